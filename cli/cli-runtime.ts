@@ -1,0 +1,89 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import cliProgress from 'cli-progress';
+import { loadConfig, type Config, type ConfigInput } from '../retrieval/config.js';
+import { ConfigError, InputError, VerbatimError } from '../retrieval/errors.js';
+import type { IngestProgress } from '../retrieval/ingest/ingest-corpus.js';
+
+/** Flags every command understands, mapped onto configuration settings. */
+export const CONFIG_FLAGS = {
+  corpus: { type: 'string' },
+  index: { type: 'string' },
+  model: { type: 'string' },
+  'model-dir': { type: 'string' },
+  'chunk-size': { type: 'string' },
+  'chunk-overlap': { type: 'string' },
+  'top-k': { type: 'string' },
+  'require-embeddings': { type: 'boolean' },
+  'no-embeddings': { type: 'boolean' },
+  'log-level': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+function integerFlag(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new InputError(`--${name} takes a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** Parses argv strictly: an unknown flag is an InputError, not silently ignored. */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options: { ...CONFIG_FLAGS, ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new InputError(`${(error as Error).message}\nusage: ${usage}`);
+  }
+}
+
+/** Builds the configuration from the environment and the configuration flags. */
+export function configFromFlags(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Config {
+  const overrides: Partial<ConfigInput> = {
+    corpusDir: values.corpus as string | undefined,
+    indexDir: values.index as string | undefined,
+    modelId: values.model as string | undefined,
+    modelDir: values['model-dir'] as string | undefined,
+    chunkSize: integerFlag('chunk-size', values['chunk-size']),
+    chunkOverlap: integerFlag('chunk-overlap', values['chunk-overlap']),
+    topK: integerFlag('top-k', values['top-k']),
+    requireEmbeddings: values['require-embeddings'] === true ? true : undefined,
+    disableEmbeddings: values['no-embeddings'] === true ? true : undefined,
+    logLevel: values['log-level'] as ConfigInput['logLevel'] | undefined,
+  };
+  return loadConfig({ env, overrides });
+}
+
+/**
+ * Runs a command: any error becomes one line on stderr naming the problem, and a non-zero exit
+ * (2 for bad input or configuration, 1 otherwise).
+ */
+export async function runCommand(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    const message = VerbatimError.isInstance(error) ? error.message : error instanceof Error ? `${error.message} (unexpected; please report with LOG_LEVEL=debug output)` : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    if (process.env.LOG_LEVEL === 'debug' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = error instanceof InputError || error instanceof ConfigError ? 2 : 1;
+  }
+}
+
+/** A progress bar on stderr while ingesting, shown only on a terminal. */
+export function createIngestProgressBar(stream: NodeJS.WriteStream = process.stderr): { update: (p: IngestProgress) => void; stop: () => void } {
+  if (!stream.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream, format: ' {phase} |{bar}| {value}/{total} {unit}', hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  let phase = '';
+  return {
+    update: (p) => {
+      const unit = p.phase === 'split' || p.phase === 'load' ? 'documents' : 'chunks';
+      if (p.phase !== phase) {
+        if (phase) bar.stop();
+        phase = p.phase;
+        bar.start(p.total, p.done, { phase: p.phase.padEnd(5), unit });
+      } else bar.update(p.done, { phase: p.phase.padEnd(5), unit });
+    },
+    stop: () => {
+      if (phase) bar.stop();
+    },
+  };
+}

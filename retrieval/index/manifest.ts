@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** Bumped whenever the files of an index change shape; older indexes must be rebuilt. */
+export const INDEX_FORMAT_VERSION = 1;
+
+/** What built an index's vectors; null in lexical-only indexes. */
+export const embedderInfoSchema = z.object({
+  /** Embedder id, e.g. `transformers:Xenova/all-MiniLM-L6-v2:fp32`. */
+  id: z.string(),
+  /** The configured model id it came from. */
+  modelId: z.string(),
+  dimension: z.number().int().positive(),
+});
+
+/** The manifest: everything needed to decide whether an index is current and compatible. */
+export const manifestSchema = z.object({
+  formatVersion: z.number().int(),
+  builtAt: z.string(),
+  embedder: embedderInfoSchema.nullable(),
+  /** Why the index has no vectors, when it has none. */
+  lexicalReason: z.string().nullable(),
+  chunking: z.object({ chunkSize: z.number().int(), chunkOverlap: z.number().int() }),
+  hnsw: z.object({ M: z.number().int(), efConstruction: z.number().int() }),
+  documents: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      hash: z.string(),
+      length: z.number().int().nonnegative(),
+      chunks: z.number().int().nonnegative(),
+    }),
+  ),
+  chunkCount: z.number().int().nonnegative(),
+});
+
+/** A parsed manifest. */
+export type Manifest = z.infer<typeof manifestSchema>;
+/** A parsed embedder entry. */
+export type EmbedderInfo = z.infer<typeof embedderInfoSchema>;

@@ -1,0 +1,133 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../config.js';
+import { IndexCorruptError, IndexLockedError, IndexNotFoundError } from '../errors.js';
+import type { EmbedderChoice } from '../embed/open-embedder.js';
+import { loadIndex } from '../index/index-files.js';
+import { ingestCorpus } from './ingest-corpus.js';
+
+const SEEDS = path.resolve(import.meta.dirname, '../../seeds');
+const lexical = async (): Promise<EmbedderChoice> => ({ embedder: null, lexicalReason: 'embeddings disabled by test' });
+
+let tmp: string;
+let corpusDir: string;
+let indexDir: string;
+let config: Config;
+
+beforeEach(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-ingest-'));
+  corpusDir = path.join(tmp, 'corpus');
+  indexDir = path.join(tmp, 'index');
+  await fs.cp(SEEDS, corpusDir, { recursive: true });
+  config = loadConfig({ overrides: { corpusDir, indexDir, disableEmbeddings: true } });
+});
+afterEach(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe('ingestCorpus', () => {
+  it('indexes the seed corpus with chunks that are exact slices of their documents', async () => {
+    const report = await ingestCorpus({ config, openEmbedder: lexical });
+    expect(report).toMatchObject({ mode: 'lexical', documents: 1, wrote: true, added: ['000_4434d9e95f18ffce.txt'] });
+    const index = await loadIndex(indexDir);
+    const text = await fs.readFile(path.join(SEEDS, '000_4434d9e95f18ffce.txt'), 'utf8');
+    expect(index.documents[0]!.text).toBe(text);
+    expect(index.chunks.length).toBe(report.chunks);
+    for (const chunk of index.chunks) expect(chunk.text).toBe(text.slice(chunk.start, chunk.end));
+    expect(index.manifest).toMatchObject({ formatVersion: 1, embedder: null, chunking: { chunkSize: 1000, chunkOverlap: 200 } });
+    expect(index.manifest.documents[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('does nothing on an unchanged corpus, and quickly', async () => {
+    await ingestCorpus({ config, openEmbedder: lexical });
+    const before = await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8');
+    let opened = 0;
+    const t0 = performance.now();
+    const report = await ingestCorpus({ config, openEmbedder: async () => (opened++, lexical()) });
+    const elapsed = performance.now() - t0;
+    expect(report.wrote).toBe(false);
+    expect(report.unchanged).toBe(1);
+    expect(opened).toBe(0);
+    expect(await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8')).toBe(before);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('picks up added, changed and removed documents', async () => {
+    await fs.writeFile(path.join(corpusDir, 'extra.md'), '# Extra\n\nThe harbour opened in 1887.\n');
+    await ingestCorpus({ config, openEmbedder: lexical });
+    await fs.appendFile(path.join(corpusDir, 'extra.md'), '\nIt closed in 1990.\n');
+    await fs.mkdir(path.join(corpusDir, 'notes'));
+    await fs.writeFile(path.join(corpusDir, 'notes', 'new.txt'), 'A new note about lighthouses.\n');
+    await fs.rm(path.join(corpusDir, '000_4434d9e95f18ffce.txt'));
+    const report = await ingestCorpus({ config, openEmbedder: lexical });
+    expect(report).toMatchObject({ added: ['notes/new.txt'], changed: ['extra.md'], removed: ['000_4434d9e95f18ffce.txt'], wrote: true });
+    const index = await loadIndex(indexDir);
+    expect(index.documents.map((d) => d.id).sort()).toEqual(['extra.md', 'notes/new.txt']);
+    expect(index.chunks.every((c) => c.docId !== '000_4434d9e95f18ffce.txt')).toBe(true);
+    expect(index.lexical.query('closed 1990', 5)[0]?.id).toMatch(/^extra\.md#/);
+  });
+
+  it('rechunks everything when the chunking settings change', async () => {
+    const first = await ingestCorpus({ config, openEmbedder: lexical });
+    const smaller = loadConfig({ overrides: { corpusDir, indexDir, disableEmbeddings: true, chunkSize: 400, chunkOverlap: 50 } });
+    const second = await ingestCorpus({ config: smaller, openEmbedder: lexical });
+    expect(second.wrote).toBe(true);
+    expect(second.chunks).toBeGreaterThan(first.chunks);
+  });
+
+  it('leaves the previous index serving when an ingest fails midway', async () => {
+    await ingestCorpus({ config, openEmbedder: lexical });
+    const before = await loadIndex(indexDir);
+    await fs.writeFile(path.join(corpusDir, 'new.txt'), 'Fresh text that needs the model.\n');
+    const hybrid = loadConfig({ overrides: { corpusDir, indexDir } });
+    await expect(
+      ingestCorpus({
+        config: hybrid,
+        openEmbedder: async () => ({
+          embedder: { id: 'broken', dimension: 4, embed: async () => Promise.reject(new Error('model crashed')), dispose: async () => {} },
+          lexicalReason: null,
+        }),
+      }),
+    ).rejects.toThrow('model crashed');
+    const after = await loadIndex(indexDir);
+    expect(after.manifest).toEqual(before.manifest);
+    expect(after.chunks).toEqual(before.chunks);
+  });
+
+  it('refuses a second ingest while one holds the lock', async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    await fs.writeFile(path.join(corpusDir, 'new.txt'), 'Text to embed.\n');
+    const first = ingestCorpus({
+      config: loadConfig({ overrides: { corpusDir, indexDir } }),
+      openEmbedder: async () => {
+        await blocked;
+        return lexical();
+      },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(ingestCorpus({ config, openEmbedder: lexical, lockWaitMs: 300 })).rejects.toBeInstanceOf(IndexLockedError);
+    release();
+    await expect(first).resolves.toMatchObject({ wrote: true });
+  });
+
+  it('names the file and the fix when an index file is corrupt', async () => {
+    await ingestCorpus({ config, openEmbedder: lexical });
+    const current = (await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8')).trim();
+    const chunksFile = path.join(indexDir, current, 'chunks.json');
+    const full = await fs.readFile(chunksFile, 'utf8');
+    await fs.writeFile(chunksFile, full.slice(0, full.length / 2));
+    const error = await loadIndex(indexDir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IndexCorruptError);
+    expect((error as Error).message).toContain(chunksFile);
+    expect((error as Error).message).toContain('npm run ingest');
+  });
+
+  it('reports a missing index with the command that builds it', async () => {
+    const error = await loadIndex(path.join(tmp, 'nowhere')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IndexNotFoundError);
+    expect((error as Error).message).toMatch(/npm run ingest/);
+  });
+});

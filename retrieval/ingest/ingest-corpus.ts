@@ -1,0 +1,248 @@
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { throwIfAborted } from '../errors.js';
+import { chunkDocument } from '../chunk/chunk-document.js';
+import { loadCorpus } from '../corpus/load-corpus.js';
+import type { EmbedderChoice } from '../embed/open-embedder.js';
+import { LexicalIndex } from '../index/lexical-index.js';
+import { loadIndex, readManifest, saveIndex, type LoadedIndexData } from '../index/index-files.js';
+import { withIndexLock } from '../index/index-lock.js';
+import { INDEX_FORMAT_VERSION, type Manifest } from '../index/manifest.js';
+import { VectorIndex } from '../index/vector-index.js';
+import type { Chunk, RetrievalMode, SourceDocument } from '../types.js';
+
+/** Progress of one ingest, for a progress bar. */
+export interface IngestProgress {
+  readonly phase: 'load' | 'split' | 'embed' | 'index' | 'save';
+  /** Documents or chunks done in this phase. */
+  readonly done: number;
+  readonly total: number;
+}
+
+/** What one ingest did. */
+export interface IngestReport {
+  readonly indexDir: string;
+  readonly mode: RetrievalMode;
+  /** Why there are no vectors, in lexical mode. */
+  readonly lexicalReason: string | null;
+  readonly documents: number;
+  readonly chunks: number;
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+  readonly unchanged: number;
+  /** Chunks sent through the embedding model in this run. */
+  readonly embeddedChunks: number;
+  /** Files not ingested, with the reason. */
+  readonly skipped: readonly { readonly path: string; readonly reason: string }[];
+  /** False when the index was already up to date and nothing was written. */
+  readonly wrote: boolean;
+  readonly timingsMs: { readonly load: number; readonly split: number; readonly embed: number; readonly index: number; readonly save: number; readonly total: number };
+}
+
+/** Options of `ingestCorpus`. */
+export interface IngestOptions {
+  readonly config: Config;
+  /**
+   * Loads the embedder on demand; not called when nothing needs embedding, so an up-to-date
+   * index is confirmed without starting the model.
+   */
+  readonly openEmbedder: () => Promise<EmbedderChoice>;
+  readonly onProgress?: (progress: IngestProgress) => void;
+  /** How long a second ingest waits for the lock before refusing. @default 3000 */
+  readonly lockWaitMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+function sameSettings(manifest: Manifest, config: Config): boolean {
+  return (
+    manifest.chunking.chunkSize === config.chunkSize &&
+    manifest.chunking.chunkOverlap === config.chunkOverlap &&
+    manifest.hnsw.M === config.hnswM &&
+    manifest.hnsw.efConstruction === config.hnswEfConstruction
+  );
+}
+
+async function loadPrevious(indexDir: string): Promise<LoadedIndexData | null> {
+  // A previous index that cannot be read is rebuilt from the corpus, which is never touched.
+  try {
+    return (await readManifest(indexDir)) ? await loadIndex(indexDir) : null;
+  } catch {
+    return null;
+  }
+}
+
+const now = () => performance.now();
+
+/**
+ * Brings the index of `config.corpusDir` at `config.indexDir` up to date: new and changed documents are
+ * chunked and embedded, removed ones dropped, unchanged ones reused with their stored vectors.
+ * Holds the index lock throughout and switches to the new index atomically.
+ */
+export async function ingestCorpus(options: IngestOptions): Promise<IngestReport> {
+  const { config, signal } = options;
+  return withIndexLock(config.indexDir, { waitMs: options.lockWaitMs }, async () => {
+    const t0 = now();
+    const progress = options.onProgress ?? (() => {});
+    const corpus = await loadCorpus({ dir: config.corpusDir, signal });
+    progress({ phase: 'load', done: corpus.documents.length, total: corpus.documents.length });
+    const tLoad = now();
+    const previous = await loadPrevious(config.indexDir);
+    const previousDocs = new Map(previous?.manifest.documents.map((d) => [d.id, d]) ?? []);
+    const settingsKept = previous !== null && sameSettings(previous.manifest, config);
+
+    const wanted = config.disableEmbeddings ? null : config.modelId;
+    const previousModel = previous?.manifest.embedder?.modelId ?? null;
+    const docsToChunk = corpus.documents.filter((d) => !settingsKept || previousDocs.get(d.id)?.hash !== d.hash);
+    const currentIds = new Set(corpus.documents.map((d) => d.id));
+    const removed = [...previousDocs.keys()].filter((id) => !currentIds.has(id));
+
+    // The model is opened when something must be embedded, or to retry a model that was missing last time.
+    const needsModelCheck = docsToChunk.length > 0 || removed.length > 0 || wanted !== previousModel;
+    const choice: EmbedderChoice | null = needsModelCheck ? await options.openEmbedder() : null;
+    const embedder = choice?.embedder ?? null;
+    const keepVectors = embedder !== null && previous?.manifest.embedder?.id === embedder.id && previous.vectors !== null;
+    const reembedAll = embedder !== null && !keepVectors;
+
+    const upToDate =
+      previous !== null &&
+      settingsKept &&
+      docsToChunk.length === 0 &&
+      removed.length === 0 &&
+      (choice === null || (embedder?.id ?? null) === (previous.manifest.embedder?.id ?? null));
+    if (upToDate) {
+      return {
+        indexDir: config.indexDir,
+        mode: previous.manifest.embedder ? 'hybrid' : 'lexical',
+        lexicalReason: choice ? choice.lexicalReason : previous.manifest.lexicalReason,
+        documents: corpus.documents.length,
+        chunks: previous.chunks.length,
+        added: [],
+        changed: [],
+        removed: [],
+        unchanged: corpus.documents.length,
+        embeddedChunks: 0,
+        skipped: corpus.skipped,
+        wrote: false,
+        timingsMs: { load: tLoad - t0, split: 0, embed: 0, index: 0, save: 0, total: now() - t0 },
+      };
+    }
+
+    // Split: reuse the previous chunks of unchanged documents.
+    const previousChunksByDoc = new Map<string, { chunk: Chunk; row: number }[]>();
+    previous?.chunks.forEach((chunk, row) => {
+      const list = previousChunksByDoc.get(chunk.docId) ?? [];
+      list.push({ chunk, row });
+      previousChunksByDoc.set(chunk.docId, list);
+    });
+    const toChunk = new Set(docsToChunk.map((d) => d.id));
+    const chunks: Chunk[] = [];
+    const reusedRows: (number | null)[] = [];
+    let split = 0;
+    for (const doc of corpus.documents) {
+      throwIfAborted(signal);
+      if (toChunk.has(doc.id)) {
+        for (const chunk of await chunkDocument(doc, { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap })) {
+          chunks.push(chunk);
+          reusedRows.push(null);
+        }
+      } else {
+        for (const { chunk, row } of previousChunksByDoc.get(doc.id) ?? []) {
+          chunks.push(chunk);
+          reusedRows.push(row);
+        }
+      }
+      progress({ phase: 'split', done: ++split, total: corpus.documents.length });
+    }
+    const tSplit = now();
+
+    // Embed only what has no stored vector.
+    let vectors: Float32Array | null = null;
+    let embeddedChunks = 0;
+    if (embedder) {
+      const dim = embedder.dimension;
+      vectors = new Float32Array(chunks.length * dim);
+      const pending: number[] = [];
+      chunks.forEach((_, i) => {
+        const row = reusedRows[i];
+        if (!reembedAll && row !== null && row !== undefined && previous?.vectors) vectors!.set(previous.vectors.subarray(row * dim, (row + 1) * dim), i * dim);
+        else pending.push(i);
+      });
+      const batch = Math.max(1, config.embedBatchSize);
+      for (let b = 0; b < pending.length; b += batch) {
+        throwIfAborted(signal);
+        const rows = pending.slice(b, b + batch);
+        const embedded = await embedder.embed(
+          rows.map((i) => chunks[i]!.text),
+          { signal },
+        );
+        rows.forEach((i, j) => vectors!.set(embedded[j]!, i * dim));
+        embeddedChunks += rows.length;
+        progress({ phase: 'embed', done: embeddedChunks, total: pending.length });
+      }
+    }
+    const tEmbed = now();
+
+    const lexical = LexicalIndex.build(chunks);
+    progress({ phase: 'index', done: chunks.length, total: chunks.length });
+    const tIndex = now();
+
+    const chunkCounts = new Map<string, number>();
+    for (const c of chunks) chunkCounts.set(c.docId, (chunkCounts.get(c.docId) ?? 0) + 1);
+    const documents: readonly SourceDocument[] = corpus.documents;
+    const manifest: Manifest = {
+      formatVersion: INDEX_FORMAT_VERSION,
+      builtAt: new Date().toISOString(),
+      embedder: embedder ? { id: embedder.id, modelId: config.modelId, dimension: embedder.dimension } : null,
+      lexicalReason: embedder ? null : (choice?.lexicalReason ?? 'no embedder'),
+      chunking: { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap },
+      hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction },
+      documents: documents.map((d) => ({ id: d.id, title: d.title, hash: d.hash, length: d.text.length, chunks: chunkCounts.get(d.id) ?? 0 })),
+      chunkCount: chunks.length,
+    };
+    throwIfAborted(signal);
+    let tIndexBuilt = tIndex;
+    await saveIndex(config.indexDir, { manifest, documents, chunks, lexical, vectors }, async (dir) => {
+      if (embedder && vectors && chunks.length > 0) {
+        const index = await VectorIndex.build({
+          vectors,
+          ids: chunks.map((c) => c.id),
+          dimension: embedder.dimension,
+          M: config.hnswM,
+          efConstruction: config.hnswEfConstruction,
+          ef: config.hnswEf,
+          signal,
+        });
+        await index.save(path.join(dir, 'hnsw'));
+      }
+      tIndexBuilt = now();
+    });
+    progress({ phase: 'save', done: 1, total: 1 });
+    const tSave = now();
+
+    const added = corpus.documents.filter((d) => !previousDocs.has(d.id)).map((d) => d.id);
+    const changed = corpus.documents.filter((d) => previousDocs.has(d.id) && previousDocs.get(d.id)!.hash !== d.hash).map((d) => d.id);
+    return {
+      indexDir: config.indexDir,
+      mode: embedder ? 'hybrid' : 'lexical',
+      lexicalReason: manifest.lexicalReason,
+      documents: documents.length,
+      chunks: chunks.length,
+      added,
+      changed,
+      removed,
+      unchanged: documents.length - added.length - changed.length,
+      embeddedChunks,
+      skipped: corpus.skipped,
+      wrote: true,
+      timingsMs: {
+        load: tLoad - t0,
+        split: tSplit - tLoad,
+        embed: tEmbed - tSplit,
+        index: tIndex - tEmbed + (tIndexBuilt - tIndex),
+        save: tSave - tIndexBuilt,
+        total: tSave - t0,
+      },
+    };
+  });
+}

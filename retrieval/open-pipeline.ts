@@ -1,0 +1,77 @@
+import path from 'node:path';
+import type { Config } from './config.js';
+import { IndexMismatchError } from './errors.js';
+import type { Answerer } from './answer/answerer.js';
+import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
+import { openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
+import { loadIndex } from './index/index-files.js';
+import { VectorIndex } from './index/vector-index.js';
+import { ingestCorpus, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
+import { createPipeline, type Pipeline } from './pipeline.js';
+
+/** Options of `openPipeline`. */
+export interface OpenPipelineOptions {
+  readonly config: Config;
+  /** Bring the index up to date with the corpus first (as `npm start` does). @default false */
+  readonly ingest?: boolean;
+  readonly onProgress?: (progress: IngestProgress) => void;
+  /** Replaces the default extractive answerer. */
+  readonly answerer?: Answerer;
+  /** Replaces loading the configured model (tests pass a tiny real model here). */
+  readonly openEmbedder?: (config: Config) => Promise<EmbedderChoice>;
+  readonly signal?: AbortSignal;
+}
+
+/** A ready pipeline and, when it ran, the ingest report. */
+export interface OpenedPipeline {
+  readonly pipeline: Pipeline;
+  readonly ingest: IngestReport | null;
+}
+
+/**
+ * The one place that wires Verbatim: config → embedder (once, on demand) → index → answerer → pipeline.
+ * An index is only queried with the embedder that built it; a different model is a clear error.
+ */
+export async function openPipeline(options: OpenPipelineOptions): Promise<OpenedPipeline> {
+  const { config } = options;
+  const opened: { choice: Promise<EmbedderChoice> | null } = { choice: null };
+  const getEmbedder = () => (opened.choice ??= (options.openEmbedder ?? ((c: Config) => openEmbedder(c, { signal: options.signal })))(config));
+
+  const report = options.ingest ? await ingestCorpus({ config, openEmbedder: getEmbedder, onProgress: options.onProgress, signal: options.signal }) : null;
+  const index = await loadIndex(config.indexDir);
+  const built = index.manifest.embedder;
+
+  let embedderChoice: EmbedderChoice;
+  if (!built) {
+    // Vectors were never built: do not start a model the index cannot use.
+    embedderChoice = { embedder: null, lexicalReason: index.manifest.lexicalReason ?? 'the index has no vectors' };
+    if (opened.choice) {
+      const loaded = await opened.choice;
+      if (loaded.embedder) {
+        await loaded.embedder.dispose();
+        embedderChoice = { embedder: null, lexicalReason: `the index at ${config.indexDir} was built without vectors: run \`npm run ingest\` to add them` };
+      }
+    }
+  } else if (config.disableEmbeddings) {
+    embedderChoice = { embedder: null, lexicalReason: 'embeddings disabled by DISABLE_EMBEDDINGS' };
+  } else {
+    if (built.modelId !== config.modelId) {
+      throw new IndexMismatchError(
+        `the index at ${config.indexDir} was built with embedding model ${built.modelId}, but ${config.modelId} is configured: run \`npm run ingest\` to rebuild it, or set EMBEDDING_MODEL=${built.modelId}`,
+      );
+    }
+    embedderChoice = await getEmbedder();
+    if (embedderChoice.embedder && embedderChoice.embedder.id !== built.id) {
+      const id = embedderChoice.embedder.id;
+      await embedderChoice.embedder.dispose();
+      throw new IndexMismatchError(`the index at ${config.indexDir} was built with embedder ${built.id}, but the loaded one is ${id}: run \`npm run ingest\` to rebuild it`);
+    }
+  }
+
+  const vectors = embedderChoice.embedder && built && index.chunks.length > 0
+    ? await VectorIndex.load(path.join(index.generationDir, 'hnsw'), { ef: config.hnswEf, dimension: built.dimension })
+    : null;
+  const answerer = options.answerer ?? createExtractiveAnswerer();
+  const pipeline = createPipeline({ config, index, vectors, embedder: embedderChoice.embedder, lexicalReason: embedderChoice.lexicalReason, answerer });
+  return { pipeline, ingest: report };
+}

@@ -1,0 +1,182 @@
+import type { Config } from './config.js';
+import { InputError, throwIfAborted } from './errors.js';
+import type { Answerer } from './answer/answerer.js';
+import { contextualizeQuestion } from './conversation/contextualize-question.js';
+import type { Embedder } from './embed/embedder.js';
+import type { LoadedIndexData } from './index/index-files.js';
+import type { Manifest } from './index/manifest.js';
+import { hybridSearch, type VectorSearch } from './search/hybrid-search.js';
+import type { AskResult, ChatTurn, Citation, Passage, RetrievalMode, SourceDocument } from './types.js';
+
+/** One event of a streamed answer, in order: passages, then tokens and citations, then done. */
+export type AskEvent =
+  | { readonly type: 'passages'; readonly passages: AskResult['passages'] }
+  | { readonly type: 'token'; readonly text: string }
+  | { readonly type: 'citation'; readonly citation: Citation }
+  | { readonly type: 'done'; readonly result: AskResult };
+
+/** A question to answer. */
+export interface AskRequest {
+  readonly question: string;
+  readonly history?: readonly ChatTurn[];
+  /** Echoed in the result, for JSONL batches and WebSocket asks. */
+  readonly id?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Index and corpus facts for health checks and the UI badge. */
+export interface PipelineStatus {
+  readonly mode: RetrievalMode;
+  /** Why retrieval is lexical only, when it is. */
+  readonly lexicalReason: string | null;
+  readonly embedder: string | null;
+  readonly answerer: string;
+  readonly documents: number;
+  readonly chunks: number;
+  readonly indexBuiltAt: string;
+}
+
+/** A document as listed to users. */
+export interface DocumentSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly length: number;
+  readonly chunks: number;
+}
+
+/** Retrieval and answering over one loaded index. */
+export interface Pipeline {
+  readonly status: PipelineStatus;
+  /** Ranked passages for a query. */
+  search(query: string, options?: { k?: number; signal?: AbortSignal }): Promise<Passage[]>;
+  /** Answers a question in one go; the same result as the `done` event of `askStream`. */
+  ask(request: AskRequest): Promise<AskResult>;
+  /** Answers a question as a stream of events. */
+  askStream(request: AskRequest): AsyncGenerator<AskEvent, AskResult>;
+  listDocuments(): DocumentSummary[];
+  /** The exact text citations index into; undefined for ids not in the index. */
+  getDocument(id: string): SourceDocument | undefined;
+  close(): Promise<void>;
+}
+
+/** What `createPipeline` wires together. */
+export interface PipelineParts {
+  readonly config: Config;
+  readonly index: LoadedIndexData;
+  /** The vector index, when the index has vectors and the embedder that built them is loaded. */
+  readonly vectors: VectorSearch | null;
+  readonly embedder: Embedder | null;
+  readonly lexicalReason: string | null;
+  readonly answerer: Answerer;
+}
+
+/** Splits an answer into word tokens (keeping the spaces) for streaming. */
+export function streamTokens(answer: string): string[] {
+  return answer.match(/\S+\s*|\s+/g) ?? [];
+}
+
+function publicPassages(passages: readonly Passage[]): AskResult['passages'] {
+  return passages.map((p) => ({ docId: p.docId, start: p.start, end: p.end, score: p.score, heading: p.heading, text: p.text, scores: p.scores }));
+}
+
+/** Builds the pipeline over a loaded index; the index's manifest decides hybrid or lexical mode. */
+export function createPipeline(parts: PipelineParts): Pipeline {
+  const { config, index, vectors, embedder, answerer } = parts;
+  const manifest: Manifest = index.manifest;
+  const mode: RetrievalMode = vectors && embedder ? 'hybrid' : 'lexical';
+  const documents = new Map(index.documents.map((d) => [d.id, d]));
+  const chunkById = new Map(index.chunks.map((c) => [c.id, c]));
+  const status: PipelineStatus = Object.freeze({
+    mode,
+    lexicalReason: mode === 'lexical' ? (parts.lexicalReason ?? manifest.lexicalReason ?? 'no embedder') : null,
+    embedder: mode === 'hybrid' ? (embedder?.id ?? null) : null,
+    answerer: answerer.name,
+    documents: index.documents.length,
+    chunks: index.chunks.length,
+    indexBuiltAt: manifest.builtAt,
+  });
+  const embed = mode === 'hybrid' && embedder ? (texts: readonly string[]) => embedder.embed(texts) : undefined;
+
+  async function search(query: string, options: { k?: number; signal?: AbortSignal } = {}): Promise<Passage[]> {
+    throwIfAborted(options.signal);
+    const queryVector = embed ? (await embed([query]))[0] : undefined;
+    throwIfAborted(options.signal);
+    return hybridSearch({
+      query,
+      queryVector,
+      chunkById,
+      lexical: index.lexical,
+      vectors: mode === 'hybrid' ? vectors : null,
+      k: options.k ?? config.topK,
+      candidatesPerSignal: config.candidatesPerSignal,
+      rrfK: config.rrfK,
+    });
+  }
+
+  async function* askStream(request: AskRequest): AsyncGenerator<AskEvent, AskResult> {
+    const question = typeof request.question === 'string' ? request.question.trim() : '';
+    if (question === '') throw new InputError('the question is empty: ask something about the documents', { code: 'EMPTY_QUESTION' });
+    const history = request.history ?? [];
+    const t0 = performance.now();
+    const { retrievalQuery } = contextualizeQuestion(question, history);
+    const passages = await search(retrievalQuery, { signal: request.signal });
+    const t1 = performance.now();
+    yield { type: 'passages', passages: publicPassages(passages) };
+    throwIfAborted(request.signal);
+    const answer = await answerer.answer({
+      question,
+      history,
+      passages,
+      documentText: (docId) => documents.get(docId)?.text ?? '',
+      embed,
+      signal: request.signal,
+    });
+    const t2 = performance.now();
+    const byMarker = new Map(answer.citations.map((c) => [c.n, c]));
+    for (const token of streamTokens(answer.answer)) {
+      throwIfAborted(request.signal);
+      yield { type: 'token', text: token };
+      for (const match of token.matchAll(/\[(\d+)\]/g)) {
+        const citation = byMarker.get(Number(match[1]));
+        if (citation) yield { type: 'citation', citation };
+      }
+    }
+    const result: AskResult = {
+      ...(request.id !== undefined ? { id: request.id } : {}),
+      question,
+      answer: answer.answer,
+      shortAnswer: answer.shortAnswer,
+      abstained: answer.abstained,
+      citations: answer.citations,
+      passages: publicPassages(passages),
+      mode,
+      timingsMs: { total: round(performance.now() - t0), retrieve: round(t1 - t0), answer: round(t2 - t1) },
+    };
+    yield { type: 'done', result };
+    return result;
+  }
+
+  async function ask(request: AskRequest): Promise<AskResult> {
+    const stream = askStream(request);
+    for (;;) {
+      const step = await stream.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  return {
+    status,
+    search,
+    ask,
+    askStream,
+    listDocuments: () => manifest.documents.map((d) => ({ id: d.id, title: d.title, length: d.length, chunks: d.chunks })),
+    getDocument: (id) => documents.get(id),
+    close: async () => {
+      await embedder?.dispose();
+    },
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,61 @@
+import type { Chunk, Passage, PassageScores } from '../types.js';
+import type { LexicalIndex } from '../index/lexical-index.js';
+
+/** A vector search over chunk ids; the HNSW index implements it. */
+export interface VectorSearch {
+  search(query: readonly number[], k: number): { id: string; score: number }[];
+}
+
+/** Options of `hybridSearch`. */
+export interface HybridSearchOptions {
+  readonly query: string;
+  /** The query's embedding; omit for lexical-only retrieval. */
+  readonly queryVector?: readonly number[];
+  readonly chunkById: ReadonlyMap<string, Chunk>;
+  readonly lexical: LexicalIndex;
+  readonly vectors?: VectorSearch | null;
+  /** Passages to return. */
+  readonly k: number;
+  /** Candidates each signal contributes before fusion. */
+  readonly candidatesPerSignal: number;
+  /** Reciprocal rank fusion constant: larger flattens the rank curve. */
+  readonly rrfK: number;
+}
+
+/**
+ * BM25 and vector search each rank candidates; reciprocal rank fusion (Cormack et al., 2009) merges them:
+ * score = Σ 1 / (rrfK + rank). Rank fusion needs no score calibration between signals, and works unchanged
+ * with one signal only. Each passage keeps its per-signal scores and ranks.
+ */
+export function hybridSearch(options: HybridSearchOptions): Passage[] {
+  const { chunkById, k, candidatesPerSignal, rrfK } = options;
+  const scores = new Map<string, { bm25?: number; bm25Rank?: number; vector?: number; vectorRank?: number; rrf: number }>();
+  const entry = (id: string) => {
+    let s = scores.get(id);
+    if (!s) scores.set(id, (s = { rrf: 0 }));
+    return s;
+  };
+  options.lexical.query(options.query, candidatesPerSignal).forEach((hit, i) => {
+    const s = entry(hit.id);
+    s.bm25 = hit.score;
+    s.bm25Rank = i + 1;
+    s.rrf += 1 / (rrfK + i + 1);
+  });
+  if (options.vectors && options.queryVector) {
+    options.vectors.search(options.queryVector, candidatesPerSignal).forEach((hit, i) => {
+      const s = entry(hit.id);
+      s.vector = hit.score;
+      s.vectorRank = i + 1;
+      s.rrf += 1 / (rrfK + i + 1);
+    });
+  }
+  const passages: Passage[] = [];
+  for (const [id, s] of scores) {
+    const chunk = chunkById.get(id);
+    if (!chunk) continue;
+    const passageScores: PassageScores = s;
+    passages.push({ ...chunk, score: s.rrf, scores: passageScores });
+  }
+  passages.sort((a, b) => b.score - a.score || (a.scores.bm25Rank ?? Infinity) - (b.scores.bm25Rank ?? Infinity) || a.id.localeCompare(b.id));
+  return passages.slice(0, k);
+}

@@ -1,0 +1,42 @@
+import stem from 'wink-porter2-stemmer';
+
+/** Function words that carry no topic; dropped from BM25 terms and question key terms. */
+export const STOPWORDS: ReadonlySet<string> = new Set(
+  `a about above after again against all also am an and any are as at be because been before being below between both but by
+  can could did do does doing down during each else ever few for from further had has have having he her here hers herself him
+  himself his how i if in into is it its itself just let me more most my myself no nor not of off on once only or other our ours
+  ourselves out over own same she should so some such than that the their theirs them themselves then there these they this those
+  through to too under until up upon very was we were what when where which while who whom whose why will with would you your yours
+  yourself yourselves s t d ll m re ve`.split(/\s+/),
+);
+
+/**
+ * Normalises one token for matching: lower case, accents and apostrophes removed, stop words dropped,
+ * English Porter2 stem. Returns null for tokens that should not be indexed or matched.
+ */
+export function normalizeTerm(token: string): string | null {
+  const lower = token
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[’'`´]s?$/u, '')
+    .replace(/[’'`´]/gu, '');
+  if (lower.length === 0 || STOPWORDS.has(lower)) return null;
+  if (/^\d[\d,.]*$/.test(lower)) return lower.replace(/,/g, '');
+  return stem(lower);
+}
+
+/** Splits text into word tokens (letters, digits, inner apostrophes, hyphens and number separators). */
+export function tokenize(text: string): string[] {
+  return text.match(/[\p{L}\p{N}]+(?:[’'.,\-][\p{L}\p{N}]+)*/gu) ?? [];
+}
+
+/** Tokenises and normalises, dropping stop words. */
+export function analyzeTerms(text: string): string[] {
+  const terms: string[] = [];
+  for (const token of tokenize(text)) {
+    const term = normalizeTerm(token);
+    if (term) terms.push(term);
+  }
+  return terms;
+}

@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SEEDS = path.join(ROOT, 'seeds');
+let tmp: string;
+let indexDir: string;
+
+/** Runs a command the way a script would, and never throws: exit code, stdout and stderr come back. */
+async function cli(command: 'ingest' | 'ask', args: string[], env: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout, stderr } = await run('npm', ['run', '--silent', command, '--', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DISABLE_EMBEDDINGS: '1', ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-cli-'));
+  indexDir = path.join(tmp, 'index');
+  const ingest = await cli('ingest', ['--corpus', SEEDS, '--index', indexDir]);
+  expect(ingest.code, ingest.stderr).toBe(0);
+}, 120_000);
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe('command line', () => {
+  it('ask --json prints one JSON object on stdout and nothing else', async () => {
+    const { code, stdout, stderr } = await cli('ask', ['--index', indexDir, '--json', 'Which country halted joint patrols with Chinese police in December 2022?']);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ abstained: false, mode: 'lexical' });
+    expect(result.answer).toContain('Italy');
+    expect(Object.keys(result)).toEqual(expect.arrayContaining(['question', 'answer', 'shortAnswer', 'abstained', 'citations', 'passages', 'timingsMs']));
+    const text = await fs.readFile(path.join(SEEDS, result.citations[0].docId), 'utf8');
+    expect(text.slice(result.citations[0].start, result.citations[0].end)).toBe(result.citations[0].quote);
+    expect(stderr).toMatch(/retrieval: lexical only — embeddings disabled/);
+  });
+
+  it('answers a JSONL file line by line, in order, with history', async () => {
+    const file = path.join(tmp, 'questions.jsonl');
+    const lines = [
+      { id: 'a', question: 'Who is the public security minister?', extra: 'ignored' },
+      { id: 'b', question: 'What did she study at JIBC?', history: [] },
+      { id: 7, question: 'Where did she study?', history: [{ role: 'user', content: 'Who is Chen Zhichen?' }] },
+    ];
+    await fs.writeFile(path.join(tmp, 'questions.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const { code, stdout, stderr } = await cli('ask', ['--index', indexDir, '--json', '--questions', file]);
+    expect(code, stderr).toBe(0);
+    const results = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(results.map((r) => r.id)).toEqual(['a', 'b', '7']);
+    expect(results[0].answer).toContain('Wang Xiaohong');
+  });
+
+  it('prints a readable answer with its sources for people', async () => {
+    const { code, stdout } = await cli('ask', ['--index', indexDir, 'How much money did the program generate for the institute?']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('$3.3 million');
+    expect(stdout).toMatch(/Sources:\n\[1\] 000_4434d9e95f18ffce\.txt, characters \d+–\d+: “/);
+  });
+
+  it('rejects bad input with one line naming the problem and a non-zero exit', async () => {
+    const empty = await cli('ask', ['--index', indexDir, '--json', '   ']);
+    expect(empty.code).toBe(2);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toMatch(/^error: the question is empty/m);
+
+    const noIndex = await cli('ask', ['--index', path.join(tmp, 'missing'), '--json', 'Who?']);
+    expect(noIndex.code).toBe(1);
+    expect(noIndex.stderr).toMatch(/error: no index at .*missing: run `npm run ingest/);
+
+    const bad = path.join(tmp, 'bad.jsonl');
+    await fs.writeFile(bad, '{"id":"1","question":"Who?"}\n{"id":"2", question}\n');
+    const malformed = await cli('ask', ['--index', indexDir, '--json', '--questions', bad]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stdout).toBe('');
+    expect(malformed.stderr).toMatch(/error: .*bad\.jsonl:2: not a JSON object/);
+
+    const noCorpus = await cli('ingest', ['--corpus', path.join(tmp, 'nope'), '--index', path.join(tmp, 'i2')]);
+    expect(noCorpus.code).not.toBe(0);
+    expect(noCorpus.stderr).toMatch(/error: no corpus folder at .*nope/);
+    await expect(fs.access(path.join(tmp, 'i2', 'CURRENT'))).rejects.toThrow();
+
+    const flag = await cli('ask', ['--index', indexDir, '--frobnicate', 'Who?']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/error: Unknown option '--frobnicate'/);
+  });
+});

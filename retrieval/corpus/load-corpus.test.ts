@@ -1,0 +1,193 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortedError, CorpusNotFoundError } from '../errors.js';
+import type { SourceDocument } from '../types.js';
+import { loadCorpus, type LoadedCorpus } from './load-corpus.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'verbatim-corpus-'));
+const corpus = path.join(scratch, 'corpus');
+const outside = path.join(scratch, 'outside');
+
+function put(relative: string, content: string | Uint8Array): void {
+  const file = path.join(corpus, relative);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+}
+
+const BOM = '\uFEFF';
+const HTML = `<!doctype html>
+<html><head><title>The  Page Title</title><style>body { color: red }</style><script>var inHead = 1;</script></head>
+<body>
+<h1>Visible Heading</h1>
+<p>Hello <a href="https://example.com/secret-url">a link</a> &amp; friends.</p>
+<script>alert(1)</script>
+<img src="x" onerror="alert(2)" alt="picture alt">
+<div hidden>hidden words</div>
+<table><tr><th>Name</th><th>Value</th></tr><tr><td>alpha</td><td>1</td></tr></table>
+</body></html>`;
+const DEPTH = 120;
+const deepDir = Array.from({ length: DEPTH }, (_, i) => `d${i}`).join('/');
+
+let loaded: LoadedCorpus;
+const byId = (id: string): SourceDocument | undefined => loaded.documents.find((d) => d.id === id);
+const skipReason = (id: string): string | undefined => loaded.skipped.find((s) => s.path === id)?.reason;
+
+beforeAll(async () => {
+  mkdirSync(corpus, { recursive: true });
+  mkdirSync(outside, { recursive: true });
+  put('crlf.txt', `${BOM}First line\r\nSecond line\r\n`);
+  put('notes/guide.md', '---\ntags: x\n---\n\nIntro line\n\n# Guide Title\n\nBody text.\n');
+  put('notes/plain.md', 'No heading here, just text.\n');
+  put('web/page.html', HTML);
+  put('web/other.htm', '<html><body><h1>Only  H1</h1><p>Text.</p></body></html>');
+  put('web/blank.html', '<html><head><title>Empty</title><script>x()</script></head><body>  </body></html>');
+  put('script-as-text.txt', 'Write <script>alert(1)</script> to test escaping.');
+  put('bad-utf8.txt', Uint8Array.from([0x68, 0x69, 0xff, 0xfe, 0x0a]));
+  put('binary.txt', Uint8Array.from([0x61, 0x62, 0x00, 0x63]));
+  put('empty.txt', '');
+  put('blank.md', ' \n\t\r\n ');
+  put('big.txt', 'x'.repeat(5000));
+  put('image.pdf', '%PDF-1.4 fake');
+  put('data.json', '{"text":"ignored"}');
+  put('.hidden/secret.txt', 'hidden');
+  put('Zebra.txt', 'Upper case sorts first.');
+  put(`${deepDir}/deep.txt`, 'Deep down.');
+  writeFileSync(path.join(outside, 'secret.txt'), 'SECRET OUTSIDE TEXT');
+  mkdirSync(path.join(outside, 'dir'));
+  writeFileSync(path.join(outside, 'dir', 'inner.txt'), 'SECRET OUTSIDE DIR');
+  symlinkSync(path.join(outside, 'secret.txt'), path.join(corpus, 'escape.txt'));
+  symlinkSync(path.join(outside, 'dir'), path.join(corpus, 'escape-dir'));
+  symlinkSync('../crlf.txt', path.join(corpus, 'notes', 'alias.txt'));
+  symlinkSync(path.join(corpus, 'missing.txt'), path.join(corpus, 'dangling.txt'));
+  symlinkSync(path.join(corpus, 'notes'), path.join(corpus, 'notes-link'));
+  loaded = await loadCorpus({ dir: corpus, maxFileBytes: 4096 });
+});
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('loadCorpus', () => {
+  it('loads supported files recursively, sorted, with `/` ids', () => {
+    // Code-unit order: upper case before lower case, whatever the locale.
+    expect(loaded.documents.map((d) => d.id)).toEqual([
+      'Zebra.txt',
+      'crlf.txt',
+      `${deepDir}/deep.txt`,
+      'notes/alias.txt',
+      'notes/guide.md',
+      'notes/plain.md',
+      'script-as-text.txt',
+      'web/other.htm',
+      'web/page.html',
+    ]);
+  });
+
+  it('keeps text exactly as stored, minus a leading BOM, and hashes the bytes', () => {
+    const doc = byId('crlf.txt')!;
+    expect(doc.text).toBe('First line\r\nSecond line\r\n');
+    expect(doc.hash).toBe(createHash('sha256').update(`${BOM}First line\r\nSecond line\r\n`).digest('hex'));
+    expect(doc.title).toBe('First line');
+  });
+
+  it('takes the Markdown `#` heading as title, else the first line with text', () => {
+    expect(byId('notes/guide.md')!.title).toBe('Guide Title');
+    expect(byId('notes/plain.md')!.title).toBe('No heading here, just text.');
+  });
+
+  it('reduces HTML to visible text without scripts, styles, image attributes, hidden elements or link URLs', () => {
+    const page = byId('web/page.html')!;
+    expect(page.title).toBe('The Page Title');
+    expect(page.text).toContain('Visible Heading');
+    expect(page.text).toContain('Hello a link & friends.');
+    expect(page.text).toMatch(/Name\s+Value/);
+    for (const unseen of ['alert', 'inHead', 'color: red', 'secret-url', 'example.com', 'picture alt', 'hidden words', 'onerror', '[', 'The Page Title', 'VISIBLE']) {
+      expect(page.text).not.toContain(unseen);
+    }
+    expect(byId('web/other.htm')!.title).toBe('Only H1');
+  });
+
+  it('keeps markup written in a text file as characters', () => {
+    expect(byId('script-as-text.txt')!.text).toBe('Write <script>alert(1)</script> to test escaping.');
+  });
+
+  it('skips unusable files with a reason instead of failing', () => {
+    expect(skipReason('bad-utf8.txt')).toMatch(/UTF-8/);
+    expect(skipReason('binary.txt')).toMatch(/NUL/);
+    expect(skipReason('empty.txt')).toMatch(/empty/);
+    expect(skipReason('blank.md')).toMatch(/whitespace/);
+    expect(skipReason('big.txt')).toMatch(/4096-byte limit/);
+    expect(skipReason('web/blank.html')).toMatch(/no visible text/);
+    expect(skipReason('dangling.txt')).toMatch(/broken symlink/);
+  });
+
+  it('never follows a symlink out of the corpus folder', () => {
+    expect(skipReason('escape.txt')).toMatch(/outside the corpus/);
+    expect(skipReason('escape-dir')).toMatch(/outside the corpus/);
+    for (const doc of loaded.documents) expect(doc.text).not.toContain('SECRET OUTSIDE');
+  });
+
+  it('follows a symlinked file inside the corpus but not a symlinked folder', () => {
+    expect(byId('notes/alias.txt')!.text).toBe(byId('crlf.txt')!.text);
+    expect(skipReason('notes-link/')).toMatch(/symlinked folder/);
+    expect(loaded.documents.some((d) => d.id.startsWith('notes-link/'))).toBe(false);
+  });
+
+  it('ignores other extensions and hidden entries without reporting them', () => {
+    const all = [...loaded.documents.map((d) => d.id), ...loaded.skipped.map((s) => s.path)];
+    expect(all.filter((p) => /\.(pdf|json)$|hidden/.test(p))).toEqual([]);
+  });
+
+  it('is deterministic', async () => {
+    expect(await loadCorpus({ dir: corpus, maxFileBytes: 4096 })).toEqual(loaded);
+  });
+
+  it('throws CorpusNotFoundError for a missing folder or a file', async () => {
+    await expect(loadCorpus({ dir: path.join(scratch, 'nope') })).rejects.toBeInstanceOf(CorpusNotFoundError);
+    await expect(loadCorpus({ dir: path.join(corpus, 'Zebra.txt') })).rejects.toBeInstanceOf(CorpusNotFoundError);
+  });
+
+  it('stops when the signal has fired', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(loadCorpus({ dir: corpus, signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('loads through a symlinked corpus folder', async () => {
+    const link = path.join(scratch, 'corpus-link');
+    symlinkSync(corpus, link);
+    const viaLink = await loadCorpus({ dir: link, maxFileBytes: 4096 });
+    expect(viaLink.documents.map((d) => d.id)).toEqual(loaded.documents.map((d) => d.id));
+  });
+
+  it.skipIf(process.platform === 'win32')('skips a FIFO named like a document instead of blocking on it', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'fifo-'));
+    writeFileSync(path.join(dir, 'ok.txt'), 'fine');
+    execFileSync('mkfifo', [path.join(dir, 'pipe.txt')]);
+    const result = await loadCorpus({ dir });
+    expect(result.documents.map((d) => d.id)).toEqual(['ok.txt']);
+    expect(result.skipped).toEqual([{ path: 'pipe.txt', reason: 'not a regular file' }]);
+  });
+
+  it('skips HTML nested too deeply to convert', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'nested-'));
+    writeFileSync(path.join(dir, 'deep.html'), `${'<div>'.repeat(20_000)}x${'</div>'.repeat(20_000)}`);
+    writeFileSync(path.join(dir, 'ok.txt'), 'fine');
+    const result = await loadCorpus({ dir });
+    expect(result.documents.map((d) => d.id)).toEqual(['ok.txt']);
+    expect(result.skipped[0]?.reason).toMatch(/HTML could not be converted/);
+  });
+
+  it('loads the seed corpus', async () => {
+    const seeds = await loadCorpus({ dir: new URL('../../seeds', import.meta.url).pathname });
+    expect(seeds.skipped).toEqual([]);
+    expect(seeds.documents.length).toBeGreaterThan(0);
+    for (const doc of seeds.documents) {
+      expect(doc.text.trim()).not.toBe('');
+      expect(doc.title.length).toBeLessThanOrEqual(120);
+      expect(doc.hash).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+});

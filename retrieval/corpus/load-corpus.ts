@@ -1,0 +1,279 @@
+import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AbortedError, CorpusNotFoundError, InputError, throwIfAborted } from '../errors.js';
+import type { SourceDocument } from '../types.js';
+import { htmlToVisibleText } from './html-to-visible-text.js';
+
+/** Largest file the loader reads by default: 20 MiB, far above any prose document, small enough to keep memory bounded. */
+export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** Longest title kept, in characters; titles are for display in lists and answers. */
+export const MAX_TITLE_CHARS = 120;
+
+/** File name endings the loader reads; everything else in the folder is ignored without a report. */
+export const CORPUS_EXTENSIONS: readonly string[] = ['.txt', '.md', '.html', '.htm'];
+
+/** Options of {@link loadCorpus}. */
+export interface LoadCorpusOptions {
+  /** The corpus folder; read recursively. Relative paths resolve against the working directory. */
+  readonly dir: string;
+  /** Cancels the load between files (and during a file read); the promise then rejects with AbortedError. */
+  readonly signal?: AbortSignal;
+  /**
+   * Files above this many bytes are skipped with a reason instead of being read,
+   * so one stray dump cannot exhaust memory or stall ingest.
+   * @default DEFAULT_MAX_FILE_BYTES (20 MiB)
+   */
+  readonly maxFileBytes?: number;
+}
+
+/** A file that looked like a document but was not loaded, and why; shown to the user after ingest. */
+export interface SkippedFile {
+  /** Path relative to the corpus folder, with `/` separators (a folder ends in `/`). */
+  readonly path: string;
+  /** What is wrong, in words a user can act on. */
+  readonly reason: string;
+}
+
+/** The result of {@link loadCorpus}. */
+export interface LoadedCorpus {
+  /** Loaded documents, sorted by id (code-unit order, independent of locale and file system). */
+  readonly documents: readonly SourceDocument[];
+  /** Files and folders that were passed over, sorted by path. */
+  readonly skipped: readonly SkippedFile[];
+}
+
+type DocumentKind = 'text' | 'markdown' | 'html';
+
+interface FoundFile {
+  /** Document id: relative path with `/` separators. */
+  readonly id: string;
+  /** Real path to read (for a symlink: its verified target inside the corpus). */
+  readonly file: string;
+  readonly kind: DocumentKind;
+}
+
+/**
+ * Reads every `.txt`, `.md`, `.html` and `.htm` file under `dir` into documents whose `text` is the string
+ * all citation offsets index into: the file's UTF-8 text exactly as stored (only a leading BOM removed,
+ * CRLF kept), or for HTML the visible text. Files that cannot be documents (binary, invalid UTF-8, empty,
+ * too large, unreadable, symlinks leading out of the folder) are reported in `skipped` instead of failing
+ * the load. Hidden entries (names starting with `.`) and other extensions are ignored.
+ * `title` is the Markdown `# ` heading, the HTML `<title>` or first `<h1>`, else the first line with a letter
+ * or digit, whitespace collapsed and clipped to {@link MAX_TITLE_CHARS}.
+ * Symlinked files are followed only when their target is inside the corpus folder; symlinked folders
+ * are never descended (their files load from their real location, and cycles are impossible).
+ * The walk is iterative, so folder depth is limited only by the operating system's path length.
+ * @throws CorpusNotFoundError when `dir` is missing, not a folder, or unreadable.
+ * @throws AbortedError when `signal` fires.
+ */
+export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorpus> {
+  const { signal } = options;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) {
+    throw new InputError(`maxFileBytes must be a positive number of bytes, got ${maxFileBytes}`);
+  }
+  throwIfAborted(signal);
+
+  const root = await openRoot(options.dir);
+  const skipped: SkippedFile[] = [];
+  const found = await findFiles(root, skipped, signal);
+  found.sort((a, b) => compareCodeUnits(a.id, b.id));
+
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const documents: SourceDocument[] = [];
+  for (const entry of found) {
+    throwIfAborted(signal);
+    const result = await readDocument(entry, { decoder, maxFileBytes, signal });
+    if (typeof result === 'string') skipped.push({ path: entry.id, reason: result });
+    else documents.push(result);
+  }
+  skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
+  return { documents, skipped };
+}
+
+async function openRoot(dir: string): Promise<string> {
+  let root: string;
+  try {
+    root = await realpath(path.resolve(dir));
+  } catch (error) {
+    throw new CorpusNotFoundError(dir, { cause: error });
+  }
+  const info = await stat(root).catch((error: unknown) => {
+    throw new CorpusNotFoundError(dir, { cause: error });
+  });
+  if (!info.isDirectory()) throw new CorpusNotFoundError(dir);
+  // Reading the root now turns "exists but unreadable" into the same actionable error.
+  await readdir(root).catch((error: unknown) => {
+    throw new CorpusNotFoundError(dir, { cause: error });
+  });
+  return root;
+}
+
+/** Walks the folder with an explicit stack: no recursion, so no depth limit of its own. */
+async function findFiles(root: string, skipped: SkippedFile[], signal: AbortSignal | undefined): Promise<FoundFile[]> {
+  const found: FoundFile[] = [];
+  const stack: { id: string; dir: string }[] = [{ id: '', dir: root }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    throwIfAborted(signal);
+    let entries: Dirent[];
+    try {
+      entries = await readdir(next.dir, { withFileTypes: true });
+    } catch (error) {
+      skipped.push({ path: `${next.id}/`, reason: `folder could not be read (${errorCode(error)})` });
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const id = next.id === '' ? entry.name : `${next.id}/${entry.name}`;
+      const full = path.join(next.dir, entry.name);
+      const kind = kindOf(entry.name);
+      if (entry.isDirectory()) {
+        stack.push({ id, dir: full });
+      } else if (entry.isSymbolicLink()) {
+        const outcome = await resolveLink(root, full);
+        if (outcome.kind === 'file' && kind) found.push({ id, file: outcome.target, kind });
+        else if (outcome.kind === 'skip') skipped.push({ path: outcome.folder ? `${id}/` : id, reason: outcome.reason });
+      } else if (kind) {
+        // Regular files, and also FIFOs or devices with a document's name: readDocument refuses those.
+        found.push({ id, file: full, kind });
+      }
+    }
+  }
+  return found;
+}
+
+type LinkOutcome =
+  | { kind: 'file'; target: string }
+  | { kind: 'skip'; reason: string; folder: boolean }
+  | { kind: 'ignore' };
+
+async function resolveLink(root: string, link: string): Promise<LinkOutcome> {
+  let target: string;
+  try {
+    target = await realpath(link);
+  } catch (error) {
+    return kindOf(link) ? { kind: 'skip', reason: `broken symlink (${errorCode(error)})`, folder: false } : { kind: 'ignore' };
+  }
+  if (target !== root && !isInside(root, target)) {
+    return { kind: 'skip', reason: 'symlink points outside the corpus folder; not followed', folder: false };
+  }
+  const info = await stat(target).catch(() => null);
+  if (info?.isDirectory()) {
+    return { kind: 'skip', reason: 'symlinked folder not followed; files inside the corpus load from their real location', folder: true };
+  }
+  return { kind: 'file', target };
+}
+
+async function readDocument(
+  entry: FoundFile,
+  context: { decoder: TextDecoder; maxFileBytes: number; signal: AbortSignal | undefined },
+): Promise<SourceDocument | string> {
+  const { maxFileBytes, signal } = context;
+  let bytes: Buffer;
+  try {
+    const info = await stat(entry.file);
+    if (!info.isFile()) return 'not a regular file';
+    if (info.size > maxFileBytes) return tooLarge(info.size, maxFileBytes);
+    bytes = await readFile(entry.file, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw new AbortedError();
+    return `file could not be read (${errorCode(error)})`;
+  }
+  if (bytes.length > maxFileBytes) return tooLarge(bytes.length, maxFileBytes);
+  if (bytes.length === 0) return 'empty file';
+  if (bytes.includes(0)) return 'contains NUL bytes: a binary file, not text';
+
+  let raw: string;
+  try {
+    // `fatal` rejects invalid UTF-8 instead of inventing U+FFFD characters a citation could never match;
+    // the default `ignoreBOM: false` removes a leading byte order mark.
+    raw = context.decoder.decode(bytes);
+  } catch {
+    return 'not valid UTF-8 text (save it as UTF-8)';
+  }
+
+  let text = raw;
+  let title: string | null = null;
+  if (entry.kind === 'html') {
+    try {
+      const visible = htmlToVisibleText(raw);
+      text = visible.text;
+      title = visible.title;
+    } catch (error) {
+      return `HTML could not be converted to text (${error instanceof Error ? error.message : String(error)})`;
+    }
+    if (text.trim() === '') return 'no visible text';
+  } else {
+    if (text.trim() === '') return 'only whitespace';
+    if (entry.kind === 'markdown') title = markdownTitle(text);
+  }
+
+  return {
+    id: entry.id,
+    title: clipTitle(title ?? firstLine(text) ?? entry.id),
+    text,
+    hash: createHash('sha256').update(bytes).digest('hex'),
+  };
+}
+
+function kindOf(name: string): DocumentKind | null {
+  const ext = path.extname(name).toLowerCase();
+  if (!CORPUS_EXTENSIONS.includes(ext)) return null;
+  if (ext === '.md') return 'markdown';
+  if (ext === '.html' || ext === '.htm') return 'html';
+  return 'text';
+}
+
+function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
+function tooLarge(size: number, limit: number): string {
+  return `larger than the ${limit}-byte limit (${size} bytes): split it or raise maxFileBytes`;
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The first level-1 ATX heading (`# Title`) outside fenced code. */
+function markdownTitle(text: string): string | null {
+  let fence: string | null = null;
+  for (const line of text.split(/\r\n|\n|\r/)) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker) {
+      if (fence === null) fence = marker[0]!;
+      else if (marker[0] === fence) fence = null;
+      continue;
+    }
+    if (fence !== null) continue;
+    const heading = /^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line)?.[1];
+    if (heading) return heading;
+  }
+  return null;
+}
+
+/** The first line with a letter or digit (so a Markdown rule or front-matter fence is not a title). */
+function firstLine(text: string): string | null {
+  for (const line of text.split(/\r\n|\n|\r/)) {
+    if (/[\p{L}\p{N}]/u.test(line)) return line.replace(/^\s*#+\s+/, '');
+  }
+  return null;
+}
+
+function clipTitle(title: string): string {
+  const flat = title.replace(/\s+/g, ' ').trim();
+  if (flat.length <= MAX_TITLE_CHARS) return flat;
+  const cut = Array.from(flat).slice(0, MAX_TITLE_CHARS - 1).join('');
+  const space = cut.lastIndexOf(' ');
+  return `${(space > MAX_TITLE_CHARS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}

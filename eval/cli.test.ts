@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const temps: string[] = [];
+afterAll(async () => {
+  for (const dir of temps) await fs.rm(dir, { recursive: true, force: true });
+});
+
+function evalCli(args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
+  delete env.INDEX_DIR;
+  const r = spawnSync(tsx, ['eval/cli.ts', ...args], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('npm run eval', () => {
+  it.each([
+    [['--questions', '/nonexistent/q.jsonl'], /^error: cannot read questions file \/nonexistent\/q\.jsonl: ENOENT$/],
+    [['--limit', 'ten'], /^error: --limit takes a whole number ≥ 1, got "ten"$/],
+    [['--compare', 'only-one.jsonl'], /^error: --compare takes two result files, got 1$/],
+    [['--check', 'nope'], /^error: no target set "nope": known sets are seed, xquad-full, xquad-sample$/],
+    [['--squad', 'x.json', '--corpus', 'seeds'], /^error: --corpus is not used with --squad/],
+  ])('rejects bad input %j with a one-line error and exit 2', (args, message) => {
+    const r = evalCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it('runs a question set and writes results, a JSON summary, a summary file and a report; compares two runs', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-eval-cli-'));
+    temps.push(dir);
+    const out = path.join(dir, 'a.jsonl');
+    const r = evalCli(['--questions', 'eval/datasets/seed-qa.jsonl', '--corpus', 'seeds', '--no-embeddings', '--limit', '5', '--json', '--out', out, '--report', path.join(dir, 'report'), '--summary-out', path.join(dir, 's.json')]);
+    expect(r.stderr).toContain('results:');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.meta.questions).toBe(5);
+    expect(summary.meta.dataset).toBe('seed-qa.jsonl (first 5)');
+    expect(JSON.parse(await fs.readFile(path.join(dir, 's.json'), 'utf8')).summary.questions).toBe(5);
+    const lines = (await fs.readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatchObject({ id: 'seed-001', gold: { type: 'who' } });
+    expect(await fs.readFile(path.join(dir, 'report', 'index.html'), 'utf8')).toMatch(/^<!doctype html>/);
+    const c = evalCli(['--compare', out, out]);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain('right → wrong: 0');
+  }, 60_000);
+});

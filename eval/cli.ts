@@ -1,0 +1,185 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
+import { configFromFlags, createIngestProgressBar, parseCommandLine, runCommand } from '../cli/cli-runtime.js';
+import { lexicalOnlyMessage } from '../retrieval/embed/open-embedder.js';
+import { InputError, VerbatimError } from '../retrieval/errors.js';
+import { compareResults, formatComparison } from './compare.js';
+import { readEvalItems, type EvalItem } from './dataset.js';
+import { checkTargets, describeFailures, getTargetSet, loadTargets } from './eval-config.js';
+import { writeHtmlReport } from './report/html-report.js';
+import { formatTerminalSummary } from './report/terminal-summary.js';
+import { readResults, roundNumbers, writeResults, writeSummary, type SummaryDocument } from './results-file.js';
+import { runEval, type EvalProgress } from './run-eval.js';
+import { sampleItems } from './sample.js';
+import { convertSquad, readSquadFile, writeSquadCorpus } from './squad-adapter.js';
+
+const EVAL_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REPO_DIR = path.dirname(EVAL_DIR);
+/** The default question set and corpus: the hand-written seed set over `seeds/`. */
+const SEED_QUESTIONS = path.join(EVAL_DIR, 'datasets', 'seed-qa.jsonl');
+const SEED_CORPUS = path.join(REPO_DIR, 'seeds');
+
+const USAGE = [
+  'npm run eval -- [--corpus DIR --questions FILE.jsonl] [--index DIR] [--out results.jsonl] [--report DIR] [--json] [--limit N] [--sample N] [--check SET] [--summary-out FILE]',
+  '       npm run eval -- --squad FILE.json [--squad-corpus DIR] [same options]',
+  '       npm run eval -- --compare a.jsonl b.jsonl [--json]',
+  '       (no --questions/--squad: the seed set over seeds/, checked against the "seed" targets)',
+].join('\n');
+
+function wholeNumber(name: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new InputError(`--${name} takes a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** A progress bar on stderr for the asking phase (terminal only); ingest reuses the CLI's bar. */
+function createProgress(stream: NodeJS.WriteStream = process.stderr): { update: (p: EvalProgress) => void; stop: () => void } {
+  const ingest = createIngestProgressBar(stream);
+  if (!stream.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream, format: ' ask   |{bar}| {value}/{total} questions  {eta_formatted} left', hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  let asking = false;
+  let stopped = false;
+  return {
+    update: (p) => {
+      if (p.phase === 'ingest') return ingest.update(p.ingest);
+      if (!asking) {
+        ingest.stop();
+        asking = true;
+        bar.start(p.total, p.done);
+      } else bar.update(p.done);
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      if (asking) bar.stop();
+      else ingest.stop();
+    },
+  };
+}
+
+async function compareCommand(files: string[], json: boolean): Promise<void> {
+  if (files.length !== 2) throw new InputError(`--compare takes two result files, got ${files.length}\nusage: ${USAGE}`);
+  const [a, b] = await Promise.all(files.map((f) => readResults(f)));
+  const comparison = compareResults(a!, b!);
+  if (json) {
+    const { summaryA, summaryB, ...rest } = comparison;
+    void summaryA;
+    void summaryB;
+    process.stdout.write(`${JSON.stringify(roundNumbers({ a: files[0], b: files[1], ...rest }), null, 2)}\n`);
+  } else process.stdout.write(formatComparison(comparison, { a: files[0]!, b: files[1]! }));
+}
+
+await runCommand(async () => {
+  const { values, positionals } = parseCommandLine(
+    process.argv.slice(2),
+    {
+      questions: { type: 'string' },
+      squad: { type: 'string' },
+      'squad-corpus': { type: 'string' },
+      out: { type: 'string' },
+      report: { type: 'string' },
+      json: { type: 'boolean' },
+      limit: { type: 'string' },
+      sample: { type: 'string' },
+      check: { type: 'string' },
+      'summary-out': { type: 'string' },
+      compare: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return;
+  }
+  if (values.compare) return compareCommand(positionals, values.json === true);
+  if (positionals.length) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}\nusage: ${USAGE}`);
+  if (values.squad && values.questions) throw new InputError(`give either --squad FILE or --questions FILE, not both\nusage: ${USAGE}`);
+  if (values.squad && values.corpus) throw new InputError('--corpus is not used with --squad: the corpus is generated from the SQuAD file (choose its folder with --squad-corpus DIR)');
+  if (values['squad-corpus'] && !values.squad) throw new InputError('--squad-corpus only makes sense with --squad FILE');
+  const limit = wholeNumber('limit', values.limit);
+  let sample = wholeNumber('sample', values.sample);
+  const useSeed = !values.squad && !values.questions;
+  const checkName = values.check ?? (useSeed && limit === undefined && sample === undefined ? 'seed' : undefined);
+  const targets = checkName ? loadTargets() : null;
+  const targetSet = targets && checkName ? getTargetSet(targets, checkName) : null;
+  if (targetSet) {
+    if (limit !== undefined) throw new InputError(`--limit cannot be combined with --check ${checkName}: targets are defined on the whole set`);
+    if (targetSet.sample !== undefined) {
+      if (sample !== undefined && sample !== targetSet.sample) throw new InputError(`target set ${checkName} is defined on a sample of ${targetSet.sample}, not ${sample}`);
+      sample = targetSet.sample;
+    } else if (sample !== undefined) throw new InputError(`target set ${checkName} is defined on the whole set: drop --sample`);
+  }
+
+  const temps: string[] = [];
+  const tempDir = async (prefix: string) => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+    temps.push(dir);
+    return dir;
+  };
+  const progress = createProgress();
+  try {
+    let items: EvalItem[];
+    let corpusDir: string;
+    let dataset: string;
+    if (values.squad) {
+      const conversion = convertSquad(await readSquadFile(values.squad));
+      corpusDir = values['squad-corpus'] ?? (await tempDir('verbatim-eval-squad-'));
+      await writeSquadCorpus(conversion, corpusDir);
+      items = [...conversion.items];
+      dataset = path.basename(values.squad);
+      if (conversion.realignedAnswers > 0) process.stderr.write(`note: ${conversion.realignedAnswers} SQuAD answers had an answer_start that did not match and were realigned\n`);
+    } else {
+      const file = values.questions ?? SEED_QUESTIONS;
+      items = await readEvalItems(file);
+      corpusDir = values.corpus ?? (values.questions ? (process.env.CORPUS_DIR || 'seeds') : SEED_CORPUS);
+      dataset = path.basename(file);
+    }
+    if (sample !== undefined) {
+      items = sampleItems(items, sample);
+      dataset += ` (fixed sample of ${items.length})`;
+    }
+    if (limit !== undefined) {
+      items = items.slice(0, limit);
+      dataset += ` (first ${items.length})`;
+    }
+
+    // The index is never taken from INDEX_DIR: an eval corpus must not overwrite the index a server uses.
+    const indexDir = values.index ?? (await tempDir('verbatim-eval-index-'));
+    const env = { ...process.env };
+    delete env.INDEX_DIR;
+    delete env.CORPUS_DIR;
+    const config = configFromFlags({ ...values, corpus: corpusDir, index: indexDir }, env);
+
+    const run = await runEval({ config, items, dataset, onProgress: progress.update });
+    progress.stop();
+    if (run.meta.lexicalReason) process.stderr.write(`${lexicalOnlyMessage(run.meta.lexicalReason)}\n`);
+
+    const checks = targetSet && checkName ? checkTargets(run.summary, targetSet) : null;
+    const doc: SummaryDocument = {
+      meta: run.meta,
+      summary: run.summary,
+      ...(checks && checkName ? { targets: { set: checkName, pass: checks.every((c) => c.pass), checks } } : {}),
+    };
+    const outFile = values.out ?? path.join(EVAL_DIR, 'results', `${path.parse(dataset.split(' ')[0]!).name}.results.jsonl`);
+    await writeResults(outFile, run.results);
+    if (values['summary-out']) await writeSummary(values['summary-out'], doc);
+    if (values.report) {
+      const file = await writeHtmlReport(values.report, { ...run, ...(checks && checkName ? { targets: { set: checkName, checks } } : {}) });
+      process.stderr.write(`report: ${file}\n`);
+    }
+    process.stderr.write(`results: ${outFile}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(roundNumbers(doc), null, 2)}\n` : formatTerminalSummary(run.meta, run.summary, checks && checkName ? { set: checkName, checks } : undefined));
+    if (checks && !checks.every((c) => c.pass)) {
+      throw new VerbatimError('TARGETS_NOT_MET', `targets "${checkName}" not met: ${describeFailures(checks).join('; ')}`, { status: 500 });
+    }
+  } finally {
+    progress.stop();
+    for (const dir of temps) await fs.rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,88 @@
+import fs from 'node:fs/promises';
+import { z } from 'zod';
+import { describeIssues, historySchema, questionSchema } from '../retrieval/ask-input.js';
+import { InputError } from '../retrieval/errors.js';
+import type { ChatTurn } from '../retrieval/types.js';
+import type { DocSpan } from './metrics/spans.js';
+
+const spanSchema = z.object({ docId: z.string().min(1), start: z.number().int().min(0), end: z.number().int().min(1) }).refine((s) => s.end > s.start, 'end must be greater than start');
+
+/** One line of an evaluation question file (`--questions FILE.jsonl`). */
+export const evalItemSchema = z
+  .object({
+    id: z.union([z.string().min(1), z.number()]).transform(String),
+    question: questionSchema,
+    /** Accepted answer strings; empty only for unanswerable questions. */
+    answers: z.array(z.string().min(1)).default([]),
+    /** Verbatim source sentence(s) that support the answer. */
+    evidence: z.array(z.string().min(1)).default([]),
+    /** who | when | how-many | ...; reports group by it. */
+    type: z.string().min(1).optional(),
+    history: historySchema.optional(),
+    /** `false` for questions the corpus cannot answer; the system should abstain. @default true */
+    answerable: z.boolean().default(true),
+    /** Document spans of the gold answers (SQuAD); retrieval hits are decided by them when present. */
+    goldSpans: z.array(spanSchema).optional(),
+    /** Document spans of the evidence (SQuAD); otherwise found by searching the corpus for `evidence`. */
+    evidenceSpans: z.array(spanSchema).optional(),
+  })
+  .refine((item) => !item.answerable || item.answers.length > 0, { message: 'an answerable question needs at least one accepted answer', path: ['answers'] })
+  .refine((item) => !item.answerable || item.evidence.length > 0 || (item.goldSpans?.length ?? 0) > 0, {
+    message: 'an answerable question needs evidence (or goldSpans)',
+    path: ['evidence'],
+  });
+
+/** A reference question with its gold data, validated. */
+export interface EvalItem {
+  readonly id: string;
+  readonly question: string;
+  readonly answers: readonly string[];
+  readonly evidence: readonly string[];
+  readonly type?: string;
+  readonly history?: readonly ChatTurn[];
+  readonly answerable: boolean;
+  readonly goldSpans?: readonly DocSpan[];
+  readonly evidenceSpans?: readonly DocSpan[];
+}
+
+/**
+ * Parses an evaluation JSONL text: one object per non-empty line, all validated before anything runs.
+ * @throws InputError naming the file, the line and the problem; also for duplicate ids.
+ */
+export function parseEvalItems(text: string, source: string): EvalItem[] {
+  const items: EvalItem[] = [];
+  const seen = new Map<string, number>();
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (error) {
+      throw new InputError(`${source}:${i + 1}: not a JSON object (${(error as Error).message})`);
+    }
+    const result = evalItemSchema.safeParse(parsed);
+    if (!result.success) throw new InputError(`${source}:${i + 1}: ${describeIssues(result.error)}`);
+    const first = seen.get(result.data.id);
+    if (first !== undefined) throw new InputError(`${source}:${i + 1}: duplicate id ${JSON.stringify(result.data.id)} (first on line ${first})`);
+    seen.set(result.data.id, i + 1);
+    items.push(result.data);
+  }
+  if (items.length === 0) throw new InputError(`${source} has no questions`);
+  return items;
+}
+
+/** Reads and validates an evaluation JSONL file. @throws InputError when it is unreadable or invalid. */
+export async function readEvalItems(file: string): Promise<EvalItem[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read questions file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseEvalItems(text, file);
+}
+
+/** Serialises items back to JSONL (used to keep the question set a SQuAD file was turned into). */
+export function formatEvalItems(items: readonly EvalItem[]): string {
+  return items.map((item) => JSON.stringify(item)).join('\n') + '\n';
+}

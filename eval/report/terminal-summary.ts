@@ -1,0 +1,68 @@
+import type { TargetCheck } from '../eval-config.js';
+import { FAILURE_KINDS } from '../metrics/score-question.js';
+import { flatMetrics, METRIC_NAMES, type EvalSummary } from '../metrics/summarize.js';
+import type { EvalRunMeta } from '../run-eval.js';
+import { alignColumns, formatMetric, formatRatio, METRIC_LABELS } from './format.js';
+
+/** Short column headers for the failure causes, so the type table fits a terminal. */
+const FAILURE_COLUMNS: Readonly<Record<(typeof FAILURE_KINDS)[number], string>> = {
+  'retrieval-miss': 'miss',
+  'false-abstention': 'f.abst',
+  'wrong-answer': 'wrong',
+  unsupported: 'unsup',
+  'invalid-citation': 'inval',
+  'answered-unanswerable': 'ans.unans',
+};
+
+/**
+ * The summary table printed after a run: headline metrics (with targets, when checked), then the
+ * answer metrics per question type, then the verdict on the targets.
+ */
+export function formatTerminalSummary(meta: EvalRunMeta, summary: EvalSummary, checks?: { set: string; checks: readonly TargetCheck[] }): string {
+  const out: string[] = [];
+  out.push(
+    `Verbatim eval — ${meta.dataset}: ${summary.questions} questions (${summary.answerable} answerable, ${summary.unanswerable} unanswerable), ` +
+      `${meta.mode} retrieval, ${meta.answerer} answerer, ${meta.documents} documents / ${meta.chunks} chunks`,
+  );
+  out.push(`ingest ${(meta.timingsMs.ingest / 1000).toFixed(1)} s, asking ${(meta.timingsMs.ask / 1000).toFixed(1)} s, total ${(meta.timingsMs.total / 1000).toFixed(1)} s`);
+  out.push('');
+  const metrics = flatMetrics(summary);
+  const byMetric = new Map(checks?.checks.map((c) => [c.metric, c]) ?? []);
+  const rows: string[][] = [['metric', 'value', ...(checks ? ['target', ''] : [])]];
+  for (const name of METRIC_NAMES) {
+    const check = byMetric.get(name);
+    const target = check ? `${check.kind === 'min' ? '≥' : '≤'} ${check.bound}` : '';
+    rows.push([METRIC_LABELS[name], formatMetric(name, metrics[name]), ...(checks ? [target, check ? (check.pass ? 'ok' : 'FAIL') : ''] : [])]);
+  }
+  out.push(alignColumns(rows));
+  out.push(`citations: ${summary.citations.total} in total, ${summary.citations.danglingMarkers} dangling [n] markers`);
+  out.push(`wrong questions by first cause: ${FAILURE_KINDS.map((k) => `${k} ${summary.failures[k]}`).join(', ')}`);
+  out.push('');
+  out.push('By question type');
+  const typeRows: string[][] = [['type', 'n', 'ans', 'contained', 'support', 'F1', 'EM', 'R@5', 'abst.recall', 'false abst.', 'correct', ...FAILURE_KINDS.map((k) => FAILURE_COLUMNS[k])]];
+  for (const [type, s] of Object.entries(summary.byType)) {
+    typeRows.push([
+      type,
+      String(s.questions),
+      String(s.answerable),
+      formatRatio(s.answers.answerContained),
+      formatRatio(s.citations.support),
+      formatRatio(s.answers.f1),
+      formatRatio(s.answers.exactMatch),
+      formatRatio(s.retrieval.recallAt5),
+      formatRatio(s.abstention.recall),
+      formatRatio(s.abstention.falseAbstentionRate),
+      formatRatio(s.correct),
+      ...FAILURE_KINDS.map((k) => String(s.failures[k])),
+    ]);
+  }
+  out.push(alignColumns(typeRows));
+  out.push(`(wrong questions by first cause: ${FAILURE_KINDS.map((k) => `${FAILURE_COLUMNS[k]} = ${k}`).join(', ')})`);
+  if (meta.evidenceNotFound > 0) out.push('', `warning: ${meta.evidenceNotFound} questions have evidence that occurs nowhere in the corpus`);
+  if (meta.retrievalPrefixMismatches > 0) out.push('', `warning: ${meta.retrievalPrefixMismatches} questions had a deeper retrieval that did not extend the ask's passages; recall@10 may be off`);
+  if (checks) {
+    const failed = checks.checks.filter((c) => !c.pass);
+    out.push('', failed.length === 0 ? `targets "${checks.set}": all ${checks.checks.length} met` : `targets "${checks.set}": ${failed.length} of ${checks.checks.length} NOT met`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,93 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { describeIssues } from '../retrieval/ask-input.js';
+import { InputError } from '../retrieval/errors.js';
+import type { TargetCheck } from './eval-config.js';
+import { FAILURE_KINDS } from './metrics/score-question.js';
+import type { EvalSummary } from './metrics/summarize.js';
+import type { EvalResultLine, EvalRunMeta } from './run-eval.js';
+
+/** The small JSON written by `--json` and `--summary-out`: no per-question data, so it can be committed. */
+export interface SummaryDocument {
+  readonly meta: EvalRunMeta;
+  readonly summary: EvalSummary;
+  /** Present when the run was checked against a target set (`--check`). */
+  readonly targets?: { readonly set: string; readonly pass: boolean; readonly checks: readonly TargetCheck[] };
+}
+
+const scoresSchema = z.object({
+  answerable: z.boolean(),
+  type: z.string(),
+  retrievalRank: z.number().int().min(1).nullable(),
+  exactMatch: z.number().nullable(),
+  f1: z.number().nullable(),
+  answerContained: z.boolean().nullable(),
+  supported: z.boolean().nullable(),
+  citations: z.number().int().min(0),
+  validCitations: z.number().int().min(0),
+  invalidCitations: z.array(z.number()),
+  preciseCitations: z.number().int().min(0).nullable(),
+  danglingMarkers: z.number().int().min(0),
+  abstained: z.boolean(),
+  latencyMs: z.number().min(0),
+  correct: z.boolean(),
+  // Optional: files written before failure causes were recorded still compare.
+  failure: z.enum(FAILURE_KINDS).nullable().optional(),
+});
+
+const resultLineSchema = z.looseObject({
+  id: z.string(),
+  question: z.string(),
+  answer: z.string(),
+  shortAnswer: z.string().nullable(),
+  abstained: z.boolean(),
+  citations: z.array(z.looseObject({ n: z.number(), docId: z.string(), start: z.number(), end: z.number(), quote: z.string() })),
+  gold: z.looseObject({ answers: z.array(z.string()), evidence: z.array(z.string()), type: z.string(), answerable: z.boolean() }),
+  scores: scoresSchema,
+});
+
+/**
+ * Reads a results file written by `npm run eval -- --out FILE`, validating every line.
+ * @throws InputError naming the file, line and problem.
+ */
+export async function readResults(file: string): Promise<EvalResultLine[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read results file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const lines: EvalResultLine[] = [];
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (error) {
+      throw new InputError(`${file}:${i + 1}: not a JSON object (${(error as Error).message})`);
+    }
+    const result = resultLineSchema.safeParse(parsed);
+    if (!result.success) throw new InputError(`${file}:${i + 1}: not an eval result line (${describeIssues(result.error)}): pass files written by \`npm run eval -- --out FILE\``);
+    lines.push(result.data as unknown as EvalResultLine);
+  }
+  if (lines.length === 0) throw new InputError(`${file} has no result lines`);
+  return lines;
+}
+
+/** Writes result lines as JSONL, creating the folder. */
+export async function writeResults(file: string, results: readonly EvalResultLine[]): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await fs.writeFile(file, results.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');
+}
+
+/** Writes a summary document as indented JSON (stable key order, readable diffs in review). */
+export async function writeSummary(file: string, document: SummaryDocument): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await fs.writeFile(file, `${JSON.stringify(roundNumbers(document), null, 2)}\n`, 'utf8');
+}
+
+/** Rounds every number to 4 decimals, so committed summaries do not churn in the 15th digit. */
+export function roundNumbers<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 10_000) / 10_000 : v))) as T;
+}

@@ -1,0 +1,84 @@
+/**
+ * Starts the real server on 127.0.0.1 with an ephemeral port over a real index built in a temporary
+ * folder (lexical mode: no model downloads in tests).
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Answerer } from '../../retrieval/answer/answerer.js';
+import { loadConfig, type Config, type ConfigInput } from '../../retrieval/config.js';
+import { createLogger } from '../../retrieval/logger.js';
+import { openPipeline } from '../../retrieval/open-pipeline.js';
+import type { Pipeline } from '../../retrieval/pipeline.js';
+import { createServer, type CreateServerOptions, type RunningServer } from '../create-server.js';
+
+/** The seed corpus of the repository. */
+export const SEEDS_DIR = fileURLToPath(new URL('../../seeds/', import.meta.url));
+
+/** A running test server and what it was built from. */
+export interface TestServer {
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly config: Config;
+  readonly pipeline: Pipeline;
+  readonly server: RunningServer;
+  /** Temporary folder holding the index (and a generated corpus, if any). */
+  readonly tmp: string;
+  close(): Promise<void>;
+}
+
+/** Options of `startTestServer`. */
+export interface TestServerOptions extends Partial<Pick<CreateServerOptions, 'heartbeatMs' | 'webRoot' | 'maxMessageBytes' | 'requestsPerMinute'>> {
+  /** Corpus to index. @default the seed corpus */
+  readonly corpusDir?: string;
+  /** Extra files written into a fresh corpus folder next to copies of the seeds. */
+  readonly extraFiles?: Readonly<Record<string, string>>;
+  /** Settings on top of the test defaults (lexical mode, silent logs). */
+  readonly configOverrides?: Partial<ConfigInput>;
+  /** Replaces the extractive answerer (through the pipeline's own port), e.g. to force an abstention. */
+  readonly answerer?: Answerer;
+  /** Wraps the real pipeline, e.g. to hold asks in flight. */
+  readonly wrapPipeline?: (pipeline: Pipeline) => Pipeline;
+}
+
+/** Builds an index in a temporary folder and starts the server on it. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-server-test-'));
+  let corpusDir = options.corpusDir ?? SEEDS_DIR;
+  if (options.extraFiles) {
+    corpusDir = path.join(tmp, 'corpus');
+    await fs.cp(options.corpusDir ?? SEEDS_DIR, corpusDir, { recursive: true });
+    for (const [name, text] of Object.entries(options.extraFiles)) {
+      await fs.mkdir(path.dirname(path.join(corpusDir, name)), { recursive: true });
+      await fs.writeFile(path.join(corpusDir, name), text);
+    }
+  }
+  const config = loadConfig({ overrides: { corpusDir, indexDir: path.join(tmp, 'index'), disableEmbeddings: true, logLevel: 'silent', ...options.configOverrides } });
+  const { pipeline: real } = await openPipeline({ config, ingest: true, answerer: options.answerer });
+  const pipeline = options.wrapPipeline ? options.wrapPipeline(real) : real;
+  const server = await createServer({
+    pipeline,
+    config,
+    logger: createLogger({ level: 'silent' }),
+    port: 0,
+    host: '127.0.0.1',
+    webRoot: options.webRoot ?? false,
+    heartbeatMs: options.heartbeatMs,
+    maxMessageBytes: options.maxMessageBytes,
+    requestsPerMinute: options.requestsPerMinute,
+  });
+  return {
+    url: server.url,
+    wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
+    config,
+    pipeline,
+    server,
+    tmp,
+    async close() {
+      await server.close();
+      await real.close();
+      await fs.rm(tmp, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
+import { ConfigError } from '../retrieval/errors.js';
+import { sendError, type EdgeError } from './error-responses.js';
+import { WS_TOKEN_PROTOCOL_PREFIX } from './protocol.js';
+
+/** True for names and addresses that only reach this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The host name of a `Host` header value, without port and brackets. */
+function hostnameOf(hostHeader: string | undefined): string | null {
+  if (!hostHeader) return null;
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses to expose the documents beyond this machine without an access token: binding to anything
+ * but loopback requires `API_TOKEN`.
+ * @throws ConfigError naming the fix.
+ */
+export function assertSafeBinding(host: string, apiToken: string | undefined): void {
+  if (!isLoopbackHost(host) && !apiToken) {
+    throw new ConfigError(`HOST=${host} would serve the documents to other machines without protection: set API_TOKEN (16+ characters) or bind to 127.0.0.1`);
+  }
+}
+
+function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+function protocolToken(req: IncomingMessage): string | undefined {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  return offered.find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX))?.slice(WS_TOKEN_PROTOCOL_PREFIX.length);
+}
+
+/** What the guards need to know about the server. */
+export interface AccessPolicy {
+  /** The address the server is bound to. */
+  readonly bindHost: string;
+  /** Token every API request and WebSocket must carry, when set. */
+  readonly apiToken?: string;
+}
+
+/**
+ * Checks one request against the policy. On loopback, the `Host` header must name loopback too, so a
+ * web page on another site cannot reach the server through DNS rebinding; with a token, the request
+ * must carry it (`Authorization: Bearer`, or for WebSockets the `verbatim.token.<token>` subprotocol).
+ */
+export function checkAccess(req: IncomingMessage, policy: AccessPolicy, options: { requireToken: boolean; websocket?: boolean }): EdgeError | null {
+  if (isLoopbackHost(policy.bindHost)) {
+    const hostname = hostnameOf(req.headers.host);
+    if (!hostname || !isLoopbackHost(hostname)) {
+      return { status: 403, code: 'HOST_NOT_ALLOWED', message: 'this server only answers requests addressed to localhost / 127.0.0.1' };
+    }
+  }
+  if (options.requireToken && policy.apiToken) {
+    const given = options.websocket ? (protocolToken(req) ?? bearerToken(req)) : bearerToken(req);
+    if (!tokenMatches(given, policy.apiToken)) {
+      return { status: 401, code: 'UNAUTHORIZED', message: 'missing or wrong access token: send Authorization: Bearer <API_TOKEN>' };
+    }
+  }
+  return null;
+}
+
+/**
+ * Browsers let any site open a WebSocket to any address (no CORS), so an upgrade from a browser must
+ * come from a page this server served. Clients that send no Origin (CLIs, tests) are not browsers.
+ */
+export function checkWebSocketOrigin(req: IncomingMessage): EdgeError | null {
+  const origin = req.headers.origin;
+  if (origin === undefined) return null;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = '';
+  }
+  if (originHost !== '' && originHost === req.headers.host) return null;
+  return { status: 403, code: 'ORIGIN_NOT_ALLOWED', message: `WebSocket connections are only accepted from pages this server served, not from ${origin}` };
+}
+
+/** Express middleware applying `checkAccess`. */
+export function accessGuard(policy: AccessPolicy, options: { requireToken: boolean }): RequestHandler {
+  return (req, res, next) => {
+    const denied = checkAccess(req, policy, options);
+    if (denied) sendError(res, denied.status, denied.code, denied.message);
+    else next();
+  };
+}

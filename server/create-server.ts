@@ -1,0 +1,118 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Config } from '../retrieval/config.js';
+import type { Logger } from '../retrieval/logger.js';
+import type { Pipeline } from '../retrieval/pipeline.js';
+import { accessGuard, assertSafeBinding, checkAccess, checkWebSocketOrigin, type AccessPolicy } from './access-guards.js';
+import { jsonErrorHandler, sendError } from './error-responses.js';
+import { createApiRouter } from './http-api.js';
+import { securityHeaders } from './security-headers.js';
+import { prepareChatPage, serveChatPage } from './static-site.js';
+import { attachWebSocketApi } from './websocket-api.js';
+
+/** Options of `createServer`. */
+export interface CreateServerOptions {
+  readonly pipeline: Pipeline;
+  /** Supplies `host`, `port`, `apiToken` and the search defaults. */
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Overrides `config.port`; tests pass 0 for a free port. */
+  readonly port?: number;
+  /** Overrides `config.host`. */
+  readonly host?: string;
+  /** Largest JSON body and WebSocket frame accepted. @default 65536 */
+  readonly maxMessageBytes?: number;
+  /** WebSocket ping interval; a socket that misses a pong is terminated. @default 30000 */
+  readonly heartbeatMs?: number;
+  /** API requests per client per minute. @default 300 */
+  readonly requestsPerMinute?: number;
+  /**
+   * The chat page: a folder to serve as is, `'build'` to build `web/dist` if missing or stale and serve
+   * it, or `false` for the API alone. @default 'build'
+   */
+  readonly webRoot?: string | 'build' | false;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  readonly port: number;
+  /**
+   * Stops accepting connections, sends every WebSocket a close frame, aborts in-flight answers and
+   * resolves once the HTTP server has closed. Does not close the pipeline (the caller owns it).
+   */
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * The Verbatim server: the chat page, the JSON API under `/api` and the streaming WebSocket on `/ws`,
+ * listening once the returned promise resolves.
+ * @throws ConfigError when binding beyond loopback without an access token.
+ */
+export async function createServer(options: CreateServerOptions): Promise<RunningServer> {
+  const { pipeline, config, logger } = options;
+  const host = options.host ?? config.host;
+  const port = options.port ?? config.port;
+  const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024;
+  assertSafeBinding(host, config.apiToken);
+  const policy: AccessPolicy = { bindHost: host, apiToken: config.apiToken };
+  const webRoot = options.webRoot === undefined || options.webRoot === 'build' ? await prepareChatPage() : options.webRoot;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(securityHeaders());
+  app.use(accessGuard(policy, { requireToken: false }));
+  app.use('/api', accessGuard(policy, { requireToken: true }), createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestsPerMinute: options.requestsPerMinute }));
+  if (webRoot) app.use(serveChatPage({ root: webRoot }));
+  app.use((req, res) => sendError(res, 404, 'NOT_FOUND', `nothing at ${req.method} ${req.path}`));
+  app.use(jsonErrorHandler({ logger, maxBodyBytes: maxMessageBytes }));
+
+  const server = http.createServer(app);
+  // Bound how long a client may take to send a request, so idle or slow sockets cannot pile up.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const ws = attachWebSocketApi({
+    server,
+    pipeline,
+    logger,
+    maxFrameBytes: maxMessageBytes,
+    heartbeatMs: options.heartbeatMs,
+    authorize: (req) => checkAccess(req, policy, { requireToken: true, websocket: true }) ?? checkWebSocketOrigin(req),
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => logger.error({ err: error }, 'server error'));
+  const address = server.address() as AddressInfo;
+  const url = `http://${urlHost(host)}:${address.port}`;
+  let closed: Promise<void> | null = null;
+
+  return {
+    url,
+    port: address.port,
+    close: () =>
+      (closed ??= (async () => {
+        const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await ws.close();
+        // Requests still running (a long /api/ask) get a moment, then their connections are cut.
+        const force = setTimeout(() => server.closeAllConnections(), 3000);
+        force.unref();
+        await httpClosed;
+        clearTimeout(force);
+      })()),
+  };
+}

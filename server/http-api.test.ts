@@ -1,0 +1,282 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { AskResult } from '../retrieval/types.js';
+import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
+import { connect } from './__fixtures__/ws-client.js';
+import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SearchResponse } from './protocol.js';
+
+const SEED_ID = '000_4434d9e95f18ffce.txt';
+const QUESTION = 'How many foreign law enforcement officers did China train in 2023?';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** A raw request, so paths reach the server exactly as written (fetch would normalise `..`). */
+function raw(pathname: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  const { port } = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathname, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+async function postAsk(body: string | Buffer, contentType = 'application/json') {
+  return raw('/api/ask', { method: 'POST', headers: { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) }, body });
+}
+
+function errorOf(body: string): ErrorBody['error'] {
+  const parsed = JSON.parse(body) as ErrorBody;
+  expect(parsed.error.code).toMatch(/^[A-Z_]+$/);
+  expect(parsed.error.message.length).toBeGreaterThan(5);
+  return parsed.error;
+}
+
+async function documentText(id: string): Promise<string> {
+  const res = await fetch(`${t.url}/api/documents/${encodeURIComponent(id)}`);
+  return ((await res.json()) as DocumentResponse).text;
+}
+
+describe('GET /api/health', () => {
+  it('reports the mode and the index', async () => {
+    const res = await fetch(`${t.url}/api/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as HealthResponse;
+    expect(body).toMatchObject({ status: 'ok', mode: 'lexical', embedder: null, documents: 1 });
+    expect(body.chunks).toBeGreaterThan(0);
+    expect(Date.parse(body.indexBuiltAt)).not.toBeNaN();
+    expect(body.lexicalReason).toMatch(/DISABLE_EMBEDDINGS|no vectors/);
+  });
+
+  it('sends a strict Content-Security-Policy and no framework banner', async () => {
+    const res = await fetch(`${t.url}/api/health`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("require-trusted-types-for 'script'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('POST /api/ask', () => {
+  it('answers with checkable citations', async () => {
+    const res = await postAsk(JSON.stringify({ question: QUESTION }));
+    expect(res.status).toBe(200);
+    const result = JSON.parse(res.body) as AskResult;
+    expect(result.question).toBe(QUESTION);
+    expect(result.abstained).toBe(false);
+    expect(result.answer).toContain('2,700');
+    expect(result.citations.length).toBeGreaterThan(0);
+    expect(result.passages.length).toBeGreaterThan(0);
+    expect(result.mode).toBe('lexical');
+    expect(result.timingsMs.total).toBeGreaterThanOrEqual(0);
+    for (const c of result.citations) {
+      expect(result.answer).toContain(`[${c.n}]`);
+      expect((await documentText(c.docId)).slice(c.start, c.end)).toBe(c.quote);
+    }
+  });
+
+  it('accepts a history for follow-ups', async () => {
+    const res = await postAsk(JSON.stringify({ question: 'And how many more by 2025?', history: [{ role: 'user', content: QUESTION }, { role: 'assistant', content: 'China trained 2,700 foreign law enforcement officers in 2023. [1]' }] }));
+    expect(res.status).toBe(200);
+    expect((JSON.parse(res.body) as AskResult).question).toBe('And how many more by 2025?');
+  });
+
+  it('rejects an empty question with 400', async () => {
+    const res = await postAsk(JSON.stringify({ question: '   ' }));
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body)).toMatchObject({ code: 'BAD_INPUT' });
+    expect(errorOf(res.body).message).toContain('the question is empty');
+  });
+
+  it('rejects a missing question and a malformed history with 400', async () => {
+    expect((await postAsk(JSON.stringify({}))).status).toBe(400);
+    const res = await postAsk(JSON.stringify({ question: 'x?', history: [{ role: 'system', content: 'hi' }] }));
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body).message).toContain('history.0.role');
+  });
+
+  it('rejects bad JSON with 400', async () => {
+    const res = await postAsk('{"question": "unterminated');
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body).code).toBe('BAD_JSON');
+  });
+
+  it('rejects a body over the limit with 413', async () => {
+    const res = await postAsk(JSON.stringify({ question: 'x'.repeat(100 * 1024) }));
+    expect(res.status).toBe(413);
+    expect(errorOf(res.body)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(errorOf(res.body).message).toContain('64 KiB');
+  });
+
+  it('rejects a question over the length limit with 400', async () => {
+    const res = await postAsk(JSON.stringify({ question: 'why '.repeat(600) }));
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body).message).toContain('longer than 2000');
+  });
+
+  it('rejects a non-JSON body with 415', async () => {
+    const res = await postAsk('question=hello', 'application/x-www-form-urlencoded');
+    expect(res.status).toBe(415);
+    expect(errorOf(res.body).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+});
+
+describe('GET /api/search', () => {
+  it('returns ranked passages with offsets and per-signal scores', async () => {
+    const res = await fetch(`${t.url}/api/search?q=${encodeURIComponent('foreign law enforcement officers trained')}&k=3`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as SearchResponse;
+    expect(body.k).toBe(3);
+    expect(body.passages.length).toBeGreaterThan(0);
+    expect(body.passages.length).toBeLessThanOrEqual(3);
+    const text = await documentText(SEED_ID);
+    for (const p of body.passages) {
+      expect(text.slice(p.start, p.end)).toBe(p.text);
+      expect(p.scores.rrf).toBeGreaterThan(0);
+      expect(p.scores.bm25).toBeGreaterThan(0);
+    }
+    const scores = body.passages.map((p) => p.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('validates q and k', async () => {
+    for (const query of ['', '?q=', '?q=x&k=0', '?q=x&k=abc', '?q=x&k=101', '?q=a&q=b']) {
+      const res = await fetch(`${t.url}/api/search${query}`);
+      expect(res.status, query).toBe(400);
+      expect(errorOf(await res.text()).code).toBe('BAD_INPUT');
+    }
+  });
+});
+
+describe('documents', () => {
+  it('lists documents with length and chunk count', async () => {
+    const body = (await (await fetch(`${t.url}/api/documents`)).json()) as DocumentListResponse;
+    expect(body.documents).toHaveLength(1);
+    const [doc] = body.documents;
+    expect(doc).toMatchObject({ id: SEED_ID });
+    expect(doc!.length).toBe((await documentText(SEED_ID)).length);
+    expect(doc!.chunks).toBeGreaterThan(0);
+    expect(doc!.title.length).toBeGreaterThan(0);
+  });
+
+  it('returns the exact text of a document by URL-encoded id', async () => {
+    const res = await fetch(`${t.url}/api/documents/${encodeURIComponent(SEED_ID)}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as DocumentResponse;
+    expect(body.id).toBe(SEED_ID);
+    expect(body.text).toContain('2,700 foreign law enforcement officers');
+  });
+
+  it('answers 404 for an unknown id', async () => {
+    const res = await raw('/api/documents/nope.txt');
+    expect(res.status).toBe(404);
+    expect(errorOf(res.body).code).toBe('DOCUMENT_NOT_FOUND');
+  });
+
+  it.each([
+    '/api/documents/..%2F..%2Fpackage.json',
+    '/api/documents/%2e%2e%2f%2e%2e%2fpackage.json',
+    '/api/documents/%2E%2E%2Fseeds%2F000_4434d9e95f18ffce.txt',
+    '/api/documents/..%5C..%5Cpackage.json',
+    '/api/documents/%2Fetc%2Fpasswd',
+    '/api/documents/%2Fwork%2Fmain%2Fpackage.json',
+    '/api/documents/..',
+    '/api/documents/../../package.json',
+    '/api/documents/000_4434d9e95f18ffce.txt%00',
+    '/api/documents/.%2F000_4434d9e95f18ffce.txt',
+  ])('never reads a path the client chose: %s', async (pathname) => {
+    const res = await raw(pathname);
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.body).not.toContain('"dependencies"');
+    expect(res.body).not.toContain('root:');
+    errorOf(res.body);
+  });
+
+  it('answers 400 for a malformed percent-encoding', async () => {
+    const res = await raw('/api/documents/%E0%A4%A');
+    expect(res.status).toBe(400);
+    errorOf(res.body);
+  });
+});
+
+describe('robustness', () => {
+  it('answers unknown API paths with a JSON 404', async () => {
+    const res = await raw('/api/nope');
+    expect(res.status).toBe(404);
+    expect(errorOf(res.body).code).toBe('NOT_FOUND');
+  });
+
+  it('refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const res = await raw('/api/health', { headers: { Host: 'evil.example:80' } });
+    expect(res.status).toBe(403);
+    expect(errorOf(res.body).code).toBe('HOST_NOT_ALLOWED');
+  });
+
+  it('keeps serving after bad requests', async () => {
+    await postAsk('{');
+    await postAsk(Buffer.alloc(200 * 1024, 'a'));
+    await raw('/api/documents/%ZZ');
+    const res = await fetch(`${t.url}/api/health`);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with a JSON error past the limit', async () => {
+    const limited = await startTestServer({ requestsPerMinute: 2 });
+    try {
+      expect((await fetch(`${limited.url}/api/health`)).status).toBe(200);
+      expect((await fetch(`${limited.url}/api/health`)).status).toBe(200);
+      const res = await fetch(`${limited.url}/api/health`);
+      expect(res.status).toBe(429);
+      expect(errorOf(await res.text()).code).toBe('RATE_LIMITED');
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('access token', () => {
+  const token = 'test-token-0123456789abcdef';
+  let guarded: TestServer;
+  beforeAll(async () => {
+    guarded = await startTestServer({ configOverrides: { apiToken: token } });
+  });
+  afterAll(async () => {
+    await guarded?.close();
+  });
+
+  it('requires the bearer token on the API', async () => {
+    const denied = await fetch(`${guarded.url}/api/health`);
+    expect(denied.status).toBe(401);
+    expect(errorOf(await denied.text()).code).toBe('UNAUTHORIZED');
+    expect((await fetch(`${guarded.url}/api/health`, { headers: { Authorization: `Bearer ${token}x` } })).status).toBe(401);
+    expect((await fetch(`${guarded.url}/api/health`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it('requires the token subprotocol on the WebSocket', async () => {
+    await expect(connect(guarded.wsUrl)).rejects.toThrow(/401/);
+    await expect(connect(guarded.wsUrl, { headers: { 'Sec-WebSocket-Protocol': 'verbatim.v1, verbatim.token.wrong' } })).rejects.toThrow(/401/);
+    const ws = new WebSocket(guarded.wsUrl, ['verbatim.v1', `verbatim.token.${token}`]);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    expect(ws.protocol).toBe('verbatim.v1');
+    ws.close();
+  });
+});

@@ -1,0 +1,95 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Config } from '../retrieval/config.js';
+import type { Pipeline } from '../retrieval/pipeline.js';
+import { errorBody, sendError } from './error-responses.js';
+import type { DocumentListResponse, DocumentResponse, HealthResponse, SearchResponse } from './protocol.js';
+import { askBodySchema, searchQuerySchema } from './request-schemas.js';
+
+/** Options of `createApiRouter`. */
+export interface ApiRouterOptions {
+  readonly pipeline: Pipeline;
+  readonly config: Config;
+  /** Largest JSON body accepted; larger ones get a 413. @default 65536 */
+  readonly maxBodyBytes?: number;
+  /** Requests per client address per minute before a 429; answers are CPU work. @default 300 */
+  readonly requestsPerMinute?: number;
+}
+
+/** An AbortSignal that fires when the client goes away before the response is complete. */
+function abortOnDisconnect(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/**
+ * The JSON API under `/api`: health, ask, search and documents. A thin edge: it validates input with
+ * zod, calls the pipeline and shapes the output; errors flow to the JSON error handler.
+ */
+export function createApiRouter(options: ApiRouterOptions): Router {
+  const { pipeline, config } = options;
+  const router = express.Router();
+  const searchQuery = searchQuerySchema(config.topK);
+
+  router.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: options.requestsPerMinute ?? 300,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, res) => sendError(res, 429, 'RATE_LIMITED', 'too many requests: wait a minute and try again'),
+    }),
+  );
+  router.use(express.json({ limit: options.maxBodyBytes ?? 64 * 1024, strict: true }));
+
+  router.get('/health', (_req, res) => {
+    const body: HealthResponse = { status: 'ok', ...pipeline.status };
+    res.json(body);
+  });
+
+  router.post('/ask', async (req: Request, res: Response) => {
+    if (!req.is('application/json')) {
+      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the question as JSON with Content-Type: application/json');
+      return;
+    }
+    const body = askBodySchema.parse(req.body ?? {});
+    const result = await pipeline.ask({ question: body.question, history: body.history, signal: abortOnDisconnect(res) });
+    res.json(result);
+  });
+
+  router.get('/search', async (req: Request, res: Response) => {
+    const { q, k } = searchQuery.parse(req.query);
+    const passages = await pipeline.search(q, { k, signal: abortOnDisconnect(res) });
+    const body: SearchResponse = {
+      query: q,
+      k,
+      passages: passages.map((p) => ({ id: p.id, docId: p.docId, start: p.start, end: p.end, heading: p.heading, text: p.text, score: p.score, scores: p.scores })),
+    };
+    res.json(body);
+  });
+
+  router.get('/documents', (_req, res) => {
+    const body: DocumentListResponse = { documents: pipeline.listDocuments() };
+    res.json(body);
+  });
+
+  // `:id` arrives percent-decoded (ids may contain `/` as %2F). It is only ever a key into the
+  // index's own document map, never a path, so `../`, absolute paths and the like simply miss.
+  router.get('/documents/:id', (req: Request<{ id: string }>, res: Response) => {
+    const document = pipeline.getDocument(req.params.id);
+    if (!document) {
+      sendError(res, 404, 'DOCUMENT_NOT_FOUND', `no document with id ${JSON.stringify(req.params.id)} in the index: list them with GET /api/documents`);
+      return;
+    }
+    const body: DocumentResponse = { id: document.id, title: document.title, text: document.text };
+    res.json(body);
+  });
+
+  router.use((req, res) => {
+    res.status(404).json(errorBody('NOT_FOUND', `no API endpoint ${req.method} /api${req.path}: see the README for the API`));
+  });
+  return router;
+}

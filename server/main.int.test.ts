@@ -1,0 +1,81 @@
+/** `npm start` as a user runs it: a real process, real signals. */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { SEEDS_DIR } from './__fixtures__/test-server.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const tmpDirs: string[] = [];
+afterAll(async () => {
+  for (const dir of tmpDirs) await fs.rm(dir, { recursive: true, force: true });
+});
+
+function start(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    async waitForStdout(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const match = pattern.exec(stdout);
+        if (match) return match;
+        if (child.exitCode !== null || Date.now() > until) throw new Error(`no ${pattern} in output:\n${stdout}\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+describe('npm start', () => {
+  it('ingests, prints the URL and the mode, serves, and stops cleanly on SIGTERM', async () => {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-start-'));
+    tmpDirs.push(tmp);
+    const server = start(['--port', '0', '--corpus', SEEDS_DIR, '--index', path.join(tmp, 'index'), '--no-embeddings']);
+    const [, url] = await server.waitForStdout(/Verbatim is serving the chat page at (http:\/\/127\.0\.0\.1:\d+)\//);
+    const { stdout } = server.output();
+    expect(stdout).toContain('retrieval: lexical only — embeddings disabled by DISABLE_EMBEDDINGS');
+    expect(stdout).toMatch(/index: 1 documents, \d+ chunks/);
+
+    const health = await fetch(`${url}/api/health`);
+    expect(health.status).toBe(200);
+    const page = await fetch(`${url}/`);
+    expect(await page.text()).toContain('<script type="module" src="app.js">');
+
+    const ws = new WebSocket(`${url!.replace('http', 'ws')}/ws`);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    server.child.kill('SIGTERM');
+    expect(await closed).toBe(1001);
+    expect(await server.exited).toBe(0);
+    expect(server.output().stdout).toContain('SIGTERM: closing connections');
+  });
+
+  it('refuses to bind beyond loopback without an access token', async () => {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-start-'));
+    tmpDirs.push(tmp);
+    const server = start(['--host', '0.0.0.0', '--port', '0', '--corpus', SEEDS_DIR, '--index', path.join(tmp, 'index'), '--no-embeddings']);
+    expect(await server.exited).toBe(2);
+    expect(server.output().stderr).toContain('set API_TOKEN');
+  });
+
+  it('rejects a bad --port with a usage hint', async () => {
+    const server = start(['--port', 'eighty']);
+    expect(await server.exited).toBe(2);
+    expect(server.output().stderr).toContain('--port takes a whole number');
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * The wire format of the HTTP API and the WebSocket protocol. The chat page imports this file too, so
+ * it holds types and plain constants only: nothing that pulls in Node or a library.
+ */
+import type { DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
+import type { AskResult, Citation, PassageScores } from '../retrieval/types.js';
+
+/** Path of the WebSocket endpoint. */
+export const WS_PATH = '/ws';
+/** WebSocket subprotocol of this protocol version; clients offer it and the server selects it. */
+export const WS_PROTOCOL = 'verbatim.v1';
+/** Prefix of the subprotocol that carries the access token (browsers cannot set headers on a WebSocket). */
+export const WS_TOKEN_PROTOCOL_PREFIX = 'verbatim.token.';
+
+/** Body of every error response and the fields of every `error` frame. */
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/** `GET /api/health`. */
+export interface HealthResponse extends PipelineStatus {
+  readonly status: 'ok';
+}
+
+/** One ranked passage of `GET /api/search`. */
+export interface SearchPassage {
+  /** Chunk id, `${docId}#${start}-${end}`. */
+  readonly id: string;
+  readonly docId: string;
+  readonly start: number;
+  readonly end: number;
+  readonly heading: string | null;
+  readonly text: string;
+  readonly score: number;
+  readonly scores: PassageScores;
+}
+
+/** `GET /api/search?q=&k=`. */
+export interface SearchResponse {
+  readonly query: string;
+  readonly k: number;
+  readonly passages: readonly SearchPassage[];
+}
+
+/** `GET /api/documents`. */
+export interface DocumentListResponse {
+  readonly documents: readonly DocumentSummary[];
+}
+
+/** `GET /api/documents/:id`: `text` is exactly what citation offsets index into. */
+export interface DocumentResponse {
+  readonly id: string;
+  readonly title: string;
+  readonly text: string;
+}
+
+/** Client → server: start answering `question`; `id` names the ask in every frame about it. */
+export interface AskFrame {
+  readonly type: 'ask';
+  readonly id: string;
+  readonly question: string;
+  readonly history?: readonly { readonly role: 'user' | 'assistant'; readonly content: string }[];
+}
+
+/** Client → server: stop the ask `id`; the server answers with an `error` frame of code `ABORTED`. */
+export interface CancelFrame {
+  readonly type: 'cancel';
+  readonly id: string;
+}
+
+/** Every frame a client may send. */
+export type ClientFrame = AskFrame | CancelFrame;
+
+/** Every frame the server sends; for one ask: `passages`, then `token`/`citation`, then `done` or `error`. */
+export type ServerFrame =
+  | { readonly type: 'passages'; readonly id: string; readonly passages: AskResult['passages'] }
+  | { readonly type: 'token'; readonly id: string; readonly text: string }
+  | { readonly type: 'citation'; readonly id: string; readonly citation: Citation }
+  | { readonly type: 'done'; readonly id: string; readonly result: AskResult }
+  /** `id` is null when the frame could not be tied to an ask (malformed JSON, oversize frame). */
+  | { readonly type: 'error'; readonly id: string | null; readonly code: string; readonly message: string };

@@ -1,0 +1,39 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEB_DIR, ensureWebBundle } from './build.js';
+
+/** A copy of web/ (and the protocol file it imports) so sources can be touched without touching the repo. */
+let tmp: string;
+let webDir: string;
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-web-build-'));
+  webDir = path.join(tmp, 'web');
+  await fs.cp(WEB_DIR, webDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}dist`) && !src.endsWith('.test.ts') });
+  await fs.mkdir(path.join(tmp, 'server'));
+  await fs.copyFile(path.join(WEB_DIR, '../server/protocol.ts'), path.join(tmp, 'server/protocol.ts'));
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe('ensureWebBundle', () => {
+  it('builds when missing, skips when fresh, rebuilds when a source or an output changes', async () => {
+    const outDir = path.join(webDir, 'dist');
+    expect(await ensureWebBundle({ webDir })).toEqual({ outDir, built: true });
+    for (const file of ['index.html', 'app.js', 'styles.css', 'favicon.svg']) expect((await fs.stat(path.join(outDir, file))).size).toBeGreaterThan(0);
+    expect(await fs.readFile(path.join(outDir, 'app.js'), 'utf8')).not.toContain('innerHTML');
+
+    expect((await ensureWebBundle({ webDir })).built).toBe(false);
+
+    await new Promise((r) => setTimeout(r, 20));
+    await fs.utimes(path.join(webDir, 'src/dom.ts'), new Date(), new Date());
+    expect((await ensureWebBundle({ webDir })).built).toBe(true);
+    expect((await ensureWebBundle({ webDir })).built).toBe(false);
+
+    await fs.rm(path.join(outDir, 'styles.css'));
+    expect((await ensureWebBundle({ webDir })).built).toBe(true);
+    expect((await fs.readdir(outDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});

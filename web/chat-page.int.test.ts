@@ -1,0 +1,345 @@
+/**
+ * The chat page in real headless Chromium (Debian's package; Playwright's own download does not work
+ * here), against the real server over a real index.
+ */
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AskResult } from '../retrieval/types.js';
+import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
+import type { ClientFrame, ServerFrame } from '../server/protocol.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const QUESTION = 'How many foreign law enforcement officers did China train in 2023?';
+
+/** Chromium with the flags that work in this sandbox and a fresh profile. */
+async function launch(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-chromium-'));
+  // Playwright takes the --user-data-dir as the first argument of launchPersistentContext.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      await fs.rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A page that records WebSocket frames and every console error, CSP violation and page error. */
+async function openPage(context: BrowserContext, url: string) {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const received: ServerFrame[] = [];
+  const sent: ClientFrame[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', (f) => received.push(JSON.parse(String(f.payload)) as ServerFrame));
+    ws.on('framesent', (f) => sent.push(JSON.parse(String(f.payload)) as ClientFrame));
+  });
+  await page.goto(`${url}/`);
+  await page.waitForSelector('html[data-ready="true"]');
+  return { page, problems, received, sent };
+}
+
+async function ask(page: Page, question: string) {
+  const box = page.getByLabel('Your question');
+  await box.fill(question);
+  await box.press('Enter');
+  const answer = page.locator('.message.assistant').last();
+  await answer.and(page.locator('[aria-busy="false"]')).waitFor({ timeout: 30_000 });
+  return answer;
+}
+
+function lastResult(frames: readonly ServerFrame[]): AskResult {
+  const done = frames.filter((f): f is Extract<ServerFrame, { type: 'done' }> => f.type === 'done').at(-1);
+  if (!done) throw new Error('no done frame');
+  return done.result;
+}
+
+describe('chat page over the seed corpus', () => {
+  let t: TestServer;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  beforeAll(async () => {
+    t = await startTestServer({ webRoot: 'build' });
+    browser = await launch();
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('streams an answer whose first citation opens verified and highlighted in the source', async () => {
+    const { page, problems, received } = await openPage(browser.context, t.url);
+    await expect.poll(() => page.getAttribute('#mode-badge', 'data-mode')).toBe('lexical');
+    expect(await page.textContent('#mode-badge')).toContain('1 document');
+
+    const answer = await ask(page, QUESTION);
+    const result = lastResult(received);
+    expect(received.filter((f) => f.type === 'token').length).toBeGreaterThan(3);
+    expect(await answer.locator('.answer-text').textContent()).toBe(result.answer);
+    expect(result.answer).toContain('2,700');
+    expect(await answer.locator('.answer-text').getAttribute('aria-live')).toBe('polite');
+    if (result.shortAnswer) {
+      // The short answer comes first in the message and is emphasised.
+      expect(await answer.locator('.short-answer strong').textContent()).toBe(result.shortAnswer);
+      const order = await answer.evaluate((li) => [...li.children].map((c) => c.className).filter((c) => !c.includes('sr-only')));
+      expect(order[0]).toBe('short-answer');
+    }
+
+    const first = result.citations[0]!;
+    const cite = answer.locator('button.cite').first();
+    expect(await cite.textContent()).toBe(`[${first.n}]`);
+    expect(await cite.getAttribute('aria-label')).toContain(first.docId);
+    await cite.click();
+
+    const check = page.locator('#source-check.verified');
+    await check.waitFor();
+    expect(await check.textContent()).toContain(`Verified against source: characters ${first.start}–${first.end} of ${first.docId}`);
+    const mark = page.locator('#source-text mark');
+    expect(await mark.count()).toBe(1);
+    expect(await mark.textContent()).toBe(first.quote);
+    // The whole document is shown, and the highlighted span is scrolled into view.
+    const doc = (await (await fetch(`${t.url}/api/documents/${encodeURIComponent(first.docId)}`)).json()) as { text: string };
+    expect(await page.textContent('#source-text')).toBe(doc.text);
+    const visible = await page.evaluate(() => {
+      const m = document.querySelector('#source-text mark')!.getBoundingClientRect();
+      const box = document.querySelector('#source-text')!.getBoundingClientRect();
+      return m.bottom > box.top && m.top < box.bottom;
+    });
+    expect(visible).toBe(true);
+
+    // Passages are listed under the answer and open the same way.
+    await answer.locator('details.passages summary').click();
+    await answer.getByRole('button', { name: /Show passage 1 in/ }).click();
+    await page.locator('#source-check.verified').filter({ hasText: `characters ${result.passages[0]!.start}–${result.passages[0]!.end}` }).waitFor();
+    await cite.click();
+    await page.locator('#source-check.verified').filter({ hasText: `characters ${first.start}–${first.end}` }).waitFor();
+
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-citation.png') });
+    // The README's picture is refreshed on request only, so a test run leaves the work tree clean.
+    if (process.env.UPDATE_SCREENSHOT === '1') await fs.copyFile(path.join(ARTIFACTS, 'chat-citation.png'), path.join(ROOT, 'docs', 'screenshot.png'));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('works with the keyboard alone and sends the history with follow-ups', async () => {
+    const { page, problems, sent } = await openPage(browser.context, t.url);
+    await page.keyboard.press('Tab'); // skip link
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
+    await page.keyboard.type('How many foreign law enforcement officers did China train in 2023?');
+    await page.keyboard.press('Shift+Enter');
+    expect(await page.inputValue('#question')).toMatch(/\n$/);
+    await page.keyboard.press('Enter');
+    const answer = page.locator('.message.assistant').last();
+    await answer.and(page.locator('[aria-busy="false"]')).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
+
+    // Tab from the top of the page to the first citation, open it with Enter, close it with Escape.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    let onCitation = false;
+    for (let i = 0; i < 40 && !onCitation; i += 1) {
+      await page.keyboard.press('Tab');
+      onCitation = await page.evaluate(() => document.activeElement?.classList.contains('cite') ?? false);
+    }
+    expect(onCitation).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.locator('#source-check.verified').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('source-title');
+    await page.keyboard.press('Escape');
+    expect(await page.isHidden('#source-panel')).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('cite'))).toBe(true);
+
+    await page.getByLabel('Your question').fill('And how many more does it plan to train by 2025?');
+    await page.getByLabel('Your question').press('Enter');
+    await page.locator('.message.assistant').nth(1).and(page.locator('[aria-busy="false"]')).waitFor();
+    const asks = sent.filter((f): f is Extract<ClientFrame, { type: 'ask' }> => f.type === 'ask');
+    expect(asks).toHaveLength(2);
+    expect(asks[0]!.history).toEqual([]);
+    expect(asks[1]!.history?.map((h) => h.role)).toEqual(['user', 'assistant']);
+    expect(asks[1]!.history?.[0]!.content).toBe('How many foreign law enforcement officers did China train in 2023?');
+
+    await page.getByRole('button', { name: 'New chat' }).click();
+    expect(await page.locator('#messages > li').count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('is readable at phone width', async () => {
+    const { page, problems } = await openPage(browser.context, t.url);
+    await page.setViewportSize({ width: 375, height: 740 });
+    const answer = await ask(page, QUESTION);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-phone.png') });
+    await answer.locator('button.cite').first().click();
+    await page.locator('#source-check.verified').waitFor();
+    const panel = await page.locator('#source-panel').boundingBox();
+    expect(panel?.width).toBeGreaterThanOrEqual(370);
+    // The covered chat is out of the tab order until the panel closes.
+    expect(await page.evaluate(() => (document.getElementById('chat-column') as HTMLElement).inert)).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-citation-phone.png') });
+    await page.getByRole('button', { name: 'Close source' }).click();
+    expect(await page.isHidden('#source-panel')).toBe(true);
+    expect(await page.evaluate(() => (document.getElementById('chat-column') as HTMLElement).inert)).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('cite'))).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('chat page with HTML inside a document', () => {
+  const HOSTILE = [
+    'Lantern festival notes <img src=x onerror="window.__pwned=1">',
+    '',
+    'The Harbour Lantern Festival is held every October in Port Ellery and draws 40,000 visitors.',
+    'The festival committee once pasted this snippet into its programme by mistake: <script>window.__pwned=1</script>',
+    'A second snippet in the programme read <img src=x onerror="window.__pwned=1"> and showed nothing.',
+    '',
+  ].join('\n');
+  let t: TestServer;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  beforeAll(async () => {
+    t = await startTestServer({ webRoot: 'build', extraFiles: { 'festival/notes.txt': HOSTILE } });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('shows the markup as characters and runs none of it', async () => {
+    const { page, problems, received } = await openPage(browser.context, t.url);
+    const answer = await ask(page, 'What snippet did the festival committee paste into its programme by mistake?');
+    const result = lastResult(received);
+    const docId = 'festival/notes.txt';
+    expect(result.passages.some((p) => p.docId === docId)).toBe(true);
+
+    // Open the document through a citation if it was cited, else through its passage.
+    const citation = result.citations.find((c) => c.docId === docId);
+    if (citation) {
+      await answer.locator('button.cite').nth(result.citations.indexOf(citation)).click();
+    } else {
+      const details = answer.locator('details.passages');
+      if ((await details.count()) > 0 && !(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator('summary').click();
+      const index = result.passages.findIndex((p) => p.docId === docId);
+      await answer.getByRole('button', { name: new RegExp(`passage ${index + 1} in festival/notes\\.txt`) }).click();
+    }
+    await page.locator('#source-check.verified').waitFor();
+    const shown = await page.textContent('#source-text');
+    expect(shown).toBe(HOSTILE);
+    expect(shown).toContain('<script>window.__pwned=1</script>');
+    expect(shown).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(await page.textContent('#source-doc')).toContain('<img src=x onerror="window.__pwned=1">');
+    // Only the highlight is an element inside the document view; nothing else in the page became markup.
+    expect(await page.locator('#source-text *').evaluateAll((els) => els.map((e) => e.tagName))).toEqual(['MARK']);
+    expect(await page.locator('img, #messages script, #source-panel script').count()).toBe(0);
+    expect(await page.textContent('#messages')).toContain('<');
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('abstentions', () => {
+  let t: TestServer;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  beforeAll(async () => {
+    // Real retrieval, and an answerer that finds no support, as the extractive one does for off-corpus questions.
+    t = await startTestServer({ webRoot: 'build', answerer: { name: 'abstaining', answer: async () => ({ answer: "The documents don't say.", shortAnswer: null, abstained: true, citations: [] }) } });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('says plainly when the documents do not answer, and offers the nearest passages', async () => {
+    const { page, problems, received } = await openPage(browser.context, t.url);
+    const answer = await ask(page, 'What colour are the police uniforms in Finland?');
+    const result = lastResult(received);
+    expect(result.abstained).toBe(true);
+    expect(await answer.locator('.answer-text').textContent()).toBe("The documents don't say.");
+    expect(await answer.locator('button.cite').count()).toBe(0);
+    const nearest = answer.getByRole('button', { name: /Show nearest passage \d+ in/ });
+    expect(await nearest.count()).toBe(Math.min(3, result.passages.length));
+    await nearest.first().click();
+    await page.locator('#source-check.verified').waitFor();
+    expect(await page.textContent('#source-text mark')).toBe(result.passages[0]!.text);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+});
+
+describe('stopping an answer', () => {
+  let t: TestServer;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  beforeAll(async () => {
+    // Holds every answer after retrieval until released, so there is time to press Stop.
+    t = await startTestServer({
+      webRoot: 'build',
+      wrapPipeline: (real) => ({
+        ...real,
+        askStream: async function* (request) {
+          const stream = real.askStream(request);
+          for (;;) {
+            const step = await stream.next();
+            if (step.done) return step.value;
+            if (step.value.type !== 'passages') await Promise.race([held, new Promise((r) => request.signal?.addEventListener('abort', r))]);
+            yield step.value;
+          }
+        },
+      }),
+    });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    release();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('shows Stop while streaming; Stop ends the answer and the chat stays usable', async () => {
+    const { page, problems, sent } = await openPage(browser.context, t.url);
+    await page.getByLabel('Your question').fill(QUESTION);
+    await page.getByLabel('Your question').press('Enter');
+    const stop = page.getByRole('button', { name: 'Stop' });
+    await stop.waitFor();
+    expect(await page.isDisabled('#send')).toBe(true);
+    await page.locator('.answer-status').filter({ hasText: /writing the answer/ }).waitFor();
+    await stop.click();
+    const answer = page.locator('.message.assistant').last();
+    await answer.and(page.locator('[aria-busy="false"]')).waitFor();
+    expect(await answer.locator('.answer-status').textContent()).toBe('Stopped.');
+    expect(sent.some((f) => f.type === 'cancel')).toBe(true);
+    expect(await page.isHidden('#stop')).toBe(true);
+    expect(await page.isEnabled('#send')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

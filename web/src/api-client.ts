@@ -1,0 +1,50 @@
+import type { DocumentResponse, ErrorBody, HealthResponse } from '../../server/protocol.js';
+
+/** The HTTP API as the page uses it. */
+export interface ApiClient {
+  health(): Promise<HealthResponse>;
+  /** The exact text citations index into; fetched once per document and page load. */
+  document(id: string): Promise<DocumentResponse>;
+}
+
+/** An API error carrying the server's `{ error: { code, message } }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function getJson<T>(path: string, token: string | null): Promise<T> {
+  const response = await fetch(path, { headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
+  if (!response.ok) {
+    let body: Partial<ErrorBody> = {};
+    try {
+      body = (await response.json()) as ErrorBody;
+    } catch {
+      // not JSON: fall back to the status line
+    }
+    throw new ApiError(response.status, body.error?.code ?? 'HTTP_ERROR', body.error?.message ?? `the server answered ${response.status} ${response.statusText}`);
+  }
+  return (await response.json()) as T;
+}
+
+/** Creates the client; `token` is sent as a bearer token when set. */
+export function createApiClient(options: { token: string | null }): ApiClient {
+  const documents = new Map<string, Promise<DocumentResponse>>();
+  return {
+    health: () => getJson<HealthResponse>('/api/health', options.token),
+    document(id) {
+      let pending = documents.get(id);
+      if (!pending) {
+        pending = getJson<DocumentResponse>(`/api/documents/${encodeURIComponent(id)}`, options.token);
+        documents.set(id, pending);
+        pending.catch(() => documents.delete(id));
+      }
+      return pending;
+    },
+  };
+}

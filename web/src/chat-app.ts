@@ -1,0 +1,141 @@
+import type { AskFrame, ServerFrame } from '../../server/protocol.js';
+import type { ChatTurn } from '../../retrieval/types.js';
+import type { ApiClient } from './api-client.js';
+import { AnswerView, renderQuestion } from './answer-view.js';
+import type { ChatSocket } from './chat-socket.js';
+import { recentHistory } from './recent-history.js';
+import type { SourcePanel } from './source-panel.js';
+
+/** Elements of the chat in index.html. */
+export interface ChatElements {
+  readonly form: HTMLFormElement;
+  readonly question: HTMLTextAreaElement;
+  readonly send: HTMLButtonElement;
+  readonly stop: HTMLButtonElement;
+  readonly newChat: HTMLButtonElement;
+  readonly messages: HTMLOListElement;
+  readonly emptyHint: HTMLElement;
+  readonly badge: HTMLElement;
+}
+
+/**
+ * The conversation: sends questions (with the history for follow-ups), streams answers into the
+ * message list, and drives Stop and New chat.
+ */
+export class ChatApp {
+  private turns: ChatTurn[] = [];
+  private current: { id: string; view: AnswerView; question: string } | null = null;
+
+  constructor(
+    private readonly elements: ChatElements,
+    private readonly socket: ChatSocket,
+    private readonly sources: SourcePanel,
+  ) {
+    const { form, question, stop, newChat } = elements;
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    question.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.submit();
+      }
+    });
+    stop.addEventListener('click', () => this.stop());
+    newChat.addEventListener('click', () => this.newChat());
+  }
+
+  /** Shows the retrieval mode from `/api/health`. */
+  async showMode(api: ApiClient): Promise<void> {
+    const { badge } = this.elements;
+    try {
+      const health = await api.health();
+      const docs = `${health.documents} document${health.documents === 1 ? '' : 's'}`;
+      badge.textContent = health.mode === 'hybrid' ? `Hybrid search · ${docs}` : `Keyword search only · ${docs}`;
+      badge.title = health.mode === 'hybrid' ? `BM25 and vectors (${health.embedder ?? 'embedder'})` : `Lexical only: ${health.lexicalReason ?? 'no embedder'}`;
+      badge.dataset.mode = health.mode;
+    } catch (error) {
+      badge.textContent = 'Server unavailable';
+      badge.title = (error as Error).message;
+      badge.dataset.mode = 'error';
+    }
+  }
+
+  private submit(): void {
+    const { question: input, messages, emptyHint } = this.elements;
+    const question = input.value.trim();
+    if (question === '' || this.current) return;
+    emptyHint.hidden = true;
+    const view = new AnswerView((target, opener) => void this.sources.open(target, opener));
+    messages.append(renderQuestion(question), view.element);
+    const history: AskFrame['history'] = recentHistory(this.turns);
+    const id = this.socket.ask(question, history, (frame) => this.onFrame(frame));
+    this.current = { id, view, question };
+    input.value = '';
+    this.setStreaming(true);
+    view.element.scrollIntoView({ block: 'nearest' });
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    const current = this.current;
+    if (!current || frame.id !== current.id) return;
+    switch (frame.type) {
+      case 'passages':
+        current.view.setPassages(frame.passages);
+        break;
+      case 'token':
+        current.view.appendToken(frame.text);
+        break;
+      case 'citation':
+        current.view.addCitation(frame.citation);
+        break;
+      case 'done':
+        current.view.finish(frame.result);
+        this.turns.push({ role: 'user', content: current.question }, { role: 'assistant', content: frame.result.answer });
+        this.end();
+        break;
+      case 'error':
+        current.view.fail(frame.code, frame.message);
+        this.end();
+        break;
+    }
+  }
+
+  private end(): void {
+    this.current = null;
+    this.setStreaming(false);
+    // Keep the keyboard where the user types next, unless they moved into the source panel.
+    if (!this.sources.isOpen) this.elements.question.focus();
+  }
+
+  private stop(): void {
+    if (!this.current) return;
+    this.elements.stop.disabled = true;
+    this.elements.stop.textContent = 'Stopping…';
+    this.socket.cancel(this.current.id);
+  }
+
+  private newChat(): void {
+    if (this.current) {
+      this.socket.cancel(this.current.id);
+      this.socket.forget(this.current.id);
+      this.current = null;
+      this.setStreaming(false);
+    }
+    this.turns = [];
+    this.elements.messages.replaceChildren();
+    this.elements.emptyHint.hidden = false;
+    if (this.sources.isOpen) this.sources.close();
+    this.elements.question.value = '';
+    this.elements.question.focus();
+  }
+
+  private setStreaming(streaming: boolean): void {
+    const { send, stop } = this.elements;
+    send.disabled = streaming;
+    stop.hidden = !streaming;
+    stop.disabled = false;
+    stop.textContent = 'Stop';
+  }
+}

@@ -1,0 +1,54 @@
+/** Entry point of the chat page: finds the page's elements and wires the pieces together. */
+import { takeAccessToken } from './access-token.js';
+import { createApiClient } from './api-client.js';
+import { ChatApp } from './chat-app.js';
+import { ChatSocket } from './chat-socket.js';
+import { required } from './dom.js';
+import { SourcePanel } from './source-panel.js';
+
+function start(): void {
+  const token = takeAccessToken();
+  const api = createApiClient({ token });
+  const status = required('connection-status', HTMLElement);
+  const sources = new SourcePanel(
+    {
+      panel: required('source-panel', HTMLElement),
+      title: required('source-title', HTMLElement),
+      documentName: required('source-doc', HTMLElement),
+      check: required('source-check', HTMLElement),
+      text: required('source-text', HTMLElement),
+      closeButton: required('close-source', HTMLButtonElement),
+      background: required('chat-column', HTMLElement),
+    },
+    api,
+  );
+  const socket = new ChatSocket({
+    token,
+    onState: (state, detail) => {
+      status.textContent = detail;
+      status.dataset.state = state;
+    },
+    onStrayError: (_code, message) => {
+      status.textContent = message;
+    },
+  });
+  const app = new ChatApp(
+    {
+      form: required('ask-form', HTMLFormElement),
+      question: required('question', HTMLTextAreaElement),
+      send: required('send', HTMLButtonElement),
+      stop: required('stop', HTMLButtonElement),
+      newChat: required('new-chat', HTMLButtonElement),
+      messages: required('messages', HTMLOListElement),
+      emptyHint: required('empty-hint', HTMLElement),
+      badge: required('mode-badge', HTMLElement),
+    },
+    socket,
+    sources,
+  );
+  void app.showMode(api);
+  document.documentElement.dataset.ready = 'true';
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();

@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import MiniSearch from 'minisearch';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SEED_DOC_ID, seedQuestions, unanswerableSeedQuestions } from '../__fixtures__/seed-questions.js';
+import { contextualizeQuestion } from '../conversation/contextualize-question.js';
+import type { Answer, ChatTurn, Passage } from '../types.js';
+import type { Answerer } from './answerer.js';
+import { createExtractiveAnswerer, NO_ANSWER_TEXT } from './extractive-answerer.js';
+import { createNlpTools } from './nlp.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const seedText = fs.readFileSync(path.join(here, '..', '..', 'seeds', SEED_DOC_ID), 'utf8');
+const documentText = (docId: string) => {
+  if (docId !== SEED_DOC_ID) throw new Error(`unknown document ${docId}`);
+  return seedText;
+};
+
+/** Overlapping windows with exact offsets, cut mid-sentence on purpose: the answerer must still cite whole sentences. */
+function chunk(text: string, size = 700, overlap = 200): Passage[] {
+  const out: Passage[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + size);
+    if (end < text.length) {
+      const space = text.lastIndexOf(' ', end);
+      if (space > start + size / 2) end = space;
+    }
+    out.push({ id: `${SEED_DOC_ID}#${start}-${end}`, docId: SEED_DOC_ID, start, end, text: text.slice(start, end), heading: null, score: 0, scores: { rrf: 0 } });
+    if (end >= text.length) break;
+    start = end - overlap;
+  }
+  return out;
+}
+
+const chunks = chunk(seedText);
+const index = new MiniSearch<{ id: string; text: string }>({ fields: ['text'], storeFields: ['id'] });
+index.addAll(chunks.map((c) => ({ id: c.id, text: c.text })));
+const byId = new Map(chunks.map((c) => [c.id, c]));
+
+function retrieve(query: string, k = 8): Passage[] {
+  return index.search(query).slice(0, k).map((r, rank) => ({ ...byId.get(r.id as string)!, score: r.score, scores: { bm25: r.score, bm25Rank: rank + 1, rrf: 1 / (60 + rank + 1) } }));
+}
+
+let answerer: Answerer;
+beforeAll(() => {
+  answerer = createExtractiveAnswerer({ nlp: createNlpTools() });
+});
+
+async function ask(question: string, history: readonly ChatTurn[] = []): Promise<Answer> {
+  const passages = retrieve(contextualizeQuestion(question, history).retrievalQuery);
+  return answerer.answer({ question, history, passages, documentText });
+}
+
+function expectCitationsExact(answer: Answer): void {
+  for (const c of answer.citations) {
+    expect(c.quote).toBe(seedText.slice(c.start, c.end));
+    expect(answer.answer).toContain(`[${c.n}]`);
+  }
+}
+
+describe('extractive answerer on the seed document', () => {
+  it('has a fixture of at least 35 answerable and 6 unanswerable questions, with follow-ups', () => {
+    expect(seedQuestions.length).toBeGreaterThanOrEqual(35);
+    expect(unanswerableSeedQuestions.length).toBeGreaterThanOrEqual(6);
+    expect(seedQuestions.filter((q) => (q.history?.length ?? 0) > 0).length).toBeGreaterThanOrEqual(4);
+    for (const q of seedQuestions) expect(seedText.includes(q.evidence), q.evidence).toBe(true);
+  });
+
+  it.each(seedQuestions.map((q) => [q.question, q] as const))('answers: %s', async (_, item) => {
+    const answer = await ask(item.question, item.history ?? []);
+    expect(answer.abstained).toBe(false);
+    expect(item.expected.some((e) => answer.answer.includes(e)), answer.answer).toBe(true);
+    expect(answer.citations.some((c) => c.quote.includes(item.evidence)), answer.answer).toBe(true);
+    expectCitationsExact(answer);
+    if (answer.shortAnswer !== null) expect(answer.citations.some((c) => c.quote.includes(answer.shortAnswer!))).toBe(true);
+  });
+
+  it.each(unanswerableSeedQuestions.map((q) => [q.question, q] as const))('abstains: %s', async (_, item) => {
+    const answer = await ask(item.question, item.history ?? []);
+    expect(answer).toEqual({ answer: NO_ANSWER_TEXT, shortAnswer: null, abstained: true, citations: [] });
+  });
+});
+
+describe('extractive answerer behaviour', () => {
+  it('quotes only source sentences plus markers, numbered from 1', async () => {
+    const answer = await ask('How many foreign police officers did China train in 2023?');
+    expect(answer.shortAnswer).toBe('2,700');
+    expect(answer.citations[0]!.n).toBe(1);
+    let rest = answer.answer;
+    for (const c of answer.citations) rest = rest.replace(c.quote, '').replace(`[${c.n}]`, '');
+    expect(rest.trim()).toBe('');
+  });
+
+  it('cites whole sentences by document offsets even when a chunk starts mid-sentence', async () => {
+    const target = 'In December 2022, Italy halted joint patrols';
+    const at = seedText.indexOf(target) + 20;
+    const end = at + 300;
+    const passage: Passage = { id: `${SEED_DOC_ID}#${at}-${end}`, docId: SEED_DOC_ID, start: at, end, text: seedText.slice(at, end), heading: null, score: 1, scores: { rrf: 1 } };
+    const answer = await answerer.answer({ question: 'When did Italy halt joint patrols with Chinese police?', history: [], passages: [passage], documentText });
+    expect(answer.citations[0]!.quote.startsWith(target)).toBe(true);
+    expect(answer.shortAnswer).toBe('December 2022');
+    expectCitationsExact(answer);
+  });
+
+  it('quotes a sentence once when overlapping chunks both contain it', async () => {
+    const start = seedText.indexOf('In March 2023');
+    const a: Passage = { id: 'a', docId: SEED_DOC_ID, start, end: start + 500, text: seedText.slice(start, start + 500), heading: null, score: 1, scores: { rrf: 1 } };
+    const b: Passage = { ...a, id: 'b', start: start - 100, end: start + 400, text: seedText.slice(start - 100, start + 400) };
+    const answer = await answerer.answer({ question: 'When did Beijing amend the Organic Law of the State Council?', history: [], passages: [a, b], documentText });
+    const quotes = answer.citations.map((c) => `${c.start}-${c.end}`);
+    expect(new Set(quotes).size).toBe(quotes.length);
+  });
+
+  it('abstains with no passages, no question terms, or stale passages', async () => {
+    expect((await answerer.answer({ question: 'When did Italy halt patrols?', history: [], passages: [], documentText })).abstained).toBe(true);
+    expect((await answerer.answer({ question: 'What is it?', history: [], passages: retrieve('Italy'), documentText })).abstained).toBe(true);
+    const stale: Passage = { ...retrieve('Italy halted joint patrols')[0]!, text: 'text that is no longer in the document' };
+    expect((await answerer.answer({ question: 'When did Italy halt joint patrols?', history: [], passages: [stale], documentText })).abstained).toBe(true);
+  });
+
+  it('uses the conversation subject for a follow-up', async () => {
+    const history: ChatTurn[] = [
+      { role: 'user', content: 'Who is Chen Zhichen?' },
+      { role: 'assistant', content: 'Chen Zhichen was criminally charged in the United States. [1]' },
+    ];
+    const answer = await ask('Which bureau was she a member of?', history);
+    expect(answer.answer).toContain('MPS First Bureau');
+  });
+
+  it('uses embeddings to re-rank when they are available', async () => {
+    const passages = retrieve('Italy halted joint patrols Chinese police');
+    const seen: string[][] = [];
+    const embed = async (texts: readonly string[]) => {
+      seen.push([...texts]);
+      return texts.map((t) => [t.includes('Italy') ? 1 : 0, 1]);
+    };
+    const answer = await answerer.answer({ question: 'When did Italy halt joint patrols?', history: [], passages, documentText, embed });
+    expect(seen.length).toBe(1);
+    expect(seen[0]![0]).toBe('When did Italy halt joint patrols?');
+    expect(answer.shortAnswer).toBe('December 2022');
+  });
+
+  it('stops when the request is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(answerer.answer({ question: 'When did Italy halt joint patrols?', history: [], passages: retrieve('Italy'), documentText, signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('is deterministic and fast once warm', async () => {
+    const question = 'Why did Papua New Guinea and Fiji revise their policing deals with China?';
+    const first = await ask(question);
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      expect(await ask(question)).toEqual(first);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    expect(times[Math.floor(times.length * 0.95)]!).toBeLessThan(50);
+  });
+});

@@ -1,0 +1,225 @@
+import { throwIfAborted } from '../errors.js';
+import type { Answer, Citation, Passage } from '../types.js';
+import { contextualizeQuestion } from '../conversation/contextualize-question.js';
+import type { AnswerRequest, Answerer } from './answerer.js';
+import { createNlpTools, type NlpTools } from './nlp.js';
+import { analyzeQuestion } from './question-analysis.js';
+import { buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSentences, type CandidateSentence, type ScoredSentence, type SentenceScoringWeights } from './sentence-scoring.js';
+import { createSentenceSplitter, type Sentence } from './sentences.js';
+import { DEFAULT_CANDIDATE_WEIGHTS, type CandidateWeights } from './short-answer.js';
+import { createTermNormalizer, splitWords } from './terms.js';
+
+/** The whole answer when the documents do not support one. Fixed so clients and tests can recognise it. */
+export const NO_ANSWER_TEXT = "The documents don't say.";
+
+/** Tunables of the extractive answerer. */
+export interface ExtractiveAnswererOptions {
+  /** Language tools to reuse (tests share one load); built once per answerer otherwise. @default createNlpTools() */
+  readonly nlp?: NlpTools;
+  /** Retrieved passages read, best first. @default 8 */
+  readonly maxPassages?: number;
+  /** Sentences quoted in one answer. @default 3 */
+  readonly maxSentences?: number;
+  /** A further sentence is quoted only if it scores at least this share of the best one (and adds terms). @default 0.8 */
+  readonly secondaryRatio?: number;
+  /** Abstain when the best sentence (with half credit for its neighbours) holds less than this rarity-weighted share of the question's terms. @default 0.25 */
+  readonly minCoverage?: number;
+  /** Abstain when a name or number of the question is missing around the best sentence and coverage is below this. @default 0.3 */
+  readonly anchorCoverage?: number;
+  /** Minimum candidate score for a short answer; below it `shortAnswer` is null. @default 1.05 */
+  readonly minShortAnswerScore?: number;
+  /** For number and date questions: abstain unless the best sentence holds a phrase of at least this type fit. @default 0.3 */
+  readonly minTypedFit?: number;
+  /** Characters read beyond a passage's edges to complete its first and last sentences. @default 400 */
+  readonly contextChars?: number;
+  /** Passage windows whose sentence split is cached. @default 512 */
+  readonly cacheSize?: number;
+  /** Sentences re-ranked with embeddings when `embed` is available (the lexical top ones). @default 16 */
+  readonly maxEmbeddedSentences?: number;
+  /** Weight of each sentence-ranking signal. @default DEFAULT_SCORING_WEIGHTS */
+  readonly weights?: SentenceScoringWeights;
+  /** Weight of a question verb relative to other question terms. @default 1.5 */
+  readonly verbWeight?: number;
+  /** Weight of each short-answer signal. @default DEFAULT_CANDIDATE_WEIGHTS */
+  readonly candidateWeights?: CandidateWeights;
+}
+
+interface CachedWindow {
+  readonly text: string;
+  readonly sentences: readonly Sentence[];
+}
+
+/**
+ * The offline default answerer: it quotes the 1–3 source sentences that best answer the question and
+ * picks the short answer inside them, so every word of the answer is checkable against the documents.
+ * It abstains with {@link NO_ANSWER_TEXT} when the evidence is too weak. The wink model is loaded here,
+ * once, and sentence splits are cached per passage window inside this instance.
+ */
+export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}): Answerer {
+  const maxPassages = options.maxPassages ?? 8;
+  const maxSentences = options.maxSentences ?? 3;
+  const secondaryRatio = options.secondaryRatio ?? 0.8;
+  const minCoverage = options.minCoverage ?? 0.25;
+  const anchorCoverage = options.anchorCoverage ?? 0.3;
+  const minShortAnswerScore = options.minShortAnswerScore ?? 1.05;
+  const minTypedFit = options.minTypedFit ?? 0.3;
+  const contextChars = options.contextChars ?? 400;
+  const cacheSize = options.cacheSize ?? 512;
+  const maxEmbedded = options.maxEmbeddedSentences ?? 16;
+  const weights = options.weights ?? DEFAULT_SCORING_WEIGHTS;
+  const candidateWeights = options.candidateWeights ?? DEFAULT_CANDIDATE_WEIGHTS;
+  if (maxSentences < 1) throw new RangeError('maxSentences must be at least 1');
+
+  const tools = options.nlp ?? createNlpTools();
+  const normalizer = createTermNormalizer(tools.stem);
+  const splitter = createSentenceSplitter(tools, normalizer);
+  const cache = new Map<string, CachedWindow>();
+
+  /** The passage widened to whole lines (capped), so its edge sentences are complete. */
+  function sentencesOf(passage: Passage, documentText: string): readonly Sentence[] {
+    const lineStart = documentText.lastIndexOf('\n', passage.start - 1) + 1;
+    const lineEndAt = documentText.indexOf('\n', passage.end);
+    const lineEnd = lineEndAt < 0 ? documentText.length : lineEndAt;
+    const start = Math.max(lineStart, passage.start - contextChars);
+    const end = Math.min(lineEnd, passage.end + contextChars);
+    const key = `${passage.docId}\u0000${start}\u0000${end}`;
+    const text = documentText.slice(start, end);
+    const hit = cache.get(key);
+    if (hit && hit.text === text) {
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit.sentences;
+    }
+    let sentences = splitter.split({ docId: passage.docId, text, offset: start });
+    // A sentence cut by the context cap is incomplete: keep it only if the passage itself is inside it.
+    sentences = sentences.filter((s) => !((s.start === start && start > lineStart && s.end <= passage.start) || (s.end === end && end < lineEnd && s.start >= passage.end)));
+    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
+    cache.set(key, { text, sentences });
+    return sentences;
+  }
+
+  /** POS tags of the question's words, from the same wink model that reads the passages. */
+  function tagQuestion(question: string): (word: string) => string | undefined {
+    const doc = tools.nlp.readDoc(question);
+    const values = doc.tokens().out(tools.its.value) as string[];
+    const tags = doc.tokens().out(tools.its.pos) as string[];
+    const map = new Map<string, string>();
+    values.forEach((v, i) => {
+      if (!map.has(v)) map.set(v, tags[i] ?? 'X');
+    });
+    return (word) => map.get(word);
+  }
+
+  return {
+    name: 'extractive',
+    async answer(request: AnswerRequest): Promise<Answer> {
+      throwIfAborted(request.signal);
+      const context = contextualizeQuestion(request.question, request.history);
+      const asked = context.followUp === 'ellipsis' ? context.retrievalQuery : request.question;
+      const analysis = analyzeQuestion(asked, normalizer, { posOf: tagQuestion(asked), ...(options.verbWeight !== undefined ? { verbWeight: options.verbWeight } : {}) });
+      const own = new Set(analysis.terms.map((t) => t.term));
+      const carriedTerms: string[] = [];
+      for (const phrase of context.carried) {
+        for (const w of splitWords(phrase)) {
+          const term = normalizer.term(w.text);
+          if (term !== null && !own.has(term) && !carriedTerms.includes(term)) carriedTerms.push(term);
+        }
+      }
+      // "Why did it do that?" has no terms of its own: the carried subject is all there is to match.
+      const groups = analysis.terms.length === 0 ? buildTermGroups({ ...analysis, terms: carriedTerms.map((term) => ({ text: term, term, weight: 1, isAnchor: false, side: 'any' as const })) }, [], normalizer) : buildTermGroups(analysis, carriedTerms, normalizer);
+      if (groups.length === 0) return abstain();
+
+      // Sentences of the top passages, each once (overlapping chunks share sentences).
+      const candidates: CandidateSentence[] = [];
+      const seen = new Set<string>();
+      request.passages.slice(0, maxPassages).forEach((passage, rank) => {
+        const text = request.documentText(passage.docId);
+        if (text.slice(passage.start, passage.end) !== passage.text) return; // stale index: its offsets cannot be cited
+        const sentences = sentencesOf(passage, text);
+        sentences.forEach((sentence, i) => {
+          const overlap = Math.min(sentence.end, passage.end) - Math.max(sentence.start, passage.start);
+          if (overlap <= 0 || (overlap < (sentence.end - sentence.start) / 2 && !(sentence.start <= passage.start && sentence.end >= passage.end))) return;
+          const key = `${sentence.docId}\u0000${sentence.start}\u0000${sentence.end}`;
+          if (seen.has(key)) return;
+          seen.add(key);
+          const neighbours = [sentences[i - 1], sentences[i + 1]].filter((n): n is Sentence => n !== undefined);
+          candidates.push({ sentence, passageRank: rank, neighbours });
+        });
+      });
+      if (candidates.length === 0) return abstain();
+
+      let ranked = scoreSentences(candidates, { analysis, groups, weights, candidateWeights });
+      if (request.embed && maxEmbedded > 0 && weights.vector > 0) {
+        // Embeddings re-rank the lexical leaders only: embedding every sentence would dominate latency.
+        const top = ranked.slice(0, maxEmbedded);
+        throwIfAborted(request.signal);
+        const vectors = await request.embed([request.question, ...top.map((s) => s.sentence.text)]);
+        throwIfAborted(request.signal);
+        const q = vectors[0];
+        if (q) {
+          const similarity = new Map(top.map((s, i) => [s.sentence, cosine(q, vectors[i + 1] ?? [])]));
+          // Sentences left unembedded rank below every embedded leader: they get the lowest similarity seen.
+          const floor = Math.min(...similarity.values());
+          ranked = scoreSentences(candidates, { analysis, groups, weights, candidateWeights, vectorSimilarity: candidates.map((c) => similarity.get(c.sentence) ?? floor) });
+        }
+      }
+
+      const best = ranked[0]!;
+      if (best.contextCoverage < minCoverage) return abstain();
+      // A figure or name the question insists on ("in 2019", "from Fiji") must be in the evidence or next to it.
+      const near = [best.sentence, ...(best.neighbours ?? [])];
+      const hasTerm = (term: string) => best.matchedTerms.has(term) || near.some((s) => s.tokens.some((t) => t.term === term));
+      for (const anchor of analysis.terms.filter((t) => t.isAnchor)) {
+        if (hasTerm(anchor.term)) continue;
+        // Evidence about another year ("…in 2019?" against "…in 2023") is about a different event.
+        if (YEAR.test(anchor.text) && near.some((s) => s.tokens.some((t) => YEAR.test(t.text)))) return abstain();
+        if (best.contextCoverage < anchorCoverage) return abstain();
+      }
+      // "How many…?" / "When…?" with no number or date near the evidence: the figure asked for is not there.
+      if (TYPED.has(analysis.expected) && (best.best?.typeFit ?? 0) < minTypedFit) return abstain();
+
+      const chosen: ScoredSentence[] = [best];
+      const covered = new Set(best.matchedTerms);
+      for (const s of ranked.slice(1)) {
+        if (chosen.length >= maxSentences || s.score < best.score * secondaryRatio) break;
+        const adds = [...s.matchedTerms].some((t) => !covered.has(t));
+        if (!adds) continue;
+        chosen.push(s);
+        for (const t of s.matchedTerms) covered.add(t);
+      }
+
+      const citations: Citation[] = chosen.map((s, i) => ({ n: i + 1, docId: s.sentence.docId, start: s.sentence.start, end: s.sentence.end, quote: s.sentence.text }));
+      const answer = chosen.map((s, i) => `${s.sentence.text} [${i + 1}]`).join(' ');
+      let shortAnswer: string | null = null;
+      for (const s of chosen) {
+        if (s.best && s.best.score >= minShortAnswerScore) {
+          shortAnswer = s.best.text;
+          break;
+        }
+        if (s === chosen[0] && analysis.expected === 'thing') break;
+      }
+      return { answer, shortAnswer, abstained: false, citations };
+    },
+  };
+}
+
+const YEAR = /^(1\d{3}|20\d{2})s?$/;
+
+/** Answer kinds that must be backed by a recognised number or date in the evidence. */
+const TYPED = new Set(['date', 'number', 'money', 'percent', 'duration', 'quantity']);
+
+function abstain(): Answer {
+  return { answer: NO_ANSWER_TEXT, shortAnswer: null, abstained: true, citations: [] };
+}
+
+function cosine(a: readonly number[], b: readonly number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}

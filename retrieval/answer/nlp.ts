@@ -1,0 +1,28 @@
+import winkNLP, { type ItsHelpers, type WinkMethods } from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+
+/** Reduces a lower-case word to its stem, e.g. `trained` → `train`. */
+export type Stemmer = (word: string) => string;
+
+/**
+ * The language tools the extractive answerer needs, built once per answerer instance
+ * (loading the wink model costs ~100 ms, so it must never happen per question).
+ */
+export interface NlpTools {
+  /** wink-nlp with sentence boundaries, POS tags and its numeric/date entity recogniser. */
+  readonly nlp: WinkMethods;
+  readonly its: ItsHelpers;
+  /** The model's Porter stemmer, shared by question and sentence analysis so their terms match. */
+  readonly stem: Stemmer;
+}
+
+/**
+ * Loads wink-nlp with the English lite model. Negation and sentiment are left out of the
+ * pipe: the answerer never reads them and they cost parse time on every passage.
+ */
+export function createNlpTools(): NlpTools {
+  const nlp = winkNLP(model, ['sbd', 'pos', 'ner']);
+  const porter = model.addons.stem as unknown as (word: string) => string;
+  if (typeof porter !== 'function') throw new Error('wink-eng-lite-web-model has no stem addon: reinstall wink-eng-lite-web-model');
+  return { nlp, its: nlp.its, stem: (word) => porter(word) };
+}

@@ -1,0 +1,302 @@
+import type { QuestionAnalysis } from './question-analysis.js';
+import type { Sentence, SentenceToken } from './sentences.js';
+import { rankCandidates, type AnswerCandidate, type CandidateWeights, type ShortAnswerContext, type TermMatch } from './short-answer.js';
+import type { TermNormalizer } from './terms.js';
+
+/** A sentence from a retrieved passage, before scoring. */
+export interface CandidateSentence {
+  readonly sentence: Sentence;
+  /** 0-based rank of the best passage the sentence came from. */
+  readonly passageRank: number;
+  /** The sentences just before and after it in the document, whose terms count as context. */
+  readonly neighbours?: readonly Sentence[];
+}
+
+/** One thing the evidence should mention: a question term or a term carried over from the conversation. */
+export interface TermGroup {
+  /** The question's own term. */
+  readonly term: string;
+  /** Importance before rarity: 1 for question terms, less for the focus noun. */
+  readonly weight: number;
+  /** Sentence terms that count as this one, with the credit each earns (1 exact, less for family words). */
+  readonly members: ReadonlyMap<string, number>;
+  /** Whether the term came from the conversation rather than the question. */
+  readonly carried: boolean;
+  /** For an all-capitals question word ("IISS"): the letters, matched against initials ("International Institute for Strategic Studies"). */
+  readonly acronym: string | null;
+}
+
+/** A sentence with the evidence that it answers the question. */
+export interface ScoredSentence extends CandidateSentence {
+  readonly score: number;
+  /** Rarity-weighted share of the question's own terms the sentence contains, 0–1. */
+  readonly coverage: number;
+  /** Coverage counting, at half credit, terms found only in the neighbouring sentences. */
+  readonly contextCoverage: number;
+  /** Share of the carried (conversation) terms found in the sentence or, at half credit, its neighbours. */
+  readonly carriedCoverage: number;
+  /** Positions of matched terms, for short-answer extraction. */
+  readonly matches: readonly TermMatch[];
+  /** Terms (group keys) the sentence matched. */
+  readonly matchedTerms: ReadonlySet<string>;
+  /** The best answer phrase inside the sentence, if any. */
+  readonly best: AnswerCandidate | null;
+}
+
+/** Relative weights of the sentence-ranking signals. */
+export interface SentenceScoringWeights {
+  /** Rarity-weighted share of question terms found. @default 1 */
+  readonly coverage: number;
+  /** Extra coverage from terms in the neighbouring sentences ("It was founded in 1901" after "The Institute…"). @default 0.25 */
+  readonly context: number;
+  /** Share of terms carried from the conversation (the subject of a follow-up). @default 0.35 */
+  readonly carried: number;
+  /** An answer phrase of the expected type is present (scaled by its fit). @default 0.35 */
+  readonly answerType: number;
+  /** Matched terms close together. @default 0.15 */
+  readonly proximity: number;
+  /** Consecutive question words found consecutively. @default 0.15 */
+  readonly bigrams: number;
+  /** Prior from the rank of the passage the sentence came from. @default 0.08 */
+  readonly passageRank: number;
+  /** Cosine similarity of question and sentence embeddings, when available. @default 0.5 */
+  readonly vector: number;
+  /** Penalty for a sentence that only repeats the question. @default 0.4 */
+  readonly repeatsQuestion: number;
+}
+
+/** Signal weights tuned on the seed questions and XQuAD gold paragraphs. */
+export const DEFAULT_SCORING_WEIGHTS: SentenceScoringWeights = Object.freeze({
+  coverage: 1,
+  context: 0.25,
+  carried: 0.35,
+  answerType: 0.35,
+  proximity: 0.15,
+  bigrams: 0.15,
+  passageRank: 0.08,
+  vector: 0.5,
+  repeatsQuestion: 0.4,
+});
+
+/**
+ * Builds the term groups of a question: each question term with its family words, plus carried terms.
+ * @param carriedWeight importance of a term carried from earlier turns. @default 1
+ */
+export function buildTermGroups(analysis: QuestionAnalysis, carriedTerms: readonly string[], normalizer: TermNormalizer, carriedWeight = 1): TermGroup[] {
+  const groups: TermGroup[] = [];
+  const seen = new Set<string>();
+  const add = (term: string, weight: number, carried: boolean, surface: string) => {
+    if (seen.has(term)) return;
+    seen.add(term);
+    const members = new Map<string, number>([[term, 1]]);
+    for (const r of normalizer.related(term)) if (!members.has(r)) members.set(r, 0.5);
+    const acronym = /^\p{Lu}{2,6}$/u.test(surface) ? surface : null;
+    groups.push({ term, weight, members, carried, acronym });
+  };
+  for (const t of analysis.terms) add(t.term, t.isAnchor ? t.weight * 1.25 : t.weight, false, t.text);
+  for (const t of carriedTerms) add(t, carriedWeight, true, '');
+  return groups;
+}
+
+const ACRONYM_FILLERS = new Set(['of', 'for', 'the', 'and', '&', 'on', 'in', 'de', 'to']);
+
+/** Token index where a run of capitalised words spells `acronym` by initials, or -1. */
+function findAcronym(tokens: readonly SentenceToken[], acronym: string): number {
+  for (let i = 0; i < tokens.length; i++) {
+    if (!tokens[i]!.capitalized || tokens[i]!.text[0] !== acronym[0]) continue;
+    let k = 0;
+    for (let j = i; j < tokens.length && k < acronym.length; j++) {
+      const t = tokens[j]!;
+      if (t.capitalized && t.text[0] === acronym[k]) k++;
+      else if (!ACRONYM_FILLERS.has(t.folded)) break;
+    }
+    if (k === acronym.length) return i;
+  }
+  return -1;
+}
+
+interface SentenceMatch {
+  /** Best credit per group term. */
+  readonly credit: Map<string, number>;
+  /** Matched positions: [token index, sentence term] (the term is the group key for acronyms). */
+  readonly hits: [number, string][];
+  readonly contentTokens: number;
+  readonly novelTokens: number;
+}
+
+function matchSentence(sentence: Sentence, groups: readonly TermGroup[], memberOf: ReadonlyMap<string, readonly { group: TermGroup; credit: number }[]>): SentenceMatch {
+  const credit = new Map<string, number>();
+  const hits: [number, string][] = [];
+  let contentTokens = 0;
+  let novelTokens = 0;
+  sentence.tokens.forEach((token, i) => {
+    const term = token.term;
+    if (term === null) return;
+    contentTokens++;
+    const groupsOf = memberOf.get(term);
+    if (!groupsOf) {
+      novelTokens++;
+      return;
+    }
+    for (const { group, credit: c } of groupsOf) credit.set(group.term, Math.max(credit.get(group.term) ?? 0, c));
+    hits.push([i, term]);
+  });
+  for (const g of groups) {
+    if (g.acronym === null || credit.has(g.term)) continue;
+    const at = findAcronym(sentence.tokens, g.acronym);
+    if (at >= 0) {
+      credit.set(g.term, 1);
+      hits.push([at, g.term]);
+    }
+  }
+  hits.sort((a, b) => a[0] - b[0]);
+  return { credit, hits, contentTokens, novelTokens };
+}
+
+/** Inverse document frequency over the candidate sentences: rare terms identify the answer sentence. */
+function rarity(groups: readonly TermGroup[], matched: readonly SentenceMatch[]): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const m of matched) for (const term of m.credit.keys()) df.set(term, (df.get(term) ?? 0) + 1);
+  const n = matched.length;
+  const idf = new Map<string, number>();
+  // A term found in no candidate is more often paraphrased than decisive: weigh it as if seen once.
+  for (const g of groups) idf.set(g.term, Math.log(1 + (n + 1) / (Math.max(1, df.get(g.term) ?? 0) + 0.5)));
+  return idf;
+}
+
+/** Term weights for one question over one set of candidate sentences. */
+export interface TermWeighting {
+  /** Importance × rarity of each group, keyed by the group's term. */
+  readonly groupWeight: ReadonlyMap<string, number>;
+  /** Weight a sentence term contributes when matched (group keys included, for acronyms). */
+  readonly termWeights: ReadonlyMap<string, number>;
+}
+
+function memberIndex(groups: readonly TermGroup[]): Map<string, { group: TermGroup; credit: number }[]> {
+  const memberOf = new Map<string, { group: TermGroup; credit: number }[]>();
+  for (const g of groups) for (const [m, credit] of g.members) memberOf.set(m, [...(memberOf.get(m) ?? []), { group: g, credit }]);
+  return memberOf;
+}
+
+/** Weighs the question's terms by importance and by rarity among the candidate sentences. */
+export function weighTerms(groups: readonly TermGroup[], candidates: readonly CandidateSentence[]): TermWeighting {
+  const memberOf = memberIndex(groups);
+  return weighFromMatches(groups, memberOf, candidates.map((c) => matchSentence(c.sentence, groups, memberOf)));
+}
+
+function weighFromMatches(groups: readonly TermGroup[], memberOf: ReadonlyMap<string, readonly { group: TermGroup; credit: number }[]>, matched: readonly SentenceMatch[]): TermWeighting {
+  const idf = rarity(groups, matched);
+  const groupWeight = new Map<string, number>();
+  for (const g of groups) groupWeight.set(g.term, g.weight * (idf.get(g.term) ?? 1));
+  const termWeights = new Map<string, number>();
+  for (const [m, list] of memberOf) termWeights.set(m, Math.max(...list.map((x) => (groupWeight.get(x.group.term) ?? 0) * x.credit)));
+  for (const g of groups) if (g.acronym !== null) termWeights.set(g.term, Math.max(termWeights.get(g.term) ?? 0, groupWeight.get(g.term) ?? 0));
+  return { groupWeight, termWeights };
+}
+
+/** Options for scoring one batch of sentences. */
+export interface ScoreSentencesOptions {
+  /** The question, analysed. */
+  readonly analysis: QuestionAnalysis;
+  /** Its terms (and carried terms) with their family words, from `buildTermGroups`. */
+  readonly groups: readonly TermGroup[];
+  /** Cosine similarity per candidate (same order), when an embedder is available. */
+  readonly vectorSimilarity?: readonly number[];
+  /** @default DEFAULT_SCORING_WEIGHTS */
+  readonly weights?: SentenceScoringWeights;
+  /** @default DEFAULT_CANDIDATE_WEIGHTS */
+  readonly candidateWeights?: CandidateWeights;
+}
+
+/**
+ * Scores every candidate sentence as evidence for the question and returns them best first.
+ * Deterministic: ties break on passage rank, then document position.
+ */
+export function scoreSentences(candidates: readonly CandidateSentence[], options: ScoreSentencesOptions): ScoredSentence[] {
+  const { analysis, groups } = options;
+  const w = options.weights ?? DEFAULT_SCORING_WEIGHTS;
+  const memberOf = memberIndex(groups);
+  const matched = candidates.map((c) => matchSentence(c.sentence, groups, memberOf));
+  const { groupWeight, termWeights } = weighFromMatches(groups, memberOf, matched);
+  const context: ShortAnswerContext = { analysis, termWeights, ...(options.candidateWeights ? { weights: options.candidateWeights } : {}) };
+  const ownTotal = groups.filter((g) => !g.carried).reduce((sum, g) => sum + (groupWeight.get(g.term) ?? 0), 0);
+  const carriedTotal = groups.filter((g) => g.carried).reduce((sum, g) => sum + (groupWeight.get(g.term) ?? 0), 0);
+  const carriedTerms = new Set(groups.filter((g) => g.carried).map((g) => g.term));
+  const neighbourMatches = new Map<Sentence, SentenceMatch>();
+  candidates.forEach((c, k) => neighbourMatches.set(c.sentence, matched[k]!));
+  const matchOf = (s: Sentence) => {
+    let m = neighbourMatches.get(s);
+    if (!m) {
+      m = matchSentence(s, groups, memberOf);
+      neighbourMatches.set(s, m);
+    }
+    return m;
+  };
+
+  // Consecutive question terms ("Global Security Initiative") found next to each other.
+  const questionBigrams = new Set<string>();
+  const own = analysis.terms.map((t) => t.term);
+  for (let i = 0; i + 1 < own.length; i++) questionBigrams.add(`${own[i]} ${own[i + 1]}`);
+
+  const scored = candidates.map((candidate, k): ScoredSentence => {
+    const tokens = candidate.sentence.tokens;
+    const m = matched[k]!;
+    const matches: TermMatch[] = m.hits.map(([index, term]) => ({ index, weight: termWeights.get(term) ?? 0, group: memberOf.get(term)?.[0]?.group.term ?? term }));
+    let gotOwn = 0;
+    let gotCarried = 0;
+    for (const [term, c] of m.credit) {
+      if (carriedTerms.has(term)) gotCarried += (groupWeight.get(term) ?? 0) * c;
+      else gotOwn += (groupWeight.get(term) ?? 0) * c;
+    }
+    // Terms the sentence lacks but a neighbour has: "He was born in 1856" after "Tesla …".
+    const fromNeighbours = new Map<string, number>();
+    for (const n of candidate.neighbours ?? []) {
+      for (const [term, c] of matchOf(n).credit) if (!m.credit.has(term)) fromNeighbours.set(term, Math.max(fromNeighbours.get(term) ?? 0, c));
+    }
+    let ctxOwn = 0;
+    let ctxCarried = 0;
+    for (const [term, c] of fromNeighbours) {
+      if (carriedTerms.has(term)) ctxCarried += (groupWeight.get(term) ?? 0) * c;
+      else ctxOwn += (groupWeight.get(term) ?? 0) * c;
+    }
+    const coverage = ownTotal > 0 ? gotOwn / ownTotal : 0;
+    const contextCoverage = ownTotal > 0 ? (gotOwn + 0.5 * ctxOwn) / ownTotal : 0;
+    const carriedCoverage = carriedTotal > 0 ? (gotCarried + 0.5 * ctxCarried) / carriedTotal : 0;
+
+    // Density of matched terms: the shortest window holding them all, relative to their number.
+    let proximity = 0;
+    if (matches.length >= 2) {
+      const span = matches[matches.length - 1]!.index - matches[0]!.index + 1;
+      proximity = Math.min(1, (matches.length + 1) / span);
+    }
+    let bigramHits = 0;
+    if (questionBigrams.size > 0) {
+      const terms = tokens.map((t) => t.term).filter((t): t is string => t !== null);
+      for (let i = 0; i + 1 < terms.length; i++) if (questionBigrams.has(`${terms[i]} ${terms[i + 1]}`)) bigramHits++;
+    }
+    const bigrams = questionBigrams.size > 0 ? Math.min(1, bigramHits / questionBigrams.size) : 0;
+
+    // The question's own terms place the answer; carried terms only say which sentence is on topic.
+    const ownMatches = matches.filter((x) => !carriedTerms.has(x.group));
+    const best = matches.length > 0 ? (rankCandidates(candidate.sentence, ownMatches.length > 0 ? ownMatches : matches, context)[0] ?? null) : null;
+    const typed = (analysis.expected !== 'thing' && analysis.expected !== 'yes-no' && analysis.expected !== 'action') || analysis.expandsAcronym;
+    const typeSignal = best === null ? 0 : typed ? best.typeFit : best.typeFit * 0.5;
+    const repeats = m.contentTokens > 0 && m.novelTokens === 0 ? 1 : 0;
+    const short = tokens.length < 4 ? 0.3 : 0;
+    const vector = options.vectorSimilarity?.[k] ?? 0;
+    const score =
+      w.coverage * coverage +
+      w.context * (contextCoverage - coverage) +
+      w.carried * carriedCoverage +
+      w.answerType * typeSignal * Math.min(1, contextCoverage * 2) +
+      w.proximity * proximity * coverage +
+      w.bigrams * bigrams +
+      w.passageRank / (1 + candidate.passageRank) +
+      w.vector * vector -
+      w.repeatsQuestion * repeats -
+      short;
+    return { ...candidate, score, coverage, contextCoverage, carriedCoverage, matches, matchedTerms: new Set(m.credit.keys()), best };
+  });
+  scored.sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.sentence.start - b.sentence.start);
+  return scored;
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createNlpTools } from './nlp.js';
+import { analyzeQuestion } from './question-analysis.js';
+import { buildTermGroups, scoreSentences } from './sentence-scoring.js';
+import { createSentenceSplitter } from './sentences.js';
+import { createTermNormalizer } from './terms.js';
+
+const tools = createNlpTools();
+const normalizer = createTermNormalizer(tools.stem);
+const splitter = createSentenceSplitter(tools, normalizer);
+
+/** The short answer the scorer picks for the best sentence of `text`. */
+function shortAnswer(question: string, text: string): string | null {
+  const analysis = analyzeQuestion(question, normalizer);
+  const sentences = splitter.split({ docId: 'd', text, offset: 0 });
+  const [best] = scoreSentences(
+    sentences.map((sentence) => ({ sentence, passageRank: 0 })),
+    { analysis, groups: buildTermGroups(analysis, [], normalizer) },
+  );
+  const candidate = best?.best ?? null;
+  if (candidate) expect(best!.sentence.text.includes(candidate.text)).toBe(true);
+  return candidate?.text ?? null;
+}
+
+const WANG = 'At the Global Public Security Cooperation Forum in eastern China last September, Wang announced that China had trained 2,700 foreign law enforcement officers in 2023 and plans to train 3,000 more by 2025, with consultants deployed to countries in need.';
+
+describe('short answers', () => {
+  it('picks the number nearest the matched terms, not a question term', () => {
+    expect(shortAnswer('How many foreign police officers did China train in 2023?', WANG)).toBe('2,700');
+    expect(shortAnswer('How many additional officers does Beijing intend to train by 2025?', WANG)).toBe('3,000');
+  });
+
+  it('picks dates, money and people', () => {
+    expect(shortAnswer('When did Beijing amend the Organic Law?', 'In March 2023, Beijing amended its Organic Law of the State Council to require state councillors to take on greater diplomatic responsibilities.')).toBe('March 2023');
+    expect(shortAnswer('How much money did the program generate?', 'Chen attended JIBC as part of a program that welcomed over a dozen Chinese police academies between 2014 and 2020, generating $3.3 million for the institute.')).toBe('$3.3 million');
+    expect(shortAnswer('Who introduced the Global Security Initiative?', 'In 2022, President Xi Jinping introduced the Global Security Initiative (GSI), advocating for “indivisible security”.')).toMatch(/Xi Jinping$/);
+  });
+
+  it('answers "what year" with the year alone', () => {
+    expect(shortAnswer('What year did Tesla die?', 'Tesla died on 7 January 1943 in New York City.')).toBe('1943');
+  });
+
+  it('answers a plural question with the whole list', () => {
+    expect(shortAnswer('Which countries adjusted their policing agreements with China?', 'Similarly, Papua New Guinea and Fiji have adjusted their policing agreements with China due to concerns raised by Australia and other stakeholders.')).toBe('Papua New Guinea and Fiji');
+  });
+
+  it('answers "why" with the causal clause', () => {
+    expect(shortAnswer('Why did Papua New Guinea and Fiji adjust their agreements?', 'Similarly, Papua New Guinea and Fiji have adjusted their policing agreements with China due to concerns raised by Australia and other stakeholders.')).toBe('concerns raised by Australia and other stakeholders');
+  });
+
+  it('expands an abbreviation only when asked to', () => {
+    const text = 'In 2022, President Xi Jinping introduced the Global Security Initiative (GSI), advocating for “indivisible security”.';
+    expect(shortAnswer('What does GSI stand for?', text)).toMatch(/^(the )?Global Security Initiative$/);
+    expect(shortAnswer('What kind of security does the GSI advocate?', text)).toBe('indivisible security');
+  });
+
+  it('uses the phrase after the preposition the question ends with', () => {
+    expect(shortAnswer('In a steam turbine, what are rotors mounted on?', 'A steam turbine consists of one or more rotors (rotating discs) mounted on a drive shaft, alternating with a series of stators (static discs) fixed to the turbine casing.')).toBe('a drive shaft');
+  });
+
+  it('gives no short answer to a yes/no question', () => {
+    expect(shortAnswer('Did Italy halt joint patrols with Chinese police?', 'In December 2022, Italy halted joint patrols with Chinese police.')).toBeNull();
+  });
+});

@@ -1,0 +1,188 @@
+import type { Stemmer } from './nlp.js';
+
+/**
+ * Function words that carry no evidence about which sentence answers a question.
+ * Question words and auxiliaries are included so "When did X die?" matches on X and die only.
+ */
+export const STOPWORDS: ReadonlySet<string> = new Set(
+  `a about above after again against all also am an and any are aren't as at be because been before being below between both but by
+can could couldn't did didn't do does doesn't doing don't down during each either else etc ever every few for from further had hadn't has hasn't
+have haven't having he he'd he'll he's her here here's hers herself him himself his how how's however i i'd i'll i'm i've if in into is isn't
+it it's its itself just let's many may me might more most much must mustn't my myself neither no nor not now of off on once one's only or
+other others ought our ours ourselves out over own per quite rather same shall shan't she she'd she'll she's should shouldn't so some such
+than that that's the their theirs them themselves then there there's these they they'd they'll they're they've this those through thus
+to too under until up upon us very was wasn't we we'd we'll we're we've were weren't what what's whatever when when's where where's whereas
+whether which while who who's whom whose why why's will with within without won't would wouldn't yet you you'd you'll you're you've your
+yours yourself yourselves ca n't 's also among via onto whom whose whichever whoever`.split(/\s+/),
+);
+
+/** Words that open a question; never key terms. */
+export const QUESTION_WORDS: ReadonlySet<string> = new Set(['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how']);
+
+/**
+ * Irregular English forms mapped to one base so that "When did Tesla die?" meets "Tesla's death"
+ * and "Who wrote it?" meets "written by". General English only; corpus-specific synonyms do not belong here.
+ */
+const IRREGULAR: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    died: 'die', dies: 'die', dying: 'die', death: 'die', deaths: 'die', dead: 'die',
+    born: 'birth', births: 'birth',
+    began: 'begin', begun: 'begin', begins: 'begin', beginning: 'begin',
+    built: 'build', won: 'win', wins: 'win', winning: 'win', winner: 'win', winners: 'win',
+    wrote: 'write', written: 'write', writes: 'write', writing: 'write', writer: 'write', writers: 'write',
+    bought: 'buy', sold: 'sell', led: 'lead', leader: 'lead', leaders: 'lead', made: 'make', makes: 'make', making: 'make',
+    taught: 'teach', fought: 'fight', held: 'hold', met: 'meet', ran: 'run', took: 'take', taken: 'take',
+    gave: 'give', given: 'give', went: 'go', gone: 'go', became: 'become', knew: 'know', known: 'know',
+    spoke: 'speak', spoken: 'speak', chose: 'choose', chosen: 'choose', grew: 'grow', grown: 'grow', growth: 'grow',
+    drew: 'draw', drawn: 'draw', rose: 'rise', risen: 'rise', fell: 'fall', fallen: 'fall', lost: 'lose', loss: 'lose',
+    paid: 'pay', brought: 'bring', thought: 'think', caught: 'catch', sent: 'send', spent: 'spend', kept: 'keep',
+    stood: 'stand', struck: 'strike', sang: 'sing', sung: 'sing', singer: 'sing', ate: 'eat', eaten: 'eat',
+    flew: 'fly', flown: 'fly', threw: 'throw', thrown: 'throw', wore: 'wear', worn: 'wear', hid: 'hide', hidden: 'hide',
+    shot: 'shoot', sat: 'sit', told: 'tell', said: 'say', says: 'say', heard: 'hear', found: 'find', founded: 'found',
+    founder: 'found', founders: 'found', foundation: 'found', arrived: 'arrive', arrival: 'arrive',
+    shutdown: 'shut', shutdowns: 'shut', breakdown: 'break', takeover: 'take', married: 'marry', marriage: 'marry', studied: 'study', studies: 'study', student: 'study', students: 'study',
+    children: 'child', men: 'man', women: 'woman', people: 'person', persons: 'person',
+    largest: 'large', larger: 'large', biggest: 'big', bigger: 'big', greatest: 'great', greater: 'great',
+    highest: 'high', higher: 'high', height: 'high', longest: 'long', longer: 'long', length: 'long',
+    best: 'good', better: 'good', worst: 'bad', worse: 'bad', most: 'most', least: 'least',
+  }),
+);
+
+/**
+ * Families of general-English words that questions use in place of each other ("Where did she study?"
+ * vs "she attended JIBC"). A family match counts for less than an exact one.
+ */
+const RELATED: readonly string[] = [
+  'study educate education attend graduate enrol enroll school student train',
+  'begin start commence launch introduce open create establish found',
+  'end stop halt cease discontinue terminate abandon close shut shutdown closure',
+  'buy purchase acquire',
+  'sell',
+  'say state announce claim report tell declare reveal note describe',
+  'accuse allege charge indict',
+  'kill murder assassinate',
+  'big large huge great major',
+  'small little tiny minor',
+  'country nation state',
+  'money fund funding finance revenue income profit generate earn',
+  'cause reason lead result',
+  'concern fear worry risk threat',
+  'job role position post',
+  'build construct erect',
+  'invent develop design devise',
+  'help aid assist support',
+  'pressure force coerce compel',
+  'war conflict battle fight',
+  'law act legislation statute rule',
+  'member join belong',
+  'leader head chief',
+  'city town',
+  'show reveal demonstrate',
+  'name call title',
+  'change alter adjust revise modify amend reform',
+  'agreement deal accord pact treaty arrangement',
+  'require oblige compel mandate',
+  'provide supply give offer furnish',
+  'strengthen bolster reinforce boost enhance improve increase',
+  'champion advocate promote support',
+  'run operate manage orchestrate',
+  'unveil introduce launch present announce',
+  'china chinese', 'america american', 'canada canadian', 'australia australian', 'italy italian', 'britain british',
+  'france french', 'germany german', 'japan japanese', 'russia russian', 'india indian', 'spain spanish', 'england english',
+  'poland polish', 'mexico mexican', 'brazil brazilian', 'egypt egyptian', 'iran iranian', 'europe european', 'africa african',
+  'asia asian', 'korea korean', 'turkey turkish', 'greece greek', 'rome roman', 'norway norwegian', 'sweden swedish',
+  'netherlands dutch', 'ireland irish', 'scotland scottish', 'wales welsh', 'israel israeli', 'arabia arab arabic', 'mongolia mongol mongolian',
+  'normandy norman', 'victoria victorian', 'warsaw varsovian', 'paris parisian', 'london londoner', 'egypt egyptian', 'persia persian',
+];
+
+/**
+ * Folds a surface word for comparison: lower case, no diacritics, straight apostrophes,
+ * no possessive `'s`, no thousands separators ("2,700" → "2700"), no trailing abbreviation dot.
+ */
+export function foldWord(word: string): string {
+  let w = word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[’‘`´]/g, "'");
+  w = w.replace(/'s$/, '').replace(/'$/, '');
+  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(w)) w = w.replace(/,/g, '');
+  if (/^(\p{L}\.){2,}$/u.test(w)) w = w.slice(0, -1);
+  return w;
+}
+
+/**
+ * Turns surface words into matching terms (folded, irregulars mapped, Porter-stemmed), or null for
+ * stopwords and punctuation. Keeps a bounded cache: the same words recur in every passage.
+ */
+export interface TermNormalizer {
+  /** The term of one word, or null when the word carries no evidence. */
+  term(word: string): string | null;
+  /** Terms of words in the same family as `term` (never `term` itself); empty when it has none. */
+  related(term: string): readonly string[];
+}
+
+/**
+ * Builds a normalizer around the model's stemmer.
+ * @param maxCacheSize words whose term is remembered. @default 50000
+ */
+export function createTermNormalizer(stem: Stemmer, maxCacheSize = 50_000): TermNormalizer {
+  const cache = new Map<string, string | null>();
+  const families = new Map<string, Set<string>>();
+  for (const line of RELATED) {
+    const members = new Set(line.split(' ').map((w) => computeTerm(w, stem)).filter((t): t is string => t !== null));
+    for (const m of members) {
+      const set = families.get(m) ?? new Set<string>();
+      for (const other of members) if (other !== m) set.add(other);
+      families.set(m, set);
+    }
+  }
+  const relatedCache = new Map<string, readonly string[]>();
+  return {
+    related(term: string): readonly string[] {
+      let hit = relatedCache.get(term);
+      if (hit === undefined) {
+        hit = [...(families.get(term) ?? [])];
+        relatedCache.set(term, hit);
+      }
+      return hit;
+    },
+    term(word: string): string | null {
+      const hit = cache.get(word);
+      if (hit !== undefined) return hit;
+      const result = computeTerm(word, stem);
+      if (cache.size >= maxCacheSize) cache.clear();
+      cache.set(word, result);
+      return result;
+    },
+  };
+}
+
+function computeTerm(word: string, stem: Stemmer): string | null {
+  const folded = foldWord(word);
+  if (folded.length === 0 || !/[\p{L}\p{N}]/u.test(folded)) return null;
+  if (STOPWORDS.has(folded)) return null;
+  if (/\d/.test(folded)) return folded;
+  if (folded.length === 1) return null;
+  const base = IRREGULAR.get(folded) ?? folded;
+  if (base.includes('.')) return base;
+  return stem(base);
+}
+
+/** A word of free text with its offsets into that text. */
+export interface WordSpan {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+const WORD_RE = /(?:\p{L}\.){2,}|\d+(?:[.,:]\d+)*(?:\.\d+)?|[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+
+/**
+ * Splits text into words the way the sentence tokenizer does for matching purposes
+ * (hyphenated words split, numbers kept whole, "U.S." kept whole).
+ */
+export function splitWords(text: string): WordSpan[] {
+  const out: WordSpan[] = [];
+  for (const m of text.matchAll(WORD_RE)) {
+    const start = m.index ?? 0;
+    out.push({ text: m[0], start, end: start + m[0].length });
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatTurn } from '../types.js';
+import { contextualizeQuestion, namedPhrases } from './contextualize-question.js';
+
+const chen: ChatTurn[] = [
+  { role: 'user', content: 'Who is Chen Zhichen?' },
+  { role: 'assistant', content: 'Chen Zhichen was criminally charged in the United States for allegedly leading an online network. [1]' },
+];
+
+describe('contextualizeQuestion', () => {
+  it('passes a self-contained question through unchanged', () => {
+    expect(contextualizeQuestion('When did Italy halt joint patrols with Chinese police?', chen)).toEqual({ retrievalQuery: 'When did Italy halt joint patrols with Chinese police?', carried: [], followUp: 'none' });
+    expect(contextualizeQuestion('Where did she study?', [])).toEqual({ retrievalQuery: 'Where did she study?', carried: [], followUp: 'none' });
+  });
+
+  it('keeps a possessive that points inside the question', () => {
+    expect(contextualizeQuestion('Why did Italy halt its joint patrols?', chen).followUp).toBe('none');
+  });
+
+  it('carries the subject of the previous question for a pronoun', () => {
+    const result = contextualizeQuestion('Where did she study?', chen);
+    expect(result.followUp).toBe('reference');
+    expect(result.carried[0]).toBe('Chen Zhichen');
+    expect(result.retrievalQuery).toContain('Chen Zhichen');
+    expect(result.retrievalQuery.startsWith('Where did she study?')).toBe(true);
+  });
+
+  it('carries names from the answer when the user named nothing', () => {
+    const history: ChatTurn[] = [
+      { role: 'user', content: 'Which country halted joint patrols with Chinese police?' },
+      { role: 'assistant', content: 'In December 2022, Italy halted joint patrols with Chinese police. [1]' },
+    ];
+    const result = contextualizeQuestion('When did that happen?', history);
+    expect(result.followUp).toBe('reference');
+    expect(result.carried).toContain('Italy');
+    expect(result.carried).toContain('halted');
+  });
+
+  it('rewrites "What about X?" as the previous question about X', () => {
+    const history: ChatTurn[] = [
+      { role: 'user', content: 'Why did Italy halt joint patrols with Chinese police?' },
+      { role: 'assistant', content: 'In December 2022, Italy halted joint patrols. [1]' },
+    ];
+    const result = contextualizeQuestion('What about Papua New Guinea?', history);
+    expect(result.followUp).toBe('ellipsis');
+    expect(result.retrievalQuery).toBe('Why did Papua New Guinea halt joint patrols with Chinese police?');
+  });
+
+  it('completes a bare question word from the previous question', () => {
+    const history: ChatTurn[] = [
+      { role: 'user', content: 'How many officers did China train in 2023?' },
+      { role: 'assistant', content: 'China had trained 2,700 foreign law enforcement officers in 2023. [1]' },
+    ];
+    const result = contextualizeQuestion('When?', history);
+    expect(result.followUp).toBe('ellipsis');
+    expect(result.retrievalQuery).toMatch(/^When China .*officers/);
+  });
+
+  it('resolves a chain of follow-ups back to the named subject', () => {
+    const history: ChatTurn[] = [...chen, { role: 'user', content: 'Where did she study?' }, { role: 'assistant', content: 'Chen attended JIBC. [1]' }];
+    const result = contextualizeQuestion('Which bureau was she part of?', history);
+    expect(result.carried).toContain('Chen Zhichen');
+  });
+
+  it('ignores an abstention when looking for names', () => {
+    const history: ChatTurn[] = [
+      { role: 'user', content: 'What is the annual budget of the ministry?' },
+      { role: 'assistant', content: "The documents don't say." },
+    ];
+    expect(contextualizeQuestion('Why is that?', history).carried.join(' ')).not.toMatch(/documents/i);
+  });
+});
+
+describe('namedPhrases', () => {
+  it('finds multi-word names and skips question openers and citation markers', () => {
+    expect(namedPhrases('Who trained at the Justice Institute of British Columbia with the MPS? [1]')).toEqual(['Justice Institute of British Columbia', 'MPS']);
+    expect(namedPhrases('Since then, Wang Xiaohong has engaged New Zealand.')).toEqual(['Wang Xiaohong', 'New Zealand']);
+  });
+});
+
+describe('contextualizeQuestion with "What about X?"', () => {
+  it('swaps the topic, not a nationality adjective that comes first', () => {
+    const history: ChatTurn[] = [
+      { role: 'user', content: 'When did Chinese officers visit Australia?' },
+      { role: 'assistant', content: 'In 2014. [1]' },
+    ];
+    expect(contextualizeQuestion('What about Canada?', history).retrievalQuery).toBe('When did Chinese officers visit Canada?');
+  });
+});

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { describeIssues, historySchema, questionLineSchema, questionSchema } from '../retrieval/ask-input.js';
 import { lexicalOnlyMessage } from '../retrieval/embed/open-embedder.js';
 import { InputError } from '../retrieval/errors.js';
+import { parseJsonLines } from '../retrieval/parse-jsonl.js';
 import { openPipeline } from '../retrieval/open-pipeline.js';
 import type { AskResult, ChatTurn } from '../retrieval/types.js';
 import { configFromFlags, parseCommandLine, runCommand } from './cli-runtime.js';
@@ -31,21 +32,7 @@ async function readHistory(file: string): Promise<ChatTurn[]> {
 
 /** Reads and validates a whole JSONL file before anything is answered. */
 async function readQuestions(file: string) {
-  const lines = (await readText(file, 'questions file')).split(/\r?\n/);
-  const questions = [];
-  for (const [i, line] of lines.entries()) {
-    if (line.trim() === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (error) {
-      throw new InputError(`${file}:${i + 1}: not a JSON object (${(error as Error).message})`);
-    }
-    const result = questionLineSchema.safeParse(parsed);
-    if (!result.success) throw new InputError(`${file}:${i + 1}: ${describeIssues(result.error)}`);
-    questions.push(result.data);
-  }
-  return questions;
+  return parseJsonLines(await readText(file, 'questions file'), file, questionLineSchema).map((record) => record.value);
 }
 
 function formatForPeople(result: AskResult): string {

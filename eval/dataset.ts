@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import { describeIssues, historySchema, questionSchema } from '../retrieval/ask-input.js';
+import { historySchema, questionSchema } from '../retrieval/ask-input.js';
+import { parseJsonLines } from '../retrieval/parse-jsonl.js';
 import { InputError } from '../retrieval/errors.js';
 import type { ChatTurn } from '../retrieval/types.js';
 import type { DocSpan } from './metrics/spans.js';
@@ -52,20 +53,11 @@ export interface EvalItem {
 export function parseEvalItems(text: string, source: string): EvalItem[] {
   const items: EvalItem[] = [];
   const seen = new Map<string, number>();
-  for (const [i, line] of text.split(/\r?\n/).entries()) {
-    if (line.trim() === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (error) {
-      throw new InputError(`${source}:${i + 1}: not a JSON object (${(error as Error).message})`);
-    }
-    const result = evalItemSchema.safeParse(parsed);
-    if (!result.success) throw new InputError(`${source}:${i + 1}: ${describeIssues(result.error)}`);
-    const first = seen.get(result.data.id);
-    if (first !== undefined) throw new InputError(`${source}:${i + 1}: duplicate id ${JSON.stringify(result.data.id)} (first on line ${first})`);
-    seen.set(result.data.id, i + 1);
-    items.push(result.data);
+  for (const { line, value } of parseJsonLines(text, source, evalItemSchema)) {
+    const first = seen.get(value.id);
+    if (first !== undefined) throw new InputError(`${source}:${line}: duplicate id ${JSON.stringify(value.id)} (first on line ${first})`);
+    seen.set(value.id, line);
+    items.push(value);
   }
   if (items.length === 0) throw new InputError(`${source} has no questions`);
   return items;

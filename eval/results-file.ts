@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { describeIssues } from '../retrieval/ask-input.js';
+import { parseJsonLines } from '../retrieval/parse-jsonl.js';
 import { InputError } from '../retrieval/errors.js';
 import type { TargetCheck } from './eval-config.js';
 import { FAILURE_KINDS } from './metrics/score-question.js';
@@ -58,19 +58,12 @@ export async function readResults(file: string): Promise<EvalResultLine[]> {
   } catch (error) {
     throw new InputError(`cannot read results file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const lines: EvalResultLine[] = [];
-  for (const [i, line] of text.split(/\r?\n/).entries()) {
-    if (line.trim() === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (error) {
-      throw new InputError(`${file}:${i + 1}: not a JSON object (${(error as Error).message})`);
-    }
-    const result = resultLineSchema.safeParse(parsed);
-    if (!result.success) throw new InputError(`${file}:${i + 1}: not an eval result line (${describeIssues(result.error)}): pass files written by \`npm run eval -- --out FILE\``);
-    lines.push(result.data as unknown as EvalResultLine);
-  }
+  const lines = parseJsonLines(
+    text,
+    file,
+    resultLineSchema,
+    (issues) => `not an eval result line (${issues}): pass files written by \`npm run eval -- --out FILE\``,
+  ).map((record) => record.value as unknown as EvalResultLine);
   if (lines.length === 0) throw new InputError(`${file} has no result lines`);
   return lines;
 }

@@ -83,6 +83,39 @@ describe('extractive answerer on the seed document', () => {
   });
 });
 
+/** Unanswerable questions that repeat the document's words: only the combined evidence confidence rejects them. */
+const nearMisses = [
+  'Who is the Italian interior minister who ended the joint patrols?',
+  'What prison sentence did Chen Zhichen receive?',
+  'Who founded the Found in Translation Substack?',
+  'In which city is the Justice Institute of British Columbia headquartered?',
+  'What was the name of the Melbourne bus driver Chinese police tried to bring back?',
+];
+
+describe('evidence confidence', () => {
+  it.each(nearMisses)('abstains on a near miss: %s', async (question) => {
+    expect((await ask(question)).abstained).toBe(true);
+  });
+
+  it('answers the same near misses when the confidence floor is off (the rule is what abstains)', async () => {
+    const lenient = createExtractiveAnswerer({ nlp: createNlpTools(), minConfidence: 0 });
+    for (const question of nearMisses) {
+      const answer = await lenient.answer({ question, history: [], passages: retrieve(question), documentText });
+      expect(answer.abstained, question).toBe(false);
+    }
+  });
+
+  it('reports each assessment to onAssessment', async () => {
+    const seen: [string, number][] = [];
+    const traced = createExtractiveAnswerer({ nlp: createNlpTools(), onAssessment: (q, a) => seen.push([q, a.confidence]) });
+    const question = 'When did Italy halt joint patrols with Chinese police?';
+    await traced.answer({ question, history: [], passages: retrieve(question), documentText });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]![0]).toBe(question);
+    expect(seen[0]![1]).toBeGreaterThan(0.5);
+  });
+});
+
 describe('extractive answerer behaviour', () => {
   it('quotes only source sentences plus markers, numbered from 1', async () => {
     const answer = await ask('How many foreign police officers did China train in 2023?');
@@ -91,6 +124,13 @@ describe('extractive answerer behaviour', () => {
     let rest = answer.answer;
     for (const c of answer.citations) rest = rest.replace(c.quote, '').replace(`[${c.n}]`, '');
     expect(rest.trim()).toBe('');
+  });
+
+  it('also quotes a runner-up sentence that scores within 70% of the best', async () => {
+    // "…program closed?" ranks "Chen attended JIBC as part of a program…" first; the shutdown sentence is close behind.
+    const answer = await ask('In what year was the JIBC program closed?');
+    expect(answer.answer).toContain('shutdown in 2021');
+    expectCitationsExact(answer);
   });
 
   it('cites whole sentences by document offsets even when a chunk starts mid-sentence', async () => {

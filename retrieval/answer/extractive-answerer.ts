@@ -3,6 +3,7 @@ import type { Answer, Citation, Passage } from '../types.js';
 import { contextualizeQuestion } from '../conversation/contextualize-question.js';
 import type { AnswerRequest, Answerer } from './answerer.js';
 import { createNlpTools, type NlpTools } from './nlp.js';
+import { assessEvidence, DEFAULT_CONFIDENCE_WEIGHTS, type ConfidenceWeights, type EvidenceAssessment } from './evidence-confidence.js';
 import { analyzeQuestion } from './question-analysis.js';
 import { buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSentences, type CandidateSentence, type ScoredSentence, type SentenceScoringWeights } from './sentence-scoring.js';
 import { createSentenceSplitter, type Sentence } from './sentences.js';
@@ -20,7 +21,7 @@ export interface ExtractiveAnswererOptions {
   readonly maxPassages?: number;
   /** Sentences quoted in one answer. @default 3 */
   readonly maxSentences?: number;
-  /** A further sentence is quoted only if it scores at least this share of the best one (and adds terms). @default 0.8 */
+  /** A further sentence is quoted only if it scores at least this share of the best one (and adds terms). @default 0.7 */
   readonly secondaryRatio?: number;
   /** Abstain when the best sentence (with half credit for its neighbours) holds less than this rarity-weighted share of the question's terms. @default 0.25 */
   readonly minCoverage?: number;
@@ -42,6 +43,12 @@ export interface ExtractiveAnswererOptions {
   readonly verbWeight?: number;
   /** Weight of each short-answer signal. @default DEFAULT_CANDIDATE_WEIGHTS */
   readonly candidateWeights?: CandidateWeights;
+  /** Weights of the evidence-confidence model. @default DEFAULT_CONFIDENCE_WEIGHTS */
+  readonly confidenceWeights?: ConfidenceWeights;
+  /** Abstain when the evidence confidence (see {@link DEFAULT_CONFIDENCE_WEIGHTS}) is below this. @default 0.5 */
+  readonly minConfidence?: number;
+  /** Receives the evidence assessment of every question that reaches one (for evaluation and threshold tuning). */
+  readonly onAssessment?: (question: string, assessment: EvidenceAssessment) => void;
 }
 
 interface CachedWindow {
@@ -58,7 +65,7 @@ interface CachedWindow {
 export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}): Answerer {
   const maxPassages = options.maxPassages ?? 8;
   const maxSentences = options.maxSentences ?? 3;
-  const secondaryRatio = options.secondaryRatio ?? 0.8;
+  const secondaryRatio = options.secondaryRatio ?? 0.7;
   const minCoverage = options.minCoverage ?? 0.25;
   const anchorCoverage = options.anchorCoverage ?? 0.3;
   const minShortAnswerScore = options.minShortAnswerScore ?? 1.05;
@@ -68,6 +75,8 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
   const maxEmbedded = options.maxEmbeddedSentences ?? 16;
   const weights = options.weights ?? DEFAULT_SCORING_WEIGHTS;
   const candidateWeights = options.candidateWeights ?? DEFAULT_CANDIDATE_WEIGHTS;
+  const confidenceWeights = options.confidenceWeights ?? DEFAULT_CONFIDENCE_WEIGHTS;
+  const minConfidence = options.minConfidence ?? 0.5;
   if (maxSentences < 1) throw new RangeError('maxSentences must be at least 1');
 
   const tools = options.nlp ?? createNlpTools();
@@ -126,7 +135,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
         }
       }
       // "Why did it do that?" has no terms of its own: the carried subject is all there is to match.
-      const groups = analysis.terms.length === 0 ? buildTermGroups({ ...analysis, terms: carriedTerms.map((term) => ({ text: term, term, weight: 1, isAnchor: false, side: 'any' as const })) }, [], normalizer) : buildTermGroups(analysis, carriedTerms, normalizer);
+      const groups = analysis.terms.length === 0 ? buildTermGroups({ ...analysis, terms: carriedTerms.map((term) => ({ text: term, term, weight: 1, isAnchor: false, side: 'any' as const, role: 'other' as const })) }, [], normalizer) : buildTermGroups(analysis, carriedTerms, normalizer);
       if (groups.length === 0) return abstain();
 
       // Sentences of the top passages, each once (overlapping chunks share sentences).
@@ -165,6 +174,9 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
       }
 
       const best = ranked[0]!;
+      const assessment = assessEvidence({ analysis, groups, ranked, weights: confidenceWeights });
+      options.onAssessment?.(request.question, assessment);
+      if (assessment.confidence < minConfidence) return abstain();
       if (best.contextCoverage < minCoverage) return abstain();
       // A figure or name the question insists on ("in 2019", "from Fiji") must be in the evidence or next to it.
       const near = [best.sentence, ...(best.neighbours ?? [])];

@@ -62,6 +62,18 @@ describe('analyzeQuestion', () => {
     expect(analyze('What does GSI stand for?').expandsAcronym).toBe(true);
   });
 
+  it('marks the noun asked for and the lower-case verbs', () => {
+    const posOf = (w: string) => (/^(ended|tried|bring|founded|Found)$/.test(w) ? 'VERB' : 'NOUN');
+    const minister = analyzeQuestion('Who is the Italian interior minister who ended the joint patrols?', normalizer, { posOf });
+    expect(minister.terms.filter((t) => t.role === 'focus').map((t) => t.text)).toEqual(['minister']);
+    expect(minister.terms.find((t) => t.text === 'ended')?.role).toBe('predicate');
+    // "the name of the Melbourne bus driver": the head of the phrase, not its first word.
+    const driver = analyzeQuestion('What was the name of the Melbourne bus driver Chinese police tried to bring back?', normalizer, { posOf });
+    expect(driver.focus).toBe('driver');
+    // A capitalised word is a name even when its stem is the verb's: it does not make the term a predicate.
+    expect(analyzeQuestion('Was Found in Translation a Substack?', normalizer, { posOf }).terms.find((t) => t.text === 'Found')?.role).toBe('other');
+  });
+
   it('weighs verbs up when a tagger says which words are verbs', () => {
     const a = analyzeQuestion('When was the program shut down?', normalizer, { posOf: (w) => (w === 'shut' ? 'VERB' : 'NOUN'), verbWeight: 2 });
     expect(a.terms.find((t) => t.text === 'shut')?.weight).toBe(2);

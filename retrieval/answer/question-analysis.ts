@@ -39,6 +39,12 @@ export interface QuestionTerm {
    * called what?" → left ("…are called ctenes"); "Who introduced the GSI?" → right ("Xi introduced the GSI").
    */
   readonly side: 'left' | 'right' | 'any';
+  /**
+   * What the word does in the question: `focus` is the noun asked for ("minister" in "Who is the interior
+   * minister…", "officers" in "How many officers…"), `predicate` a verb written in lower case ("founded",
+   * "closed"). Evidence that lacks either is usually about something else, so both feed the answer's confidence.
+   */
+  readonly role: 'focus' | 'predicate' | 'other';
 }
 
 /** What the answerer knows about a question before reading any passage. */
@@ -88,7 +94,7 @@ const NUMBER_FOCUS = new Set(['number', 'population', 'total', 'count', 'size', 
 const MONEY_WORDS = /\b(money|cost|costs|cost?ing|pay|paid|spend|spent|worth|price|fund|funds|funding|earn|earned|generate|generated|raise|raised|dollars?|pounds?|euros?|budget|revenue|sell|sold|buy|bought)\b|\$/i;
 
 /** How a focus noun narrows the expected answer kind. */
-function kindOfFocus(focus: string): AnswerKind | null {
+export function kindOfFocus(focus: string): AnswerKind | null {
   if (DATE_FOCUS.has(focus)) return focus === 'age' ? 'number' : 'date';
   if (PERCENT_FOCUS.has(focus)) return 'percent';
   if (PLACE_FOCUS.has(focus)) return 'place';
@@ -127,6 +133,17 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
   let focus: string | null = null;
   let gap: QuestionAnalysis['gap'] = 'unknown';
   const focusIndexes = new Set<number>();
+  /** Index of the last word of the noun phrase starting at `from` (it stops at a function word or a verb). */
+  const nounPhraseHead = (from: number): number | undefined => {
+    let head: number | undefined;
+    for (let i = from; i < folded.length && i < from + 4; i++) {
+      if (STOPWORDS.has(folded[i]!) || QUESTION_WORDS.has(folded[i]!) || (i > from && options.posOf?.(words[i]!.text) === 'VERB')) break;
+      // "the bus driver Chinese police tried…": a capitalised word after a common noun starts a new phrase.
+      if (i > from && /^\p{Lu}/u.test(words[i]!.text) && /^\p{Ll}/u.test(words[i - 1]!.text)) break;
+      head = i;
+    }
+    return head;
+  };
 
   if (wh === null) {
     const first = folded[0] ?? '';
@@ -175,6 +192,11 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
     type = 'who';
     expected = 'person';
     gap = wh === 'who' && next !== undefined && !AUXILIARIES.has(next) ? 'subject' : 'unknown';
+    // "Who is the Italian interior minister who…": the head of the noun phrase after the copula is asked for.
+    if (next !== undefined && COPULAS.has(next) && /^(the|a|an)$/.test(folded[whIndex + 2] ?? '')) {
+      const head = nounPhraseHead(whIndex + 3);
+      if (head !== undefined) focusIndexes.add(head);
+    }
   } else {
     // what / which / whose: the noun phrase right after the question word names what is asked for.
     type = wh === 'which' ? 'which' : wh === 'whose' ? 'who' : 'what';
@@ -204,7 +226,8 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
         let j = i + 1;
         while (j < folded.length && /^(the|a|an)$/.test(folded[j]!)) j++;
         if (j < folded.length && !STOPWORDS.has(folded[j]!)) {
-          focusAt = j;
+          // "the name of the Melbourne bus driver": the head noun, not the first word.
+          focusAt = nounPhraseHead(j) ?? j;
           expected = 'name';
         }
       } else {
@@ -234,7 +257,9 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
     const term = normalizer.term(w.text);
     if (term === null) return;
     const isAnchor = /\d/.test(w.text) || (i > 0 && /^\p{Lu}/u.test(w.text)) || /^\p{Lu}{2,}/u.test(w.text);
-    const weight = focusIndexes.has(i) ? 0.5 : options.posOf?.(w.text) === 'VERB' ? verbWeight : 1;
+    const isVerb = options.posOf?.(w.text) === 'VERB';
+    const weight = focusIndexes.has(i) ? 0.5 : isVerb ? verbWeight : 1;
+    const role: QuestionTerm['role'] = focusIndexes.has(i) ? 'focus' : isVerb && /^\p{Ll}/u.test(w.text) ? 'predicate' : 'other';
     let side: QuestionTerm['side'] = 'any';
     if (whIndex >= 0) {
       if (i < whIndex) side = question.slice(w.end, words[whIndex]!.start).includes(',') ? 'any' : 'left';
@@ -243,11 +268,11 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
     const prev = seen.get(term);
     if (prev !== undefined) {
       const old = terms[prev]!;
-      terms[prev] = { ...old, weight: Math.max(old.weight, weight), isAnchor: old.isAnchor || isAnchor, side: old.side === side ? side : 'any' };
+      terms[prev] = { ...old, weight: Math.max(old.weight, weight), isAnchor: old.isAnchor || isAnchor, side: old.side === side ? side : 'any', role: old.role === 'other' ? role : old.role };
       return;
     }
     seen.set(term, terms.length);
-    terms.push({ text: w.text, term, weight, isAnchor, side });
+    terms.push({ text: w.text, term, weight, isAnchor, side, role });
   });
 
   const plural = (focus !== null && /[^s]s$/.test(focus) && !/(ss|us|is)$/.test(focus)) || /\b(names|ones|list|what are the|which are the)\b/i.test(question);

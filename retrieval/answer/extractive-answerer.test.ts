@@ -133,6 +133,15 @@ describe('extractive answerer behaviour', () => {
     expectCitationsExact(answer);
   });
 
+  it('also quotes the sentence next to the best one when it scores close, though it adds no question term', async () => {
+    // The best sentence says "He"; the one before it names him. Both match only "quarterback" and "Super Bowl".
+    const text = 'Peyton Manning became the first quarterback ever to lead two different teams to multiple Super Bowls. He is also the oldest quarterback ever to play in a Super Bowl at age 39. The game was played in Santa Clara.';
+    const passage: Passage = { id: 'sb#0', docId: 'sb', start: 0, end: text.length, text, heading: null, score: 1, scores: { rrf: 1 } };
+    const answer = await answerer.answer({ question: 'Who is the oldest quarterback to play in a Super Bowl?', history: [], passages: [passage], documentText: () => text });
+    expect(answer.citations.map((c) => c.quote)).toEqual(['He is also the oldest quarterback ever to play in a Super Bowl at age 39.', 'Peyton Manning became the first quarterback ever to lead two different teams to multiple Super Bowls.']);
+    expect(answer.citations.every((c) => text.slice(c.start, c.end) === c.quote)).toBe(true);
+  });
+
   it('cites whole sentences by document offsets even when a chunk starts mid-sentence', async () => {
     const target = 'In December 2022, Italy halted joint patrols';
     const at = seedText.indexOf(target) + 20;

@@ -23,6 +23,12 @@ export interface ExtractiveAnswererOptions {
   readonly maxSentences?: number;
   /** A further sentence is quoted only if it scores at least this share of the best one (and adds terms). @default 0.7 */
   readonly secondaryRatio?: number;
+  /**
+   * The sentence just before or after the best one is quoted too when it scores at least this share of the best,
+   * even if it adds no question term: the answer often sits in the sentence that continues the matched one
+   * ("Kublai's government faced…" → "This government adopted … tripartite division…"). @default 0.7
+   */
+  readonly adjacentRatio?: number;
   /** Abstain when the best sentence (with half credit for its neighbours) holds less than this rarity-weighted share of the question's terms. @default 0.25 */
   readonly minCoverage?: number;
   /** Abstain when a name or number of the question is missing around the best sentence and coverage is below this. @default 0.3 */
@@ -77,6 +83,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
   const candidateWeights = options.candidateWeights ?? DEFAULT_CANDIDATE_WEIGHTS;
   const confidenceWeights = options.confidenceWeights ?? DEFAULT_CONFIDENCE_WEIGHTS;
   const minConfidence = options.minConfidence ?? 0.5;
+  const adjacentRatio = options.adjacentRatio ?? 0.7;
   if (maxSentences < 1) throw new RangeError('maxSentences must be at least 1');
 
   const tools = options.nlp ?? createNlpTools();
@@ -193,9 +200,11 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
       const chosen: ScoredSentence[] = [best];
       const covered = new Set(best.matchedTerms);
       for (const s of ranked.slice(1)) {
-        if (chosen.length >= maxSentences || s.score < best.score * secondaryRatio) break;
+        if (chosen.length >= maxSentences || s.score < best.score * Math.min(secondaryRatio, adjacentRatio)) break;
+        const continues = s.score >= best.score * adjacentRatio && adjacent(s.sentence, best.sentence);
+        if (s.score < best.score * secondaryRatio && !continues) continue;
         const adds = [...s.matchedTerms].some((t) => !covered.has(t));
-        if (!adds) continue;
+        if (!adds && !continues) continue;
         chosen.push(s);
         for (const t of s.matchedTerms) covered.add(t);
       }
@@ -213,6 +222,13 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
       return { answer, shortAnswer, abstained: false, citations };
     },
   };
+}
+
+/** Whether two sentences of one document follow each other (only whitespace between them). */
+function adjacent(a: Sentence, b: Sentence): boolean {
+  if (a.docId !== b.docId) return false;
+  const [first, second] = a.start < b.start ? [a, b] : [b, a];
+  return second.start >= first.end && second.start - first.end <= 3;
 }
 
 const YEAR = /^(1\d{3}|20\d{2})s?$/;

@@ -58,6 +58,27 @@ describe('short answers', () => {
     expect(shortAnswer('In a steam turbine, what are rotors mounted on?', 'A steam turbine consists of one or more rotors (rotating discs) mounted on a drive shaft, alternating with a series of stators (static discs) fixed to the turbine casing.')).toBe('a drive shaft');
   });
 
+  it('keeps a bounding modifier with a figure', () => {
+    expect(shortAnswer('How many passengers a year does the rail network carry?', 'The network is operated by DB Regio and carries over 37 million passengers a year.')).toBe('over 37 million');
+  });
+
+  it('answers a plural "which years" with both years of a range', () => {
+    expect(shortAnswer('During which years was the plague present in Islamic countries?', 'Plague was present in at least one location in the Islamic world virtually every year between 1500 and 1850.')).toBe('1500 and 1850');
+  });
+
+  it('answers with a whole range of figures', () => {
+    expect(shortAnswer('How long did it take to develop new oil fields?', 'Finding oil and developing new fields usually required five to ten years before significant production.')).toBe('five to ten years');
+    expect(shortAnswer('How many people died in Algiers in 1620?', 'Algiers lost 30 to 50 thousand inhabitants to the plague in 1620.')).toBe('30 to 50 thousand');
+  });
+
+  it('keeps a question word that is the head of the answer phrase', () => {
+    expect(shortAnswer('What are numbers greater than 1 that can be divided by 3 or more numbers called?', 'A natural number greater than 1 that is not a prime number is called a composite number.')).toBe('a composite number');
+  });
+
+  it('prefers a name to a common noun phrase for "what" when it sits as close', () => {
+    expect(shortAnswer('What gorge is between the Bingen and Bonn?', 'Between Bingen and Bonn, the Middle Rhine flows through the Rhine Gorge, a formation which was created by erosion.')).toBe('Rhine Gorge');
+  });
+
   it('gives no short answer to a yes/no question', () => {
     expect(shortAnswer('Did Italy halt joint patrols with Chinese police?', 'In December 2022, Italy halted joint patrols with Chinese police.')).toBeNull();
   });

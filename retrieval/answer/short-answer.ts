@@ -111,10 +111,11 @@ const FIT: Readonly<Record<AnswerKind, Partial<Record<CandidateKind, number>>>> 
     phrase: 0.7,
     'person-phrase': 0.65,
     'place-phrase': 0.65,
-    name: 0.65,
-    person: 0.6,
-    organisation: 0.65,
-    place: 0.65,
+    // A name answers "what" as often as a common noun phrase does ("What gorge…" → "the Rhine Gorge").
+    name: 0.7,
+    person: 0.7,
+    organisation: 0.7,
+    place: 0.7,
     number: 0.4,
     quantity: 0.45,
     date: 0.3,
@@ -203,6 +204,7 @@ function glue(tokens: readonly SentenceToken[], first: number, last: number): [n
 function entityCandidates(sentence: Sentence, out: RawCandidate[]): void {
   const tokens = sentence.tokens;
   const covered = new Set<number>();
+  const figures: RawCandidate[] = [];
   for (const e of sentence.entities) {
     let kind = ENTITY_KIND[e.type];
     if (kind === undefined) continue;
@@ -216,8 +218,11 @@ function entityCandidates(sentence: Sentence, out: RawCandidate[]): void {
     while (last + 1 < tokens.length && SCALE.has(tokens[last + 1]!.folded)) last++;
     // "20–18": a score or range is one answer.
     if ((kind === 'number' || kind === 'date') && /^[–-]$/.test(tokens[last + 1]?.text ?? '') && tokens[last + 2]?.pos === 'NUM' && joined(tokens, last + 1) && joined(tokens, last + 2)) last += 2;
+    // "over 37 million", "up to 30%": the modifier changes the figure, so it stays in the answer.
+    if (kind !== 'date' && kind !== 'time' && kind !== 'ordinal') first = withComparative(tokens, first);
     for (let i = first; i <= last; i++) covered.add(i);
     out.push({ first, last, kind });
+    figures.push({ first, last, kind });
     // "7 January 1943" also offers "1943" (for "what year").
     if (kind === 'date' && last > first) for (let i = first; i <= last; i++) if (/^(1\d{3}|20\d{2})$/.test(tokens[i]!.text)) out.push({ first: i, last: i, kind: 'date' });
     if (kind === 'number' || kind === 'money') {
@@ -234,10 +239,39 @@ function entityCandidates(sentence: Sentence, out: RawCandidate[]): void {
     while (last + 1 < tokens.length && (tokens[last + 1]!.pos === 'NUM' || SCALE.has(tokens[last + 1]!.folded)) && !covered.has(last + 1)) last++;
     const isYear = last === i && /^(1[0-9]{3}|20[0-9]{2})s?$/.test(tokens[i]!.text);
     out.push({ first: i, last, kind: isYear ? 'date' : 'number' });
+    figures.push({ first: i, last, kind: isYear ? 'date' : 'number' });
     const unit = tokens[last + 1];
     if (unit && unit.pos === 'NOUN') out.push({ first: i, last: last + 1, kind: TIME_UNITS.test(unit.text) ? 'duration' : 'quantity' });
     i = last;
   }
+  // "1500 and 1850", "five to ten years", "30 to 50 thousand": a range or pair of figures is one answer.
+  figures.sort((a, b) => a.first - b.first);
+  for (let k = 0; k + 1 < figures.length; k++) {
+    const a = figures[k]!;
+    const b = figures.slice(k + 1).find((f) => f.first > a.last);
+    if (!b || b.first !== a.last + 2 || !RANGE_WORDS.has(tokens[a.last + 1]!.folded)) continue;
+    const numeric = (f: RawCandidate) => f.kind !== 'ordinal' && f.kind !== 'time';
+    if (numeric(a) && numeric(b) && (a.kind === 'date') === (b.kind === 'date')) out.push({ first: a.first, last: b.last, kind: b.kind });
+  }
+}
+
+/** Words joining the two ends of a range or pair of figures. */
+const RANGE_WORDS = new Set(['to', 'and', 'or', '–', '-']);
+/** Modifiers that bound a figure ("over", "more than", "up to"); hedges like "about" are left out. */
+const COMPARATIVES: readonly (readonly string[])[] = [['more', 'than'], ['less', 'than'], ['fewer', 'than'], ['up', 'to'], ['at', 'least'], ['at', 'most'], ['over'], ['under'], ['nearly'], ['almost'], ['below'], ['above']];
+
+/** `first` moved back over a comparative modifier just before it, if there is one. */
+function withComparative(tokens: readonly SentenceToken[], first: number): number {
+  for (const words of COMPARATIVES) {
+    const at = first - words.length;
+    if (at >= 0 && comparativeLength(tokens, at) === words.length) return at;
+  }
+  return first;
+}
+
+/** Number of tokens of the comparative modifier starting at `i` ("more than" → 2), or 0. */
+function comparativeLength(tokens: readonly SentenceToken[], i: number): number {
+  return COMPARATIVES.find((words) => words.every((w, k) => tokens[i + k]?.folded === w))?.length ?? 0;
 }
 
 function isNameStart(tokens: readonly SentenceToken[], i: number): boolean {
@@ -456,14 +490,20 @@ function rawCandidates(sentence: Sentence, expected: AnswerKind, matches: readon
   return out;
 }
 
-/** Drops question words and function words at either edge: "the Chinese police" for "…Chinese…?" → "police". */
+/**
+ * Drops function words at either edge, and question words at the left edge: "the Chinese police" for
+ * "…Chinese…?" → "police". A question word that ends the phrase is its head and stays ("a composite number"
+ * for "What are numbers…?"), as SQuAD-style answers keep it.
+ */
 function trimEdges(tokens: readonly SentenceToken[], c: RawCandidate, isQuestionTerm: (t: SentenceToken) => boolean): RawCandidate | null {
   let { first, last } = c;
   // A name is kept whole: one that contains a question word is usually the question's own subject.
   const isName = c.kind === 'person' || c.kind === 'place' || c.kind === 'organisation' || c.kind === 'name';
   const edge = (t: SentenceToken) => (!isName && isQuestionTerm(t)) || t.pos === 'ADP' || t.pos === 'CCONJ' || t.pos === 'PUNCT' || /^['’]s$/.test(t.text);
-  while (first <= last && (edge(tokens[first]!) || (!isName && tokens[first]!.pos === 'DET' && first < last && isQuestionTerm(tokens[first + 1]!)))) first++;
-  while (last >= first && (edge(tokens[last]!) || tokens[last]!.pos === 'DET')) last--;
+  const figure = c.kind !== 'date' && c.kind !== 'time' && c.kind !== 'ordinal' && tokens.slice(first, last + 1).some((t) => t.pos === 'NUM');
+  while (first <= last && !(figure && comparativeLength(tokens, first) > 0) && (edge(tokens[first]!) || (!isName && tokens[first]!.pos === 'DET' && first < last && isQuestionTerm(tokens[first + 1]!)))) first++;
+  const rightEdge = (t: SentenceToken) => t.pos === 'ADP' || t.pos === 'CCONJ' || t.pos === 'PUNCT' || /^['’]s$/.test(t.text);
+  while (last >= first && (rightEdge(tokens[last]!) || tokens[last]!.pos === 'DET')) last--;
   if (first > last) return null;
   if (first === c.first && last === c.last) return c;
   return { ...c, first, last };
@@ -475,6 +515,8 @@ const MONTH = /^(january|february|march|april|may|june|july|august|september|oct
 function granularityFit(focus: string, words: readonly SentenceToken[]): number {
   const hasYear = words.some((t) => /^(1\d{3}|20\d{2})s?$/.test(t.text));
   const hasMonth = words.some((t) => MONTH.test(t.text));
+  // "During which years…": two years ("between 1500 and 1850") answer a plural as one year answers "what year".
+  if (focus === 'years' && words.filter((t) => /^(1\d{3}|20\d{2})s?$/.test(t.text)).length >= 2) return 1;
   if (focus === 'year' || focus === 'years') return hasYear ? (words.length === 1 ? 1 : 0.85) : 0.6;
   if (focus === 'month') return hasMonth ? 1 : 0.6;
   if (focus === 'century' || focus === 'centuries' || focus === 'decade') return words.some((t) => /(century|centuries|\d0s)$/i.test(t.text)) ? 1 : 0.8;

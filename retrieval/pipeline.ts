@@ -6,6 +6,7 @@ import type { Embedder } from './embed/embedder.js';
 import type { LoadedIndexData } from './index/index-files.js';
 import type { Manifest } from './index/manifest.js';
 import { hybridSearch, type VectorSearch } from './search/hybrid-search.js';
+import { TurnTakingQueue } from './turn-taking-queue.js';
 import type { AskResult, ChatTurn, Citation, Passage, RetrievalMode, SourceDocument } from './types.js';
 
 /** One event of a streamed answer, in order: passages, then tokens and citations, then done. */
@@ -95,21 +96,24 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     chunks: index.chunks.length,
     indexBuiltAt: manifest.builtAt,
   });
+  const turns = new TurnTakingQueue();
   const embed = mode === 'hybrid' && embedder ? (texts: readonly string[]) => embedder.embed(texts) : undefined;
 
   async function search(query: string, options: { k?: number; signal?: AbortSignal } = {}): Promise<Passage[]> {
     throwIfAborted(options.signal);
     const queryVector = embed ? (await embed([query]))[0] : undefined;
-    throwIfAborted(options.signal);
-    return hybridSearch({
-      query,
-      queryVector,
-      chunkById,
-      lexical: index.lexical,
-      vectors: mode === 'hybrid' ? vectors : null,
-      k: options.k ?? config.topK,
-      candidatesPerSignal: config.candidatesPerSignal,
-      rrfK: config.rrfK,
+    return turns.run(() => {
+      throwIfAborted(options.signal);
+      return hybridSearch({
+        query,
+        queryVector,
+        chunkById,
+        lexical: index.lexical,
+        vectors: mode === 'hybrid' ? vectors : null,
+        k: options.k ?? config.topK,
+        candidatesPerSignal: config.candidatesPerSignal,
+        rrfK: config.rrfK,
+      });
     });
   }
 
@@ -122,14 +126,18 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     const passages = await search(retrievalQuery, { signal: request.signal });
     const t1 = performance.now();
     yield { type: 'passages', passages: publicPassages(passages) };
-    throwIfAborted(request.signal);
-    const answer = await answerer.answer({
-      question,
-      history,
-      passages,
-      documentText: (docId) => documents.get(docId)?.text ?? '',
-      embed,
-      signal: request.signal,
+    let tAnswer = 0;
+    const answer = await turns.run(() => {
+      throwIfAborted(request.signal);
+      tAnswer = performance.now();
+      return answerer.answer({
+        question,
+        history,
+        passages,
+        documentText: (docId) => documents.get(docId)?.text ?? '',
+        embed,
+        signal: request.signal,
+      });
     });
     const t2 = performance.now();
     const byMarker = new Map(answer.citations.map((c) => [c.n, c]));
@@ -150,7 +158,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
       citations: answer.citations,
       passages: publicPassages(passages),
       mode,
-      timingsMs: { total: round(performance.now() - t0), retrieve: round(t1 - t0), answer: round(t2 - t1) },
+      timingsMs: { total: round(performance.now() - t0), retrieve: round(t1 - t0), answer: round(t2 - tAnswer) },
     };
     yield { type: 'done', result };
     return result;

@@ -47,6 +47,11 @@ const settingsSchema = z.object({
     host: z.string().min(1).default('127.0.0.1'),
     /** Access token required on every request when bound beyond loopback. @default undefined */
     apiToken: z.string().min(16).optional(),
+    /**
+     * API requests per client address per minute before a 429 (answers are CPU work). Raise it for
+     * load tests from one address, or for a trusted proxy that speaks for many users. @default 300
+     */
+    rateLimitPerMinute: z.number().int().min(1).max(1_000_000).default(300),
     /** pino log level. @default "info" */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -81,6 +86,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   port: 'PORT',
   host: 'HOST',
   apiToken: 'API_TOKEN',
+  rateLimitPerMinute: 'RATE_LIMIT_PER_MINUTE',
   logLevel: 'LOG_LEVEL',
 };
 

@@ -25,7 +25,7 @@ export interface CreateServerOptions {
   readonly maxMessageBytes?: number;
   /** WebSocket ping interval; a socket that misses a pong is terminated. @default 30000 */
   readonly heartbeatMs?: number;
-  /** API requests per client per minute. @default 300 */
+  /** API requests per client per minute. @default config.rateLimitPerMinute (300) */
   readonly requestsPerMinute?: number;
   /**
    * The chat page: a folder to serve as is, `'build'` to build `web/dist` if missing or stale and serve
@@ -39,6 +39,13 @@ export interface RunningServer {
   /** e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
   readonly port: number;
+  /** WebSocket connections currently open. */
+  readonly webSocketConnections: number;
+  /**
+   * WebSocket asks whose work has not finished, including aborted ones still unwinding; read-only, for
+   * health checks and tests that prove a client leaving leaves no work behind.
+   */
+  readonly activeAsks: number;
   /**
    * Stops accepting connections, sends every WebSocket a close frame, aborts in-flight answers and
    * resolves once the HTTP server has closed. Does not close the pipeline (the caller owns it).
@@ -70,7 +77,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   app.set('query parser', 'simple');
   app.use(securityHeaders());
   app.use(accessGuard(policy, { requireToken: false }));
-  app.use('/api', accessGuard(policy, { requireToken: true }), createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestsPerMinute: options.requestsPerMinute }));
+  app.use('/api', accessGuard(policy, { requireToken: true }), createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestsPerMinute: options.requestsPerMinute ?? config.rateLimitPerMinute }));
   if (webRoot) app.use(serveChatPage({ root: webRoot }));
   app.use((req, res) => sendError(res, 404, 'NOT_FOUND', `nothing at ${req.method} ${req.path}`));
   app.use(jsonErrorHandler({ logger, maxBodyBytes: maxMessageBytes }));
@@ -103,6 +110,12 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   return {
     url,
     port: address.port,
+    get webSocketConnections() {
+      return ws.connections;
+    },
+    get activeAsks() {
+      return ws.activeAsks;
+    },
     close: () =>
       (closed ??= (async () => {
         const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -25,6 +25,13 @@ export interface WebSocketApiOptions {
   readonly heartbeatMs?: number;
   /** Asks one socket may have in flight at once. @default 4 */
   readonly maxAsksPerSocket?: number;
+  /**
+   * Bytes queued for a socket (written by the server, not yet taken by the client) beyond which the
+   * socket is terminated and its asks aborted: its client is not reading, and holding more would let
+   * one client grow the server's memory without bound. Asks already wait for a slow reader at 1 MiB,
+   * so only a client that stops reading and keeps sending gets here. @default 4194304 (4 MiB)
+   */
+  readonly maxBufferedBytes?: number;
   /** Decides whether an upgrade may proceed (host, origin, token); null allows it. */
   readonly authorize?: (req: IncomingMessage) => EdgeError | null;
 }
@@ -34,14 +41,31 @@ export interface WebSocketApi {
   /** Sockets currently open. */
   readonly connections: number;
   /**
+   * Asks whose work has not finished yet, including aborted ones still unwinding. Zero once every
+   * client has gone: what a disconnect leaves behind would show here.
+   */
+  readonly activeAsks: number;
+  /**
    * Aborts every in-flight ask, sends each socket a close frame (1001, going away) and waits for the
    * closing handshakes, terminating sockets that do not finish within `timeoutMs`.
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
-/** Buffered bytes beyond which a sender waits for the socket to drain, so slow clients cannot grow memory. */
+/** Buffered bytes beyond which an ask waits for its socket to drain before sending more (backpressure). */
 const HIGH_WATER_BYTES = 1024 * 1024;
+
+/** Resolves when `send`'s callback runs (the frame was handed to the OS) or `signal` aborts, whichever is first. */
+function sendAndWait(ws: WebSocket, data: string, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    signal?.addEventListener('abort', done, { once: true });
+    ws.send(data, done);
+  });
+}
 
 function rejectUpgrade(socket: Duplex, error: EdgeError): void {
   const body = JSON.stringify({ error: { code: error.code, message: error.message } });
@@ -82,6 +106,7 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
   const path = options.path ?? WS_PATH;
   const maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
   const maxAsks = options.maxAsksPerSocket ?? 4;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.hardMaxFrameBytes ?? maxFrameBytes * 16,
@@ -91,6 +116,7 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
   const alive = new WeakSet<WebSocket>();
   const asksBySocket = new Map<WebSocket, Map<string, AbortController>>();
   let closing = false;
+  let activeAsks = 0;
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (error) => logger.debug({ err: error }, 'upgrade socket error'));
@@ -121,27 +147,40 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
     asksBySocket.set(ws, asks);
     alive.add(ws);
 
-    const send = async (frame: ServerFrame): Promise<void> => {
+    /**
+     * Sends one frame. Below the high-water mark it is queued at once; above it the caller (an ask) waits
+     * until the client has read its backlog, or the ask is aborted. A client that lets the queue pass
+     * `maxBufferedBytes` anyway (it sends and never reads: error frames do not wait) is cut off; the
+     * `close` handler then aborts its asks.
+     */
+    const send = async (frame: ServerFrame, signal?: AbortSignal): Promise<void> => {
       if (ws.readyState !== WebSocket.OPEN) return;
       const data = JSON.stringify(frame);
-      if (ws.bufferedAmount < HIGH_WATER_BYTES) {
+      const queued = ws.bufferedAmount;
+      if (queued + Buffer.byteLength(data) > maxBufferedBytes) {
+        logger.warn({ queuedBytes: queued, limitBytes: maxBufferedBytes }, 'terminating a WebSocket whose client does not read its frames');
+        ws.terminate();
+        return;
+      }
+      if (queued < HIGH_WATER_BYTES) {
         ws.send(data);
         return;
       }
-      await new Promise<void>((resolve) => ws.send(data, () => resolve()));
+      await sendAndWait(ws, data, signal);
     };
     const sendErrorFrame = (id: string | null, code: string, message: string) => void send({ type: 'error', id, code, message });
 
     async function runAsk(frame: AskFrame): Promise<void> {
       const controller = new AbortController();
       asks.set(frame.id, controller);
+      activeAsks++;
       const { signal } = controller;
       try {
         const stream = pipeline.askStream({ id: frame.id, question: frame.question, history: frame.history, signal });
         for await (const event of stream) {
           // A cancelled ask has already been answered with its ABORTED frame: stay silent.
           if (signal.aborted) return;
-          await send(toFrame(frame.id, event));
+          await send(toFrame(frame.id, event), signal);
         }
       } catch (error) {
         if (signal.aborted || error instanceof AbortedError) return;
@@ -149,6 +188,7 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
         if (described.status >= 500) logger.error({ err: error, askId: frame.id }, 'ask failed');
         sendErrorFrame(frame.id, described.code, described.message);
       } finally {
+        activeAsks--;
         if (asks.get(frame.id) === controller) asks.delete(frame.id);
       }
     }
@@ -225,6 +265,9 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
   return {
     get connections() {
       return wss.clients.size;
+    },
+    get activeAsks() {
+      return activeAsks;
     },
     async close({ timeoutMs = 2000 } = {}) {
       closing = true;

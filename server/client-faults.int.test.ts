@@ -14,6 +14,7 @@ import type { AskResult } from '../retrieval/types.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 import { connect, type TestClient } from './__fixtures__/ws-client.js';
 import { WS_PROTOCOL, type ServerFrame } from './protocol.js';
+import { seededRandom } from '../retrieval/__fixtures__/seeded-random.js';
 
 const QUESTION = 'How many foreign law enforcement officers did China train in 2023?';
 const MiB = 1024 * 1024;
@@ -32,17 +33,6 @@ function retainedBytes(): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failing garbage run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A client-to-server WebSocket frame built by hand (masked, as the protocol requires of clients). */
 function clientFrame(payload: Buffer | string, options: { opcode?: number; masked?: boolean; rsv1?: boolean } = {}): Buffer {
@@ -240,7 +230,7 @@ describe('clients that send garbage', () => {
   ];
 
   it('get error frames or a close, never a crash, while another client is served', async () => {
-    const rnd = random(20240601);
+    const rnd = seededRandom(20240601);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
     const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)));
     type Garbage = { send: (ws: WebSocket) => void; closes?: number };

@@ -11,6 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto, { type onnx as Onnx } from 'onnx-proto';
+import { gaussian, seededRandom } from '../../__fixtures__/seeded-random.js';
 
 const { onnx } = onnxProto;
 
@@ -71,24 +72,6 @@ function buildVocabulary(): string[] {
   }
   for (const char of PUNCTUATION) push(char);
   return tokens;
-}
-
-/** mulberry32: a tiny seeded PRNG, so every run writes byte-identical weights. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal samples via Box–Muller. */
-function gaussian(random: () => number): number {
-  const u = Math.max(random(), Number.MIN_VALUE);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
 function float32Bytes(values: Float32Array): Uint8Array {

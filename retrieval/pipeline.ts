@@ -87,6 +87,8 @@ export function createPipeline(parts: PipelineParts): Pipeline {
   const mode: RetrievalMode = vectors && embedder ? 'hybrid' : 'lexical';
   const documents = new Map(index.documents.map((d) => [d.id, d]));
   const chunkById = new Map(index.chunks.map((c) => [c.id, c]));
+  // Closures below must not capture `index`: it holds the cached vectors (150 MB at 100k chunks), which only ingest needs.
+  const lexical = index.lexical;
   const status: PipelineStatus = Object.freeze({
     mode,
     lexicalReason: mode === 'lexical' ? (parts.lexicalReason ?? manifest.lexicalReason ?? 'no embedder') : null,
@@ -108,7 +110,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
         query,
         queryVector,
         chunkById,
-        lexical: index.lexical,
+        lexical,
         vectors: mode === 'hybrid' ? vectors : null,
         k: options.k ?? config.topK,
         candidatesPerSignal: config.candidatesPerSignal,

@@ -80,6 +80,32 @@ export async function chunkDocument(doc: SourceDocument, options: ChunkDocumentO
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+/** Code units segmented per `Intl.Segmenter` call; see {@link graphemeClusters}. */
+const SEGMENT_WINDOW = 256;
+
+/**
+ * The grapheme clusters of `text`, in order, together spelling it exactly. Segmented window by window because
+ * V8's `Intl.Segmenter` before Node 22 is quadratic in the string's length (crbug.com/326176949): one call over a
+ * 200 KB line without spaces took 70 s. Each window after the first starts at a cluster boundary found by the
+ * previous one (its last cluster is segmented again with what follows), so the clusters are those of the whole text;
+ * only a single cluster longer than a window is cut, at a code point boundary.
+ */
+function graphemeClusters(text: string): string[] {
+  const clusters: string[] = [];
+  let from = 0;
+  while (from < text.length) {
+    let to = Math.min(text.length, from + SEGMENT_WINDOW);
+    if (to < text.length && /[\uD800-\uDBFF]/.test(text[to - 1]!)) to -= 1;
+    const window = Array.from(graphemes.segment(text.slice(from, to)), (s) => s.segment);
+    if (to < text.length && window.length > 1) window.pop();
+    for (const cluster of window) {
+      clusters.push(cluster);
+      from += cluster.length;
+    }
+  }
+  return clusters;
+}
+
 /** Tags for split positions: CJK ideographs then Hangul syllables, none of them whitespace or surrogates. */
 const TAG_RANGES = [
   [0x4e00, 0x9fff],
@@ -129,7 +155,7 @@ class ProseSplitter extends RecursiveCharacterTextSplitter {
 
   protected override splitOnSeparator(text: string, separator: string): string[] {
     if (separator === '') {
-      return Array.from(graphemes.segment(text), (s) => s.segment).flatMap((g) => (g.length < this.chunkSize ? [g] : Array.from(g)));
+      return graphemeClusters(text).flatMap((g) => (g.length < this.chunkSize ? [g] : Array.from(g)));
     }
     const pieces: string[] = [];
     let from = 0;

@@ -282,6 +282,24 @@ async function readHeader(file: string, dimension: number): Promise<{ count: num
   if (labelOffset - dataOffset !== dimension * 4) {
     throw new IndexCorruptError(file, `stores ${(labelOffset - dataOffset) / 4}-dimensional vectors but ${VECTOR_INDEX_FILES.args} says ${dimension}`);
   }
+  // hnswlib trusts these fields: a damaged entry point, level or degree loads without complaint and then crashes the
+  // process (SIGSEGV / abort) on the first search. Each is fixed by M and the dimension, so check them all.
+  const maxLevel = header.readInt32LE(48);
+  const entryPoint = header.readUInt32LE(52);
+  const maxM = sizeT(56);
+  const maxM0 = sizeT(64);
+  const mult = header.readDoubleLE(80);
+  const consistent =
+    sizeT(0) === 0 &&
+    sizeT(8) >= count &&
+    M >= 2 &&
+    maxM === M &&
+    maxM0 === 2 * M &&
+    dataOffset === maxM0 * 4 + 4 &&
+    bytesPerElement === labelOffset + 8 &&
+    Math.abs(mult - 1 / Math.log(M)) < 1e-9 &&
+    (count === 0 || (maxLevel >= 0 && maxLevel <= 64 && entryPoint < count));
+  if (!consistent) throw new IndexCorruptError(file, 'inconsistent header (damaged file)');
   // Level-0 data for every element plus a 4-byte link-list size each is the least a complete file holds.
   const minimum = HEADER_BYTES + count * (bytesPerElement + 4);
   if (!Number.isSafeInteger(minimum) || size < minimum) throw new IndexCorruptError(file, `truncated (${size} bytes, at least ${minimum} expected for ${count} vectors)`);

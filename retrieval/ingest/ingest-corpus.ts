@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { throwIfAborted } from '../errors.js';
+import { IndexCorruptError, IndexMismatchError, throwIfAborted } from '../errors.js';
 import { chunkDocument } from '../chunk/chunk-document.js';
 import { loadCorpus } from '../corpus/load-corpus.js';
 import type { EmbedderChoice } from '../embed/open-embedder.js';
@@ -72,6 +72,23 @@ async function loadPrevious(indexDir: string): Promise<LoadedIndexData | null> {
   }
 }
 
+/**
+ * Whether the previous generation's vector index loads. `loadIndex` does not open it, so without this check an index
+ * whose HNSW files are damaged would be reported as up to date, and `openPipeline`'s advice to run `npm run ingest`
+ * would never repair it. A damaged vector index is rebuilt from the cached vectors, which `loadIndex` has checked.
+ */
+async function vectorIndexLoads(previous: LoadedIndexData, ef: number): Promise<boolean> {
+  const built = previous.manifest.embedder;
+  if (!built || previous.chunks.length === 0) return true;
+  try {
+    await VectorIndex.load(path.join(previous.generationDir, 'hnsw'), { ef, dimension: built.dimension });
+    return true;
+  } catch (error) {
+    if (error instanceof IndexCorruptError || error instanceof IndexMismatchError) return false;
+    throw error;
+  }
+}
+
 const now = () => performance.now();
 
 /**
@@ -97,18 +114,19 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
     const currentIds = new Set(corpus.documents.map((d) => d.id));
     const removed = [...previousDocs.keys()].filter((id) => !currentIds.has(id));
 
+    // Only an otherwise unchanged index needs its vector index checked: any change rebuilds it anyway.
+    const unchanged = previous !== null && settingsKept && docsToChunk.length === 0 && removed.length === 0;
+    const vectorIndexOk = !unchanged || (await vectorIndexLoads(previous, config.hnswEf));
     // The model is opened when something must be embedded, or to retry a model that was missing last time.
-    const needsModelCheck = docsToChunk.length > 0 || removed.length > 0 || wanted !== previousModel;
+    const needsModelCheck = docsToChunk.length > 0 || removed.length > 0 || wanted !== previousModel || !vectorIndexOk;
     const choice: EmbedderChoice | null = needsModelCheck ? await options.openEmbedder() : null;
     const embedder = choice?.embedder ?? null;
     const keepVectors = embedder !== null && previous?.manifest.embedder?.id === embedder.id && previous.vectors !== null;
     const reembedAll = embedder !== null && !keepVectors;
 
     const upToDate =
-      previous !== null &&
-      settingsKept &&
-      docsToChunk.length === 0 &&
-      removed.length === 0 &&
+      unchanged &&
+      vectorIndexOk &&
       (choice === null || (embedder?.id ?? null) === (previous.manifest.embedder?.id ?? null));
     if (upToDate) {
       return {
@@ -201,9 +219,12 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
       chunkCount: chunks.length,
     };
     throwIfAborted(signal);
-    let tIndexBuilt = tIndex;
+    // The HNSW graph is built inside the new generation's folder, between file writes: time it apart so that
+    // `index` is the cost of building indexes and `save` the cost of writing files.
+    let hnswBuildMs = 0;
     await saveIndex(config.indexDir, { manifest, documents, chunks, lexical, vectors }, async (dir) => {
       if (embedder && vectors && chunks.length > 0) {
+        const tBuild = now();
         const index = await VectorIndex.build({
           vectors,
           ids: chunks.map((c) => c.id),
@@ -213,9 +234,9 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
           ef: config.hnswEf,
           signal,
         });
+        hnswBuildMs = now() - tBuild;
         await index.save(path.join(dir, 'hnsw'));
       }
-      tIndexBuilt = now();
     });
     progress({ phase: 'save', done: 1, total: 1 });
     const tSave = now();
@@ -239,8 +260,8 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
         load: tLoad - t0,
         split: tSplit - tLoad,
         embed: tEmbed - tSplit,
-        index: tIndex - tEmbed + (tIndexBuilt - tIndex),
-        save: tSave - tIndexBuilt,
+        index: tIndex - tEmbed + hnswBuildMs,
+        save: tSave - tIndex - hnswBuildMs,
         total: tSave - t0,
       },
     };

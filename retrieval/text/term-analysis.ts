@@ -11,6 +11,13 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
 );
 
 /**
+ * Longest token that is stemmed. Longer ones are not words (base64, hashes, run-together text): the Porter2 stemmer
+ * takes ~11 ms on a 1,000-character token, so a corpus of them stalled ingest for minutes, and stemming cannot help
+ * them match anyway. They are indexed as written (lower case).
+ */
+export const MAX_STEMMED_TOKEN_LENGTH = 40;
+
+/**
  * Normalises one token for matching: lower case, accents and apostrophes removed, stop words dropped,
  * English Porter2 stem. Returns null for tokens that should not be indexed or matched.
  */
@@ -23,7 +30,7 @@ export function normalizeTerm(token: string): string | null {
     .replace(/[’'`´]/gu, '');
   if (lower.length === 0 || STOPWORDS.has(lower)) return null;
   if (/^\d[\d,.]*$/.test(lower)) return lower.replace(/,/g, '');
-  return stem(lower);
+  return lower.length > MAX_STEMMED_TOKEN_LENGTH ? lower : stem(lower);
 }
 
 /** Splits text into word tokens (letters, digits, inner apostrophes, hyphens and number separators). */

@@ -1,0 +1,71 @@
+/**
+ * Latency summaries and the small formatting helpers every benchmark table uses.
+ */
+
+/** Nearest-rank percentile: the smallest value with at least `p`% of the values at or below it. NaN for no values. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Distribution of a set of timings, in milliseconds. */
+export interface Summary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** Summarises timings (milliseconds). */
+export function summarize(values: readonly number[]): Summary {
+  const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
+  return {
+    count: values.length,
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    p99: percentile(values, 99),
+    max: values.length ? Math.max(...values) : Number.NaN,
+    mean,
+  };
+}
+
+/** The median, for repeated whole-run timings. */
+export const median = (values: readonly number[]): number => percentile(values, 50);
+
+/** Milliseconds with a precision that suits their size: `0.042`, `1.27`, `48.3`, `1234`. */
+export function ms(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  const abs = Math.abs(value);
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  if (abs >= 1) return value.toFixed(2);
+  return value.toFixed(3);
+}
+
+/** A ratio as `×1.23`; `–` when undefined. */
+export function times(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  return `×${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)}`;
+}
+
+/** Bytes as B / KiB / MiB / GiB. */
+export function bytes(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let v = value;
+  let unit = 0;
+  while (Math.abs(v) >= 1024 && unit < units.length - 1) {
+    v /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? v.toFixed(0) : v.toFixed(v >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** `Date.now()`-free high-resolution stopwatch: `const stop = stopwatch(); ...; stop()` gives milliseconds. */
+export function stopwatch(): () => number {
+  const start = performance.now();
+  return () => performance.now() - start;
+}

@@ -1,0 +1,481 @@
+/**
+ * Fault tests with real processes and real files: `cli/ingest.ts` killed with SIGKILL mid-ingest, damaged index files,
+ * two ingests at once, and a hostile corpus. The embedder is the tiny real ONNX model the suite writes itself, loaded
+ * by the CLI through the production path (EMBEDDING_MODEL / MODEL_DIR / ALLOW_REMOTE_MODELS=0).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Answerer } from '../answer/answerer.js';
+import { createExtractiveAnswerer } from '../answer/extractive-answerer.js';
+import { loadConfig, type Config } from '../config.js';
+import { CorpusNotFoundError, IndexCorruptError } from '../errors.js';
+import { writeTinyModel, type TinyModel } from '../embed/__fixtures__/tiny-model.js';
+import { openEmbedder } from '../embed/open-embedder.js';
+import { currentGeneration, loadIndex } from '../index/index-files.js';
+import { openPipeline } from '../open-pipeline.js';
+import { ingestCorpus, type IngestReport } from './ingest-corpus.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SEEDS = path.join(ROOT, 'seeds');
+const LOCK_MESSAGE = /another ingest is writing .*\.lock if no ingest is running/;
+
+let tmp: string;
+let tiny: TinyModel;
+/**
+ * One answerer for every pipeline opened here: wink-eng-lite-web-model's `metaCER()` re-stringifies its own model on
+ * every `winkNLP(model)` call, so a process that builds ~20 answerers runs out of string length (see the report).
+ */
+let answerer: Answerer;
+/** A corpus large enough that a CLI ingest with the tiny model runs for seconds: ~1,500 chunks. */
+let bigCorpus: string;
+/** A complete hybrid index of `bigCorpus`, copied by each test that needs a previous index. */
+let bigIndex: string;
+let bigDocuments: number;
+
+interface Finished {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Starts `node --import tsx cli/ingest.ts --json ...args` with the tiny model configured through the environment. */
+function startIngest(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; finished: Promise<Finished> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/ingest.ts', '--json', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, EMBEDDING_MODEL: tiny.modelId, MODEL_DIR: tiny.modelDir, ALLOW_REMOTE_MODELS: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const finished = new Promise<Finished>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, finished };
+}
+
+const runIngest = (args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Finished> => startIngest(args, env).finished;
+
+function reportOf(run: Finished): IngestReport {
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as IngestReport;
+}
+
+const configFor = (corpusDir: string, indexDir: string): Config =>
+  loadConfig({ overrides: { corpusDir, indexDir, modelId: tiny.modelId, modelDir: tiny.modelDir, allowRemoteModels: false } });
+
+/**
+ * Opens the index the way the server does (hybrid: the HNSW files must load) and asks; then checks the answer itself
+ * in lexical mode. Here every document states the same kind of fact and the tiny model cannot tell the port names
+ * apart, so in hybrid mode reciprocal rank fusion can rank look-alike facts found by both signals above the one
+ * document BM25 finds by name, and the answer would be about another port (a ranking question, reported separately).
+ */
+async function ask(config: Config, d: number) {
+  const { question, year } = portQuestion(d);
+  const { pipeline } = await openPipeline({ config, answerer });
+  let status;
+  try {
+    status = pipeline.status;
+    const result = await pipeline.ask({ question });
+    expect(result.citations.length).toBeGreaterThan(0);
+    for (const c of result.citations) expect(c.quote).toBe(pipeline.getDocument(c.docId)!.text.slice(c.start, c.end));
+  } finally {
+    await pipeline.close();
+  }
+  const lexical = await openPipeline({ config: { ...config, disableEmbeddings: true }, answerer });
+  try {
+    expect((await lexical.pipeline.ask({ question })).answer).toContain(year);
+  } finally {
+    await lexical.pipeline.close();
+  }
+  return status;
+}
+
+/** Opens the small index and asks about its one fact (two documents: no look-alikes to confuse ranking). */
+async function askAldous(config: Config) {
+  const { pipeline } = await openPipeline({ config, answerer });
+  try {
+    const result = await pipeline.ask({ question: 'When did the harbour of Port Aldous open?' });
+    for (const c of result.citations) expect(c.quote).toBe(pipeline.getDocument(c.docId)!.text.slice(c.start, c.end));
+    return { status: pipeline.status, result };
+  } finally {
+    await pipeline.close();
+  }
+}
+
+async function generations(indexDir: string): Promise<string[]> {
+  return (await fs.readdir(indexDir)).filter((name) => name.startsWith('gen-')).sort();
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | null>, everyMs = 2): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/**
+ * Runs the CLI ingest until it completes. While the lock of a killed process is fresh, each run waits ~3 s and then
+ * refuses with the lock message; proper-lockfile takes the lock over once its mtime is 10 s old.
+ */
+async function ingestUntilDone(args: readonly string[], timeoutMs: number): Promise<{ run: Finished; refusals: number; elapsedMs: number }> {
+  const started = Date.now();
+  let refusals = 0;
+  for (;;) {
+    const run = await runIngest(args);
+    if (run.code === 0) return { run, refusals, elapsedMs: Date.now() - started };
+    expect(run.stderr).toMatch(LOCK_MESSAGE);
+    refusals++;
+    if (Date.now() - started > timeoutMs) throw new Error(`ingest still refused after ${timeoutMs} ms: ${run.stderr}`);
+  }
+}
+
+const SYLLABLES = ['ba', 'ke', 'do', 'mi', 'ru', 'so', 'ta', 'vi', 'no', 'le'];
+/** A made-up place name unique to document `d` (< 1000), so BM25 finds its document by that one word. */
+const portName = (d: number): string => {
+  const name = String(d).padStart(3, '0').split('').map((digit) => SYLLABLES[Number(digit)]).join('');
+  return `${name[0]!.toUpperCase()}${name.slice(1)}x`;
+};
+/** The question about document `d`'s fact, and the year its answer must contain. */
+const portQuestion = (d: number) => ({ question: `When did the harbour of Port ${portName(d)} open?`, year: String(1800 + d) });
+
+/** Deterministic prose from the tiny model's vocabulary (minus the question's words), with one checkable fact per document. */
+async function writeProseCorpus(dir: string, options: { from: number; count: number; paragraphs: number }): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const words = tiny.vocabulary.filter((w) => /^[a-z]{3,}$/.test(w) && !/^(open|harbour|port|when)/.test(w));
+  let state = 12345 + options.from;
+  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let d = options.from; d < options.from + options.count; d++) {
+    const paragraphs = [`The harbour of Port ${portName(d)} opened in ${1800 + d}.`];
+    for (let p = 0; p < options.paragraphs; p++) {
+      const sentences = Array.from({ length: 6 }, () => `${Array.from({ length: 8 + Math.floor(random() * 10) }, () => words[Math.floor(random() * words.length)]).join(' ')}.`);
+      paragraphs.push(sentences.join(' '));
+    }
+    await fs.writeFile(path.join(dir, `doc-${String(d).padStart(4, '0')}.txt`), `Document ${d}\n\n${paragraphs.join('\n\n')}\n`);
+  }
+}
+
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-faults-'));
+  tiny = await writeTinyModel({ modelDir: path.join(tmp, 'models') });
+  answerer = createExtractiveAnswerer();
+  bigCorpus = path.join(tmp, 'big-corpus');
+  bigDocuments = 300;
+  await writeProseCorpus(bigCorpus, { from: 0, count: bigDocuments, paragraphs: 10 });
+  bigIndex = path.join(tmp, 'big-index');
+  const config = configFor(bigCorpus, bigIndex);
+  const choice = await openEmbedder(config);
+  try {
+    expect((await ingestCorpus({ config, openEmbedder: async () => choice })).mode).toBe('hybrid');
+  } finally {
+    await choice.embedder?.dispose();
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe('kill -9 during ingest', () => {
+  it('leaves the previous index serving while the new generation is half written, and the next ingest completes', async () => {
+    const corpus = path.join(tmp, 'kill-corpus');
+    const indexDir = path.join(tmp, 'kill-index');
+    await fs.cp(bigCorpus, corpus, { recursive: true });
+    await fs.cp(bigIndex, indexDir, { recursive: true });
+    await writeProseCorpus(corpus, { from: bigDocuments, count: 40, paragraphs: 10 });
+    const config = configFor(corpus, indexDir);
+    const previous = path.basename((await currentGeneration(indexDir))!);
+
+    // Kill the moment a new generation folder appears: the ingest is then writing files and building the HNSW graph.
+    const { child, finished } = startIngest(['--corpus', corpus, '--index', indexDir]);
+    const partial = await waitFor('a new generation folder', 20_000, async () => (await generations(indexDir)).find((g) => g !== previous) ?? null);
+    child.kill('SIGKILL');
+    expect((await finished).signal).toBe('SIGKILL');
+
+    expect(await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8')).toBe(`${previous}\n`);
+    expect(await exists(path.join(indexDir, partial, 'manifest.json'))).toBe(false);
+    expect(await exists(path.join(indexDir, '.lock'))).toBe(true);
+    expect(await ask(config, 83)).toMatchObject({ mode: 'hybrid', documents: bigDocuments });
+
+    // The killed process's lock is refused while fresh, then taken over once stale; the ingest then completes.
+    const { run, elapsedMs } = await ingestUntilDone(['--corpus', corpus, '--index', indexDir], 25_000);
+    const report = reportOf(run);
+    expect(report).toMatchObject({ wrote: true, mode: 'hybrid', documents: bigDocuments + 40 });
+    expect(report.added).toHaveLength(40);
+    expect(report.embeddedChunks).toBeLessThan(report.chunks);
+    expect(elapsedMs).toBeLessThan(20_000);
+    expect(await generations(indexDir)).toHaveLength(1);
+    expect(await exists(path.join(indexDir, '.lock'))).toBe(false);
+    expect(await ask(config, bigDocuments + 23)).toMatchObject({ mode: 'hybrid', documents: bigDocuments + 40 });
+  }, 60_000);
+
+  it('leaves the previous index serving whenever the kill lands, and removing the lock as the message says lets the next ingest run at once', async () => {
+    const corpus = path.join(tmp, 'kill2-corpus');
+    const indexDir = path.join(tmp, 'kill2-index');
+    await fs.cp(bigCorpus, corpus, { recursive: true });
+    await fs.cp(bigIndex, indexDir, { recursive: true });
+    // A different chunk size invalidates every chunk: the ingest re-splits and re-embeds the whole corpus.
+    const env = { CHUNK_SIZE: '700', CHUNK_OVERLAP: '100' };
+    const config = configFor(corpus, indexDir);
+    const previous = await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8');
+
+    for (const delayMs of [300, 1200, 2500]) {
+      const { child, finished } = startIngest(['--corpus', corpus, '--index', indexDir], env);
+      await sleep(delayMs);
+      child.kill('SIGKILL');
+      const killed = await finished;
+      expect(killed.signal, `ingest finished before the kill at ${delayMs} ms: ${killed.stdout}`).toBe('SIGKILL');
+      expect(await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8')).toBe(previous);
+      expect(await ask(config, 43)).toMatchObject({ mode: 'hybrid', documents: bigDocuments });
+      await fs.rm(path.join(indexDir, '.lock'), { recursive: true, force: true });
+    }
+
+    const report = reportOf(await runIngest(['--corpus', corpus, '--index', indexDir], env));
+    expect(report).toMatchObject({ wrote: true, documents: bigDocuments, embeddedChunks: report.chunks });
+    expect(await generations(indexDir)).toHaveLength(1);
+    expect((await fs.readdir(indexDir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
+});
+
+describe('damaged index files', () => {
+  let corpus: string;
+  let goodIndex: string;
+
+  beforeAll(async () => {
+    corpus = path.join(tmp, 'small-corpus');
+    await fs.cp(SEEDS, corpus, { recursive: true });
+    await fs.writeFile(path.join(corpus, 'harbour.md'), '# Harbour\n\nThe harbour of Port Aldous opened in 1887 and closed in 1990.\n');
+    goodIndex = path.join(tmp, 'small-index');
+    const config = configFor(corpus, goodIndex);
+    const choice = await openEmbedder(config);
+    try {
+      await ingestCorpus({ config, openEmbedder: async () => choice });
+    } finally {
+      await choice.embedder?.dispose();
+    }
+  });
+
+  type Damage = (bytes: Buffer) => Buffer;
+  const truncate: Damage = (bytes) => bytes.subarray(0, Math.floor(bytes.length / 2));
+  const patched =
+    (write: (copy: Buffer) => unknown): Damage =>
+    (bytes) => {
+      const copy = Buffer.from(bytes);
+      write(copy);
+      return copy;
+    };
+  const cases: { file: string; how: string; damage: Damage }[] = [
+    ...['CURRENT', 'manifest.json', 'chunks.json', 'documents.json', 'lexical.json', 'vectors.f32', 'hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json'].map((file) => ({ file, how: 'truncated', damage: truncate })),
+    { file: 'manifest.json', how: 'emptied', damage: () => Buffer.alloc(0) },
+    { file: 'lexical.json', how: 'overwritten with other JSON', damage: () => Buffer.from('{"documentCount": 3}') },
+    { file: 'chunks.json', how: 'given a chunk outside its document', damage: (b) => Buffer.from(b.toString().replace(/"end":\d+/, '"end":99999999')) },
+    // A NaN row would make every later ingest fail while rebuilding the HNSW graph from the cached vectors.
+    { file: 'vectors.f32', how: 'given a NaN', damage: (b) => Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0x7f]), b.subarray(4)]) },
+    // hnswlib trusts its header: a damaged entry point or level count used to load fine, then crash the process
+    // (SIGSEGV / abort) on the first search.
+    { file: 'hnsw/hnswlib.index', how: 'given a bad entry point', damage: patched((b) => b.writeUInt32LE(4_000_000_000, 52)) },
+    { file: 'hnsw/hnswlib.index', how: 'given a bad level count', damage: patched((b) => b.writeInt32LE(1000, 48)) },
+  ];
+
+  it.each(cases)('$file $how: openPipeline names the file and the fix, and the next ingest rebuilds a full index', async ({ file, damage }) => {
+    const indexDir = path.join(tmp, `damaged-${file.replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2, 8)}`);
+    await fs.cp(goodIndex, indexDir, { recursive: true });
+    const generation = (await currentGeneration(indexDir))!;
+    const target = file === 'CURRENT' ? path.join(indexDir, 'CURRENT') : path.join(generation, file);
+    await fs.writeFile(target, damage(await fs.readFile(target)));
+    const config = configFor(corpus, indexDir);
+
+    const error = await openPipeline({ config, answerer }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IndexCorruptError);
+    expect((error as Error).message).toContain(`index file ${target} is unreadable`);
+    expect((error as Error).message).toContain('npm run ingest');
+
+    const choice = await openEmbedder(config);
+    let report: IngestReport;
+    try {
+      report = await ingestCorpus({ config, openEmbedder: async () => choice });
+    } finally {
+      await choice.embedder?.dispose();
+    }
+    expect(report).toMatchObject({ wrote: true, mode: 'hybrid', documents: 2 });
+    const { status, result } = await askAldous(config);
+    expect(status).toMatchObject({ mode: 'hybrid', documents: 2, chunks: report.chunks });
+    expect(result.answer).toContain('1887');
+  }, 30_000);
+
+  it('refuses a manifest of another format version with a clear error, and ingest replaces it', async () => {
+    const indexDir = path.join(tmp, 'other-format');
+    await fs.cp(goodIndex, indexDir, { recursive: true });
+    const manifestFile = path.join((await currentGeneration(indexDir))!, 'manifest.json');
+    const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { formatVersion: number };
+    await fs.writeFile(manifestFile, JSON.stringify({ ...manifest, formatVersion: 2 }));
+    const config = configFor(corpus, indexDir);
+
+    const error = await openPipeline({ config, answerer }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IndexCorruptError);
+    expect((error as Error).message).toMatch(/manifest\.json is unreadable \(format version 2, this Verbatim reads version 1\): run `npm run ingest`/);
+    expect(reportOf(await runIngest(['--corpus', corpus, '--index', indexDir]))).toMatchObject({ wrote: true, documents: 2 });
+    expect((await askAldous(config)).result.answer).toContain('1887');
+  }, 30_000);
+
+  it('never replaces a good index when the corpus folder is missing', async () => {
+    const indexDir = path.join(tmp, 'missing-corpus');
+    await fs.cp(goodIndex, indexDir, { recursive: true });
+    const before = await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8');
+    const config = configFor(path.join(tmp, 'no-such-corpus'), indexDir);
+    await expect(ingestCorpus({ config, openEmbedder: () => openEmbedder(config) })).rejects.toBeInstanceOf(CorpusNotFoundError);
+    const run = await runIngest(['--corpus', path.join(tmp, 'no-such-corpus'), '--index', indexDir]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/^error: no corpus folder at .*no-such-corpus/m);
+    expect(run.stdout).toBe('');
+    expect(await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8')).toBe(before);
+    expect((await askAldous(configFor(corpus, indexDir))).status.documents).toBe(2);
+  }, 30_000);
+});
+
+describe('two ingests at once', () => {
+  it('one completes, the other refuses with the lock message, and the index is consistent afterwards', async () => {
+    const indexDir = path.join(tmp, 'race-index');
+    const args = ['--corpus', bigCorpus, '--index', indexDir];
+    const [first, second] = await Promise.all([runIngest(args), runIngest(args)]);
+    const runs = [first, second];
+    const completed = runs.filter((r) => r.code === 0);
+    const refused = runs.filter((r) => r.code !== 0);
+    // The full ingest takes longer than the 3 s a second ingest waits for the lock, so it refuses; were the machine
+    // fast enough for the wait to succeed, the second run would find the index up to date and write nothing.
+    expect(completed.length).toBeGreaterThanOrEqual(1);
+    for (const run of refused) {
+      expect(run.stderr).toMatch(LOCK_MESSAGE);
+      expect(run.stdout).toBe('');
+    }
+    const reports = completed.map((r) => JSON.parse(r.stdout) as IngestReport);
+    expect(reports.filter((r) => r.wrote)).toHaveLength(1);
+    expect(refused.length + reports.filter((r) => !r.wrote).length).toBe(1);
+
+    expect(await generations(indexDir)).toHaveLength(1);
+    expect((await fs.readdir(indexDir)).filter((name) => name.endsWith('.tmp') || name === '.lock')).toEqual([]);
+    expect(await ask(configFor(bigCorpus, indexDir), 123)).toMatchObject({ mode: 'hybrid', documents: bigDocuments });
+  }, 45_000);
+});
+
+describe('reading while ingests switch generations', () => {
+  it('never reports a generation deleted under the reader as a damaged index', async () => {
+    const corpus = path.join(tmp, 'switching-corpus');
+    await fs.cp(SEEDS, corpus, { recursive: true });
+    for (let i = 0; i < 12; i++) await fs.writeFile(path.join(corpus, `f${i}.txt`), `File ${i} says something. `.repeat(1500));
+    const config = loadConfig({ overrides: { corpusDir: corpus, indexDir: path.join(tmp, 'switching-index'), disableEmbeddings: true } });
+    const lexical = async () => ({ embedder: null, lexicalReason: 'test' }) as const;
+    await ingestCorpus({ config, openEmbedder: lexical });
+
+    let stop = false;
+    let loads = 0;
+    const failures: string[] = [];
+    const reader = (async () => {
+      while (!stop) {
+        try {
+          await loadIndex(config.indexDir);
+          loads++;
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }
+    })();
+    for (let i = 0; i < 15; i++) {
+      await fs.appendFile(path.join(corpus, 'f0.txt'), ` Change ${i}.`);
+      expect((await ingestCorpus({ config, openEmbedder: lexical })).wrote).toBe(true);
+    }
+    stop = true;
+    await reader;
+    expect(failures).toEqual([]);
+    expect(loads).toBeGreaterThan(15);
+  }, 30_000);
+});
+
+describe('a hostile corpus', () => {
+  it('is ingested without crashing; every file passed over is reported on stderr with its reason', async () => {
+    const corpus = path.join(tmp, 'hostile');
+    const outside = path.join(tmp, 'outside');
+    await fs.mkdir(corpus);
+    await fs.mkdir(outside);
+    await fs.writeFile(path.join(outside, 'secret.txt'), 'The launch code is 0000.\n');
+    const file = (name: string, data: string | Uint8Array) => fs.writeFile(path.join(corpus, name), data);
+
+    await file('good.txt', 'The harbour of Port Aldous opened in 1887 and closed in 1990.\n');
+    await file(
+      'page.html',
+      '<html><head><title>Lighthouse</title><script>alert("head")</script><style>p{color:red}</style></head><body>' +
+        '<h1>Lighthouse</h1><p>The lighthouse was built in 1902.<img src=x onerror="alert(1)"></p>' +
+        '<script>document.write("injected")</script><noscript>enable scripts</noscript><div hidden>invisible</div></body></html>',
+    );
+    await file('markup.txt', 'Markup as plain text: <script>alert("text")</script> and <img src=x onerror=alert(2)>. The ferry runs at 9 am.\n');
+    await file('huge.txt', Buffer.alloc(50 * 1024 * 1024, 'a'));
+    await file('line-of-words.txt', 'word '.repeat(1024 * 1024).trim());
+    // No separator at all (a base64 blob): split down to grapheme clusters, which used to take minutes on Node 20.
+    await file('line-of-letters.txt', 'QUJD'.repeat(512 * 1024));
+    await file('binary.txt', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]));
+    await file('latin1.txt', Buffer.from('caf\xe9 cr\xe8me br\xfbl\xe9e', 'latin1'));
+    await file('empty.txt', '');
+    await file('blank.md', ' \n\t\n');
+    const deep = Array.from({ length: 60 }, (_, i) => `d${i}`);
+    await fs.mkdir(path.join(corpus, ...deep), { recursive: true });
+    await fs.writeFile(path.join(corpus, ...deep, 'deep.txt'), 'The deepest vault was sealed in 1871.\n');
+    await fs.symlink(path.join(outside, 'secret.txt'), path.join(corpus, 'escape.txt'));
+    await fs.symlink(outside, path.join(corpus, 'escape-folder'));
+
+    const started = Date.now();
+    const run = await runIngest(['--corpus', corpus, '--index', path.join(tmp, 'hostile-index')], { DISABLE_EMBEDDINGS: '1' });
+    const report = reportOf(run);
+    expect(Date.now() - started).toBeLessThan(30_000);
+
+    const deepId = `${deep.join('/')}/deep.txt`;
+    expect(report.documents).toBe(6);
+    expect([...report.added].sort()).toEqual([deepId, 'good.txt', 'line-of-letters.txt', 'line-of-words.txt', 'markup.txt', 'page.html'].sort());
+    const skippedLines = run.stderr.split('\n').filter((line) => line.startsWith('skipped '));
+    expect(skippedLines.sort()).toEqual(
+      [
+        'skipped binary.txt: contains NUL bytes: a binary file, not text',
+        'skipped blank.md: only whitespace',
+        'skipped empty.txt: empty file',
+        'skipped escape-folder: symlink points outside the corpus folder; not followed',
+        'skipped escape.txt: symlink points outside the corpus folder; not followed',
+        `skipped huge.txt: larger than the ${20 * 1024 * 1024}-byte limit (${50 * 1024 * 1024} bytes): split it or raise maxFileBytes`,
+        'skipped latin1.txt: not valid UTF-8 text (save it as UTF-8)',
+      ].sort(),
+    );
+
+    const config = loadConfig({ overrides: { corpusDir: corpus, indexDir: path.join(tmp, 'hostile-index'), disableEmbeddings: true } });
+    const { pipeline } = await openPipeline({ config, answerer });
+    try {
+      const page = pipeline.getDocument('page.html')!.text;
+      expect(page).toContain('The lighthouse was built in 1902.');
+      for (const hidden of ['alert', 'document.write', 'injected', 'color:red', 'enable scripts', 'invisible', 'onerror']) expect(page).not.toContain(hidden);
+      // Text files are documents as written: markup in them is text, for the page to escape.
+      expect(pipeline.getDocument('markup.txt')!.text).toContain('<script>alert("text")</script>');
+      expect(pipeline.listDocuments().find((d) => d.id === 'line-of-letters.txt')!.chunks).toBeGreaterThan(2000);
+      for (const doc of pipeline.listDocuments()) expect(pipeline.getDocument(doc.id)!.text).not.toContain('launch code');
+      expect((await pipeline.ask({ question: 'When was the lighthouse built?' })).answer).toContain('1902');
+      expect((await pipeline.ask({ question: 'When was the deepest vault sealed?' })).answer).toContain('1871');
+    } finally {
+      await pipeline.close();
+    }
+  }, 60_000);
+});

@@ -210,3 +210,10 @@ describe('extractive answerer behaviour', () => {
     expect(times[Math.floor(times.length * 0.95)]!).toBeLessThan(50);
   });
 });
+
+describe('answerer instances', () => {
+  it('can be created many times in one process (the wink model is loaded once)', () => {
+    const answerers = Array.from({ length: 30 }, () => createExtractiveAnswerer());
+    expect(answerers.every((a) => a.name === 'extractive')).toBe(true);
+  });
+});

@@ -17,10 +17,22 @@ export interface NlpTools {
 }
 
 /**
- * Loads wink-nlp with the English lite model. Negation and sentiment are left out of the
- * pipe: the answerer never reads them and they cost parse time on every passage.
+ * The one loaded instance per process. This is the single deliberate exception to "no module-level state":
+ * wink-eng-lite-web-model itself keeps module state that every `winkNLP(model)` call re-serialises, so each
+ * further instance costs more memory until the ~20th throws "Invalid string length". The tools are read-only
+ * (no custom entities are ever learnt), so sharing them is safe.
+ */
+let shared: NlpTools | undefined;
+
+/**
+ * Returns wink-nlp with the English lite model, loaded on first use. Negation and sentiment are left out of
+ * the pipe: the answerer never reads them and they cost parse time on every passage.
  */
 export function createNlpTools(): NlpTools {
+  return (shared ??= loadNlpTools());
+}
+
+function loadNlpTools(): NlpTools {
   const nlp = winkNLP(model, ['sbd', 'pos', 'ner']);
   const porter = model.addons.stem as unknown as (word: string) => string;
   if (typeof porter !== 'function') throw new Error('wink-eng-lite-web-model has no stem addon: reinstall wink-eng-lite-web-model');

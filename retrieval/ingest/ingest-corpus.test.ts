@@ -113,6 +113,14 @@ describe('ingestCorpus', () => {
     await expect(first).resolves.toMatchObject({ wrote: true });
   });
 
+  it('refuses to replace a good index with an empty one when the corpus folder is emptied', async () => {
+    await ingestCorpus({ config, openEmbedder: lexical });
+    const before = await loadIndex(indexDir);
+    await fs.rm(path.join(corpusDir, '000_4434d9e95f18ffce.txt'));
+    await expect(ingestCorpus({ config, openEmbedder: lexical })).rejects.toThrow(/has no documents to index .*refusing to replace the index of 1 documents/);
+    expect((await loadIndex(indexDir)).manifest).toEqual(before.manifest);
+  });
+
   it('names the file and the fix when an index file is corrupt', async () => {
     await ingestCorpus({ config, openEmbedder: lexical });
     const current = (await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8')).trim();

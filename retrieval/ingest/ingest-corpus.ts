@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { IndexCorruptError, IndexMismatchError, throwIfAborted } from '../errors.js';
+import { IndexCorruptError, IndexMismatchError, InputError, throwIfAborted } from '../errors.js';
 import { chunkDocument } from '../chunk/chunk-document.js';
 import { loadCorpus } from '../corpus/load-corpus.js';
 import type { EmbedderChoice } from '../embed/open-embedder.js';
@@ -106,6 +106,13 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
     const tLoad = now();
     const previous = await loadPrevious(config.indexDir);
     const previousDocs = new Map(previous?.manifest.documents.map((d) => [d.id, d]) ?? []);
+    if (corpus.documents.length === 0 && previousDocs.size > 0) {
+      // An emptied or wrongly mounted folder must not silently wipe a good index.
+      throw new InputError(
+        `the corpus folder ${config.corpusDir} has no documents to index (${corpus.skipped.length} skipped): refusing to replace the index of ${previousDocs.size} documents at ${config.indexDir} with an empty one; delete that folder first if an empty index is what you want`,
+        { code: 'EMPTY_CORPUS' },
+      );
+    }
     const settingsKept = previous !== null && sameSettings(previous.manifest, config);
 
     const wanted = config.disableEmbeddings ? null : config.modelId;

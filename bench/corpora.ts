@@ -10,8 +10,8 @@ import { SEED_BENCH_QUESTIONS, type BenchQuestion } from './seed-questions.js';
 /** Repository root. */
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Where the XQuAD-en file is looked for, in order, unless `--xquad FILE` is given. */
-export const XQUAD_CANDIDATES: readonly string[] = ['/work/shared/datasets/xquad-en/xquad.en.json', path.join(ROOT, 'eval/datasets/xquad-en/xquad.en.json')];
+/** Where the XQuAD-en file is looked for (the vendored copy), unless `--xquad FILE` is given. */
+export const XQUAD_CANDIDATES: readonly string[] = [path.join(ROOT, 'eval/datasets/xquad-en/xquad.en.json')];
 
 /** A corpus folder and the questions asked of it. */
 export interface BenchCorpus {

@@ -12,7 +12,8 @@ import { saveIndex } from '../retrieval/index/index-files.js';
 import { LexicalIndex } from '../retrieval/index/lexical-index.js';
 import { INDEX_FORMAT_VERSION, type Manifest } from '../retrieval/index/manifest.js';
 import type { Chunk, SourceDocument } from '../retrieval/types.js';
-import { normalizeRows, seededRandom } from './synthetic-vectors.js';
+import { seededRandom } from '../retrieval/__fixtures__/seeded-random.js';
+import { normalizeRows } from './synthetic-vectors.js';
 import { stopwatch } from './stats.js';
 
 /** The model id the synthetic index claims; the configuration must name the same one to open it. */

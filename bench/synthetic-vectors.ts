@@ -9,6 +9,8 @@
  * Queries are fresh samples from the same distribution (held out, as in ANN benchmarks), not perturbed data points.
  */
 
+import { gaussian, seededRandom } from '../retrieval/__fixtures__/seeded-random.js';
+
 /** Which distribution to draw from. */
 export type VectorKind = 'latent' | 'uniform';
 
@@ -30,21 +32,9 @@ export interface VectorSource {
   sample(count: number, seed: number): Float32Array;
 }
 
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal samples (Box–Muller). */
-export function gaussian(random: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(Math.max(random(), Number.MIN_VALUE))) * Math.cos(2 * Math.PI * random());
+/** A generator of standard normal samples drawn from `random`. */
+export function normalSampler(random: () => number): () => number {
+  return () => gaussian(random);
 }
 
 /** Scales each `dimension`-long row of `rows` to unit length, in place. */
@@ -61,14 +51,14 @@ export function normalizeRows(rows: Float32Array, dimension: number): void {
 export function createVectorSource(options: VectorSourceOptions): VectorSource {
   const resolved: Required<VectorSourceOptions> = { latentDimension: 32, noise: 0.3, seed: 1, ...options };
   const { dimension, latentDimension, noise } = resolved;
-  const normal = gaussian(seededRandom(resolved.seed));
+  const normal = normalSampler(seededRandom(resolved.seed));
   // Projection rows scaled so each output coordinate has unit variance before noise.
   const projection = new Float32Array(dimension * latentDimension);
   for (let i = 0; i < projection.length; i++) projection[i] = normal() / Math.sqrt(latentDimension);
   return {
     options: resolved,
     sample(count, seed) {
-      const draw = gaussian(seededRandom(seed));
+      const draw = normalSampler(seededRandom(seed));
       const rows = new Float32Array(count * dimension);
       const factors = new Float64Array(latentDimension);
       for (let i = 0; i < count; i++) {

@@ -5,19 +5,14 @@ import type { IngestProgress } from '../retrieval/ingest/ingest-corpus.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import type { AskResult, ChatTurn, SourceDocument } from '../retrieval/types.js';
 import type { EvalItem } from './dataset.js';
-import { scoreQuestion, RETRIEVAL_DEPTH, type QuestionScores } from './metrics/score-question.js';
+import { scoreQuestion, RETRIEVAL_DEPTH, type GoldForScoring, type QuestionScores } from './metrics/score-question.js';
 import { locateEvidence, type DocSpan } from './metrics/spans.js';
 import { summarizeScores, type EvalSummary } from './metrics/summarize.js';
 import { classifyQuestion } from './question-type.js';
 
 /** The gold side of a question, copied onto its result line. */
-export interface GoldFields {
-  readonly answers: readonly string[];
-  readonly evidence: readonly string[];
-  readonly type: string;
-  readonly answerable: boolean;
+export interface GoldFields extends GoldForScoring {
   readonly history?: readonly ChatTurn[];
-  readonly goldSpans?: readonly DocSpan[];
 }
 
 /** One result line: exactly an `ask --json` result, plus the gold fields and the per-question scores. */

@@ -6,7 +6,7 @@ import type { Pipeline } from '../retrieval/pipeline.js';
 import type { AskResult, ChatTurn, SourceDocument } from '../retrieval/types.js';
 import type { EvalItem } from './dataset.js';
 import { scoreQuestion, RETRIEVAL_DEPTH, type GoldForScoring, type QuestionScores } from './metrics/score-question.js';
-import { locateEvidence, type DocSpan } from './metrics/spans.js';
+import { locateEvidence } from './metrics/spans.js';
 import { summarizeScores, type EvalSummary } from './metrics/summarize.js';
 import { classifyQuestion } from './question-type.js';
 

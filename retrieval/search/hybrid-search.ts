@@ -57,5 +57,22 @@ export function hybridSearch(options: HybridSearchOptions): Passage[] {
     passages.push({ ...chunk, score: s.rrf, scores: passageScores });
   }
   passages.sort((a, b) => b.score - a.score || (a.scores.bm25Rank ?? Infinity) - (b.scores.bm25Rank ?? Infinity) || a.id.localeCompare(b.id));
-  return passages.slice(0, k);
+  return keepEachSignalsBest(passages, k);
+}
+
+/**
+ * The top `k` by fused score, except that each signal's own first choice is always kept: near-duplicates found by
+ * both signals can out-fuse the one passage a single signal ranks far above the rest (a rare name only BM25 matches),
+ * and that passage is usually the answer. It takes the place of the lowest fused passage.
+ */
+function keepEachSignalsBest(ranked: Passage[], k: number): Passage[] {
+  const top = ranked.slice(0, k);
+  for (const isBest of [(p: Passage) => p.scores.bm25Rank === 1, (p: Passage) => p.scores.vectorRank === 1]) {
+    if (top.some(isBest)) continue;
+    const best = ranked.find(isBest);
+    if (!best || top.length === 0) continue;
+    const replaceable = top.findLastIndex((p) => p.scores.bm25Rank !== 1 && p.scores.vectorRank !== 1);
+    if (replaceable !== -1) top[replaceable] = best;
+  }
+  return top;
 }

@@ -79,6 +79,14 @@ describe('short answers', () => {
     expect(shortAnswer('What gorge is between the Bingen and Bonn?', 'Between Bingen and Bonn, the Middle Rhine flows through the Rhine Gorge, a formation which was created by erosion.')).toBe('Rhine Gorge');
   });
 
+  it('prefers the name an apposition describes ("X, the Y of Z")', () => {
+    expect(shortAnswer('Which river is the longest in the region?', 'The Tagus, the longest river in the region, flows west into the Atlantic near Lisbon.')).toBe('Tagus');
+  });
+
+  it('answers "what was X" with the complement of the copula after the matched subject', () => {
+    expect(shortAnswer('What was the largest employer in the town?', 'By 1890 the largest employer in the town was the mill, owned by the Crossley family of Halifax.')).toBe('the mill');
+  });
+
   it('gives no short answer to a yes/no question', () => {
     expect(shortAnswer('Did Italy halt joint patrols with Chinese police?', 'In December 2022, Italy halted joint patrols with Chinese police.')).toBeNull();
   });

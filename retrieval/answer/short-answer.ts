@@ -70,6 +70,10 @@ export interface CandidateWeights {
   readonly overlap: number;
   /** Per word beyond the typical answer length. @default 0 */
   readonly length: number;
+  /** A name followed by an apposition holding matched terms ("Los Angeles International Airport, the second-busiest airport"). @default 0.3 */
+  readonly appositive?: number;
+  /** Right at one side of a copula whose other side holds the matched terms ("Iran was … a close US ally"). @default 0.25 */
+  readonly copula?: number;
 }
 
 /** Candidate weights tuned on XQuAD gold paragraphs (half the articles, checked on the other half). */
@@ -84,6 +88,8 @@ export const DEFAULT_CANDIDATE_WEIGHTS: CandidateWeights = Object.freeze({
   clauseBoundary: 0.12,
   overlap: 1.2,
   length: 0,
+  appositive: 0.3,
+  copula: 0.25,
 });
 
 /** Everything the extractor needs about the question for one sentence. */
@@ -634,6 +640,16 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
 
     // "Who is Chen Zhichen?": only a description attached to the name will do.
     if (analysis.definition && apposition === 0 && !(prev !== undefined && COPULAS.has(prev.folded) && realMatches.some((m) => m.index < c.first))) continue;
+    // "X, the Y of Z": a name the matched description is attached to.
+    const next = tokens[c.last + 1];
+    const isNamed = c.kind === 'name' || c.kind === 'person' || c.kind === 'place' || c.kind === 'organisation';
+    const appositive = isNamed && next?.text === ',' && tokens[c.last + 2]?.pos === 'DET' && realMatches.some((m) => m.index >= c.last + 3 && m.index <= c.last + 5) ? 1 : 0;
+    // "X is/was Y": the matched terms on one side of the copula only, the candidate right at the other.
+    const copula =
+      (next !== undefined && COPULAS.has(next.folded) && realMatches.some((m) => m.index > c.last + 1) && !realMatches.some((m) => m.index < c.first)) ||
+      (prev !== undefined && COPULAS.has(prev.folded) && realMatches.some((m) => m.index < c.first - 1) && !realMatches.some((m) => m.index > c.last))
+        ? 1
+        : 0;
     const length = words.length;
     const lengthPenalty = c.kind === 'clause' || c.kind === 'action' ? Math.max(0, length - 12) * W.length : Math.max(0, length - 4) * W.length;
     const score =
@@ -643,7 +659,9 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
       W.alignment * alignment +
       W.focus * nearFocus +
       W.preposition * prep +
-      W.apposition * apposition -
+      W.apposition * apposition +
+      (W.appositive ?? 0) * appositive +
+      (W.copula ?? 0) * copula -
       W.clauseBoundary * boundaries -
       W.overlap * (overlap / Math.max(1, content.length)) -
       lengthPenalty;

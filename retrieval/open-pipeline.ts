@@ -6,7 +6,7 @@ import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
 import { openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
 import { loadIndex } from './index/index-files.js';
 import { VectorIndex } from './index/vector-index.js';
-import { ingestCorpus, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
+import { ingestAndKeepIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
 
 /** Options of `openPipeline`. */
@@ -37,8 +37,10 @@ export async function openPipeline(options: OpenPipelineOptions): Promise<Opened
   const opened: { choice: Promise<EmbedderChoice> | null } = { choice: null };
   const getEmbedder = () => (opened.choice ??= (options.openEmbedder ?? ((c: Config) => openEmbedder(c, { signal: options.signal })))(config));
 
-  const report = options.ingest ? await ingestCorpus({ config, openEmbedder: getEmbedder, onProgress: options.onProgress, signal: options.signal }) : null;
-  const index = await loadIndex(config.indexDir);
+  const ingested = options.ingest ? await ingestAndKeepIndex({ config, openEmbedder: getEmbedder, onProgress: options.onProgress, signal: options.signal }) : null;
+  const report = ingested?.report ?? null;
+  // Ingest has just read and checked (or written) the whole index: serve that instead of reading it again.
+  const index = ingested?.index ?? (await loadIndex(config.indexDir));
   const built = index.manifest.embedder;
 
   let embedderChoice: EmbedderChoice;

@@ -97,6 +97,14 @@ const now = () => performance.now();
  * Holds the index lock throughout and switches to the new index atomically.
  */
 export async function ingestCorpus(options: IngestOptions): Promise<IngestReport> {
+  return (await ingestAndKeepIndex(options)).report;
+}
+
+/**
+ * `ingestCorpus`, also handing back the index as it now stands (the one it wrote, or the one it found up to
+ * date and has already read and checked), so that a caller about to serve it need not read it all again.
+ */
+export async function ingestAndKeepIndex(options: IngestOptions): Promise<{ report: IngestReport; index: LoadedIndexData }> {
   const { config, signal } = options;
   return withIndexLock(config.indexDir, { waitMs: options.lockWaitMs }, async () => {
     const t0 = now();
@@ -136,7 +144,7 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
       vectorIndexOk &&
       (choice === null || (embedder?.id ?? null) === (previous.manifest.embedder?.id ?? null));
     if (upToDate) {
-      return {
+      const report: IngestReport = {
         indexDir: config.indexDir,
         mode: previous.manifest.embedder ? 'hybrid' : 'lexical',
         lexicalReason: choice ? choice.lexicalReason : previous.manifest.lexicalReason,
@@ -151,6 +159,7 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
         wrote: false,
         timingsMs: { load: tLoad - t0, split: 0, embed: 0, index: 0, save: 0, total: now() - t0 },
       };
+      return { report, index: previous };
     }
 
     // Split: reuse the previous chunks of unchanged documents.
@@ -229,7 +238,7 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
     // The HNSW graph is built inside the new generation's folder, between file writes: time it apart so that
     // `index` is the cost of building indexes and `save` the cost of writing files.
     let hnswBuildMs = 0;
-    await saveIndex(config.indexDir, { manifest, documents, chunks, lexical, vectors }, async (dir) => {
+    const generationDir = await saveIndex(config.indexDir, { manifest, documents, chunks, lexical, vectors }, async (dir) => {
       if (embedder && vectors && chunks.length > 0) {
         const tBuild = now();
         const index = await VectorIndex.build({
@@ -250,7 +259,7 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
 
     const added = corpus.documents.filter((d) => !previousDocs.has(d.id)).map((d) => d.id);
     const changed = corpus.documents.filter((d) => previousDocs.has(d.id) && previousDocs.get(d.id)!.hash !== d.hash).map((d) => d.id);
-    return {
+    const report: IngestReport = {
       indexDir: config.indexDir,
       mode: embedder ? 'hybrid' : 'lexical',
       lexicalReason: manifest.lexicalReason,
@@ -272,5 +281,6 @@ export async function ingestCorpus(options: IngestOptions): Promise<IngestReport
         total: tSave - t0,
       },
     };
+    return { report, index: { manifest, documents, chunks, lexical, vectors, generationDir } };
   });
 }

@@ -9,9 +9,10 @@ import { buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSentences, type Candidat
 import { createSentenceSplitter, type Sentence } from './sentences.js';
 import { DEFAULT_CANDIDATE_WEIGHTS, type CandidateWeights } from './short-answer.js';
 import { createTermNormalizer, splitWords } from './terms.js';
+import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
 
 /** The whole answer when the documents do not support one. Fixed so clients and tests can recognise it. */
-export const NO_ANSWER_TEXT = "The documents don't say.";
+export const NO_ANSWER_TEXT = ABSTENTION_TEXT;
 
 /** Tunables of the extractive answerer. */
 export interface ExtractiveAnswererOptions {

@@ -335,15 +335,24 @@ function nameCandidates(sentence: Sentence, out: RawCandidate[]): void {
     i = Math.max(b + 1, i + 1);
   }
   // "Robert Lane and Benjamin Vail", "Grissom, White, and Chaffee": coordinated names.
+  for (const [first, last] of coordinatedRuns(tokens, runs)) out.push({ first, last, kind: 'name', prior: 0.9, coordinated: true });
+}
+
+/** Words that join the members of a list: "A, B, and C", "A or B". */
+const COORDINATION_GAPS: ReadonlySet<string> = new Set([',', 'and', ', and', 'or', ', or']);
+
+/**
+ * Every span from a run to a later run it is listed with ("New Zealand, Finland, and Iran"): for each starting
+ * run, the whole chain of runs separated only by commas and "and"/"or", as [first token, last token].
+ */
+function coordinatedRuns(tokens: readonly SentenceToken[], runs: readonly (readonly [number, number])[]): [number, number][] {
+  const joined: [number, number][] = [];
   for (let k = 0; k < runs.length; k++) {
     let end = k;
-    while (end + 1 < runs.length) {
-      const gap = tokens.slice(runs[end]![1] + 1, runs[end + 1]![0]).map((t) => t.folded).join(' ');
-      if (gap === 'and' || gap === ',' || gap === ', and' || gap === 'or' || gap === ', or') end++;
-      else break;
-    }
-    if (end > k) out.push({ first: runs[k]![0], last: runs[end]![1], kind: 'name', prior: 0.9, coordinated: true });
+    while (end + 1 < runs.length && COORDINATION_GAPS.has(tokens.slice(runs[end]![1] + 1, runs[end + 1]![0]).map((t) => t.folded).join(' '))) end++;
+    if (end > k) joined.push([runs[k]![0], runs[end]![1]]);
   }
+  return joined;
 }
 
 function pushName(tokens: readonly SentenceToken[], first: number, last: number, out: RawCandidate[]): void {
@@ -428,15 +437,7 @@ function phraseCandidates(sentence: Sentence, out: RawCandidate[]): void {
     if (c === b + 2 && /^(of|for|in)$/.test(tokens[b + 1]!.folded)) out.push({ first: a, last: d, kind: 'phrase', prior: tokens[b + 1]!.folded === 'of' ? 1 : 0.8 });
   }
   // Lists: "New Zealand, Finland, and Iran".
-  for (let k = 0; k < spans.length; k++) {
-    let end = k;
-    while (end + 1 < spans.length) {
-      const gap = tokens.slice(spans[end]![1] + 1, spans[end + 1]![0]).map((t) => t.folded).join(' ');
-      if (gap === ',' || gap === 'and' || gap === ', and' || gap === 'or' || gap === ', or') end++;
-      else break;
-    }
-    if (end > k) out.push({ first: spans[k]![0], last: spans[end]![1], kind: 'phrase', prior: 0.9, coordinated: true });
-  }
+  for (const [first, last] of coordinatedRuns(tokens, spans)) out.push({ first, last, kind: 'phrase', prior: 0.9, coordinated: true });
 }
 
 /** Clauses introduced by a causal / purpose marker ("why"), "by …ing" ("how"), or a verb phrase ("what did X do"). */

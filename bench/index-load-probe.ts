@@ -27,7 +27,7 @@ export interface ProbeResult {
   readonly firstQueryMs: number;
   /** Median of the next 20 queries, milliseconds. */
   readonly warmQueryMs: number;
-  /** `files` mode: reading and restoring lexical.json alone, timed again after the load (warm), milliseconds. */
+  /** `files` mode: checking and opening lexical.sqlite alone, timed again after the load (warm), milliseconds. */
   readonly lexicalMs?: number;
 }
 
@@ -80,13 +80,14 @@ async function probe(): Promise<ProbeResult> {
     const tq = performance.now();
     index.lexical.query('the', 40);
     const firstQueryMs = performance.now() - tq;
-    // Which share of the load is BM25: read and restore lexical.json once more on its own.
-    const { readFile } = await import('node:fs/promises');
-    const { LexicalIndex } = await import('../retrieval/index/lexical-index.js');
-    const lexicalFile = `${index.generationDir}/lexical.json`;
+    // Which share of the load is BM25: check lexical.sqlite's checksum and open it once more on its own.
+    const [{ readFile }, { crc32 }, { LexicalIndex }] = await Promise.all([import('node:fs/promises'), import('node:zlib'), import('../retrieval/index/lexical-index.js')]);
+    const lexicalFile = `${index.generationDir}/lexical.sqlite`;
     const tl = performance.now();
-    LexicalIndex.fromJSON(await readFile(lexicalFile, 'utf8'), lexicalFile);
+    crc32(await readFile(lexicalFile));
+    LexicalIndex.open(lexicalFile).close();
     const lexicalMs = performance.now() - tl;
+    index.lexical.close();
     return { mode, importedAtMs, loadMs: readyAtMs - t0, readyAtMs, rssBefore: before.rss, rssAfter: after.rss, heapBefore: before.heap, heapAfter: after.heap, firstQueryMs, warmQueryMs: Number.NaN, lexicalMs };
   }
   const [{ loadConfig }, { openPipeline }, { SYNTHETIC_MODEL_ID, syntheticEmbedder }] = await Promise.all([

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Embedder } from '../retrieval/embed/embedder.js';
 import { saveIndex } from '../retrieval/index/index-files.js';
 import { LexicalIndex } from '../retrieval/index/lexical-index.js';
-import { INDEX_FORMAT_VERSION, type Manifest } from '../retrieval/index/manifest.js';
+import { INDEX_FORMAT_VERSION, type ManifestDraft } from '../retrieval/index/manifest.js';
 import type { Chunk, SourceDocument } from '../retrieval/types.js';
 import { seededRandom } from '../retrieval/__fixtures__/seeded-random.js';
 import { normalizeRows } from './synthetic-vectors.js';
@@ -132,7 +132,7 @@ export async function writeSyntheticIndex(options: SyntheticIndexOptions): Promi
   const lexical = LexicalIndex.build(chunks);
   const lexicalBuildMs = lexicalTimer();
 
-  const manifest: Manifest = {
+  const manifest: ManifestDraft = {
     formatVersion: INDEX_FORMAT_VERSION,
     builtAt: new Date().toISOString(),
     embedder: { id: syntheticEmbedderId(dimension), modelId: SYNTHETIC_MODEL_ID, dimension },
@@ -144,12 +144,13 @@ export async function writeSyntheticIndex(options: SyntheticIndexOptions): Promi
   };
   const writeTimer = stopwatch();
   await fs.rm(options.indexDir, { recursive: true, force: true });
-  const generation = await saveIndex(options.indexDir, { manifest, documents, chunks, lexical, vectors: options.vectors }, async (dir) => {
-    await fs.cp(options.hnswDir, path.join(dir, 'hnsw'), { recursive: true });
+  const { generationDir: generation } = await saveIndex(options.indexDir, { manifest, documents, chunks, lexical, vectors: options.vectors }, async (vectorDir) => {
+    await fs.cp(options.hnswDir, vectorDir, { recursive: true });
   });
+  lexical.close();
   const writeMs = writeTimer();
   const fileBytes: Record<string, number> = {};
-  for (const name of ['documents.json', 'chunks.json', 'lexical.json', 'vectors.f32', 'manifest.json', 'hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json']) {
+  for (const name of ['documents.json', 'chunks.json', 'lexical.sqlite', 'vectors.f32', 'manifest.json', 'hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json']) {
     fileBytes[name] = (await fs.stat(path.join(generation, name))).size;
   }
   return { documents: documents.length, textChars, lexicalBuildMs, writeMs, fileBytes };

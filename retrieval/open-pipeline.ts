@@ -1,11 +1,9 @@
-import path from 'node:path';
 import type { Config } from './config.js';
 import { IndexMismatchError } from './errors.js';
 import type { Answerer } from './answer/answerer.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
 import { openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
-import { loadIndex } from './index/index-files.js';
-import { VectorIndex } from './index/vector-index.js';
+import { loadIndex, openVectorIndex, type LoadedIndexData } from './index/index-files.js';
 import { ingestAndKeepIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
 
@@ -41,6 +39,22 @@ export async function openPipeline(options: OpenPipelineOptions): Promise<Opened
   const report = ingested?.report ?? null;
   // Ingest has just read and checked (or written) the whole index: serve that instead of reading it again.
   const index = ingested?.index ?? (await loadIndex(config.indexDir));
+  try {
+    return { pipeline: await servePipeline(index, options, getEmbedder, opened), ingest: report };
+  } catch (error) {
+    index.lexical.close();
+    throw error;
+  }
+}
+
+/** The embedder, vector index and answerer for a loaded index, checked against it, in a pipeline. */
+async function servePipeline(
+  index: LoadedIndexData,
+  options: OpenPipelineOptions,
+  getEmbedder: () => Promise<EmbedderChoice>,
+  opened: { readonly choice: Promise<EmbedderChoice> | null },
+): Promise<Pipeline> {
+  const { config } = options;
   const built = index.manifest.embedder;
 
   let embedderChoice: EmbedderChoice;
@@ -71,9 +85,8 @@ export async function openPipeline(options: OpenPipelineOptions): Promise<Opened
   }
 
   const vectors = embedderChoice.embedder && built && index.chunks.length > 0
-    ? await VectorIndex.load(path.join(index.generationDir, 'hnsw'), { ef: config.hnswEf, dimension: built.dimension })
+    ? await openVectorIndex(index, { ef: config.hnswEf, dimension: built.dimension })
     : null;
   const answerer = options.answerer ?? createExtractiveAnswerer();
-  const pipeline = createPipeline({ config, index, vectors, embedder: embedderChoice.embedder, lexicalReason: embedderChoice.lexicalReason, answerer });
-  return { pipeline, ingest: report };
+  return createPipeline({ config, index, vectors, embedder: embedderChoice.embedder, lexicalReason: embedderChoice.lexicalReason, answerer });
 }

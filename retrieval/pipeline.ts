@@ -182,6 +182,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     listDocuments: () => manifest.documents.map((d) => ({ id: d.id, title: d.title, length: d.length, chunks: d.chunks })),
     getDocument: (id) => documents.get(id),
     close: async () => {
+      lexical.close();
       await embedder?.dispose();
     },
   };

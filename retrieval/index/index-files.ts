@@ -1,16 +1,23 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { IndexCorruptError, IndexNotFoundError } from '../errors.js';
 import type { Chunk, SourceDocument } from '../types.js';
 import { LexicalIndex } from './lexical-index.js';
-import { INDEX_FORMAT_VERSION, manifestSchema, type Manifest } from './manifest.js';
+import { INDEX_FORMAT_VERSION, manifestSchema, type Manifest, type ManifestDraft } from './manifest.js';
+import { VectorIndex } from './vector-index.js';
 
 /**
  * An index on disk is a folder of generations: `gen-*` folders, each complete, and a `CURRENT` file naming
  * the one in use. A save writes a new generation aside and then renames `CURRENT` over the old pointer —
- * one atomic step — so a crash or kill at any moment leaves the previous generation serving.
+ * one atomic step — so a crash or kill at any moment leaves the previous generation serving. The generation
+ * it replaced is kept until the next save, so a reader that started on it just before the switch can finish.
  */
 const CURRENT = 'CURRENT';
+/** The BM25 index file of a generation (an SQLite database). */
+const LEXICAL_FILE = 'lexical.sqlite';
+/** The folder of a generation's vector index. */
+const VECTOR_DIR = 'hnsw';
 
 /** The contents of one index generation. */
 export interface IndexData {
@@ -56,51 +63,91 @@ export async function currentGeneration(indexDir: string): Promise<string | null
   return dir;
 }
 
+/** What `saveIndex` wrote: the generation folder and its manifest, with the files it checks. */
+export interface SavedGeneration {
+  readonly generationDir: string;
+  readonly manifest: Manifest;
+}
+
 /**
- * Writes a complete new generation, then switches `CURRENT` to it and removes older generations.
- * `writeExtra` adds files (the vector index) into the generation folder before the switch.
+ * Writes a complete new generation, then switches `CURRENT` to it and removes the generations before the one
+ * it replaces. `writeVectorIndex` saves the vector index into the folder it is given, before the switch.
  */
-export async function saveIndex(indexDir: string, data: IndexData, writeExtra?: (generationDir: string) => Promise<void>): Promise<string> {
+export async function saveIndex(
+  indexDir: string,
+  data: Omit<IndexData, 'manifest'> & { readonly manifest: ManifestDraft },
+  writeVectorIndex?: (vectorDir: string) => Promise<void>,
+): Promise<SavedGeneration> {
   await fs.mkdir(indexDir, { recursive: true });
+  const previous = await currentGeneration(indexDir).catch(() => null);
   const name = `gen-${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const dir = path.join(indexDir, name);
   await fs.mkdir(dir);
   const storedChunks: StoredChunk[] = data.chunks.map(({ docId, start, end, heading }) => ({ docId, start, end, heading }));
   await writeFileSynced(path.join(dir, 'documents.json'), JSON.stringify(data.documents));
   await writeFileSynced(path.join(dir, 'chunks.json'), JSON.stringify(storedChunks));
-  await writeFileSynced(path.join(dir, 'lexical.json'), data.lexical.toJSON());
+  await writeFileSynced(path.join(dir, LEXICAL_FILE), data.lexical.serialize());
   if (data.vectors) await writeFileSynced(path.join(dir, 'vectors.f32'), new Uint8Array(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength));
-  if (writeExtra) await writeExtra(dir);
+  if (writeVectorIndex) await writeVectorIndex(path.join(dir, VECTOR_DIR));
   // The manifest goes last: a generation without one is incomplete by construction.
-  await writeFileSynced(path.join(dir, 'manifest.json'), JSON.stringify(data.manifest, null, 2));
+  const manifest: Manifest = { ...data.manifest, files: await checksumFiles(dir) };
+  await writeFileSynced(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   const pointer = path.join(indexDir, `${CURRENT}.${name}.tmp`);
   await writeFileSynced(pointer, `${name}\n`);
   await fs.rename(pointer, path.join(indexDir, CURRENT));
-  await removeStaleGenerations(indexDir, name);
-  return dir;
+  await removeStaleGenerations(indexDir, [name, ...(previous ? [path.basename(previous)] : [])]);
+  return { generationDir: dir, manifest };
 }
 
-async function removeStaleGenerations(indexDir: string, keep: string): Promise<void> {
+/** Size and CRC-32 of every file under a generation folder, by path relative to it (with `/`). */
+async function checksumFiles(dir: string): Promise<Manifest['files']> {
+  const files: Record<string, { bytes: number; crc32: number }> = {};
+  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const bytes = await fs.readFile(file);
+    files[path.relative(dir, file).split(path.sep).join('/')] = { bytes: bytes.byteLength, crc32: crc32(bytes) };
+  }
+  return files;
+}
+
+async function removeStaleGenerations(indexDir: string, keep: readonly string[]): Promise<void> {
   for (const entry of await fs.readdir(indexDir)) {
-    if (entry === keep || entry === CURRENT) continue;
+    if (keep.includes(entry) || entry === CURRENT) continue;
     if (entry.startsWith('gen-') || (entry.startsWith(`${CURRENT}.`) && entry.endsWith('.tmp'))) {
       await fs.rm(path.join(indexDir, entry), { recursive: true, force: true });
     }
   }
 }
 
-async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new IndexCorruptError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (error as Error).message, { cause: error });
-  }
+function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     throw new IndexCorruptError(file, `not valid JSON (${(error as Error).message})`, { cause: error });
   }
+}
+
+async function readBytes(file: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    throw new IndexCorruptError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (error as Error).message, { cause: error });
+  }
+}
+
+/**
+ * Reads one file of a generation and checks it against the size and CRC-32 its manifest recorded.
+ * @throws IndexCorruptError naming the file when it is missing, unlisted, or differs.
+ */
+async function readChecked(dir: string, manifest: Manifest, name: string): Promise<Buffer> {
+  const file = path.join(dir, name);
+  const expected = manifest.files[name];
+  if (!expected) throw new IndexCorruptError(file, 'not listed in the manifest');
+  const bytes = await readBytes(file);
+  if (bytes.byteLength !== expected.bytes) throw new IndexCorruptError(file, `${bytes.byteLength} bytes, the manifest says ${expected.bytes}`);
+  if (crc32(bytes) !== expected.crc32) throw new IndexCorruptError(file, 'its checksum differs from the manifest: the file was damaged or changed after it was written');
+  return bytes;
 }
 
 /** Reads and validates only the manifest of the current generation; null when there is no index. */
@@ -111,22 +158,26 @@ export async function readManifest(indexDir: string): Promise<Manifest | null> {
 
 async function readGenerationManifest(dir: string): Promise<Manifest> {
   const file = path.join(dir, 'manifest.json');
-  const parsed = manifestSchema.safeParse(await readJson(file));
-  if (!parsed.success) throw new IndexCorruptError(file, `unexpected content: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  if (parsed.data.formatVersion !== INDEX_FORMAT_VERSION) {
-    throw new IndexCorruptError(file, `format version ${parsed.data.formatVersion}, this Verbatim reads version ${INDEX_FORMAT_VERSION}`);
+  const json = parseJson(file, (await readBytes(file)).toString('utf8'));
+  // The version first: an older manifest is not damaged, it is another format, and the fix is the same.
+  const version = (json as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version === 'number' && version !== INDEX_FORMAT_VERSION) {
+    throw new IndexCorruptError(file, `format version ${version}, this Verbatim reads version ${INDEX_FORMAT_VERSION}`);
   }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) throw new IndexCorruptError(file, `unexpected content: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }
 
 /**
- * Loads the current generation, checking every file against the manifest.
+ * Loads the current generation, checking every file against the manifest. The vector index is opened apart
+ * (`openVectorIndex`), only when an embedder will query it.
  * @throws IndexNotFoundError when there is no index; IndexCorruptError naming the bad file otherwise.
  */
 export async function loadIndex(indexDir: string): Promise<LoadedIndexData> {
-  // An ingest that finishes meanwhile switches CURRENT and deletes the generation being read: its files then look
-  // missing. That is not damage, so read again from the generation CURRENT names now (an ingest takes far longer
-  // than a read, so a third switch within one read means something else is wrong).
+  // An ingest that finishes meanwhile switches CURRENT; the generation being read is kept until the next save.
+  // Two saves within one read would delete it: its files then look missing. That is not damage, so read again from
+  // the generation CURRENT names now (a third switch within one read means something else is wrong).
   for (let attempt = 1; ; attempt++) {
     let dir: string | null = null;
     try {
@@ -143,13 +194,13 @@ export async function loadIndex(indexDir: string): Promise<LoadedIndexData> {
 async function loadGeneration(dir: string): Promise<LoadedIndexData> {
   const manifest = await readGenerationManifest(dir);
   const documentsFile = path.join(dir, 'documents.json');
-  const documents = (await readJson(documentsFile)) as SourceDocument[];
+  const documents = parseJson(documentsFile, (await readChecked(dir, manifest, 'documents.json')).toString('utf8')) as SourceDocument[];
   if (!Array.isArray(documents) || documents.length !== manifest.documents.length) {
     throw new IndexCorruptError(documentsFile, 'document count differs from the manifest');
   }
   const textById = new Map(documents.map((d) => [d.id, d.text]));
   const chunksFile = path.join(dir, 'chunks.json');
-  const stored = (await readJson(chunksFile)) as StoredChunk[];
+  const stored = parseJson(chunksFile, (await readChecked(dir, manifest, 'chunks.json')).toString('utf8')) as StoredChunk[];
   if (!Array.isArray(stored) || stored.length !== manifest.chunkCount) throw new IndexCorruptError(chunksFile, 'chunk count differs from the manifest');
   const chunks: Chunk[] = stored.map((c) => {
     const text = textById.get(c.docId);
@@ -158,33 +209,38 @@ async function loadGeneration(dir: string): Promise<LoadedIndexData> {
     }
     return { id: `${c.docId}#${c.start}-${c.end}`, docId: c.docId, start: c.start, end: c.end, heading: c.heading, text: text.slice(c.start, c.end) };
   });
-  const lexicalFile = path.join(dir, 'lexical.json');
-  let lexicalJson: string;
-  try {
-    lexicalJson = await fs.readFile(lexicalFile, 'utf8');
-  } catch (error) {
-    throw new IndexCorruptError(lexicalFile, 'missing', { cause: error });
-  }
-  const lexical = LexicalIndex.fromJSON(lexicalJson, lexicalFile);
-  if (lexical.size !== chunks.length) throw new IndexCorruptError(lexicalFile, 'chunk count differs from the manifest');
   let vectors: Float32Array | null = null;
   if (manifest.embedder) {
     const vectorsFile = path.join(dir, 'vectors.f32');
-    let bytes: Buffer;
-    try {
-      bytes = await fs.readFile(vectorsFile);
-    } catch (error) {
-      throw new IndexCorruptError(vectorsFile, 'missing', { cause: error });
-    }
+    const bytes = await readChecked(dir, manifest, 'vectors.f32');
     const expected = chunks.length * manifest.embedder.dimension * 4;
     if (bytes.byteLength !== expected) throw new IndexCorruptError(vectorsFile, `${bytes.byteLength} bytes, expected ${expected}`);
     vectors = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    // Ingest rebuilds the HNSW graph from these cached rows; a NaN or infinity from a damaged file would make every
-    // later ingest fail while building it, so it is refused here, where the error names the file and the fix.
+    // Ingest rebuilds the HNSW graph from these cached rows; a NaN or infinity would make every later ingest fail
+    // while building it, so it is refused here, where the error names the file and the fix.
     const bad = firstNonFinite(vectors);
     if (bad !== -1) throw new IndexCorruptError(vectorsFile, `row ${Math.floor(bad / manifest.embedder.dimension)} holds a non-finite value`);
   }
+  // Last, so nothing is left open when an earlier file is bad. The database is opened in place, not read into memory.
+  const lexicalFile = path.join(dir, LEXICAL_FILE);
+  await readChecked(dir, manifest, LEXICAL_FILE);
+  const lexical = LexicalIndex.open(lexicalFile);
+  if (lexical.size !== chunks.length) {
+    lexical.close();
+    throw new IndexCorruptError(lexicalFile, 'chunk count differs from the manifest');
+  }
   return { manifest, documents, chunks, lexical, vectors, generationDir: dir };
+}
+
+/**
+ * Opens a loaded generation's vector index after checking its files against the manifest.
+ * @throws IndexCorruptError naming a damaged file; IndexMismatchError when its vectors are not `dimension` long.
+ */
+export async function openVectorIndex(index: LoadedIndexData, options: { ef: number; dimension: number }): Promise<VectorIndex> {
+  for (const name of Object.keys(index.manifest.files).filter((n) => n.startsWith(`${VECTOR_DIR}/`))) {
+    await readChecked(index.generationDir, index.manifest, name);
+  }
+  return VectorIndex.load(path.join(index.generationDir, VECTOR_DIR), options);
 }
 
 /** Index of the first NaN or infinity, or -1; a plain loop, ~0.1 s for 100k 384-dimensional rows (`findIndex` is 6× slower). */

@@ -1,7 +1,7 @@
-import MiniSearch from 'minisearch';
+import Database from 'better-sqlite3';
 import type { Chunk } from '../types.js';
 import { IndexCorruptError } from '../errors.js';
-import { normalizeTerm, tokenize } from '../text/term-analysis.js';
+import { analyzeTerms } from '../text/term-analysis.js';
 
 /** One BM25 hit. */
 export interface LexicalHit {
@@ -9,57 +9,92 @@ export interface LexicalHit {
   readonly score: number;
 }
 
-const MINISEARCH_OPTIONS = {
-  idField: 'id',
-  fields: ['text', 'heading'],
-  storeFields: [],
-  tokenize: (text: string) => tokenize(text),
-  processTerm: (term: string) => normalizeTerm(term) ?? null,
-  searchOptions: { boost: { text: 1, heading: 0.5 }, combineWith: 'OR' as const },
-};
+/**
+ * The FTS5 table holds each chunk's analysed terms (stemmed, stop words dropped, by `analyzeTerms`), separated by
+ * spaces, so BM25 sees exactly the terms the answerer matches. Terms keep inner dots and hyphens ("3.5",
+ * "well-known"), so those are token characters here too: FTS5 must never split a term into two.
+ */
+const SCHEMA = `
+  CREATE VIRTUAL TABLE terms USING fts5(text, heading, tokenize = "unicode61 remove_diacritics 0 tokenchars '.-'");
+  CREATE TABLE chunk_ids (row INTEGER PRIMARY KEY, id TEXT NOT NULL);
+`;
+
+/** Weight of a term in the chunk's heading relative to one in its text (bm25() column weights). */
+const HEADING_WEIGHT = 0.5;
 
 /**
- * BM25 full-text index over chunks (MiniSearch's BM25+), with stemming and stop words
- * shared with the answerer so both agree on what a "term" is.
+ * BM25 full-text index over chunks: SQLite FTS5 (through better-sqlite3) with its built-in `bm25()` ranking
+ * (k1 = 1.2, b = 0.75). It is saved as one SQLite file and opened read-only in place, so a server is ready in
+ * milliseconds whatever the corpus size, and only the pages a query touches are read; an in-memory JSON index
+ * (MiniSearch, before) took 8–12 s and 1.9 GB to restore at 100k chunks.
  */
 export class LexicalIndex {
-  private constructor(private readonly search: MiniSearch<{ id: string; text: string; heading: string }>) {}
+  private readonly searchStatement: Database.Statement<[string, number], { id: string; score: number }>;
+  private readonly count: number;
 
-  /** Indexes the chunks' text and headings. */
+  private constructor(private readonly db: Database.Database) {
+    this.searchStatement = db.prepare(
+      `SELECT chunk_ids.id AS id, -hits.rank AS score
+       FROM (SELECT rowid, bm25(terms, 1.0, ${HEADING_WEIGHT}) AS rank FROM terms WHERE terms MATCH ? ORDER BY rank LIMIT ?) AS hits
+       JOIN chunk_ids ON chunk_ids.row = hits.rowid
+       ORDER BY hits.rank`,
+    );
+    this.count = (db.prepare('SELECT count(*) AS n FROM chunk_ids').get() as { n: number }).n;
+  }
+
+  /** Indexes the chunks' text and headings, in memory; `serialize` gives the file to save. */
   static build(chunks: readonly Chunk[]): LexicalIndex {
-    const mini = new MiniSearch<{ id: string; text: string; heading: string }>(MINISEARCH_OPTIONS);
-    mini.addAll(chunks.map((c) => ({ id: c.id, text: c.text, heading: c.heading ?? '' })));
-    return new LexicalIndex(mini);
+    const db = new Database(':memory:');
+    db.exec(SCHEMA);
+    const addTerms = db.prepare('INSERT INTO terms (rowid, text, heading) VALUES (?, ?, ?)');
+    const addId = db.prepare('INSERT INTO chunk_ids (row, id) VALUES (?, ?)');
+    db.transaction(() => {
+      chunks.forEach((chunk, row) => {
+        addTerms.run(row, analyzeTerms(chunk.text).join(' '), analyzeTerms(chunk.heading ?? '').join(' '));
+        addId.run(row, chunk.id);
+      });
+    })();
+    // Merges FTS5's segments into one b-tree: smaller file, faster queries.
+    db.exec(`INSERT INTO terms (terms) VALUES ('optimize')`);
+    return new LexicalIndex(db);
   }
 
   /**
-   * Restores an index saved with `toJSON`.
-   * @throws IndexCorruptError naming `file` when the JSON is not a MiniSearch index.
+   * Opens an index file written from `serialize`, read-only.
+   * @throws IndexCorruptError naming `file` when it is missing or not such an index.
    */
-  static fromJSON(json: string, file: string): LexicalIndex {
+  static open(file: string): LexicalIndex {
+    let db: Database.Database | undefined;
     try {
-      return new LexicalIndex(MiniSearch.loadJSON(json, MINISEARCH_OPTIONS));
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      return new LexicalIndex(db);
     } catch (error) {
-      throw new IndexCorruptError(file, (error as Error).message, { cause: error });
+      db?.close();
+      const reason = (error as NodeJS.ErrnoException).code === 'SQLITE_CANTOPEN' ? 'missing' : (error as Error).message;
+      throw new IndexCorruptError(file, reason, { cause: error });
     }
   }
 
   /** Number of indexed chunks. */
   get size(): number {
-    return this.search.documentCount;
+    return this.count;
   }
 
-  /** The best `k` chunks for the query, best first. */
+  /** The best `k` chunks for the query, best first; any of its terms may match (OR). */
   query(text: string, k: number): LexicalHit[] {
-    if (text.trim() === '') return [];
-    return this.search
-      .search(text)
-      .slice(0, k)
-      .map((hit) => ({ id: String(hit.id), score: hit.score }));
+    const terms = [...new Set(analyzeTerms(text))];
+    if (terms.length === 0 || k <= 0) return [];
+    // Terms hold only letters, digits, dots and hyphens; quoting makes each a plain term, never FTS5 syntax.
+    return this.searchStatement.all(terms.map((t) => `"${t}"`).join(' OR '), k);
   }
 
-  /** Serialised form for the index folder. */
-  toJSON(): string {
-    return JSON.stringify(this.search);
+  /** The whole index as the bytes of one SQLite database file. */
+  serialize(): Buffer {
+    return this.db.serialize();
+  }
+
+  /** Releases the database; queries after this throw. */
+  close(): void {
+    if (this.db.open) this.db.close();
   }
 }

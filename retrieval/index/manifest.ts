@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** Bumped whenever the files of an index change shape; older indexes must be rebuilt. */
-export const INDEX_FORMAT_VERSION = 1;
+/**
+ * Bumped whenever the files of an index change shape; older indexes must be rebuilt.
+ * 2: BM25 in `lexical.sqlite` (SQLite FTS5) instead of `lexical.json`; every file's size and CRC-32 in `files`.
+ */
+export const INDEX_FORMAT_VERSION = 2;
 
 /** What built an index's vectors; null in lexical-only indexes. */
 export const embedderInfoSchema = z.object({
@@ -31,9 +34,16 @@ export const manifestSchema = z.object({
     }),
   ),
   chunkCount: z.number().int().nonnegative(),
+  /**
+   * Every other file of the generation, by path relative to it: its size and CRC-32, so damage anywhere in a
+   * file (not only a truncation or a broken header) is caught when the index is opened, naming the file.
+   */
+  files: z.record(z.string(), z.object({ bytes: z.number().int().nonnegative(), crc32: z.number().int().nonnegative() })),
 });
 
 /** A parsed manifest. */
 export type Manifest = z.infer<typeof manifestSchema>;
+/** A manifest before its generation is written: `saveIndex` adds the `files` it wrote. */
+export type ManifestDraft = Omit<Manifest, 'files'>;
 /** A parsed embedder entry. */
 export type EmbedderInfo = z.infer<typeof embedderInfoSchema>;

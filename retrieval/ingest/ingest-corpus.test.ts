@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../config.js';
 import { IndexCorruptError, IndexLockedError, IndexNotFoundError } from '../errors.js';
 import type { EmbedderChoice } from '../embed/open-embedder.js';
 import { loadIndex } from '../index/index-files.js';
+import { INDEX_FORMAT_VERSION } from '../index/manifest.js';
 import { ingestCorpus } from './ingest-corpus.js';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../seeds');
@@ -36,7 +37,7 @@ describe('ingestCorpus', () => {
     expect(index.documents[0]!.text).toBe(text);
     expect(index.chunks.length).toBe(report.chunks);
     for (const chunk of index.chunks) expect(chunk.text).toBe(text.slice(chunk.start, chunk.end));
-    expect(index.manifest).toMatchObject({ formatVersion: 1, embedder: null, chunking: { chunkSize: 1000, chunkOverlap: 200 } });
+    expect(index.manifest).toMatchObject({ formatVersion: INDEX_FORMAT_VERSION, embedder: null, chunking: { chunkSize: 1000, chunkOverlap: 200 } });
     expect(index.manifest.documents[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 

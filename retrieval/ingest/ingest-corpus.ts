@@ -5,9 +5,9 @@ import { chunkDocument } from '../chunk/chunk-document.js';
 import { loadCorpus } from '../corpus/load-corpus.js';
 import type { EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
-import { loadIndex, readManifest, saveIndex, type LoadedIndexData } from '../index/index-files.js';
+import { loadIndex, openVectorIndex, readManifest, saveIndex, type LoadedIndexData } from '../index/index-files.js';
 import { withIndexLock } from '../index/index-lock.js';
-import { INDEX_FORMAT_VERSION, type Manifest } from '../index/manifest.js';
+import { INDEX_FORMAT_VERSION, type Manifest, type ManifestDraft } from '../index/manifest.js';
 import { VectorIndex } from '../index/vector-index.js';
 import type { Chunk, RetrievalMode, SourceDocument } from '../types.js';
 
@@ -81,7 +81,7 @@ async function vectorIndexLoads(previous: LoadedIndexData, ef: number): Promise<
   const built = previous.manifest.embedder;
   if (!built || previous.chunks.length === 0) return true;
   try {
-    await VectorIndex.load(path.join(previous.generationDir, 'hnsw'), { ef, dimension: built.dimension });
+    await openVectorIndex(previous, { ef, dimension: built.dimension });
     return true;
   } catch (error) {
     if (error instanceof IndexCorruptError || error instanceof IndexMismatchError) return false;
@@ -113,174 +113,181 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<{ repo
     progress({ phase: 'load', done: corpus.documents.length, total: corpus.documents.length });
     const tLoad = now();
     const previous = await loadPrevious(config.indexDir);
-    const previousDocs = new Map(previous?.manifest.documents.map((d) => [d.id, d]) ?? []);
-    if (corpus.documents.length === 0 && previousDocs.size > 0) {
-      // An emptied or wrongly mounted folder must not silently wipe a good index.
-      throw new InputError(
-        `the corpus folder ${config.corpusDir} has no documents to index (${corpus.skipped.length} skipped): refusing to replace the index of ${previousDocs.size} documents at ${config.indexDir} with an empty one; delete that folder first if an empty index is what you want`,
-        { code: 'EMPTY_CORPUS' },
-      );
-    }
-    const settingsKept = previous !== null && sameSettings(previous.manifest, config);
+    // The previous index stays open only if it is handed back as current; otherwise its database is closed here.
+    let servingPrevious = false;
+    try {
+      const previousDocs = new Map(previous?.manifest.documents.map((d) => [d.id, d]) ?? []);
+      if (corpus.documents.length === 0 && previousDocs.size > 0) {
+        // An emptied or wrongly mounted folder must not silently wipe a good index.
+        throw new InputError(
+          `the corpus folder ${config.corpusDir} has no documents to index (${corpus.skipped.length} skipped): refusing to replace the index of ${previousDocs.size} documents at ${config.indexDir} with an empty one; delete that folder first if an empty index is what you want`,
+          { code: 'EMPTY_CORPUS' },
+        );
+      }
+      const settingsKept = previous !== null && sameSettings(previous.manifest, config);
 
-    const wanted = config.disableEmbeddings ? null : config.modelId;
-    const previousModel = previous?.manifest.embedder?.modelId ?? null;
-    const docsToChunk = corpus.documents.filter((d) => !settingsKept || previousDocs.get(d.id)?.hash !== d.hash);
-    const currentIds = new Set(corpus.documents.map((d) => d.id));
-    const removed = [...previousDocs.keys()].filter((id) => !currentIds.has(id));
+      const wanted = config.disableEmbeddings ? null : config.modelId;
+      const previousModel = previous?.manifest.embedder?.modelId ?? null;
+      const docsToChunk = corpus.documents.filter((d) => !settingsKept || previousDocs.get(d.id)?.hash !== d.hash);
+      const currentIds = new Set(corpus.documents.map((d) => d.id));
+      const removed = [...previousDocs.keys()].filter((id) => !currentIds.has(id));
 
-    // Only an otherwise unchanged index needs its vector index checked: any change rebuilds it anyway.
-    const unchanged = previous !== null && settingsKept && docsToChunk.length === 0 && removed.length === 0;
-    const vectorIndexOk = !unchanged || (await vectorIndexLoads(previous, config.hnswEf));
-    // The model is opened when something must be embedded, or to retry a model that was missing last time.
-    const needsModelCheck = docsToChunk.length > 0 || removed.length > 0 || wanted !== previousModel || !vectorIndexOk;
-    const choice: EmbedderChoice | null = needsModelCheck ? await options.openEmbedder() : null;
-    const embedder = choice?.embedder ?? null;
-    const keepVectors = embedder !== null && previous?.manifest.embedder?.id === embedder.id && previous.vectors !== null;
-    const reembedAll = embedder !== null && !keepVectors;
+      // Only an otherwise unchanged index needs its vector index checked: any change rebuilds it anyway.
+      const unchanged = previous !== null && settingsKept && docsToChunk.length === 0 && removed.length === 0;
+      const vectorIndexOk = !unchanged || (await vectorIndexLoads(previous, config.hnswEf));
+      // The model is opened when something must be embedded, or to retry a model that was missing last time.
+      const needsModelCheck = docsToChunk.length > 0 || removed.length > 0 || wanted !== previousModel || !vectorIndexOk;
+      const choice: EmbedderChoice | null = needsModelCheck ? await options.openEmbedder() : null;
+      const embedder = choice?.embedder ?? null;
+      const keepVectors = embedder !== null && previous?.manifest.embedder?.id === embedder.id && previous.vectors !== null;
+      const reembedAll = embedder !== null && !keepVectors;
 
-    const upToDate =
-      unchanged &&
-      vectorIndexOk &&
-      (choice === null || (embedder?.id ?? null) === (previous.manifest.embedder?.id ?? null));
-    if (upToDate) {
+      const upToDate =
+        unchanged &&
+        vectorIndexOk &&
+        (choice === null || (embedder?.id ?? null) === (previous.manifest.embedder?.id ?? null));
+      if (upToDate) {
+        const report: IngestReport = {
+          indexDir: config.indexDir,
+          mode: previous.manifest.embedder ? 'hybrid' : 'lexical',
+          lexicalReason: choice ? choice.lexicalReason : previous.manifest.lexicalReason,
+          documents: corpus.documents.length,
+          chunks: previous.chunks.length,
+          added: [],
+          changed: [],
+          removed: [],
+          unchanged: corpus.documents.length,
+          embeddedChunks: 0,
+          skipped: corpus.skipped,
+          wrote: false,
+          timingsMs: { load: tLoad - t0, split: 0, embed: 0, index: 0, save: 0, total: now() - t0 },
+        };
+        servingPrevious = true;
+        return { report, index: previous };
+      }
+
+      // Split: reuse the previous chunks of unchanged documents.
+      const previousChunksByDoc = new Map<string, { chunk: Chunk; row: number }[]>();
+      previous?.chunks.forEach((chunk, row) => {
+        const list = previousChunksByDoc.get(chunk.docId) ?? [];
+        list.push({ chunk, row });
+        previousChunksByDoc.set(chunk.docId, list);
+      });
+      const toChunk = new Set(docsToChunk.map((d) => d.id));
+      const chunks: Chunk[] = [];
+      const reusedRows: (number | null)[] = [];
+      let split = 0;
+      for (const doc of corpus.documents) {
+        throwIfAborted(signal);
+        if (toChunk.has(doc.id)) {
+          for (const chunk of await chunkDocument(doc, { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap })) {
+            chunks.push(chunk);
+            reusedRows.push(null);
+          }
+        } else {
+          for (const { chunk, row } of previousChunksByDoc.get(doc.id) ?? []) {
+            chunks.push(chunk);
+            reusedRows.push(row);
+          }
+        }
+        progress({ phase: 'split', done: ++split, total: corpus.documents.length });
+      }
+      const tSplit = now();
+
+      // Embed only what has no stored vector.
+      let vectors: Float32Array | null = null;
+      let embeddedChunks = 0;
+      if (embedder) {
+        const dim = embedder.dimension;
+        vectors = new Float32Array(chunks.length * dim);
+        const pending: number[] = [];
+        chunks.forEach((_, i) => {
+          const row = reusedRows[i];
+          if (!reembedAll && row !== null && row !== undefined && previous?.vectors) vectors!.set(previous.vectors.subarray(row * dim, (row + 1) * dim), i * dim);
+          else pending.push(i);
+        });
+        const batch = Math.max(1, config.embedBatchSize);
+        for (let b = 0; b < pending.length; b += batch) {
+          throwIfAborted(signal);
+          const rows = pending.slice(b, b + batch);
+          const embedded = await embedder.embed(
+            rows.map((i) => chunks[i]!.text),
+            { signal },
+          );
+          rows.forEach((i, j) => vectors!.set(embedded[j]!, i * dim));
+          embeddedChunks += rows.length;
+          progress({ phase: 'embed', done: embeddedChunks, total: pending.length });
+        }
+      }
+      const tEmbed = now();
+
+      const lexical = LexicalIndex.build(chunks);
+      progress({ phase: 'index', done: chunks.length, total: chunks.length });
+      const tIndex = now();
+
+      const chunkCounts = new Map<string, number>();
+      for (const c of chunks) chunkCounts.set(c.docId, (chunkCounts.get(c.docId) ?? 0) + 1);
+      const documents: readonly SourceDocument[] = corpus.documents;
+      const draft: ManifestDraft = {
+        formatVersion: INDEX_FORMAT_VERSION,
+        builtAt: new Date().toISOString(),
+        embedder: embedder ? { id: embedder.id, modelId: config.modelId, dimension: embedder.dimension } : null,
+        lexicalReason: embedder ? null : (choice?.lexicalReason ?? 'no embedder'),
+        chunking: { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap },
+        hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction },
+        documents: documents.map((d) => ({ id: d.id, title: d.title, hash: d.hash, length: d.text.length, chunks: chunkCounts.get(d.id) ?? 0 })),
+        chunkCount: chunks.length,
+      };
+      throwIfAborted(signal);
+      // The HNSW graph is built inside the new generation's folder, between file writes: time it apart so that
+      // `index` is the cost of building indexes and `save` the cost of writing files.
+      let hnswBuildMs = 0;
+      const { generationDir, manifest } = await saveIndex(config.indexDir, { manifest: draft, documents, chunks, lexical, vectors }, async (vectorDir) => {
+        if (embedder && vectors && chunks.length > 0) {
+          const tBuild = now();
+          const index = await VectorIndex.build({
+            vectors,
+            ids: chunks.map((c) => c.id),
+            dimension: embedder.dimension,
+            M: config.hnswM,
+            efConstruction: config.hnswEfConstruction,
+            ef: config.hnswEf,
+            signal,
+          });
+          hnswBuildMs = now() - tBuild;
+          await index.save(vectorDir);
+        }
+      });
+      progress({ phase: 'save', done: 1, total: 1 });
+      const tSave = now();
+
+      const added = corpus.documents.filter((d) => !previousDocs.has(d.id)).map((d) => d.id);
+      const changed = corpus.documents.filter((d) => previousDocs.has(d.id) && previousDocs.get(d.id)!.hash !== d.hash).map((d) => d.id);
       const report: IngestReport = {
         indexDir: config.indexDir,
-        mode: previous.manifest.embedder ? 'hybrid' : 'lexical',
-        lexicalReason: choice ? choice.lexicalReason : previous.manifest.lexicalReason,
-        documents: corpus.documents.length,
-        chunks: previous.chunks.length,
-        added: [],
-        changed: [],
-        removed: [],
-        unchanged: corpus.documents.length,
-        embeddedChunks: 0,
+        mode: embedder ? 'hybrid' : 'lexical',
+        lexicalReason: manifest.lexicalReason,
+        documents: documents.length,
+        chunks: chunks.length,
+        added,
+        changed,
+        removed,
+        unchanged: documents.length - added.length - changed.length,
+        embeddedChunks,
         skipped: corpus.skipped,
-        wrote: false,
-        timingsMs: { load: tLoad - t0, split: 0, embed: 0, index: 0, save: 0, total: now() - t0 },
+        wrote: true,
+        timingsMs: {
+          load: tLoad - t0,
+          split: tSplit - tLoad,
+          embed: tEmbed - tSplit,
+          index: tIndex - tEmbed + hnswBuildMs,
+          save: tSave - tIndex - hnswBuildMs,
+          total: tSave - t0,
+        },
       };
-      return { report, index: previous };
+      return { report, index: { manifest, documents, chunks, lexical, vectors, generationDir } };
+    } finally {
+      if (!servingPrevious) previous?.lexical.close();
     }
-
-    // Split: reuse the previous chunks of unchanged documents.
-    const previousChunksByDoc = new Map<string, { chunk: Chunk; row: number }[]>();
-    previous?.chunks.forEach((chunk, row) => {
-      const list = previousChunksByDoc.get(chunk.docId) ?? [];
-      list.push({ chunk, row });
-      previousChunksByDoc.set(chunk.docId, list);
-    });
-    const toChunk = new Set(docsToChunk.map((d) => d.id));
-    const chunks: Chunk[] = [];
-    const reusedRows: (number | null)[] = [];
-    let split = 0;
-    for (const doc of corpus.documents) {
-      throwIfAborted(signal);
-      if (toChunk.has(doc.id)) {
-        for (const chunk of await chunkDocument(doc, { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap })) {
-          chunks.push(chunk);
-          reusedRows.push(null);
-        }
-      } else {
-        for (const { chunk, row } of previousChunksByDoc.get(doc.id) ?? []) {
-          chunks.push(chunk);
-          reusedRows.push(row);
-        }
-      }
-      progress({ phase: 'split', done: ++split, total: corpus.documents.length });
-    }
-    const tSplit = now();
-
-    // Embed only what has no stored vector.
-    let vectors: Float32Array | null = null;
-    let embeddedChunks = 0;
-    if (embedder) {
-      const dim = embedder.dimension;
-      vectors = new Float32Array(chunks.length * dim);
-      const pending: number[] = [];
-      chunks.forEach((_, i) => {
-        const row = reusedRows[i];
-        if (!reembedAll && row !== null && row !== undefined && previous?.vectors) vectors!.set(previous.vectors.subarray(row * dim, (row + 1) * dim), i * dim);
-        else pending.push(i);
-      });
-      const batch = Math.max(1, config.embedBatchSize);
-      for (let b = 0; b < pending.length; b += batch) {
-        throwIfAborted(signal);
-        const rows = pending.slice(b, b + batch);
-        const embedded = await embedder.embed(
-          rows.map((i) => chunks[i]!.text),
-          { signal },
-        );
-        rows.forEach((i, j) => vectors!.set(embedded[j]!, i * dim));
-        embeddedChunks += rows.length;
-        progress({ phase: 'embed', done: embeddedChunks, total: pending.length });
-      }
-    }
-    const tEmbed = now();
-
-    const lexical = LexicalIndex.build(chunks);
-    progress({ phase: 'index', done: chunks.length, total: chunks.length });
-    const tIndex = now();
-
-    const chunkCounts = new Map<string, number>();
-    for (const c of chunks) chunkCounts.set(c.docId, (chunkCounts.get(c.docId) ?? 0) + 1);
-    const documents: readonly SourceDocument[] = corpus.documents;
-    const manifest: Manifest = {
-      formatVersion: INDEX_FORMAT_VERSION,
-      builtAt: new Date().toISOString(),
-      embedder: embedder ? { id: embedder.id, modelId: config.modelId, dimension: embedder.dimension } : null,
-      lexicalReason: embedder ? null : (choice?.lexicalReason ?? 'no embedder'),
-      chunking: { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap },
-      hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction },
-      documents: documents.map((d) => ({ id: d.id, title: d.title, hash: d.hash, length: d.text.length, chunks: chunkCounts.get(d.id) ?? 0 })),
-      chunkCount: chunks.length,
-    };
-    throwIfAborted(signal);
-    // The HNSW graph is built inside the new generation's folder, between file writes: time it apart so that
-    // `index` is the cost of building indexes and `save` the cost of writing files.
-    let hnswBuildMs = 0;
-    const generationDir = await saveIndex(config.indexDir, { manifest, documents, chunks, lexical, vectors }, async (dir) => {
-      if (embedder && vectors && chunks.length > 0) {
-        const tBuild = now();
-        const index = await VectorIndex.build({
-          vectors,
-          ids: chunks.map((c) => c.id),
-          dimension: embedder.dimension,
-          M: config.hnswM,
-          efConstruction: config.hnswEfConstruction,
-          ef: config.hnswEf,
-          signal,
-        });
-        hnswBuildMs = now() - tBuild;
-        await index.save(path.join(dir, 'hnsw'));
-      }
-    });
-    progress({ phase: 'save', done: 1, total: 1 });
-    const tSave = now();
-
-    const added = corpus.documents.filter((d) => !previousDocs.has(d.id)).map((d) => d.id);
-    const changed = corpus.documents.filter((d) => previousDocs.has(d.id) && previousDocs.get(d.id)!.hash !== d.hash).map((d) => d.id);
-    const report: IngestReport = {
-      indexDir: config.indexDir,
-      mode: embedder ? 'hybrid' : 'lexical',
-      lexicalReason: manifest.lexicalReason,
-      documents: documents.length,
-      chunks: chunks.length,
-      added,
-      changed,
-      removed,
-      unchanged: documents.length - added.length - changed.length,
-      embeddedChunks,
-      skipped: corpus.skipped,
-      wrote: true,
-      timingsMs: {
-        load: tLoad - t0,
-        split: tSplit - tLoad,
-        embed: tEmbed - tSplit,
-        index: tIndex - tEmbed + hnswBuildMs,
-        save: tSave - tIndex - hnswBuildMs,
-        total: tSave - t0,
-      },
-    };
-    return { report, index: { manifest, documents, chunks, lexical, vectors, generationDir } };
   });
 }

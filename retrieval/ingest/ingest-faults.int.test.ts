@@ -15,6 +15,7 @@ import { CorpusNotFoundError, IndexCorruptError } from '../errors.js';
 import { writeTinyModel, type TinyModel } from '../embed/__fixtures__/tiny-model.js';
 import { openEmbedder } from '../embed/open-embedder.js';
 import { currentGeneration, loadIndex } from '../index/index-files.js';
+import { INDEX_FORMAT_VERSION } from '../index/manifest.js';
 import { openPipeline } from '../open-pipeline.js';
 import { ingestCorpus, type IngestReport } from './ingest-corpus.js';
 
@@ -111,6 +112,10 @@ async function askAldous(config: Config) {
 
 async function generations(indexDir: string): Promise<string[]> {
   return (await fs.readdir(indexDir)).filter((name) => name.startsWith('gen-')).sort();
+}
+
+async function currentName(indexDir: string): Promise<string> {
+  return path.basename((await currentGeneration(indexDir))!);
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -223,7 +228,8 @@ describe('kill -9 during ingest', () => {
     expect(report.added).toHaveLength(40);
     expect(report.embeddedChunks).toBeLessThan(report.chunks);
     expect(elapsedMs).toBeLessThan(20_000);
-    expect(await generations(indexDir)).toHaveLength(1);
+    // The half-written generation is gone; the one it replaced stays until the next save, for readers still on it.
+    expect(await generations(indexDir)).toEqual([previous, await currentName(indexDir)].sort());
     expect(await exists(path.join(indexDir, '.lock'))).toBe(false);
     expect(await ask(config, bigDocuments + 23)).toMatchObject({ mode: 'hybrid', documents: bigDocuments + 40 });
   }, 60_000);
@@ -251,7 +257,7 @@ describe('kill -9 during ingest', () => {
 
     const report = reportOf(await runIngest(['--corpus', corpus, '--index', indexDir], env));
     expect(report).toMatchObject({ wrote: true, documents: bigDocuments, embeddedChunks: report.chunks });
-    expect(await generations(indexDir)).toHaveLength(1);
+    expect(await generations(indexDir)).toEqual([previous.trim(), await currentName(indexDir)].sort());
     expect((await fs.readdir(indexDir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
 });
@@ -284,9 +290,11 @@ describe('damaged index files', () => {
       return copy;
     };
   const cases: { file: string; how: string; damage: Damage }[] = [
-    ...['CURRENT', 'manifest.json', 'chunks.json', 'documents.json', 'lexical.json', 'vectors.f32', 'hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json'].map((file) => ({ file, how: 'truncated', damage: truncate })),
+    ...['CURRENT', 'manifest.json', 'chunks.json', 'documents.json', 'lexical.sqlite', 'vectors.f32', 'hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json'].map((file) => ({ file, how: 'truncated', damage: truncate })),
     { file: 'manifest.json', how: 'emptied', damage: () => Buffer.alloc(0) },
-    { file: 'lexical.json', how: 'overwritten with other JSON', damage: () => Buffer.from('{"documentCount": 3}') },
+    { file: 'lexical.sqlite', how: 'overwritten with other JSON', damage: () => Buffer.from('{"documentCount": 3}') },
+    // Same size, valid headers, one byte different in the middle: only the manifest's checksums can tell.
+    ...['lexical.sqlite', 'vectors.f32', 'hnsw/hnswlib.index', 'documents.json'].map((file) => ({ file, how: 'given one changed byte in the middle', damage: patched((b) => b.writeUInt8(b.readUInt8(b.length >> 1) ^ 0x20, b.length >> 1)) })),
     { file: 'chunks.json', how: 'given a chunk outside its document', damage: (b) => Buffer.from(b.toString().replace(/"end":\d+/, '"end":99999999')) },
     // A NaN row would make every later ingest fail while rebuilding the HNSW graph from the cached vectors.
     { file: 'vectors.f32', how: 'given a NaN', damage: (b) => Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0x7f]), b.subarray(4)]) },
@@ -327,12 +335,15 @@ describe('damaged index files', () => {
     await fs.cp(goodIndex, indexDir, { recursive: true });
     const manifestFile = path.join((await currentGeneration(indexDir))!, 'manifest.json');
     const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { formatVersion: number };
-    await fs.writeFile(manifestFile, JSON.stringify({ ...manifest, formatVersion: 2 }));
+    // An index written by the previous release (which had no `files` checksums): its version is what is wrong.
+    const older = INDEX_FORMAT_VERSION - 1;
+    const { files: _files, ...withoutChecksums } = manifest as { formatVersion: number; files?: unknown };
+    await fs.writeFile(manifestFile, JSON.stringify({ ...withoutChecksums, formatVersion: older }));
     const config = configFor(corpus, indexDir);
 
     const error = await openPipeline({ config, answerer }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IndexCorruptError);
-    expect((error as Error).message).toMatch(/manifest\.json is unreadable \(format version 2, this Verbatim reads version 1\): run `npm run ingest`/);
+    expect((error as Error).message).toContain(`manifest.json is unreadable (format version ${older}, this Verbatim reads version ${INDEX_FORMAT_VERSION}): run \`npm run ingest\``);
     expect(reportOf(await runIngest(['--corpus', corpus, '--index', indexDir]))).toMatchObject({ wrote: true, documents: 2 });
     expect((await askAldous(config)).result.answer).toContain('1887');
   }, 30_000);

@@ -129,7 +129,7 @@ export async function writeSyntheticIndex(options: SyntheticIndexOptions): Promi
     textChars += text.length;
   }
   const lexicalTimer = stopwatch();
-  const lexical = LexicalIndex.build(chunks);
+  const lexical = await LexicalIndex.build(chunks);
   const lexicalBuildMs = lexicalTimer();
 
   const manifest: ManifestDraft = {

@@ -26,7 +26,10 @@ afterAll(async () => {
 });
 
 describe('LexicalIndex', () => {
-  const index = LexicalIndex.build(chunks);
+  let index: LexicalIndex;
+  beforeAll(async () => {
+    index = await LexicalIndex.build(chunks);
+  });
 
   it('ranks by BM25: the chunk with more and rarer matching terms first, with stemming', () => {
     const hits = index.query('When was the harbour of Port Aldous opening?', 4);
@@ -80,8 +83,16 @@ describe('LexicalIndex', () => {
     expect(() => LexicalIndex.open(garbage)).toThrow(`index file ${garbage} is unreadable`);
   });
 
-  it('indexes an empty corpus', () => {
-    const empty = LexicalIndex.build([]);
+  it('builds in batches with the same result, and stops when aborted', async () => {
+    const batched = await LexicalIndex.build(chunks, { batchSize: 1 });
+    expect(batched.query('harbour town council', 4)).toEqual(index.query('harbour town council', 4));
+    const controller = new AbortController();
+    controller.abort();
+    await expect(LexicalIndex.build(chunks, { signal: controller.signal })).rejects.toThrow(/cancelled/);
+  });
+
+  it('indexes an empty corpus', async () => {
+    const empty = await LexicalIndex.build([]);
     expect(empty.size).toBe(0);
     expect(empty.query('harbour', 4)).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Chunk } from '../types.js';
-import { IndexCorruptError } from '../errors.js';
+import { IndexCorruptError, throwIfAborted } from '../errors.js';
 import { analyzeTerms } from '../text/term-analysis.js';
 
 /** One BM25 hit. */
@@ -42,21 +42,37 @@ export class LexicalIndex {
     this.count = (db.prepare('SELECT count(*) AS n FROM chunk_ids').get() as { n: number }).n;
   }
 
-  /** Indexes the chunks' text and headings, in memory; `serialize` gives the file to save. */
-  static build(chunks: readonly Chunk[]): LexicalIndex {
+  /**
+   * Indexes the chunks' text and headings, in memory; `serialize` gives the file to save. Rows go in by batches,
+   * yielding to the event loop between them (100k chunks take about a minute), so timers such as the index lock's
+   * refresh keep running and `signal` is honoured.
+   */
+  static async build(chunks: readonly Chunk[], options: { signal?: AbortSignal; batchSize?: number } = {}): Promise<LexicalIndex> {
     const db = new Database(':memory:');
-    db.exec(SCHEMA);
-    const addTerms = db.prepare('INSERT INTO terms (rowid, text, heading) VALUES (?, ?, ?)');
-    const addId = db.prepare('INSERT INTO chunk_ids (row, id) VALUES (?, ?)');
-    db.transaction(() => {
-      chunks.forEach((chunk, row) => {
-        addTerms.run(row, analyzeTerms(chunk.text).join(' '), analyzeTerms(chunk.heading ?? '').join(' '));
-        addId.run(row, chunk.id);
+    try {
+      db.exec(SCHEMA);
+      const addTerms = db.prepare('INSERT INTO terms (rowid, text, heading) VALUES (?, ?, ?)');
+      const addId = db.prepare('INSERT INTO chunk_ids (row, id) VALUES (?, ?)');
+      const addBatch = db.transaction((from: number, to: number) => {
+        for (let row = from; row < to; row++) {
+          const chunk = chunks[row]!;
+          addTerms.run(row, analyzeTerms(chunk.text).join(' '), analyzeTerms(chunk.heading ?? '').join(' '));
+          addId.run(row, chunk.id);
+        }
       });
-    })();
-    // Merges FTS5's segments into one b-tree: smaller file, faster queries.
-    db.exec(`INSERT INTO terms (terms) VALUES ('optimize')`);
-    return new LexicalIndex(db);
+      const batchSize = Math.max(1, options.batchSize ?? 500);
+      for (let from = 0; from < chunks.length; from += batchSize) {
+        throwIfAborted(options.signal);
+        addBatch(from, Math.min(chunks.length, from + batchSize));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // Merges FTS5's segments into one b-tree: smaller file, faster queries.
+      db.exec(`INSERT INTO terms (terms) VALUES ('optimize')`);
+      return new LexicalIndex(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
 
   /**

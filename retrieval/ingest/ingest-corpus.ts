@@ -221,7 +221,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<{ repo
       }
       const tEmbed = now();
 
-      const lexical = LexicalIndex.build(chunks);
+      const lexical = await LexicalIndex.build(chunks, { signal });
       progress({ phase: 'index', done: chunks.length, total: chunks.length });
       const tIndex = now();
 

@@ -10,7 +10,7 @@ const chunks = [
   ...Array.from({ length: 6 }, (_, i) => chunk(`lookalike${i}`, `The harbour of Port Badomix ${i} opened in 18${20 + i}, a harbour town.`)),
 ];
 const chunkById = new Map(chunks.map((c) => [c.id, c]));
-const lexical = LexicalIndex.build(chunks);
+const lexical = await LexicalIndex.build(chunks);
 /** A vector index that, like an embedding of look-alike names, prefers the look-alikes. */
 const vectors: VectorSearch = { search: (_q, k) => chunks.slice(1).slice(0, k).map((c, i) => ({ id: c.id, score: 0.9 - i * 0.01 })) };
 

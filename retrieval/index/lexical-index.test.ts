@@ -91,6 +91,22 @@ describe('LexicalIndex', () => {
     await expect(LexicalIndex.build(chunks, { signal: controller.signal })).rejects.toThrow(/cancelled/);
   });
 
+  it('in a large index, leaves out of a query the terms in half the chunks or more, which bm25() gives no weight', async () => {
+    // 12,000 chunks: "ledger" in every one, "harbour" in every other one, "Aldous" in three.
+    const many = Array.from({ length: 12_000 }, (_, i) =>
+      chunk(`c${i}`, `Entry ${i} of the ledger${i % 2 === 0 ? ' mentions the harbour' : ''}${i % 4000 === 7 ? ' and Aldous' : ''}.`),
+    );
+    const large = await LexicalIndex.build(many);
+    // The common terms would only add near-zero scores and 12,000 postings each: the three chunks with the rare
+    // term are the whole answer, in the same order as without them.
+    expect(large.query('Aldous harbour ledger', 40).map((h) => h.id)).toEqual(large.query('Aldous', 40).map((h) => h.id));
+    expect(large.query('Aldous harbour ledger', 40)).toHaveLength(3);
+    // With only common terms, the rarest of them is still searched.
+    expect(large.query('ledger harbour', 40).every((h) => Number(h.id.slice(1)) % 2 === 0)).toBe(true);
+    expect(large.query('ledger harbour', 40)).toHaveLength(40);
+    large.close();
+  });
+
   it('indexes an empty corpus', async () => {
     const empty = await LexicalIndex.build([]);
     expect(empty.size).toBe(0);

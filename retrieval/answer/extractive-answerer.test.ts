@@ -142,6 +142,14 @@ describe('extractive answerer behaviour', () => {
     expect(answer.citations.every((c) => text.slice(c.start, c.end) === c.quote)).toBe(true);
   });
 
+  it('answers a "when" question from a sentence holding all its terms, though no date is recognised in it', async () => {
+    const text = 'The Rhineland was subject to the Treaty of Versailles at the end of World War I. The Allies occupied it for a decade.';
+    const passage: Passage = { id: 'rh#0', docId: 'rh', start: 0, end: text.length, text, heading: null, score: 1, scores: { rrf: 1 } };
+    const answer = await answerer.answer({ question: 'When was the Rhineland subject to the Treaty of Versailles?', history: [], passages: [passage], documentText: () => text });
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]?.quote).toContain('The Rhineland was subject to the Treaty of Versailles at the end of World War I');
+  });
+
   it('cites whole sentences by document offsets even when a chunk starts mid-sentence', async () => {
     const target = 'In December 2022, Italy halted joint patrols';
     const at = seedText.indexOf(target) + 20;

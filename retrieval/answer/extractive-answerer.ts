@@ -30,6 +30,20 @@ export interface ExtractiveAnswererOptions {
    * ("Kublai's government faced…" → "This government adopted … tripartite division…"). @default 0.7
    */
   readonly adjacentRatio?: number;
+  /**
+   * A further sentence scoring at least this share of the best one is quoted even if it adds no question term, in
+   * a slot no term-adding sentence took: the two are near-equal readings of the question, and quoting only one
+   * would often quote the wrong one. @default 0.9
+   */
+  readonly runnerUpRatio?: number;
+  /**
+   * A further sentence scoring at least this share of the best one is quoted when it holds a clearly better
+   * answer phrase (by `betterAnswerMargin` in candidate score): the best-matching sentence often restates the
+   * question while the next one holds the answer ("When were they destroyed?" → "…destroyed in … 1944"). @default 0.6
+   */
+  readonly betterAnswerRatio?: number;
+  /** How much higher a runner-up's answer phrase must score to be quoted under `betterAnswerRatio`. @default 0.3 */
+  readonly betterAnswerMargin?: number;
   /** Abstain when the best sentence (with half credit for its neighbours) holds less than this rarity-weighted share of the question's terms. @default 0.25 */
   readonly minCoverage?: number;
   /** Abstain when a name or number of the question is missing around the best sentence and coverage is below this. @default 0.3 */
@@ -38,6 +52,8 @@ export interface ExtractiveAnswererOptions {
   readonly minShortAnswerScore?: number;
   /** For number and date questions: abstain unless the best sentence holds a phrase of at least this type fit. @default 0.3 */
   readonly minTypedFit?: number;
+  /** A best sentence holding at least this share of the question's terms is answered from even without a typed phrase. @default 0.95 */
+  readonly fullCoverage?: number;
   /** Characters read beyond a passage's edges to complete its first and last sentences. @default 400 */
   readonly contextChars?: number;
   /** Passage windows whose sentence split is cached. @default 512 */
@@ -77,6 +93,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
   const anchorCoverage = options.anchorCoverage ?? 0.3;
   const minShortAnswerScore = options.minShortAnswerScore ?? 1.05;
   const minTypedFit = options.minTypedFit ?? 0.3;
+  const fullCoverage = options.fullCoverage ?? 0.95;
   const contextChars = options.contextChars ?? 400;
   const cacheSize = options.cacheSize ?? 512;
   const maxEmbedded = options.maxEmbeddedSentences ?? 16;
@@ -85,6 +102,9 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
   const confidenceWeights = options.confidenceWeights ?? DEFAULT_CONFIDENCE_WEIGHTS;
   const minConfidence = options.minConfidence ?? 0.5;
   const adjacentRatio = options.adjacentRatio ?? 0.7;
+  const runnerUpRatio = options.runnerUpRatio ?? 0.9;
+  const betterAnswerRatio = options.betterAnswerRatio ?? 0.6;
+  const betterAnswerMargin = options.betterAnswerMargin ?? 0.3;
   if (maxSentences < 1) throw new RangeError('maxSentences must be at least 1');
 
   const tools = options.nlp ?? createNlpTools();
@@ -196,19 +216,29 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
         if (best.contextCoverage < anchorCoverage) return abstain();
       }
       // "How many…?" / "When…?" with no number or date near the evidence: the figure asked for is not there.
-      if (TYPED.has(analysis.expected) && (best.best?.typeFit ?? 0) < minTypedFit) return abstain();
+      // Unless the sentence holds every term of the question: then it is the one the question was written from, and
+      // the figure is one wink does not tag ("twice", "at the end of World War I").
+      if (TYPED.has(analysis.expected) && (best.best?.typeFit ?? 0) < minTypedFit && best.coverage < fullCoverage) return abstain();
 
       const chosen: ScoredSentence[] = [best];
       const covered = new Set(best.matchedTerms);
+      const bestPhrase = best.best?.score ?? 0;
       for (const s of ranked.slice(1)) {
-        if (chosen.length >= maxSentences || s.score < best.score * Math.min(secondaryRatio, adjacentRatio)) break;
+        if (chosen.length >= maxSentences || s.score < best.score * Math.min(secondaryRatio, adjacentRatio, betterAnswerRatio)) break;
         const continues = s.score >= best.score * adjacentRatio && adjacent(s.sentence, best.sentence);
-        if (s.score < best.score * secondaryRatio && !continues) continue;
+        const betterAnswer = s.score >= best.score * betterAnswerRatio && (s.best?.score ?? 0) > bestPhrase + betterAnswerMargin;
+        if (s.score < best.score * secondaryRatio && !continues && !betterAnswer) continue;
         const adds = [...s.matchedTerms].some((t) => !covered.has(t));
-        if (!adds && !continues) continue;
+        if (!adds && !continues && !betterAnswer) continue;
         chosen.push(s);
         for (const t of s.matchedTerms) covered.add(t);
       }
+      // Slots left over go to near-equal runner-ups that add nothing new: the evidence may be either of them.
+      for (const s of ranked.slice(1)) {
+        if (chosen.length >= maxSentences || s.score < best.score * runnerUpRatio) break;
+        if (!chosen.includes(s)) chosen.push(s);
+      }
+      chosen.sort((a, b) => ranked.indexOf(a) - ranked.indexOf(b));
 
       const citations: Citation[] = chosen.map((s, i) => ({ n: i + 1, docId: s.sentence.docId, start: s.sentence.start, end: s.sentence.end, quote: s.sentence.text }));
       const answer = chosen.map((s, i) => `${s.sentence.text} [${i + 1}]`).join(' ');

@@ -49,6 +49,14 @@ describe('analyzeQuestion', () => {
     expect(a.terms.find((t) => t.term === 'citi')?.weight).toBeLessThan(1);
   });
 
+  it('takes a kind word that modifies a later noun for a modifier, not the focus', () => {
+    // "time" would make it a date question; the thing asked for is a path.
+    const posOf = (word: string) => (word === 'path' ? 'NOUN' : undefined);
+    const a = analyzeQuestion('What space-time path is seen as a curved line?', normalizer, { posOf });
+    expect(a.expected).not.toBe('date');
+    expect(analyze('What year did Tesla die?').expected).toBe('date');
+  });
+
   it('reads the position of the gap from the question form', () => {
     expect(analyze('Who introduced the GSI?').gap).toBe('subject');
     expect(analyze('What did Lady Gaga sing?').gap).toBe('object');
@@ -57,6 +65,8 @@ describe('analyzeQuestion', () => {
 
   it('marks plural, definition and acronym questions', () => {
     expect(analyze('Which countries changed their agreements?').plural).toBe(true);
+    expect(analyze('Which two treaties formed the European Union?').plural).toBe(true);
+    expect(analyze('What are some of the causes of child labour?').plural).toBe(true);
     expect(analyze('Who is Chen Zhichen?').definition).toBe(true);
     expect(analyze('Who is the minister of public security?').definition).toBe(false);
     expect(analyze('What does GSI stand for?').expandsAcronym).toBe(true);

@@ -70,6 +70,8 @@ export interface QuestionAnalysis {
   readonly expandsAcronym: boolean;
 }
 
+/** "Which two treaties…", "What are some of the causes…": the question counts the things it asks for. */
+const COUNTED_GAP = /\b(what|which)\s+(?:are\s+|were\s+)?(?:the\s+)?(two|three|four|five|both|several|some)\b/i;
 const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'shall', 'may', 'might', 'must', 'am', 'be', 'been']);
 const COPULAS = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'am']);
 const GENERIC_HEADS = new Set(['type', 'kind', 'sort', 'form', 'name', 'part', 'example', 'one', 'ones', 'member', 'group', 'piece']);
@@ -214,7 +216,9 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
     const ofAt = np.findIndex((i) => folded[i] === 'of');
     const head = ofAt > 0 ? np.slice(0, ofAt) : np.filter((i) => folded[i] !== 'of');
     let focusAt: number | undefined;
-    for (const i of head) if (kindOfFocus(folded[i]!) !== null) focusAt = i;
+    // A kind word that modifies a later common noun is not the head: "what space-time path", "what country music star".
+    const modifiesNext = (i: number) => head.includes(i + 1) && /^\p{Ll}/u.test(words[i + 1]!.text) && options.posOf?.(words[i + 1]!.text) === 'NOUN';
+    for (const i of head) if (kindOfFocus(folded[i]!) !== null && !modifiesNext(i)) focusAt = i;
     if (focusAt === undefined && head.length > 0) focusAt = head.length === 1 ? head[0] : head.find((i) => /^[a-z]/.test(words[i]!.text));
     // "What is the name of the quarterback", "What was the final score of …": focus after the copula.
     if (focusAt === undefined && next !== undefined && COPULAS.has(next)) {
@@ -275,7 +279,7 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
     terms.push({ text: w.text, term, weight, isAnchor, side, role });
   });
 
-  const plural = (focus !== null && /[^s]s$/.test(focus) && !/(ss|us|is)$/.test(focus)) || /\b(names|ones|list|what are the|which are the)\b/i.test(question);
+  const plural = (focus !== null && /[^s]s$/.test(focus) && !/(ss|us|is)$/.test(focus)) || /\b(names|ones|list|what are the|which are the)\b/i.test(question) || COUNTED_GAP.test(question);
   const definition = whIndex >= 0 && /^(who|what)$/.test(wh ?? '') && next !== undefined && COPULAS.has(next) && words.length - whIndex <= 6 && focus === null && /^(who|what)\s+(is|was|are|were)\s+(?:(?:the|a|an)\s+)?[\p{Lu}\d]/iu.test(question.slice(words[whIndex]!.start)) && !/\b(of|for|in|on|at|by|to)\b/i.test(question.slice(words[whIndex]!.start));
   const expandsAcronym = /\b(stand|stands|stood) for\b|\babbreviat|\bacronym|\bshort for\b/i.test(question);
   // "What does the abbreviation GSI stand for?": only the abbreviation itself is evidence.

@@ -63,6 +63,10 @@ export interface SentenceScoringWeights {
   readonly vector: number;
   /** Penalty for a sentence that only repeats the question. @default 0.4 */
   readonly repeatsQuestion: number;
+  /** Coverage from the previous sentence when this one opens with a pronoun referring back to it. @default 0.5 */
+  readonly continuation?: number;
+  /** Penalty by the share of the question's names that neither the sentence, its neighbours nor its passage mention. @default 0.2 */
+  readonly anchorAbsent?: number;
 }
 
 /** Signal weights tuned on the seed questions and XQuAD gold paragraphs. */
@@ -76,6 +80,8 @@ export const DEFAULT_SCORING_WEIGHTS: SentenceScoringWeights = Object.freeze({
   passageRank: 0.08,
   vector: 0.5,
   repeatsQuestion: 0.4,
+  continuation: 0.5,
+  anchorAbsent: 0.2,
 });
 
 /**
@@ -124,7 +130,28 @@ interface SentenceMatch {
   readonly novelTokens: number;
 }
 
-function matchSentence(sentence: Sentence, groups: readonly TermGroup[], memberOf: ReadonlyMap<string, readonly { group: TermGroup; credit: number }[]>): SentenceMatch {
+type MemberIndex = Map<string, readonly { group: TermGroup; credit: number }[]>;
+
+/** Credit of a word derived from a question term by a suffix ("partner" → "partnership", "govern" → "government"). */
+const DERIVED_CREDIT = 0.5;
+
+/**
+ * Groups whose term the sentence term extends or shortens by a suffix of at most five letters, sharing a stem of
+ * five or more ("partnership" for "partner"), remembered in `memberOf` (also when there are none) so each term is
+ * checked once per question.
+ */
+function derivedMembers(term: string, groups: readonly TermGroup[], memberOf: MemberIndex): readonly { group: TermGroup; credit: number }[] {
+  if (/\d/.test(term) || term.length < 5) return [];
+  const found = groups.filter((g) => {
+    const [short, long] = g.term.length <= term.length ? [g.term, term] : [term, g.term];
+    return short.length >= 5 && long !== short && long.startsWith(short) && long.length - short.length <= 5;
+  });
+  const members = found.map((group) => ({ group, credit: DERIVED_CREDIT }));
+  memberOf.set(term, members);
+  return members;
+}
+
+function matchSentence(sentence: Sentence, groups: readonly TermGroup[], memberOf: MemberIndex): SentenceMatch {
   const credit = new Map<string, number>();
   const hits: [number, string][] = [];
   let contentTokens = 0;
@@ -133,8 +160,8 @@ function matchSentence(sentence: Sentence, groups: readonly TermGroup[], memberO
     const term = token.term;
     if (term === null) return;
     contentTokens++;
-    const groupsOf = memberOf.get(term);
-    if (!groupsOf) {
+    const groupsOf = memberOf.has(term) ? memberOf.get(term) : derivedMembers(term, groups, memberOf);
+    if (!groupsOf || groupsOf.length === 0) {
       novelTokens++;
       return;
     }
@@ -184,14 +211,31 @@ export function weighTerms(groups: readonly TermGroup[], candidates: readonly Ca
   return weighFromMatches(groups, memberOf, candidates.map((c) => matchSentence(c.sentence, groups, memberOf)));
 }
 
-function weighFromMatches(groups: readonly TermGroup[], memberOf: ReadonlyMap<string, readonly { group: TermGroup; credit: number }[]>, matched: readonly SentenceMatch[]): TermWeighting {
+function weighFromMatches(groups: readonly TermGroup[], memberOf: MemberIndex, matched: readonly SentenceMatch[]): TermWeighting {
   const idf = rarity(groups, matched);
   const groupWeight = new Map<string, number>();
   for (const g of groups) groupWeight.set(g.term, g.weight * (idf.get(g.term) ?? 1));
   const termWeights = new Map<string, number>();
-  for (const [m, list] of memberOf) termWeights.set(m, Math.max(...list.map((x) => (groupWeight.get(x.group.term) ?? 0) * x.credit)));
+  for (const [m, list] of memberOf) if (list.length > 0) termWeights.set(m, Math.max(...list.map((x) => (groupWeight.get(x.group.term) ?? 0) * x.credit)));
   for (const g of groups) if (g.acronym !== null) termWeights.set(g.term, Math.max(termWeights.get(g.term) ?? 0, groupWeight.get(g.term) ?? 0));
   return { groupWeight, termWeights };
+}
+
+/** Pronouns and determiners that, opening a sentence, refer to something the previous sentence named. */
+const BACK_REFERENCES = new Set(['it', 'its', 'they', 'their', 'them', 'he', 'his', 'she', 'her', 'this', 'these', 'those', 'that', 'such', 'there']);
+
+/**
+ * Whether the sentence's subject points back: its first word (after a short opener such as "However," or
+ * "In 1857,") is a pronoun or demonstrative, or it opens "Most/Some/All/Many/One of them".
+ */
+function opensWithReference(tokens: readonly SentenceToken[]): boolean {
+  let i = 0;
+  const comma = tokens.findIndex((t) => t.text === ',');
+  if (comma >= 0 && comma <= 4) i = comma + 1;
+  const first = tokens[i];
+  if (first === undefined) return false;
+  if (BACK_REFERENCES.has(first.folded)) return true;
+  return tokens[i + 1]?.folded === 'of' && /^(them|these|those|which)$/.test(tokens[i + 2]?.folded ?? '');
 }
 
 /** Options for scoring one batch of sentences. */
@@ -238,6 +282,18 @@ export function scoreSentences(candidates: readonly CandidateSentence[], options
   const own = analysis.terms.map((t) => t.term);
   for (let i = 0; i + 1 < own.length; i++) questionBigrams.add(`${own[i]} ${own[i + 1]}`);
 
+  // Names of the question found in each passage: a sentence whose passage never mentions them is about something
+  // else, however well its other words match ("Tesla partnered…" for "Who did Internet2 partner with?"). Figures
+  // are left out: a passage about another year is for the abstention checks to weigh, not for ranking to avoid.
+  const anchors = analysis.terms.filter((t) => t.isAnchor && !/^\d/.test(t.text)).map((t) => t.term);
+  const anchorTotal = anchors.reduce((sum, t) => sum + (groupWeight.get(t) ?? 0), 0);
+  const passageTerms = new Map<number, Set<string>>();
+  candidates.forEach((c, k) => {
+    const terms = passageTerms.get(c.passageRank) ?? new Set<string>();
+    for (const term of matched[k]!.credit.keys()) terms.add(term);
+    passageTerms.set(c.passageRank, terms);
+  });
+
   const scored = candidates.map((candidate, k): ScoredSentence => {
     const tokens = candidate.sentence.tokens;
     const m = matched[k]!;
@@ -253,11 +309,25 @@ export function scoreSentences(candidates: readonly CandidateSentence[], options
     for (const n of candidate.neighbours ?? []) {
       for (const [term, c] of matchOf(n).credit) if (!m.credit.has(term)) fromNeighbours.set(term, Math.max(fromNeighbours.get(term) ?? 0, c));
     }
+    // A sentence that opens by pointing back ("It is a 5-cylinder engine", "Most of them were destroyed…") is
+    // about what the sentence before it names: those terms count almost as if it repeated them.
+    let continued = 0;
+    const previous = candidate.neighbours?.find((n) => n.end <= candidate.sentence.start);
+    if (previous && opensWithReference(tokens)) {
+      // Figures stay put: "This change came after…" carries its subject forward, not the year of the sentence before.
+      for (const [term, c] of matchOf(previous).credit) if (!m.credit.has(term) && !carriedTerms.has(term) && !/^\d/.test(term)) continued += (groupWeight.get(term) ?? 0) * c;
+    }
     let ctxOwn = 0;
     let ctxCarried = 0;
     for (const [term, c] of fromNeighbours) {
       if (carriedTerms.has(term)) ctxCarried += (groupWeight.get(term) ?? 0) * c;
       else ctxOwn += (groupWeight.get(term) ?? 0) * c;
+    }
+    let anchorsAbsent = 0;
+    if (anchorTotal > 0) {
+      const inPassage = passageTerms.get(candidate.passageRank);
+      for (const a of anchors) if (!m.credit.has(a) && !fromNeighbours.has(a) && !inPassage?.has(a)) anchorsAbsent += groupWeight.get(a) ?? 0;
+      anchorsAbsent /= anchorTotal;
     }
     const coverage = ownTotal > 0 ? gotOwn / ownTotal : 0;
     const contextCoverage = ownTotal > 0 ? (gotOwn + 0.5 * ctxOwn) / ownTotal : 0;
@@ -287,6 +357,7 @@ export function scoreSentences(candidates: readonly CandidateSentence[], options
     const score =
       w.coverage * coverage +
       w.context * (contextCoverage - coverage) +
+      (w.continuation ?? 0) * (ownTotal > 0 ? continued / ownTotal : 0) +
       w.carried * carriedCoverage +
       w.answerType * typeSignal * Math.min(1, contextCoverage * 2) +
       w.proximity * proximity * coverage +
@@ -294,6 +365,7 @@ export function scoreSentences(candidates: readonly CandidateSentence[], options
       w.passageRank / (1 + candidate.passageRank) +
       w.vector * vector -
       w.repeatsQuestion * repeats -
+      (w.anchorAbsent ?? 0) * anchorsAbsent -
       short;
     return { ...candidate, score, coverage, contextCoverage, carriedCoverage, matches, matchedTerms: new Set(m.credit.keys()), best };
   });

@@ -87,6 +87,43 @@ describe('short answers', () => {
     expect(shortAnswer('What was the largest employer in the town?', 'By 1890 the largest employer in the town was the mill, owned by the Crossley family of Halifax.')).toBe('the mill');
   });
 
+  it('answers "what was X called/named" with the phrase a naming word introduces', () => {
+    expect(shortAnswer('What was the first Internet2 network named?', 'The Internet2 community, in partnership with Qwest, built the first Internet2 Network, called Abilene, in 1998.')).toBe('Abilene');
+  });
+
+  it('answers with the example a matched phrase introduces ("such as …")', () => {
+    expect(shortAnswer("Which industry's competitive positions were affected?", 'On an international level, the price increases changed competitive positions in many industries, such as automobiles.')).toBe('automobiles');
+  });
+
+  it('does not answer with the abbreviation of the name the question asks about', () => {
+    expect(shortAnswer('What is Engineering News-Record?', 'Engineering News-Record (ENR) is a trade magazine for the construction industry.')).toBe('a trade magazine');
+  });
+
+  it('offers a quoted title whole', () => {
+    expect(shortAnswer('What article was published in 1937?', 'For example, in his article, "A Machine to End War", published in 1937, Tesla stated the following.')).toBe('A Machine to End War');
+  });
+
+  it('answers a plural question with both listed names, not the first', () => {
+    expect(shortAnswer('What countries does Kenya compete with for long distance running?', 'Kenyan athletes continue to dominate the world of distance running, although competition from Morocco and Ethiopia has reduced this supremacy.')).toBe('Morocco and Ethiopia');
+  });
+
+  it('skips a phrase that only refers back ("the same measure") for what it refers to', () => {
+    expect(shortAnswer('What did the council approve in 2020?', 'In 2020 the council approved the same measure, a ban on plastic bags.')).toBe('a ban');
+  });
+
+  it('keeps a repeated head noun when a new word narrows it ("suburban communities")', () => {
+    expect(shortAnswer('Southern Californian communities are large, spread-out, and what other characteristic?', 'Much of southern California is famous for its large, spread-out, suburban communities and use of automobiles and highways.')).toBe('suburban communities');
+  });
+
+  it("keeps a possessive inside a name (\"European People's Party\")", () => {
+    expect(shortAnswer('Which party is currently the largest?', "MEPs divide along political party lines: the conservative European People's Party is currently the largest, and the Party of European Socialists leads the opposition.")).toBe("European People's Party");
+  });
+
+  it('answers "who did it" with the agent of a passive ("was kidnapped by the Merkits")', () => {
+    expect(shortAnswer('Who kidnapped the bride soon after the wedding?', 'Soon after the wedding of Börte to Temüjin, she was kidnapped by the Merkits and given away as a wife.')).toBe('Merkits');
+    expect(shortAnswer('Who halted the advance of the Mongol army?', 'Hulagu destroyed much of Iran and sacked Baghdad, although the advance of his army was halted by the Mamluks of Egypt.')).toBe('Mamluks of Egypt');
+  });
+
   it('gives no short answer to a yes/no question', () => {
     expect(shortAnswer('Did Italy halt joint patrols with Chinese police?', 'In December 2022, Italy halted joint patrols with Chinese police.')).toBeNull();
   });

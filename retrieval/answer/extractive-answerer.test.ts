@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import MiniSearch from 'minisearch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SEED_DOC_ID, seedQuestions, unanswerableSeedQuestions } from '../__fixtures__/seed-questions.js';
 import { contextualizeQuestion } from '../conversation/contextualize-question.js';
+import { LexicalIndex } from '../index/lexical-index.js';
 import type { Answer, ChatTurn, Passage } from '../types.js';
 import type { Answerer } from './answerer.js';
 import { createExtractiveAnswerer, NO_ANSWER_TEXT } from './extractive-answerer.js';
@@ -35,16 +35,16 @@ function chunk(text: string, size = 700, overlap = 200): Passage[] {
 }
 
 const chunks = chunk(seedText);
-const index = new MiniSearch<{ id: string; text: string }>({ fields: ['text'], storeFields: ['id'] });
-index.addAll(chunks.map((c) => ({ id: c.id, text: c.text })));
 const byId = new Map(chunks.map((c) => [c.id, c]));
+let index: LexicalIndex;
 
 function retrieve(query: string, k = 8): Passage[] {
-  return index.search(query).slice(0, k).map((r, rank) => ({ ...byId.get(r.id as string)!, score: r.score, scores: { bm25: r.score, bm25Rank: rank + 1, rrf: 1 / (60 + rank + 1) } }));
+  return index.query(query, k).map((r, rank) => ({ ...byId.get(r.id)!, score: r.score, scores: { bm25: r.score, bm25Rank: rank + 1, rrf: 1 / (60 + rank + 1) } }));
 }
 
 let answerer: Answerer;
-beforeAll(() => {
+beforeAll(async () => {
+  index = await LexicalIndex.build(chunks);
   answerer = createExtractiveAnswerer({ nlp: createNlpTools() });
 });
 

@@ -79,7 +79,7 @@ function glue(tokens: readonly SentenceToken[], first: number, last: number): [n
 }
 
 /** Typed numbers and dates from wink's recogniser, widened to carry scale words and units. */
-function entityCandidates(sentence: Sentence, out: RawCandidate[]): void {
+function entityCandidates(sentence: Sentence, expected: AnswerKind, out: RawCandidate[]): void {
   const tokens = sentence.tokens;
   const covered = new Set<number>();
   const figures: RawCandidate[] = [];
@@ -101,6 +101,8 @@ function entityCandidates(sentence: Sentence, out: RawCandidate[]): void {
     for (let i = first; i <= last; i++) covered.add(i);
     out.push({ first, last, kind });
     figures.push({ first, last, kind });
+    // "515 million years ago" also offers the age it states, "515 million years" (for "how old"; "how long ago" keeps "ago").
+    if (kind === 'date' && last > first && tokens[last]!.folded === 'ago' && expected !== 'duration') out.push({ first, last: last - 1, kind: 'duration' });
     // "7 January 1943" also offers "1943" (for "what year").
     if (kind === 'date' && last > first) for (let i = first; i <= last; i++) if (/^(1\d{3}|20\d{2})$/.test(tokens[i]!.text)) out.push({ first: i, last: i, kind: 'date' });
     if (kind === 'number' || kind === 'money') {
@@ -155,10 +157,15 @@ function comparativeLength(tokens: readonly SentenceToken[], i: number): number 
 function isNameStart(tokens: readonly SentenceToken[], i: number): boolean {
   const t = tokens[i]!;
   if (!t.capitalized || !/\p{L}/u.test(t.text)) return false;
-  if (t.pos === 'PROPN') return true;
+  // "Contrary to", "According to": an opening word that takes "to" is a preposition, whatever the tagger says.
+  if (t.pos === 'PROPN') return !(opensSentence(tokens, i) && tokens[i + 1]?.folded === 'to');
   if (t.pos === 'PRON' || t.pos === 'DET' || t.pos === 'ADP' || t.pos === 'CCONJ' || t.pos === 'SCONJ' || t.pos === 'AUX' || t.pos === 'ADV') return false;
-  if (i === 0 || OPENERS.test(tokens[i - 1]!.text) || tokens[i - 1]!.text === ':') return false;
-  return true;
+  return !opensSentence(tokens, i);
+}
+
+/** Whether token `i` opens the sentence, after any opening quote or bracket or a colon. */
+function opensSentence(tokens: readonly SentenceToken[], i: number): boolean {
+  return i === 0 || OPENERS.test(tokens[i - 1]!.text) || tokens[i - 1]!.text === ':';
 }
 
 function isNameToken(tokens: readonly SentenceToken[], i: number): boolean {
@@ -312,8 +319,9 @@ function phraseCandidates(sentence: Sentence, out: RawCandidate[]): void {
       const before = tokens[a - 1];
       let kind: CandidateKind = 'phrase';
       if (PERSON_HEADS.test(head.text) || /^\p{Ll}+(?:ers|ors|ists|ians|ants|ees)$/u.test(head.text)) kind = 'person-phrase';
-      // "in April 2023" is a time, not a place.
-      else if (before && PLACE_PREPS.has(before.folded) && !inTime.has(b)) kind = 'place-phrase';
+      // "in April 2023" is a time, not a place; "In addition, …", "In economics, …" open a sentence with a bare noun
+      // that frames it, not a place.
+      else if (before && PLACE_PREPS.has(before.folded) && !inTime.has(b) && !(a === b && !head.capitalized && opensSentence(tokens, a - 1) && tokens[b + 1]?.text === ',')) kind = 'place-phrase';
       // "the 1980s", "2001": a bare figure is offered typed, by entityCandidates, not as a common noun phrase.
       const figure = tokens.slice(a, b + 1).every((t) => t.pos === 'DET' || (t.pos === 'NUM' && isWordToken(t)));
       if (!figure) {
@@ -402,7 +410,7 @@ function clauseCandidates(sentence: Sentence, expected: AnswerKind, matches: rea
 /** Every candidate phrase of a sentence, without scores. */
 export function rawCandidates(sentence: Sentence, expected: AnswerKind, matches: readonly TermMatch[]): RawCandidate[] {
   const out: RawCandidate[] = [];
-  entityCandidates(sentence, out);
+  entityCandidates(sentence, expected, out);
   nameCandidates(sentence, out);
   phraseCandidates(sentence, out);
   quotedCandidates(sentence, out);

@@ -7,7 +7,7 @@ import { createSentenceSplitter } from './sentences.js';
 import { createTermNormalizer } from './terms.js';
 
 const tools = createNlpTools();
-const normalizer = createTermNormalizer(tools.stem);
+const normalizer = createTermNormalizer(tools);
 const splitter = createSentenceSplitter(tools, normalizer);
 
 /** Tags the question with the same model as the answerer, so verbs are known. */

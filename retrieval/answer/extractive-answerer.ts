@@ -108,7 +108,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
   if (maxSentences < 1) throw new RangeError('maxSentences must be at least 1');
 
   const tools = options.nlp ?? createNlpTools();
-  const normalizer = createTermNormalizer(tools.stem);
+  const normalizer = createTermNormalizer(tools);
   const splitter = createSentenceSplitter(tools, normalizer);
   const cache = new Map<string, CachedWindow>();
 

@@ -4,6 +4,9 @@ import model from 'wink-eng-lite-web-model';
 /** Reduces a lower-case word to its stem, e.g. `trained` → `train`. */
 export type Stemmer = (word: string) => string;
 
+/** Reduces a lower-case word to its dictionary form, irregular ones too, e.g. `gave` → `give`, `mice` → `mouse`. */
+export type Lemmatizer = (word: string) => string;
+
 /**
  * The language tools the extractive answerer needs, built once per answerer instance
  * (loading the wink model costs ~100 ms, so it must never happen per question).
@@ -14,6 +17,8 @@ export interface NlpTools {
   readonly its: ItsHelpers;
   /** The model's Porter stemmer, shared by question and sentence analysis so their terms match. */
   readonly stem: Stemmer;
+  /** The model's lemmatizer, applied to a word on its own (its part of speech guessed without context). */
+  readonly lemma: Lemmatizer;
 }
 
 /**
@@ -36,5 +41,8 @@ function loadNlpTools(): NlpTools {
   const nlp = winkNLP(model, ['sbd', 'pos', 'ner']);
   const porter = model.addons.stem as unknown as (word: string) => string;
   if (typeof porter !== 'function') throw new Error('wink-eng-lite-web-model has no stem addon: reinstall wink-eng-lite-web-model');
-  return { nlp, its: nlp.its, stem: (word) => porter(word) };
+  // wink-nlp's typings declare `its.lemma` with an addons parameter `out()` does not accept, though it passes one.
+  const itsLemma = nlp.its.lemma as unknown as typeof nlp.its.value;
+  const lemma: Lemmatizer = (word) => (nlp.readDoc(word).tokens().out(itsLemma)[0] as string | undefined) ?? word;
+  return { nlp, its: nlp.its, stem: (word) => porter(word), lemma };
 }

@@ -3,7 +3,7 @@ import { createNlpTools } from './nlp.js';
 import { analyzeQuestion } from './question-analysis.js';
 import { createTermNormalizer } from './terms.js';
 
-const normalizer = createTermNormalizer(createNlpTools().stem);
+const normalizer = createTermNormalizer(createNlpTools());
 const analyze = (q: string) => analyzeQuestion(q, normalizer);
 
 describe('analyzeQuestion', () => {
@@ -69,6 +69,7 @@ describe('analyzeQuestion', () => {
     expect(analyze('What are some of the causes of child labour?').plural).toBe(true);
     expect(analyze('Who is Chen Zhichen?').definition).toBe(true);
     expect(analyze('Who is the minister of public security?').definition).toBe(false);
+    expect(analyze("What was Warsaw's first literary cabaret?").definition).toBe(false);
     expect(analyze('What does GSI stand for?').expandsAcronym).toBe(true);
   });
 

@@ -280,7 +280,7 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
   });
 
   const plural = (focus !== null && /[^s]s$/.test(focus) && !/(ss|us|is)$/.test(focus)) || /\b(names|ones|list|what are the|which are the)\b/i.test(question) || COUNTED_GAP.test(question);
-  const definition = whIndex >= 0 && /^(who|what)$/.test(wh ?? '') && next !== undefined && COPULAS.has(next) && words.length - whIndex <= 6 && focus === null && /^(who|what)\s+(is|was|are|were)\s+(?:(?:the|a|an)\s+)?[\p{Lu}\d]/iu.test(question.slice(words[whIndex]!.start)) && !/\b(of|for|in|on|at|by|to)\b/i.test(question.slice(words[whIndex]!.start));
+  const definition = whIndex >= 0 && /^(who|what)$/.test(wh ?? '') && next !== undefined && COPULAS.has(next) && words.length - whIndex <= 6 && focus === null && /^(who|what)\s+(is|was|are|were)\s+(?:(?:the|a|an)\s+)?[\p{Lu}\d]/iu.test(question.slice(words[whIndex]!.start)) && !/\b(of|for|in|on|at|by|to)\b|['’]s\b/i.test(question.slice(words[whIndex]!.start));
   const expandsAcronym = /\b(stand|stands|stood) for\b|\babbreviat|\bacronym|\bshort for\b/i.test(question);
   // "What does the abbreviation GSI stand for?": only the abbreviation itself is evidence.
   const asked = expandsAcronym ? terms.filter((t) => !/^(stand|stands|stood|abbreviation|abbreviated|acronym|short)$/i.test(t.text)) : terms;

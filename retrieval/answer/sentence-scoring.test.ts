@@ -6,7 +6,7 @@ import { createSentenceSplitter } from './sentences.js';
 import { createTermNormalizer } from './terms.js';
 
 const tools = createNlpTools();
-const normalizer = createTermNormalizer(tools.stem);
+const normalizer = createTermNormalizer(tools);
 const splitter = createSentenceSplitter(tools, normalizer);
 
 /** The best evidence sentence for `question` among passages (best first), each sentence with its neighbours. */

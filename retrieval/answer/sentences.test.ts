@@ -9,7 +9,7 @@ import { createTermNormalizer } from './terms.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seed = fs.readFileSync(path.join(here, '..', '..', 'seeds', '000_4434d9e95f18ffce.txt'), 'utf8');
 const tools = createNlpTools();
-const splitter = createSentenceSplitter(tools, createTermNormalizer(tools.stem));
+const splitter = createSentenceSplitter(tools, createTermNormalizer(tools));
 
 describe('createSentenceSplitter', () => {
   it('returns spans of the document: every sentence and token equals the text at its offsets', () => {
@@ -52,5 +52,15 @@ describe('createSentenceSplitter', () => {
     expect(entity('CARDINAL')).toContain('2,700');
     expect(entity('DATE')).toContain('2023');
     expect(entity('MONEY')).toContain('$3.3 million');
+  });
+
+  it('does not end a sentence at an abbreviated title, but still at a line break after one', () => {
+    const text = 'The vote was close. Rev. Paul T. Stallsworth, president of the taskforce, said 2,700 had signed.\nIt ended with Fr.\nNext line.';
+    const sentences = splitter.split({ docId: 'x', text, offset: 5 });
+    expect(sentences.map((s) => s.text)).toEqual(['The vote was close.', 'Rev. Paul T. Stallsworth, president of the taskforce, said 2,700 had signed.', 'It ended with Fr.', 'Next line.']);
+    const joined = sentences[1]!;
+    expect(text.slice(joined.start - 5, joined.end - 5)).toBe(joined.text);
+    const figure = joined.entities.find((e) => e.type === 'CARDINAL')!;
+    expect(joined.tokens[figure.first]!.text).toBe('2,700');
   });
 });

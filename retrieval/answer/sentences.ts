@@ -148,7 +148,7 @@ export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormaliz
         const end = tokens[tokens.length - 1]!.end;
         sentences.push({ docId, start, end, text: text.slice(start - offset, end - offset), tokens, entities });
       }
-      return mergeDanglingClosers(sentences);
+      return joinAfterTitles(mergeDanglingClosers(sentences), text, offset);
     },
   };
 }
@@ -162,6 +162,29 @@ function mergeDanglingClosers(sentences: Sentence[]): Sentence[] {
     const prev = out[out.length - 1];
     if (prev && CLOSERS.test(s.text) && s.start === prev.end) {
       out[out.length - 1] = { ...prev, end: s.end, text: prev.text + s.text, tokens: [...prev.tokens, ...s.tokens] };
+      continue;
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+/**
+ * Honorifics that wink takes for the end of a sentence when abbreviated ("Rev. Paul T. Stallsworth"); it already
+ * knows the common ones (Dr., Mr., St., Gen., Prof.). A title always precedes a name, so it never ends a sentence.
+ */
+const TITLES = /^(rev|revd|fr|msgr|rt|maj|adm|cmdr|supt|insp|pres|ald|mme|mlle|messrs)$/i;
+
+/** A sentence cut after an abbreviated title ("Rev." | "Paul T. Stallsworth, …") is joined to the rest on its line. */
+function joinAfterTitles(sentences: Sentence[], text: string, offset: number): Sentence[] {
+  const out: Sentence[] = [];
+  for (const s of sentences) {
+    const prev = out[out.length - 1];
+    const [title, dot] = prev ? prev.tokens.slice(-2) : [];
+    if (prev && title && dot?.text === '.' && dot.start === title.end && TITLES.test(title.text) && !/\n/.test(text.slice(prev.end - offset, s.start - offset))) {
+      const shift = prev.tokens.length;
+      const entities = [...prev.entities, ...s.entities.map((e) => ({ ...e, first: e.first + shift, last: e.last + shift }))];
+      out[out.length - 1] = { ...prev, end: s.end, text: text.slice(prev.start - offset, s.end - offset), tokens: [...prev.tokens, ...s.tokens], entities };
       continue;
     }
     out.push(s);

@@ -6,7 +6,7 @@ import { createSentenceSplitter } from './sentences.js';
 import { createTermNormalizer } from './terms.js';
 
 const tools = createNlpTools();
-const normalizer = createTermNormalizer(tools.stem);
+const normalizer = createTermNormalizer(tools);
 const splitter = createSentenceSplitter(tools, normalizer);
 
 /** The short answer the scorer picks for the best sentence of `text`. */
@@ -34,6 +34,26 @@ describe('short answers', () => {
     expect(shortAnswer('When did Beijing amend the Organic Law?', 'In March 2023, Beijing amended its Organic Law of the State Council to require state councillors to take on greater diplomatic responsibilities.')).toBe('March 2023');
     expect(shortAnswer('How much money did the program generate?', 'Chen attended JIBC as part of a program that welcomed over a dozen Chinese police academies between 2014 and 2020, generating $3.3 million for the institute.')).toBe('$3.3 million');
     expect(shortAnswer('Who introduced the Global Security Initiative?', 'In 2022, President Xi Jinping introduced the Global Security Initiative (GSI), advocating for “indivisible security”.')).toMatch(/Xi Jinping$/);
+  });
+
+  it('answers with the name a possessive description is in apposition to', () => {
+    const text = 'The theatre complex also included Momus, Warsaw\'s first literary cabaret, and Leon Schiller\'s musical theatre Melodram.';
+    expect(shortAnswer("What was Warsaw's first literary cabaret?", text)).toBe('Momus');
+  });
+
+  it('does not take a sentence-opening preposition for a name', () => {
+    expect(shortAnswer('What sea did the empire reach by 1227?', 'Contrary to popular belief, the empire reached the sea by 1227.')).not.toBe('Contrary');
+  });
+
+  it('does not take a framing "In addition," for a place', () => {
+    const text = 'In addition, the Hyde Park Day School maintains a location on the University of Chicago campus.';
+    expect(shortAnswer('Where is the Hyde Park Day School located?', text)).toBe('University of Chicago');
+  });
+
+  it('answers "how old" with the age a date "… ago" states', () => {
+    const text = 'Fossils thought to represent ctenophores have been found as far back as the early Cambrian, about 515 million years ago.';
+    expect(shortAnswer('How old are the fossils that represent ctenophores?', text)).toBe('515 million years');
+    expect(shortAnswer('How long ago did the fossils that represent ctenophores form?', text)).toBe('515 million years ago');
   });
 
   it('answers "what year" with the year alone', () => {

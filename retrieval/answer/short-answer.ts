@@ -389,7 +389,10 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
     // "X, the Y of Z": a name the matched description is attached to.
     const next = tokens[c.last + 1];
     const isNamed = c.kind === 'name' || c.kind === 'person' || c.kind === 'place' || c.kind === 'organisation';
-    const appositive = isNamed && next?.text === ',' && tokens[c.last + 2]?.pos === 'DET' && realMatches.some((m) => m.index >= c.last + 3 && m.index <= c.last + 5) ? 1 : 0;
+    // The description may open with an owner instead of a determiner: "Momus, Warsaw's first literary cabaret".
+    const owned = tokens[c.last + 3] !== undefined && /^['’]s?$/.test(tokens[c.last + 3]!.text);
+    const appositive =
+      isNamed && next?.text === ',' && (tokens[c.last + 2]?.pos === 'DET' || owned) && realMatches.some((m) => m.index >= c.last + (owned ? 2 : 3) && m.index <= c.last + 5) ? 1 : 0;
     // "X is/was Y": the matched terms on one side of the copula only, the candidate right at the other
     // (or after the question words trimmed from its left: "is the steam engine indicator").
     const opener = tokens[raw.first - 1];

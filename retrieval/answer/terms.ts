@@ -1,4 +1,4 @@
-import type { Stemmer } from './nlp.js';
+import type { Lemmatizer, Stemmer } from './nlp.js';
 
 /**
  * Function words that carry no evidence about which sentence answers a question.
@@ -20,31 +20,17 @@ yours yourself yourselves ca n't 's also among via onto whom whose whichever who
 export const QUESTION_WORDS: ReadonlySet<string> = new Set(['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how']);
 
 /**
- * Irregular English forms mapped to one base so that "When did Tesla die?" meets "Tesla's death"
- * and "Who wrote it?" meets "written by". General English only; corpus-specific synonyms do not belong here.
+ * Forms the model's lemmatizer leaves alone but that name the same event or property, mapped to one base so that
+ * "When did Tesla die?" meets "Tesla's death" and "Who founded it?" meets "its founders". Inflections ("gave", "mice")
+ * are the lemmatizer's job. General English only; corpus-specific synonyms do not belong here.
  */
 const IRREGULAR: ReadonlyMap<string, string> = new Map(
   Object.entries({
-    died: 'die', dies: 'die', dying: 'die', death: 'die', deaths: 'die', dead: 'die',
-    born: 'birth', births: 'birth',
-    began: 'begin', begun: 'begin', begins: 'begin', beginning: 'begin',
-    built: 'build', won: 'win', wins: 'win', winning: 'win', winner: 'win', winners: 'win',
-    wrote: 'write', written: 'write', writes: 'write', writing: 'write', writer: 'write', writers: 'write',
-    bought: 'buy', sold: 'sell', led: 'lead', leader: 'lead', leaders: 'lead', made: 'make', makes: 'make', making: 'make',
-    taught: 'teach', fought: 'fight', held: 'hold', met: 'meet', ran: 'run', took: 'take', taken: 'take',
-    gave: 'give', given: 'give', went: 'go', gone: 'go', became: 'become', knew: 'know', known: 'know',
-    spoke: 'speak', spoken: 'speak', chose: 'choose', chosen: 'choose', grew: 'grow', grown: 'grow', growth: 'grow',
-    drew: 'draw', drawn: 'draw', rose: 'rise', risen: 'rise', fell: 'fall', fallen: 'fall', lost: 'lose', loss: 'lose',
-    paid: 'pay', brought: 'bring', thought: 'think', caught: 'catch', sent: 'send', spent: 'spend', kept: 'keep',
-    stood: 'stand', struck: 'strike', sang: 'sing', sung: 'sing', singer: 'sing', ate: 'eat', eaten: 'eat',
-    flew: 'fly', flown: 'fly', threw: 'throw', thrown: 'throw', wore: 'wear', worn: 'wear', hid: 'hide', hidden: 'hide',
-    shot: 'shoot', sat: 'sit', told: 'tell', said: 'say', says: 'say', heard: 'hear', found: 'find', founded: 'found',
-    founder: 'found', founders: 'found', foundation: 'found', arrived: 'arrive', arrival: 'arrive',
-    shutdown: 'shut', shutdowns: 'shut', breakdown: 'break', takeover: 'take', married: 'marry', marriage: 'marry', studied: 'study', studies: 'study', student: 'study', students: 'study',
-    children: 'child', men: 'man', women: 'woman', people: 'person', persons: 'person',
-    largest: 'large', larger: 'large', biggest: 'big', bigger: 'big', greatest: 'great', greater: 'great',
-    highest: 'high', higher: 'high', height: 'high', longest: 'long', longer: 'long', length: 'long',
-    best: 'good', better: 'good', worst: 'bad', worse: 'bad', most: 'most', least: 'least',
+    death: 'die', deaths: 'die', dead: 'die', born: 'birth',
+    winner: 'win', winners: 'win', writer: 'write', writers: 'write', leader: 'lead', leaders: 'lead', singer: 'sing',
+    growth: 'grow', loss: 'lose', worn: 'wear', shot: 'shoot', founder: 'found', founders: 'found', foundation: 'found',
+    shutdown: 'shut', shutdowns: 'shut', breakdown: 'break', takeover: 'take', marriage: 'marry', student: 'study', students: 'study',
+    people: 'person', height: 'high', longer: 'long', length: 'long',
   }),
 );
 
@@ -108,7 +94,7 @@ export function foldWord(word: string): string {
 }
 
 /**
- * Turns surface words into matching terms (folded, irregulars mapped, Porter-stemmed), or null for
+ * Turns surface words into matching terms (folded, lemmatized or mapped by `IRREGULAR`, Porter-stemmed), or null for
  * stopwords and punctuation. Keeps a bounded cache: the same words recur in every passage.
  */
 export interface TermNormalizer {
@@ -118,15 +104,21 @@ export interface TermNormalizer {
   related(term: string): readonly string[];
 }
 
+/** The model's word reducers a normalizer is built on (`NlpTools` has both). */
+export interface WordReducers {
+  readonly stem: Stemmer;
+  readonly lemma: Lemmatizer;
+}
+
 /**
- * Builds a normalizer around the model's stemmer.
+ * Builds a normalizer around the model's lemmatizer and stemmer: a word's term is the stem of its lemma.
  * @param maxCacheSize words whose term is remembered. @default 50000
  */
-export function createTermNormalizer(stem: Stemmer, maxCacheSize = 50_000): TermNormalizer {
+export function createTermNormalizer(reducers: WordReducers, maxCacheSize = 50_000): TermNormalizer {
   const cache = new Map<string, string | null>();
   const families = new Map<string, Set<string>>();
   for (const line of RELATED) {
-    const members = new Set(line.split(' ').map((w) => computeTerm(w, stem)).filter((t): t is string => t !== null));
+    const members = new Set(line.split(' ').map((w) => computeTerm(w, reducers)).filter((t): t is string => t !== null));
     for (const m of members) {
       const set = families.get(m) ?? new Set<string>();
       for (const other of members) if (other !== m) set.add(other);
@@ -146,7 +138,7 @@ export function createTermNormalizer(stem: Stemmer, maxCacheSize = 50_000): Term
     term(word: string): string | null {
       const hit = cache.get(word);
       if (hit !== undefined) return hit;
-      const result = computeTerm(word, stem);
+      const result = computeTerm(word, reducers);
       if (cache.size >= maxCacheSize) cache.clear();
       cache.set(word, result);
       return result;
@@ -154,15 +146,22 @@ export function createTermNormalizer(stem: Stemmer, maxCacheSize = 50_000): Term
   };
 }
 
-function computeTerm(word: string, stem: Stemmer): string | null {
+/**
+ * Longer words with a regular derivational or inflectional ending, which the stemmer reduces as well as the lemmatizer
+ * does: skipping the lemmatizer for them saves a parse per new word.
+ */
+const REGULAR = /^\p{L}{5,}(?:ly|ions?|ments?|ness|ity|ities|isms?|ists?|al|ive|ous|ful|less|able|ible|ance|ence|ship|ings?|ed)$/u;
+
+function computeTerm(word: string, { stem, lemma }: WordReducers): string | null {
   const folded = foldWord(word);
   if (folded.length === 0 || !/[\p{L}\p{N}]/u.test(folded)) return null;
   if (STOPWORDS.has(folded)) return null;
   if (/\d/.test(folded)) return folded;
   if (folded.length === 1) return null;
-  const base = IRREGULAR.get(folded) ?? folded;
-  if (base.includes('.')) return base;
-  return stem(base);
+  const mapped = IRREGULAR.get(folded);
+  if (mapped !== undefined) return stem(mapped);
+  if (folded.includes('.')) return folded;
+  return stem(/^\p{L}+$/u.test(folded) && !REGULAR.test(folded) ? lemma(folded) : folded);
 }
 
 /** A word of free text with its offsets into that text. */

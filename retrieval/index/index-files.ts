@@ -193,14 +193,22 @@ export async function loadIndex(indexDir: string): Promise<LoadedIndexData> {
 
 async function loadGeneration(dir: string): Promise<LoadedIndexData> {
   const manifest = await readGenerationManifest(dir);
+  // All files are read and checksummed at once: the reads overlap each other and the parsing (at 100k chunks,
+  // ~400 MB from the page cache). The BM25 database is only checked here; it is opened in place below.
+  const [documentsBytes, chunksBytes, vectorBytes] = await Promise.all([
+    readChecked(dir, manifest, 'documents.json'),
+    readChecked(dir, manifest, 'chunks.json'),
+    manifest.embedder ? readChecked(dir, manifest, 'vectors.f32') : null,
+    readChecked(dir, manifest, LEXICAL_FILE).then(() => null),
+  ]);
   const documentsFile = path.join(dir, 'documents.json');
-  const documents = parseJson(documentsFile, (await readChecked(dir, manifest, 'documents.json')).toString('utf8')) as SourceDocument[];
+  const documents = parseJson(documentsFile, documentsBytes.toString('utf8')) as SourceDocument[];
   if (!Array.isArray(documents) || documents.length !== manifest.documents.length) {
     throw new IndexCorruptError(documentsFile, 'document count differs from the manifest');
   }
   const textById = new Map(documents.map((d) => [d.id, d.text]));
   const chunksFile = path.join(dir, 'chunks.json');
-  const stored = parseJson(chunksFile, (await readChecked(dir, manifest, 'chunks.json')).toString('utf8')) as StoredChunk[];
+  const stored = parseJson(chunksFile, chunksBytes.toString('utf8')) as StoredChunk[];
   if (!Array.isArray(stored) || stored.length !== manifest.chunkCount) throw new IndexCorruptError(chunksFile, 'chunk count differs from the manifest');
   const chunks: Chunk[] = stored.map((c) => {
     const text = textById.get(c.docId);
@@ -210,20 +218,18 @@ async function loadGeneration(dir: string): Promise<LoadedIndexData> {
     return { id: `${c.docId}#${c.start}-${c.end}`, docId: c.docId, start: c.start, end: c.end, heading: c.heading, text: text.slice(c.start, c.end) };
   });
   let vectors: Float32Array | null = null;
-  if (manifest.embedder) {
+  if (manifest.embedder && vectorBytes) {
     const vectorsFile = path.join(dir, 'vectors.f32');
-    const bytes = await readChecked(dir, manifest, 'vectors.f32');
     const expected = chunks.length * manifest.embedder.dimension * 4;
-    if (bytes.byteLength !== expected) throw new IndexCorruptError(vectorsFile, `${bytes.byteLength} bytes, expected ${expected}`);
-    vectors = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    if (vectorBytes.byteLength !== expected) throw new IndexCorruptError(vectorsFile, `${vectorBytes.byteLength} bytes, expected ${expected}`);
+    vectors = new Float32Array(vectorBytes.buffer.slice(vectorBytes.byteOffset, vectorBytes.byteOffset + vectorBytes.byteLength));
     // Ingest rebuilds the HNSW graph from these cached rows; a NaN or infinity would make every later ingest fail
     // while building it, so it is refused here, where the error names the file and the fix.
     const bad = firstNonFinite(vectors);
     if (bad !== -1) throw new IndexCorruptError(vectorsFile, `row ${Math.floor(bad / manifest.embedder.dimension)} holds a non-finite value`);
   }
-  // Last, so nothing is left open when an earlier file is bad. The database is opened in place, not read into memory.
+  // Last, so nothing is left open when an earlier file is bad.
   const lexicalFile = path.join(dir, LEXICAL_FILE);
-  await readChecked(dir, manifest, LEXICAL_FILE);
   const lexical = LexicalIndex.open(lexicalFile);
   if (lexical.size !== chunks.length) {
     lexical.close();

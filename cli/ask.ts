@@ -1,26 +1,18 @@
-import fs from 'node:fs/promises';
 import { describeIssues, historySchema, questionLineSchema, questionSchema } from '../retrieval/ask-input.js';
 import { lexicalOnlyMessage } from '../retrieval/embed/open-embedder.js';
 import { InputError } from '../retrieval/errors.js';
 import { parseJsonLines } from '../retrieval/parse-jsonl.js';
+import { readInputFile } from '../retrieval/read-input-file.js';
 import { openPipeline } from '../retrieval/open-pipeline.js';
 import type { AskResult, ChatTurn } from '../retrieval/types.js';
 import { configFromFlags, parseCommandLine, runCommand } from './cli-runtime.js';
 
 const USAGE = 'npm run ask -- [--index DIR] [--json] [--history FILE] "question"  |  npm run ask -- [--index DIR] --json --questions FILE.jsonl';
 
-async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
 async function readHistory(file: string): Promise<ChatTurn[]> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readText(file, 'history file'));
+    parsed = JSON.parse(await readInputFile(file, 'history file'));
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`history file ${file} is not JSON: ${(error as Error).message}`);
@@ -32,7 +24,7 @@ async function readHistory(file: string): Promise<ChatTurn[]> {
 
 /** Reads and validates a whole JSONL file before anything is answered. */
 async function readQuestions(file: string) {
-  return parseJsonLines(await readText(file, 'questions file'), file, questionLineSchema).map((record) => record.value);
+  return parseJsonLines(await readInputFile(file, 'questions file'), file, questionLineSchema).map((record) => record.value);
 }
 
 function formatForPeople(result: AskResult): string {

@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { historySchema, questionSchema } from '../retrieval/ask-input.js';
 import { parseJsonLines } from '../retrieval/parse-jsonl.js';
+import { readInputFile } from '../retrieval/read-input-file.js';
 import { InputError } from '../retrieval/errors.js';
 import type { ChatTurn } from '../retrieval/types.js';
 import type { DocSpan } from './metrics/spans.js';
@@ -65,13 +65,7 @@ export function parseEvalItems(text: string, source: string): EvalItem[] {
 
 /** Reads and validates an evaluation JSONL file. @throws InputError when it is unreadable or invalid. */
 export async function readEvalItems(file: string): Promise<EvalItem[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read questions file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return parseEvalItems(text, file);
+  return parseEvalItems(await readInputFile(file, 'questions file'), file);
 }
 
 /** Serialises items back to JSONL (used to keep the question set a SQuAD file was turned into). */

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseJsonLines } from '../retrieval/parse-jsonl.js';
+import { readInputFile } from '../retrieval/read-input-file.js';
 import { InputError } from '../retrieval/errors.js';
 import type { TargetCheck } from './eval-config.js';
 import { FAILURE_KINDS } from './metrics/score-question.js';
@@ -52,14 +53,8 @@ const resultLineSchema = z.looseObject({
  * @throws InputError naming the file, line and problem.
  */
 export async function readResults(file: string): Promise<EvalResultLine[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read results file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
   const lines = parseJsonLines(
-    text,
+    await readInputFile(file, 'results file'),
     file,
     resultLineSchema,
     (issues) => `not an eval result line (${issues}): pass files written by \`npm run eval -- --out FILE\``,

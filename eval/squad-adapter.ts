@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../retrieval/ask-input.js';
 import { InputError } from '../retrieval/errors.js';
+import { readInputFile } from '../retrieval/read-input-file.js';
 import type { EvalItem } from './dataset.js';
 import type { DocSpan } from './metrics/spans.js';
 import { classifyQuestion } from './question-type.js';
@@ -143,12 +144,7 @@ export function convertSquad(dataset: SquadDataset): SquadConversion {
 
 /** Reads and validates a SQuAD JSON file. @throws InputError when unreadable or not SQuAD. */
 export async function readSquadFile(file: string): Promise<SquadDataset> {
-  let raw: string;
-  try {
-    raw = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read SQuAD file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const raw = await readInputFile(file, 'SQuAD file');
   let json: unknown;
   try {
     json = JSON.parse(raw);

@@ -4,6 +4,7 @@ import type { Answerer } from './answer/answerer.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
 import { openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
 import { loadIndex, openVectorIndex, type LoadedIndexData } from './index/index-files.js';
+import type { VectorIndex } from './index/vector-index.js';
 import { ingestAndKeepIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
 
@@ -40,16 +41,20 @@ export async function openPipeline(options: OpenPipelineOptions): Promise<Opened
   // Ingest has just read and checked (or written) the whole index: serve that instead of reading it again.
   const index = ingested?.index ?? (await loadIndex(config.indexDir));
   try {
-    return { pipeline: await servePipeline(index, options, getEmbedder, opened), ingest: report };
+    return { pipeline: await servePipeline(index, ingested?.vectorIndex ?? null, options, getEmbedder, opened), ingest: report };
   } catch (error) {
     index.lexical.close();
     throw error;
   }
 }
 
-/** The embedder, vector index and answerer for a loaded index, checked against it, in a pipeline. */
+/**
+ * The embedder, vector index and answerer for a loaded index, checked against it, in a pipeline.
+ * `openedVectors` is its vector index when ingest has already opened it.
+ */
 async function servePipeline(
   index: LoadedIndexData,
+  openedVectors: VectorIndex | null,
   options: OpenPipelineOptions,
   getEmbedder: () => Promise<EmbedderChoice>,
   opened: { readonly choice: Promise<EmbedderChoice> | null },
@@ -85,7 +90,7 @@ async function servePipeline(
   }
 
   const vectors = embedderChoice.embedder && built && index.chunks.length > 0
-    ? await openVectorIndex(index, { ef: config.hnswEf, dimension: built.dimension })
+    ? (openedVectors ?? (await openVectorIndex(index, { ef: config.hnswEf, dimension: built.dimension })))
     : null;
   const answerer = options.answerer ?? createExtractiveAnswerer();
   return createPipeline({ config, index, vectors, embedder: embedderChoice.embedder, lexicalReason: embedderChoice.lexicalReason, answerer });

@@ -73,18 +73,19 @@ async function loadPrevious(indexDir: string): Promise<LoadedIndexData | null> {
 }
 
 /**
- * Whether the previous generation's vector index loads. `loadIndex` does not open it, so without this check an index
- * whose HNSW files are damaged would be reported as up to date, and `openPipeline`'s advice to run `npm run ingest`
- * would never repair it. A damaged vector index is rebuilt from the cached vectors, which `loadIndex` has checked.
+ * Opens the previous generation's vector index: null when it has none, 'damaged' when it does not load. `loadIndex`
+ * does not open it, so without this check an index whose HNSW files are damaged would be reported as up to date, and
+ * `openPipeline`'s advice to run `npm run ingest` would never repair it. A damaged vector index is rebuilt from the
+ * cached vectors, which `loadIndex` has checked. A loaded one is handed on, so a caller about to serve it need not
+ * read it again.
  */
-async function vectorIndexLoads(previous: LoadedIndexData, ef: number): Promise<boolean> {
+async function openPreviousVectorIndex(previous: LoadedIndexData, ef: number): Promise<VectorIndex | null | 'damaged'> {
   const built = previous.manifest.embedder;
-  if (!built || previous.chunks.length === 0) return true;
+  if (!built || previous.chunks.length === 0) return null;
   try {
-    await openVectorIndex(previous, { ef, dimension: built.dimension });
-    return true;
+    return await openVectorIndex(previous, { ef, dimension: built.dimension });
   } catch (error) {
-    if (error instanceof IndexCorruptError || error instanceof IndexMismatchError) return false;
+    if (error instanceof IndexCorruptError || error instanceof IndexMismatchError) return 'damaged';
     throw error;
   }
 }
@@ -97,14 +98,25 @@ const now = () => performance.now();
  * Holds the index lock throughout and switches to the new index atomically.
  */
 export async function ingestCorpus(options: IngestOptions): Promise<IngestReport> {
-  return (await ingestAndKeepIndex(options)).report;
+  const { report, index } = await ingestAndKeepIndex(options);
+  index.lexical.close();
+  return report;
+}
+
+/** What `ingestAndKeepIndex` hands back. */
+export interface IngestedIndex {
+  readonly report: IngestReport;
+  /** The index as it now stands: the one written, or the one found up to date (already read and checked). */
+  readonly index: LoadedIndexData;
+  /** Its vector index, when the up-to-date check already opened it (at the configured ef). */
+  readonly vectorIndex?: VectorIndex | null;
 }
 
 /**
- * `ingestCorpus`, also handing back the index as it now stands (the one it wrote, or the one it found up to
- * date and has already read and checked), so that a caller about to serve it need not read it all again.
+ * `ingestCorpus`, also handing back the index as it now stands, so that a caller about to serve it need not read
+ * it all again.
  */
-export async function ingestAndKeepIndex(options: IngestOptions): Promise<{ report: IngestReport; index: LoadedIndexData }> {
+export async function ingestAndKeepIndex(options: IngestOptions): Promise<IngestedIndex> {
   const { config, signal } = options;
   return withIndexLock(config.indexDir, { waitMs: options.lockWaitMs }, async () => {
     const t0 = now();
@@ -134,7 +146,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<{ repo
 
       // Only an otherwise unchanged index needs its vector index checked: any change rebuilds it anyway.
       const unchanged = previous !== null && settingsKept && docsToChunk.length === 0 && removed.length === 0;
-      const vectorIndexOk = !unchanged || (await vectorIndexLoads(previous, config.hnswEf));
+      const previousVectors = unchanged ? await openPreviousVectorIndex(previous, config.hnswEf) : null;
+      const vectorIndexOk = previousVectors !== 'damaged';
       // The model is opened when something must be embedded, or to retry a model that was missing last time.
       const needsModelCheck = docsToChunk.length > 0 || removed.length > 0 || wanted !== previousModel || !vectorIndexOk;
       const choice: EmbedderChoice | null = needsModelCheck ? await options.openEmbedder() : null;
@@ -163,7 +176,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<{ repo
           timingsMs: { load: tLoad - t0, split: 0, embed: 0, index: 0, save: 0, total: now() - t0 },
         };
         servingPrevious = true;
-        return { report, index: previous };
+        return { report, index: previous, vectorIndex: previousVectors };
       }
 
       // Split: reuse the previous chunks of unchanged documents.

@@ -67,8 +67,3 @@ export function parseEvalItems(text: string, source: string): EvalItem[] {
 export async function readEvalItems(file: string): Promise<EvalItem[]> {
   return parseEvalItems(await readInputFile(file, 'questions file'), file);
 }
-
-/** Serialises items back to JSONL (used to keep the question set a SQuAD file was turned into). */
-export function formatEvalItems(items: readonly EvalItem[]): string {
-  return items.map((item) => JSON.stringify(item)).join('\n') + '\n';
-}

@@ -135,9 +135,6 @@ export type MetricName = (typeof METRIC_NAMES)[number];
 /** Metrics where a lower value is better (for arrows in comparisons). */
 export const LOWER_IS_BETTER: ReadonlySet<MetricName> = new Set(['falseAbstentionRate', 'latencyP50Ms', 'latencyP95Ms', 'latencyMaxMs']);
 
-/** Metrics that are timings, not quality: they vary run to run and are never used to call a question right or wrong. */
-export const TIMING_METRICS: ReadonlySet<MetricName> = new Set(['latencyP50Ms', 'latencyP95Ms', 'latencyMaxMs', 'questionsPerSecond']);
-
 /** The slice's metrics under their flat names. */
 export function flatMetrics(summary: SliceSummary): Record<MetricName, number | null> {
   return {

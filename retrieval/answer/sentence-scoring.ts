@@ -205,12 +205,6 @@ function memberIndex(groups: readonly TermGroup[]): Map<string, { group: TermGro
   return memberOf;
 }
 
-/** Weighs the question's terms by importance and by rarity among the candidate sentences. */
-export function weighTerms(groups: readonly TermGroup[], candidates: readonly CandidateSentence[]): TermWeighting {
-  const memberOf = memberIndex(groups);
-  return weighFromMatches(groups, memberOf, candidates.map((c) => matchSentence(c.sentence, groups, memberOf)));
-}
-
 function weighFromMatches(groups: readonly TermGroup[], memberOf: MemberIndex, matched: readonly SentenceMatch[]): TermWeighting {
   const idf = rarity(groups, matched);
   const groupWeight = new Map<string, number>();

@@ -430,13 +430,3 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
   ranked.sort((a, b) => b.score - a.score || a.start - b.start || b.end - a.end);
   return ranked;
 }
-
-/**
- * The short answer of a sentence: its best candidate when that candidate scores high enough, else null
- * (an unsure short answer is worse than none).
- * @param minScore below this candidate score the answer is null. @default 1.05
- */
-export function extractShortAnswer(sentence: Sentence, matches: readonly TermMatch[], context: ShortAnswerContext, minScore = 1.05): AnswerCandidate | null {
-  const best = rankCandidates(sentence, matches, context)[0];
-  return best !== undefined && best.score >= minScore ? best : null;
-}

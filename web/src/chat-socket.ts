@@ -26,7 +26,6 @@ export class ChatSocket {
   private readonly listeners = new Map<string, AskListener>();
   private readonly queue: string[] = [];
   private retryMs = 500;
-  private stopped = false;
 
   constructor(private readonly options: ChatSocketOptions) {
     this.connect();
@@ -91,17 +90,10 @@ export class ChatSocket {
         this.listeners.delete(id);
         listener({ type: 'error', id, code: 'CONNECTION_LOST', message: reason });
       }
-      if (this.stopped) return;
       const wait = this.retryMs;
       this.retryMs = Math.min(this.retryMs * 2, 10_000);
       this.options.onState('reconnecting', `${reason} Reconnecting…`);
       setTimeout(() => this.connect(), wait);
     });
-  }
-
-  /** Closes the socket for good. */
-  close(): void {
-    this.stopped = true;
-    this.socket?.close(1000, 'page closed');
   }
 }

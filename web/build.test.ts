@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIR, ensureWebBundle } from './build.js';
 
-/** A copy of web/ (and the protocol file it imports) so sources can be touched without touching the repo. */
+/** A copy of web/ (and the protocol and abstention-text files it imports) so sources can be touched without touching the repo. */
 let tmp: string;
 let webDir: string;
 beforeAll(async () => {
@@ -13,6 +13,8 @@ beforeAll(async () => {
   await fs.cp(WEB_DIR, webDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}dist`) && !src.endsWith('.test.ts') });
   await fs.mkdir(path.join(tmp, 'server'));
   await fs.copyFile(path.join(WEB_DIR, '../server/protocol.ts'), path.join(tmp, 'server/protocol.ts'));
+  await fs.mkdir(path.join(tmp, 'prompts'));
+  await fs.copyFile(path.join(WEB_DIR, '../prompts/grounded-answer-prompt.ts'), path.join(tmp, 'prompts/grounded-answer-prompt.ts'));
 });
 afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
 import type { ChatTurn } from '../types.js';
 
 /** A question made retrievable on its own, and what was taken from the conversation to do it. */
@@ -71,8 +72,8 @@ function followUpKind(question: string): ContextualizedQuestion['followUp'] {
   return 'none';
 }
 
-/** How an abstention starts (the answerer's fixed phrase); such a turn names nothing to carry. */
-const NO_ANSWER_PREFIX = "The documents don't say";
+/** How an abstention starts (the answerer's fixed phrase, without its full stop); such a turn names nothing to carry. */
+const NO_ANSWER_PREFIX = ABSTENTION_TEXT.replace(/\.$/, '');
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,3 +1,4 @@
+import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
 import type { AskResult, Citation } from '../../retrieval/types.js';
 import { StreamingAnswerSplitter, splitAnswer, type AnswerSegment } from './answer-text.js';
 import { el } from './dom.js';
@@ -83,7 +84,7 @@ export class AnswerView {
 
     if (result.abstained) {
       this.element.classList.add('abstained');
-      this.body.replaceChildren(el('strong', {}, "The documents don't say."));
+      this.body.replaceChildren(el('strong', {}, ABSTENTION_TEXT));
       this.markers.length = 0;
       const nearest = result.passages.slice(0, NEAREST_ON_ABSTAIN);
       if (nearest.length) {

@@ -5,7 +5,7 @@ import type { AnswerRequest, Answerer } from './answerer.js';
 import { createNlpTools, type NlpTools } from './nlp.js';
 import { assessEvidence, DEFAULT_CONFIDENCE_WEIGHTS, type ConfidenceWeights, type EvidenceAssessment } from './evidence-confidence.js';
 import { analyzeQuestion } from './question-analysis.js';
-import { buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSentences, type CandidateSentence, type ScoredSentence, type SentenceScoringWeights } from './sentence-scoring.js';
+import { addVectorSimilarity, buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSentences, type CandidateSentence, type ScoredSentence, type SentenceScoringWeights } from './sentence-scoring.js';
 import { createSentenceSplitter, type Sentence } from './sentences.js';
 import { DEFAULT_CANDIDATE_WEIGHTS, type CandidateWeights } from './short-answer.js';
 import { createTermNormalizer, splitWords } from './terms.js';
@@ -197,7 +197,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
           const similarity = new Map(top.map((s, i) => [s.sentence, cosine(q, vectors[i + 1] ?? [])]));
           // Sentences left unembedded rank below every embedded leader: they get the lowest similarity seen.
           const floor = Math.min(...similarity.values());
-          ranked = scoreSentences(candidates, { analysis, groups, weights, candidateWeights, vectorSimilarity: candidates.map((c) => similarity.get(c.sentence) ?? floor) });
+          ranked = addVectorSimilarity(ranked, (s) => similarity.get(s.sentence) ?? floor, weights);
         }
       }
 

@@ -238,8 +238,6 @@ export interface ScoreSentencesOptions {
   readonly analysis: QuestionAnalysis;
   /** Its terms (and carried terms) with their family words, from `buildTermGroups`. */
   readonly groups: readonly TermGroup[];
-  /** Cosine similarity per candidate (same order), when an embedder is available. */
-  readonly vectorSimilarity?: readonly number[];
   /** @default DEFAULT_SCORING_WEIGHTS */
   readonly weights?: SentenceScoringWeights;
   /** @default DEFAULT_CANDIDATE_WEIGHTS */
@@ -347,7 +345,6 @@ export function scoreSentences(candidates: readonly CandidateSentence[], options
     const typeSignal = best === null ? 0 : typed ? best.typeFit : best.typeFit * 0.5;
     const repeats = m.contentTokens > 0 && m.novelTokens === 0 ? 1 : 0;
     const short = tokens.length < 4 ? 0.3 : 0;
-    const vector = options.vectorSimilarity?.[k] ?? 0;
     const score =
       w.coverage * coverage +
       w.context * (contextCoverage - coverage) +
@@ -356,13 +353,24 @@ export function scoreSentences(candidates: readonly CandidateSentence[], options
       w.answerType * typeSignal * Math.min(1, contextCoverage * 2) +
       w.proximity * proximity * coverage +
       w.bigrams * bigrams +
-      w.passageRank / (1 + candidate.passageRank) +
-      w.vector * vector -
+      w.passageRank / (1 + candidate.passageRank) -
       w.repeatsQuestion * repeats -
       (w.anchorAbsent ?? 0) * anchorsAbsent -
       short;
     return { ...candidate, score, coverage, contextCoverage, carriedCoverage, matches, matchedTerms: new Set(m.credit.keys()), best };
   });
-  scored.sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.sentence.start - b.sentence.start);
-  return scored;
+  return scored.sort(bestFirst);
+}
+
+function bestFirst(a: ScoredSentence, b: ScoredSentence): number {
+  return b.score - a.score || a.passageRank - b.passageRank || a.sentence.start - b.sentence.start;
+}
+
+/**
+ * Adds the vector signal to sentences already scored on words: `weights.vector` × the cosine similarity of each
+ * sentence to the question, then ranks them again. The signal is one term of the score's sum, so the word-based
+ * scoring (matches, rarity, short-answer candidates) is not redone when an embedder is available.
+ */
+export function addVectorSimilarity(ranked: readonly ScoredSentence[], similarity: (sentence: ScoredSentence) => number, weights: SentenceScoringWeights = DEFAULT_SCORING_WEIGHTS): ScoredSentence[] {
+  return ranked.map((s) => ({ ...s, score: s.score + weights.vector * similarity(s) })).sort(bestFirst);
 }

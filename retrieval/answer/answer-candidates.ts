@@ -6,6 +6,7 @@
 import type { AnswerKind } from './question-analysis.js';
 import type { Sentence, SentenceToken } from './sentences.js';
 import type { CandidateKind, TermMatch } from './short-answer.js';
+import { YEAR } from './terms.js';
 
 /** The candidate kind of each wink entity type that can answer a question. */
 const ENTITY_KIND: Readonly<Record<string, CandidateKind>> = {
@@ -87,7 +88,7 @@ function entityCandidates(sentence: Sentence, expected: AnswerKind, out: RawCand
     let kind = ENTITY_KIND[e.type];
     if (kind === undefined) continue;
     // "between 2014 and 2020" is a period of years: it answers "when" as a date does.
-    if (kind === 'duration' && tokens.slice(e.first, e.last + 1).some((t) => /^(1\d{3}|20\d{2})s?$/.test(t.text))) kind = 'date';
+    if (kind === 'duration' && tokens.slice(e.first, e.last + 1).some((t) => YEAR.test(t.text))) kind = 'date';
     let first = e.first;
     let last = e.last;
     // "by 2025", "in March 2023": the preposition is not part of the date.

@@ -8,7 +8,7 @@ import { analyzeQuestion } from './question-analysis.js';
 import { addVectorSimilarity, buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSentences, type CandidateSentence, type ScoredSentence, type SentenceScoringWeights } from './sentence-scoring.js';
 import { createSentenceSplitter, type Sentence } from './sentences.js';
 import { DEFAULT_CANDIDATE_WEIGHTS, type CandidateWeights } from './short-answer.js';
-import { createTermNormalizer, splitWords } from './terms.js';
+import { createTermNormalizer, splitWords, YEAR } from './terms.js';
 import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
 
 /** The whole answer when the documents do not support one. Fixed so clients and tests can recognise it. */
@@ -262,7 +262,6 @@ function adjacent(a: Sentence, b: Sentence): boolean {
   return second.start >= first.end && second.start - first.end <= 3;
 }
 
-const YEAR = /^(1\d{3}|20\d{2})s?$/;
 
 /** Answer kinds that must be backed by a recognised number or date in the evidence. */
 const TYPED = new Set(['date', 'number', 'money', 'percent', 'duration', 'quantity']);

@@ -1,6 +1,7 @@
 import type { AnswerKind, QuestionAnalysis } from './question-analysis.js';
 import type { Sentence, SentenceToken } from './sentences.js';
 import { isWordToken, NAME_CONNECTORS, OPENERS, rawCandidates, trimEdges } from './answer-candidates.js';
+import { YEAR } from './terms.js';
 
 /** What kind of phrase a candidate is, as far as surface cues and wink's entity tags tell. */
 export type CandidateKind =
@@ -169,10 +170,10 @@ const MONTH = /^(january|february|march|april|may|june|july|august|september|oct
 
 /** How well a date's precision matches the focus noun: a bare year for "year", a month for "month". */
 function granularityFit(focus: string, words: readonly SentenceToken[]): number {
-  const hasYear = words.some((t) => /^(1\d{3}|20\d{2})s?$/.test(t.text));
+  const hasYear = words.some((t) => YEAR.test(t.text));
   const hasMonth = words.some((t) => MONTH.test(t.text));
   // "During which years…": two years ("between 1500 and 1850") answer a plural as one year answers "what year".
-  if (focus === 'years' && words.filter((t) => /^(1\d{3}|20\d{2})s?$/.test(t.text)).length >= 2) return 1;
+  if (focus === 'years' && words.filter((t) => YEAR.test(t.text)).length >= 2) return 1;
   if (focus === 'year' || focus === 'years') return hasYear ? (words.length === 1 ? 1 : 0.85) : 0.6;
   if (focus === 'month') return hasMonth ? 1 : 0.6;
   if (focus === 'century' || focus === 'centuries' || focus === 'decade') return words.some((t) => /(century|centuries|\d0s)$/i.test(t.text)) ? 1 : 0.8;

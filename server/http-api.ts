@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Config } from '../retrieval/config.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
-import { errorBody, sendError } from './error-responses.js';
+import { sendError } from './error-responses.js';
 import type { DocumentListResponse, DocumentResponse, HealthResponse, SearchResponse } from './protocol.js';
 import { askBodySchema, searchQuerySchema } from './request-schemas.js';
 
@@ -89,7 +89,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
   });
 
   router.use((req, res) => {
-    res.status(404).json(errorBody('NOT_FOUND', `no API endpoint ${req.method} /api${req.path}: see the README for the API`));
+    sendError(res, 404, 'NOT_FOUND', `no API endpoint ${req.method} /api${req.path}: see the README for the API`);
   });
   return router;
 }

@@ -5,7 +5,7 @@ import { describeIssues } from '../retrieval/ask-input.js';
 import { AbortedError } from '../retrieval/errors.js';
 import type { Logger } from '../retrieval/logger.js';
 import type { AskEvent, Pipeline } from '../retrieval/pipeline.js';
-import { describeError, formatBytes, type EdgeError } from './error-responses.js';
+import { describeError, errorBody, formatBytes, type EdgeError } from './error-responses.js';
 import { WS_PATH, WS_PROTOCOL, type AskFrame, type ServerFrame } from './protocol.js';
 import { clientFrameSchema } from './request-schemas.js';
 
@@ -68,7 +68,7 @@ function sendAndWait(ws: WebSocket, data: string, signal: AbortSignal | undefine
 }
 
 function rejectUpgrade(socket: Duplex, error: EdgeError): void {
-  const body = JSON.stringify({ error: { code: error.code, message: error.message } });
+  const body = JSON.stringify(errorBody(error.code, error.message));
   socket.end(
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
 import { readEvalItems } from '../eval/dataset.js';
+import { percentile } from '../eval/metrics/latency.js';
 import type { AskResult, ChatTurn } from '../retrieval/types.js';
 import { isLoopbackHost } from '../server/access-guards.js';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX, type DocumentResponse, type ServerFrame } from '../server/protocol.js';
@@ -199,9 +200,8 @@ export function loopbackBaseUrl(url: string): string {
 /** Nearest-rank percentiles; nulls when there are no values. */
 export function summarize(values: readonly number[]): LatencySummary {
   if (values.length === 0) return { n: 0, p50: null, p95: null, p99: null, max: null, mean: null };
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
-  return { n: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: round(sorted.at(-1)!), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
+  const at = (p: number) => round(percentile(values, p)!);
+  return { n: values.length, p50: at(50), p95: at(95), p99: at(99), max: at(100), mean: round(values.reduce((a, b) => a + b, 0) / values.length) };
 }
 
 function round(x: number, digits = 1): number {
@@ -209,11 +209,8 @@ function round(x: number, digits = 1): number {
   return Math.round(x * f) / f;
 }
 
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
-}
+/** The lower median (nearest-rank p50); null for no values. */
+const median = (values: readonly number[]): number | null => percentile(values, 50);
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {

@@ -1,12 +1,11 @@
 /**
  * Latency summaries and the small formatting helpers every benchmark table uses.
  */
+import { percentile as nearestRank } from '../eval/metrics/latency.js';
 
-/** Nearest-rank percentile: the smallest value with at least `p`% of the values at or below it. NaN for no values. */
+/** Nearest-rank percentile, as the eval harness computes it (`eval/metrics/latency.ts`); NaN for no values. */
 export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return nearestRank(values, p) ?? Number.NaN;
 }
 
 /** Distribution of a set of timings, in milliseconds. */

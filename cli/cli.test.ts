@@ -97,4 +97,24 @@ describe('command line', () => {
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/error: Unknown option '--frobnicate'/);
   });
+
+  it('says embeddings are disabled, not missing, when --no-embeddings meets an index built while the model was missing', async () => {
+    const builtWithoutModel = path.join(tmp, 'built-without-model');
+    const modelMissing = { DISABLE_EMBEDDINGS: 'false', EMBEDDING_MODEL: 'verbatim-test/absent', MODEL_DIR: path.join(tmp, 'no-models'), ALLOW_REMOTE_MODELS: 'false' };
+    const built = await cli('ingest', ['--corpus', SEEDS, '--index', builtWithoutModel], modelMissing);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stderr).toContain('retrieval: lexical only — embedding model verbatim-test/absent not available');
+
+    const ingested = await cli('ingest', ['--corpus', SEEDS, '--index', builtWithoutModel, '--no-embeddings'], modelMissing);
+    expect(ingested.code, ingested.stderr).toBe(0);
+    expect(ingested.stdout).toContain('already up to date');
+    expect(ingested.stderr).toContain('retrieval: lexical only — embeddings disabled by DISABLE_EMBEDDINGS');
+    expect(ingested.stderr).not.toContain('not available');
+
+    const asked = await cli('ask', ['--index', builtWithoutModel, '--no-embeddings', 'Who is the public security minister?'], modelMissing);
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(asked.stdout).toContain('Wang Xiaohong');
+    expect(asked.stderr).toContain('retrieval: lexical only — embeddings disabled by DISABLE_EMBEDDINGS');
+    expect(asked.stderr).not.toContain('not available');
+  }, 60_000);
 });

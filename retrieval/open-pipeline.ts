@@ -2,7 +2,7 @@ import type { Config } from './config.js';
 import { IndexMismatchError } from './errors.js';
 import type { Answerer } from './answer/answerer.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
-import { openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
+import { EMBEDDINGS_DISABLED_REASON, openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
 import { loadIndex, openVectorIndex, type LoadedIndexData } from './index/index-files.js';
 import type { VectorIndex } from './index/vector-index.js';
 import { ingestAndKeepIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
@@ -64,17 +64,18 @@ async function servePipeline(
 
   let embedderChoice: EmbedderChoice;
   if (!built) {
-    // Vectors were never built: do not start a model the index cannot use.
-    embedderChoice = { embedder: null, lexicalReason: index.manifest.lexicalReason ?? 'the index has no vectors' };
-    if (opened.choice) {
-      const loaded = await opened.choice;
-      if (loaded.embedder) {
-        await loaded.embedder.dispose();
-        embedderChoice = { embedder: null, lexicalReason: `the index at ${config.indexDir} was built without vectors: run \`npm run ingest\` to add them` };
-      }
+    // Vectors were never built: do not start a model the index cannot use. The reason shown is this run's (a model
+    // ingest just tried, or embeddings turned off), before the one stored when the index was built.
+    const loaded = opened.choice ? await opened.choice : null;
+    if (loaded?.embedder) {
+      await loaded.embedder.dispose();
+      embedderChoice = { embedder: null, lexicalReason: `the index at ${config.indexDir} was built without vectors: run \`npm run ingest\` to add them` };
+    } else {
+      const reason = loaded?.lexicalReason ?? (config.disableEmbeddings ? EMBEDDINGS_DISABLED_REASON : index.manifest.lexicalReason);
+      embedderChoice = { embedder: null, lexicalReason: reason ?? 'the index has no vectors' };
     }
   } else if (config.disableEmbeddings) {
-    embedderChoice = { embedder: null, lexicalReason: 'embeddings disabled by DISABLE_EMBEDDINGS' };
+    embedderChoice = { embedder: null, lexicalReason: EMBEDDINGS_DISABLED_REASON };
   } else {
     if (built.modelId !== config.modelId) {
       throw new IndexMismatchError(

@@ -8,6 +8,12 @@ export type EmbedderChoice =
   | { readonly embedder: Embedder; readonly lexicalReason: null }
   | { readonly embedder: null; readonly lexicalReason: string };
 
+/**
+ * Why retrieval is lexical only when this run turned embeddings off. It overrides the reason an index was built
+ * without vectors (say, a model that was missing then): the run's own choice is what users need to hear.
+ */
+export const EMBEDDINGS_DISABLED_REASON = 'embeddings disabled by DISABLE_EMBEDDINGS';
+
 /** The one line users see when retrieval runs on BM25 alone. */
 export function lexicalOnlyMessage(reason: string): string {
   return `retrieval: lexical only — ${reason}; see README`;
@@ -20,7 +26,7 @@ export function lexicalOnlyMessage(reason: string): string {
 export async function openEmbedder(config: Config, options: { signal?: AbortSignal } = {}): Promise<EmbedderChoice> {
   if (config.disableEmbeddings) {
     if (config.requireEmbeddings) throw new ModelUnavailableError(config.modelId, 'embeddings are disabled (DISABLE_EMBEDDINGS) but required (--require-embeddings)');
-    return { embedder: null, lexicalReason: 'embeddings disabled by DISABLE_EMBEDDINGS' };
+    return { embedder: null, lexicalReason: EMBEDDINGS_DISABLED_REASON };
   }
   try {
     const embedder = await loadEmbedder({

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { IndexCorruptError, IndexMismatchError, InputError, throwIfAborted } from '../errors.js';
 import { chunkDocument } from '../chunk/chunk-document.js';
 import { loadCorpus } from '../corpus/load-corpus.js';
-import type { EmbedderChoice } from '../embed/open-embedder.js';
+import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
 import { loadIndex, openVectorIndex, readManifest, saveIndex, type LoadedIndexData } from '../index/index-files.js';
 import { withIndexLock } from '../index/index-lock.js';
@@ -163,7 +163,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         const report: IngestReport = {
           indexDir: config.indexDir,
           mode: previous.manifest.embedder ? 'hybrid' : 'lexical',
-          lexicalReason: choice ? choice.lexicalReason : previous.manifest.lexicalReason,
+          // This run's reason, not the stored one: an index built while the model was missing is now lexical by choice.
+          lexicalReason: choice ? choice.lexicalReason : config.disableEmbeddings ? EMBEDDINGS_DISABLED_REASON : previous.manifest.lexicalReason,
           documents: corpus.documents.length,
           chunks: previous.chunks.length,
           added: [],

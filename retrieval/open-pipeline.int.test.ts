@@ -84,6 +84,24 @@ describe('openPipeline with a real (tiny) embedding model', () => {
     );
   });
 
+  it('embeds an unchanged corpus once the model that was missing is copied into the model folder', async () => {
+    const indexDir = path.join(tmp, 'copied-in');
+    const config = configFor(indexDir, { modelDir: path.join(tmp, 'copied-in-models') });
+    const withoutModel = await openPipeline({ config, ingest: true });
+    expect(withoutModel.pipeline.status.lexicalReason).toMatch(/not available: not found in .*copied-in-models and remote downloads are off/);
+    await withoutModel.pipeline.close();
+
+    await fs.cp(tiny.modelDir, config.modelDir, { recursive: true });
+    const withModel = await openPipeline({ config, ingest: true });
+    try {
+      expect(withModel.ingest).toMatchObject({ mode: 'hybrid', wrote: true, added: [], changed: [], removed: [] });
+      expect(withModel.ingest!.embeddedChunks).toBe(withModel.ingest!.chunks);
+      expect(withModel.pipeline.status).toMatchObject({ mode: 'hybrid', lexicalReason: null });
+    } finally {
+      await withModel.pipeline.close();
+    }
+  });
+
   it('adds vectors to a lexical index once the model is there', async () => {
     const indexDir = path.join(tmp, 'upgrade');
     const lexical = await openPipeline({ config: configFor(indexDir, { disableEmbeddings: true }), ingest: true });

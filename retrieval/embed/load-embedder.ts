@@ -75,6 +75,14 @@ export async function loadEmbedder(options: LoadEmbedderOptions): Promise<Embedd
 async function loadExclusive(options: LoadEmbedderOptions, timeoutMs: number): Promise<Embedder> {
   const { modelId, modelDir, allowRemoteModels, signal } = options;
   throwIfAborted(signal);
+  // Look in the folder before starting the library (about 0.2 s to import): with downloads off, a missing model is
+  // then known at once, so every ingest of a lexical-only index can afford to check whether one was copied in.
+  const modelPath = path.join(modelDir, ...modelId.split('/'));
+  const missing = await missingFiles(modelPath);
+  const notFound = missing.length === MODEL_FILES.length ? `not found in ${modelDir}` : `incomplete in ${modelPath} (missing ${missing.join(', ')})`;
+  const copy = `copy the model folder (${MODEL_FILES.join(', ')}) to ${modelPath}`;
+  if (missing.length > 0 && !allowRemoteModels) throw new ModelUnavailableError(modelId, `${notFound} and remote downloads are off: ${copy}, or set ALLOW_REMOTE_MODELS=true to download it`);
+
   let transformers: Transformers;
   try {
     transformers = await import('@huggingface/transformers');
@@ -92,12 +100,7 @@ async function loadExclusive(options: LoadEmbedderOptions, timeoutMs: number): P
   env.allowRemoteModels = allowRemoteModels;
   env.remoteHost = remoteHost;
 
-  const modelPath = path.join(modelDir, ...modelId.split('/'));
-  const missing = await missingFiles(modelPath);
   if (missing.length > 0) {
-    const notFound = missing.length === MODEL_FILES.length ? `not found in ${modelDir}` : `incomplete in ${modelPath} (missing ${missing.join(', ')})`;
-    const copy = `copy the model folder (${MODEL_FILES.join(', ')}) to ${modelPath}`;
-    if (!allowRemoteModels) throw new ModelUnavailableError(modelId, `${notFound} and remote downloads are off: ${copy}, or set ALLOW_REMOTE_MODELS=true to download it`);
     await checkHub({ modelId, remoteHost, pathTemplate: env.remotePathTemplate, timeoutMs, signal, notFound, fix: `${copy}, or set MODEL_REMOTE_HOST to a reachable mirror` });
   }
 

@@ -6,8 +6,9 @@ import { FAILURE_KINDS } from '../metrics/score-question.js';
 import { flatMetrics, METRIC_NAMES, type EvalSummary } from '../metrics/summarize.js';
 import type { EvalResultLine, EvalRunMeta } from '../run-eval.js';
 import { escapeHtml as esc } from './escape-html.js';
-import { formatMetric, formatRatio, METRIC_LABELS } from './format.js';
+import { formatMetric, METRIC_LABELS } from './format.js';
 import { groupedBarChart, histogramChart } from './svg-charts.js';
+import { typeRowCells } from './type-row-cells.js';
 
 /** What the HTML report shows. */
 export interface HtmlReportInput {
@@ -102,10 +103,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const histogram = histogramChart(latencyHistogram(results.map((r) => r.scores.latencyMs), 20), { title: 'Latency per question', unit: 'ms' });
 
   const typeTable = `<table><tr><th>type</th><th>n</th><th>answerable</th><th>contained</th><th>support</th><th>F1</th><th>EM</th><th>recall@5</th><th>abst. recall</th><th>false abst.</th><th>correct</th>${FAILURE_KINDS.map((k) => `<th>${esc(k)}</th>`).join('')}</tr>${types
-    .map((t) => {
-      const s = summary.byType[t]!;
-      return `<tr><td>${esc(t)}</td><td class="num">${s.questions}</td><td class="num">${s.answerable}</td><td class="num">${formatRatio(s.answers.answerContained)}</td><td class="num">${formatRatio(s.citations.support)}</td><td class="num">${formatRatio(s.answers.f1)}</td><td class="num">${formatRatio(s.answers.exactMatch)}</td><td class="num">${formatRatio(s.retrieval.recallAt5)}</td><td class="num">${formatRatio(s.abstention.recall)}</td><td class="num">${formatRatio(s.abstention.falseAbstentionRate)}</td><td class="num">${formatRatio(s.correct)}</td>${FAILURE_KINDS.map((k) => `<td class="num">${s.failures[k]}</td>`).join('')}</tr>`;
-    })
+    .map((t) => `<tr><td>${esc(t)}</td>${typeRowCells(summary.byType[t]!).map((cell) => `<td class="num">${esc(cell)}</td>`).join('')}</tr>`)
     .join('')}</table>`;
 
   const ordered = results.map((r, i) => ({ r, i })).sort((a, b) => Number(a.r.scores.correct) - Number(b.r.scores.correct) || a.i - b.i);

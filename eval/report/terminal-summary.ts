@@ -2,7 +2,8 @@ import type { TargetCheck } from '../eval-config.js';
 import { FAILURE_KINDS } from '../metrics/score-question.js';
 import { flatMetrics, METRIC_NAMES, type EvalSummary } from '../metrics/summarize.js';
 import type { EvalRunMeta } from '../run-eval.js';
-import { alignColumns, formatMetric, formatRatio, METRIC_LABELS } from './format.js';
+import { alignColumns, formatMetric, METRIC_LABELS } from './format.js';
+import { typeRowCells } from './type-row-cells.js';
 
 /** Short column headers for the failure causes, so the type table fits a terminal. */
 const FAILURE_COLUMNS: Readonly<Record<(typeof FAILURE_KINDS)[number], string>> = {
@@ -40,22 +41,7 @@ export function formatTerminalSummary(meta: EvalRunMeta, summary: EvalSummary, c
   out.push('');
   out.push('By question type');
   const typeRows: string[][] = [['type', 'n', 'ans', 'contained', 'support', 'F1', 'EM', 'R@5', 'abst.recall', 'false abst.', 'correct', ...FAILURE_KINDS.map((k) => FAILURE_COLUMNS[k])]];
-  for (const [type, s] of Object.entries(summary.byType)) {
-    typeRows.push([
-      type,
-      String(s.questions),
-      String(s.answerable),
-      formatRatio(s.answers.answerContained),
-      formatRatio(s.citations.support),
-      formatRatio(s.answers.f1),
-      formatRatio(s.answers.exactMatch),
-      formatRatio(s.retrieval.recallAt5),
-      formatRatio(s.abstention.recall),
-      formatRatio(s.abstention.falseAbstentionRate),
-      formatRatio(s.correct),
-      ...FAILURE_KINDS.map((k) => String(s.failures[k])),
-    ]);
-  }
+  for (const [type, slice] of Object.entries(summary.byType)) typeRows.push([type, ...typeRowCells(slice)]);
   out.push(alignColumns(typeRows));
   out.push(`(wrong questions by first cause: ${FAILURE_KINDS.map((k) => `${FAILURE_COLUMNS[k]} = ${k}`).join(', ')})`);
   if (meta.evidenceNotFound > 0) out.push('', `warning: ${meta.evidenceNotFound} questions have evidence that occurs nowhere in the corpus`);

@@ -2,8 +2,8 @@
  * The wire format of the HTTP API and the WebSocket protocol. The chat page imports this file too, so
  * it holds types and plain constants only: nothing that pulls in Node or a library.
  */
-import type { DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
-import type { AskResult, Citation, PassageScores } from '../retrieval/types.js';
+import type { AskEvent, DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
+import type { PassageScores } from '../retrieval/types.js';
 
 /** Path of the WebSocket endpoint. */
 export const WS_PATH = '/ws';
@@ -71,11 +71,11 @@ export interface CancelFrame {
 /** Every frame a client may send. */
 export type ClientFrame = AskFrame | CancelFrame;
 
+/** A streamed answer's event (`passages`, `token`, `citation`, `done`) as sent: the pipeline's event plus the ask's `id`. */
+export type AskEventFrame = AskEvent & { readonly id: string };
+
 /** Every frame the server sends; for one ask: `passages`, then `token`/`citation`, then `done` or `error`. */
 export type ServerFrame =
-  | { readonly type: 'passages'; readonly id: string; readonly passages: AskResult['passages'] }
-  | { readonly type: 'token'; readonly id: string; readonly text: string }
-  | { readonly type: 'citation'; readonly id: string; readonly citation: Citation }
-  | { readonly type: 'done'; readonly id: string; readonly result: AskResult }
+  | AskEventFrame
   /** `id` is null when the frame could not be tied to an ask (malformed JSON, oversize frame). */
   | { readonly type: 'error'; readonly id: string | null; readonly code: string; readonly message: string };

@@ -6,7 +6,7 @@ import { AbortedError } from '../retrieval/errors.js';
 import type { Logger } from '../retrieval/logger.js';
 import type { AskEvent, Pipeline } from '../retrieval/pipeline.js';
 import { describeError, errorBody, formatBytes, type EdgeError } from './error-responses.js';
-import { WS_PATH, WS_PROTOCOL, type AskFrame, type ServerFrame } from './protocol.js';
+import { WS_PATH, WS_PROTOCOL, type AskEventFrame, type AskFrame, type ServerFrame } from './protocol.js';
 import { clientFrameSchema } from './request-schemas.js';
 
 /** Options of `attachWebSocketApi`. */
@@ -84,17 +84,9 @@ function rawToString(data: RawData): string {
   return Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('utf8');
 }
 
-function toFrame(id: string, event: AskEvent): ServerFrame {
-  switch (event.type) {
-    case 'passages':
-      return { type: 'passages', id, passages: event.passages };
-    case 'token':
-      return { type: 'token', id, text: event.text };
-    case 'citation':
-      return { type: 'citation', id, citation: event.citation };
-    case 'done':
-      return { type: 'done', id, result: event.result };
-  }
+/** The event as a frame about the ask `id`; `type` and then `id` lead every frame on the wire, as the README shows. */
+function toFrame(id: string, event: AskEvent): AskEventFrame {
+  return Object.assign({ type: event.type, id }, event);
 }
 
 /**

@@ -67,8 +67,9 @@ export class IndexMismatchError extends VerbatimError {
 
 /** The embedding model could not be loaded; retrieval falls back to BM25 unless embeddings are required. */
 export class ModelUnavailableError extends VerbatimError {
-  constructor(modelId: string, reason: string, options: { cause?: unknown } = {}) {
-    super('MODEL_UNAVAILABLE', `embedding model ${modelId} not available: ${reason}`, { status: 503, ...options });
+  /** `role` names what the model is for in the message. @default "embedding model" */
+  constructor(modelId: string, reason: string, options: { cause?: unknown; role?: string } = {}) {
+    super('MODEL_UNAVAILABLE', `${options.role ?? 'embedding model'} ${modelId} not available: ${reason}`, { status: 503, cause: options.cause });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The real `Embedder`: a transformers.js feature-extraction pipeline run locally with onnxruntime-node.
- * `loadEmbedder` (load-embedder.ts) finds the model and builds it; this file only turns texts into vectors.
+ * `loadEmbedder` (load-embedder.ts, over models/load-model-pipeline.ts) finds the model and builds it; this file only turns texts into vectors.
  */
 import type { FeatureExtractionPipeline } from '@huggingface/transformers';
 import { ModelUnavailableError, throwIfAborted } from '../errors.js';

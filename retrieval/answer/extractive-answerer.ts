@@ -8,6 +8,7 @@ import { analyzeQuestion } from './question-analysis.js';
 import { addVectorSimilarity, buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSentences, type CandidateSentence, type ScoredSentence, type SentenceScoringWeights } from './sentence-scoring.js';
 import { createSentenceSplitter, type Sentence } from './sentences.js';
 import { DEFAULT_CANDIDATE_WEIGHTS, type CandidateWeights } from './short-answer.js';
+import type { SpanReader } from './span-reader.js';
 import { createTermNormalizer, splitWords, YEAR } from './terms.js';
 import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
 
@@ -72,6 +73,13 @@ export interface ExtractiveAnswererOptions {
   readonly minConfidence?: number;
   /** Receives the evidence assessment of every question that reaches one (for evaluation and threshold tuning). */
   readonly onAssessment?: (question: string, assessment: EvidenceAssessment) => void;
+  /**
+   * A reading-comprehension model that picks the short answer inside the quoted sentences and their neighbours,
+   * in place of the phrase ranker. Whether to answer at all is still decided by the evidence checks above it.
+   */
+  readonly reader?: SpanReader;
+  /** A reader's span is used only when the model's confidence is at least this; otherwise the phrase ranker's. @default 0.1 */
+  readonly minReaderScore?: number;
 }
 
 interface CachedWindow {
@@ -105,6 +113,8 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
   const runnerUpRatio = options.runnerUpRatio ?? 0.9;
   const betterAnswerRatio = options.betterAnswerRatio ?? 0.6;
   const betterAnswerMargin = options.betterAnswerMargin ?? 0.3;
+  const reader = options.reader;
+  const minReaderScore = options.minReaderScore ?? 0.1;
   if (maxSentences < 1) throw new RangeError('maxSentences must be at least 1');
 
   const tools = options.nlp ?? createNlpTools();
@@ -148,7 +158,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
   }
 
   return {
-    name: 'extractive',
+    name: reader ? `extractive+reader(${reader.id})` : 'extractive',
     async answer(request: AnswerRequest): Promise<Answer> {
       throwIfAborted(request.signal);
       const context = contextualizeQuestion(request.question, request.history);
@@ -240,8 +250,6 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
       }
       chosen.sort((a, b) => ranked.indexOf(a) - ranked.indexOf(b));
 
-      const citations: Citation[] = chosen.map((s, i) => ({ n: i + 1, docId: s.sentence.docId, start: s.sentence.start, end: s.sentence.end, quote: s.sentence.text }));
-      const answer = chosen.map((s, i) => `${s.sentence.text} [${i + 1}]`).join(' ');
       let shortAnswer: string | null = null;
       for (const s of chosen) {
         if (s.best && s.best.score >= minShortAnswerScore) {
@@ -250,9 +258,58 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
         }
         if (s === chosen[0] && analysis.expected === 'thing') break;
       }
+      let quoted = chosen.map((s) => s.sentence);
+      if (reader) {
+        const read = await readAnswer(reader, context.followUp === 'none' ? request.question : context.retrievalQuery, chosen, request, minReaderScore);
+        if (read) {
+          shortAnswer = read.text;
+          // The sentence holding the model's answer is quoted first, so the short answer is always inside a citation.
+          if (!quoted.includes(read.sentence)) quoted = [read.sentence, ...quoted].slice(0, maxSentences);
+        }
+      }
+
+      const citations: Citation[] = quoted.map((s, i) => ({ n: i + 1, docId: s.docId, start: s.start, end: s.end, quote: s.text }));
+      const answer = quoted.map((s, i) => `${s.text} [${i + 1}]`).join(' ');
       return { answer, shortAnswer, abstained: false, citations };
     },
   };
+}
+
+/**
+ * Asks the reader for the answer span in each quoted sentence's neighbourhood (the sentence with the ones before and
+ * after it, overlapping neighbourhoods read once) and returns the most confident span that lies inside one sentence.
+ */
+async function readAnswer(
+  reader: SpanReader,
+  question: string,
+  chosen: readonly ScoredSentence[],
+  request: AnswerRequest,
+  minScore: number,
+): Promise<{ text: string; sentence: Sentence } | null> {
+  const windows: { docId: string; start: number; end: number; sentences: Sentence[] }[] = [];
+  for (const s of chosen) {
+    const sentences = [...(s.neighbours ?? []), s.sentence].sort((a, b) => a.start - b.start);
+    const start = sentences[0]!.start;
+    const end = sentences[sentences.length - 1]!.end;
+    const overlapping = windows.find((w) => w.docId === s.sentence.docId && w.start < end && start < w.end);
+    if (overlapping) {
+      overlapping.start = Math.min(overlapping.start, start);
+      overlapping.end = Math.max(overlapping.end, end);
+      overlapping.sentences.push(...sentences.filter((x) => !overlapping.sentences.includes(x)));
+    } else windows.push({ docId: s.sentence.docId, start, end, sentences });
+  }
+  let best: { text: string; sentence: Sentence; score: number } | null = null;
+  for (const w of windows) {
+    throwIfAborted(request.signal);
+    const text = request.documentText(w.docId);
+    const span = await reader.read(question, text.slice(w.start, w.end), { signal: request.signal });
+    if (!span || span.score < minScore || (best && span.score <= best.score)) continue;
+    const start = w.start + span.start;
+    const end = w.start + span.end;
+    const sentence = w.sentences.find((x) => x.start <= start && end <= x.end);
+    if (sentence) best = { text: text.slice(start, end), sentence, score: span.score };
+  }
+  return best;
 }
 
 /** Whether two sentences of one document follow each other (only whitespace between them). */

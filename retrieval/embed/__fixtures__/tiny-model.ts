@@ -1,12 +1,16 @@
 /**
- * Writes a tiny but real BERT-layout feature-extraction model that transformers.js v3 loads like any hub model,
- * so tests exercise the production loading path (`loadEmbedder`) without a download.
+ * Writes a tiny but real BERT-layout model that transformers.js v3 loads like any hub model, so tests exercise the
+ * production loading paths (`loadEmbedder`, `loadReader`) without a download.
  *
  * The graph is BERT with the transformer layers removed:
  * `last_hidden_state = (word_embeddings[input_ids] + token_type_embeddings[token_type_ids]) * attention_mask`.
  * Word vectors are fixed pseudo-random Gaussians, so after mean pooling, texts that share words get similar vectors
  * and texts that share none are close to orthogonal. Nothing here is committed as a binary: tests call
  * `writeTinyModel` into a temp folder.
+ *
+ * With `task: 'question-answering'` the graph is a `BertForQuestionAnswering` whose start and end logits come from
+ * per-token tables instead: it always answers with the first number in the context ("12" of "rose 12 percent"),
+ * so tests can predict its answer exactly.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -89,7 +93,28 @@ function int64Bytes(values: readonly number[]): Uint8Array {
   return bytes;
 }
 
-/** The serialized ONNX graph (opset 13, IR version 8). */
+const int64Input = (name: string): Onnx.IValueInfoProto => ({
+  name,
+  type: { tensorType: { elemType: onnx.TensorProto.DataType.INT64, shape: { dim: [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }] } } },
+});
+const floatOutput = (name: string, dims: Onnx.TensorShapeProto.IDimension[]): Onnx.IValueInfoProto => ({
+  name,
+  type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims } } },
+});
+const gather = (table: string, ids: string, output: string): Onnx.INodeProto => ({
+  opType: 'Gather',
+  input: [table, ids],
+  output: [output],
+  attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+});
+const castToFloat = (input: string, output: string): Onnx.INodeProto => ({
+  opType: 'Cast',
+  input: [input],
+  output: [output],
+  attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }],
+});
+
+/** The serialized feature-extraction graph (opset 13, IR version 8). */
 function buildOnnxModel(vocabulary: readonly string[], dimension: number, seed: number): Uint8Array {
   const random = seededRandom(seed);
   const words = new Float32Array(vocabulary.length * dimension);
@@ -100,12 +125,6 @@ function buildOnnxModel(vocabulary: readonly string[], dimension: number, seed: 
   });
   const tokenTypes = new Float32Array(2 * dimension);
 
-  const batchBySequence: Onnx.ITensorShapeProto = { dim: [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }] };
-  const int64Input = (name: string): Onnx.IValueInfoProto => ({
-    name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.INT64, shape: batchBySequence } },
-  });
-
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'verbatim-tiny-model',
@@ -113,29 +132,62 @@ function buildOnnxModel(vocabulary: readonly string[], dimension: number, seed: 
     graph: {
       name: 'tiny_bert',
       input: [int64Input('input_ids'), int64Input('attention_mask'), int64Input('token_type_ids')],
-      output: [
-        {
-          name: 'last_hidden_state',
-          type: {
-            tensorType: {
-              elemType: onnx.TensorProto.DataType.FLOAT,
-              shape: { dim: [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }, { dimValue: dimension }] },
-            },
-          },
-        },
-      ],
+      output: [floatOutput('last_hidden_state', [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }, { dimValue: dimension }])],
       initializer: [
         { name: 'word_embeddings', dims: [vocabulary.length, dimension], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(words) },
         { name: 'token_type_embeddings', dims: [2, dimension], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(tokenTypes) },
         { name: 'last_axis', dims: [1], dataType: onnx.TensorProto.DataType.INT64, rawData: int64Bytes([-1]) },
       ],
       node: [
-        { opType: 'Gather', input: ['word_embeddings', 'input_ids'], output: ['word_vectors'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
-        { opType: 'Gather', input: ['token_type_embeddings', 'token_type_ids'], output: ['type_vectors'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+        gather('word_embeddings', 'input_ids', 'word_vectors'),
+        gather('token_type_embeddings', 'token_type_ids', 'type_vectors'),
         { opType: 'Add', input: ['word_vectors', 'type_vectors'], output: ['summed'] },
-        { opType: 'Cast', input: ['attention_mask'], output: ['mask_float'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }] },
+        castToFloat('attention_mask', 'mask_float'),
         { opType: 'Unsqueeze', input: ['mask_float', 'last_axis'], output: ['mask_expanded'] },
         { opType: 'Mul', input: ['summed', 'mask_expanded'], output: ['last_hidden_state'] },
+      ],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * The serialized question-answering graph: `start_logits = start_table[input_ids] * attention_mask` and likewise for
+ * the end. A digit token that starts a word scores 8 as a start; as an end it scores 8, or 9 when it continues the
+ * word ("##2"), so the best span is the first whole number in the context.
+ */
+function buildQuestionAnsweringModel(vocabulary: readonly string[]): Uint8Array {
+  const startScores = new Float32Array(vocabulary.length);
+  const endScores = new Float32Array(vocabulary.length);
+  vocabulary.forEach((token, id) => {
+    if (/^\d$/.test(token)) {
+      startScores[id] = 8;
+      endScores[id] = 8;
+    } else if (/^##\d$/.test(token)) endScores[id] = 9;
+  });
+  const batchBySequence = [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }];
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'verbatim-tiny-model',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'tiny_bert_qa',
+      input: [int64Input('input_ids'), int64Input('attention_mask'), int64Input('token_type_ids')],
+      output: [floatOutput('start_logits', batchBySequence), floatOutput('end_logits', batchBySequence)],
+      initializer: [
+        { name: 'start_table', dims: [vocabulary.length], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(startScores) },
+        { name: 'end_table', dims: [vocabulary.length], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(endScores) },
+        { name: 'type_table', dims: [2], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(new Float32Array(2)) },
+      ],
+      node: [
+        gather('start_table', 'input_ids', 'start_raw'),
+        gather('end_table', 'input_ids', 'end_raw'),
+        gather('type_table', 'token_type_ids', 'type_zero'),
+        castToFloat('attention_mask', 'mask_float'),
+        { opType: 'Add', input: ['start_raw', 'type_zero'], output: ['start_typed'] },
+        { opType: 'Add', input: ['end_raw', 'type_zero'], output: ['end_typed'] },
+        { opType: 'Mul', input: ['start_typed', 'mask_float'], output: ['start_logits'] },
+        { opType: 'Mul', input: ['end_typed', 'mask_float'], output: ['end_logits'] },
       ],
     },
   });
@@ -198,12 +250,14 @@ export interface TinyModel {
 export interface WriteTinyModelOptions {
   /** Folder that plays the role of `MODEL_DIR`; the model goes to `<modelDir>/<modelId>/`. */
   readonly modelDir: string;
-  /** Hub-style id (`owner/name`), so lookup follows the same rules as a real model. @default "verbatim-test/tiny-bert" */
+  /** Hub-style id (`owner/name`), so lookup follows the same rules as a real model. @default "verbatim-test/tiny-bert" (`verbatim-test/tiny-bert-qa` for question answering) */
   readonly modelId?: string;
   /** Hidden size: small keeps the file tiny, large enough that unrelated words stay nearly orthogonal. @default 32 */
   readonly dimension?: number;
   /** Weight seed; change it to get a different but equally deterministic model. @default 1234 */
   readonly seed?: number;
+  /** `question-answering` writes the first-number reader described above instead of an embedder. @default "feature-extraction" */
+  readonly task?: 'feature-extraction' | 'question-answering';
 }
 
 /**
@@ -211,12 +265,13 @@ export interface WriteTinyModelOptions {
  * an offline user would copy in, and that transformers.js writes when it caches a download.
  */
 export async function writeTinyModel(options: WriteTinyModelOptions): Promise<TinyModel> {
-  const modelId = options.modelId ?? 'verbatim-test/tiny-bert';
+  const task = options.task ?? 'feature-extraction';
+  const modelId = options.modelId ?? (task === 'question-answering' ? 'verbatim-test/tiny-bert-qa' : 'verbatim-test/tiny-bert');
   const dimension = options.dimension ?? 32;
   const vocabulary = buildVocabulary();
   const modelPath = path.join(options.modelDir, ...modelId.split('/'));
   const config = {
-    architectures: ['BertModel'],
+    architectures: [task === 'question-answering' ? 'BertForQuestionAnswering' : 'BertModel'],
     model_type: 'bert',
     hidden_size: dimension,
     num_hidden_layers: 0,
@@ -244,7 +299,7 @@ export async function writeTinyModel(options: WriteTinyModelOptions): Promise<Ti
     'config.json': JSON.stringify(config, null, 2),
     'tokenizer.json': JSON.stringify(buildTokenizerJson(vocabulary)),
     'tokenizer_config.json': JSON.stringify(tokenizerConfig, null, 2),
-    'onnx/model.onnx': buildOnnxModel(vocabulary, dimension, options.seed ?? 1234),
+    'onnx/model.onnx': task === 'question-answering' ? buildQuestionAnsweringModel(vocabulary) : buildOnnxModel(vocabulary, dimension, options.seed ?? 1234),
   };
   for (const [file, data] of Object.entries(contents)) {
     const target = path.join(modelPath, file);

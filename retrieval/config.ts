@@ -23,6 +23,11 @@ const settingsSchema = z.object({
     disableEmbeddings: z.boolean().default(false),
     /** Fail instead of falling back to BM25 when the model cannot be loaded. @default false */
     requireEmbeddings: z.boolean().default(false),
+    /**
+     * transformers.js question-answering model (SQuAD-style, e.g. `Xenova/distilbert-base-cased-distilled-squad`) that
+     * picks the short answer inside the quoted sentences. Found and downloaded like the embedding model. @default undefined (off)
+     */
+    readerModelId: z.string().min(1).optional(),
     /** Texts embedded per model call. @default 32 */
     embedBatchSize: z.number().int().min(1).max(1024).default(32),
     /** Target chunk length in characters (~100–300 words). @default 1000 */
@@ -77,6 +82,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   remoteHost: 'MODEL_REMOTE_HOST',
   disableEmbeddings: 'DISABLE_EMBEDDINGS',
   requireEmbeddings: 'REQUIRE_EMBEDDINGS',
+  readerModelId: 'READER_MODEL',
   embedBatchSize: 'EMBED_BATCH_SIZE',
   chunkSize: 'CHUNK_SIZE',
   chunkOverlap: 'CHUNK_OVERLAP',

@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { IndexMismatchError } from './errors.js';
 import type { Answerer } from './answer/answerer.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
+import { loadReader } from './answer/load-reader.js';
 import { EMBEDDINGS_DISABLED_REASON, openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
 import { loadIndex, openVectorIndex, type LoadedIndexData } from './index/index-files.js';
 import type { VectorIndex } from './index/vector-index.js';
@@ -28,7 +29,7 @@ export interface OpenedPipeline {
 }
 
 /**
- * The one place that wires Verbatim: config → embedder (once, on demand) → index → answerer → pipeline.
+ * The one place that wires Verbatim: config → embedder (once, on demand) → index → reader (when configured) → answerer → pipeline.
  * An index is only queried with the embedder that built it; a different model is a clear error.
  */
 export async function openPipeline(options: OpenPipelineOptions): Promise<OpenedPipeline> {
@@ -93,6 +94,13 @@ async function servePipeline(
   const vectors = embedderChoice.embedder && built && index.chunks.length > 0
     ? (openedVectors ?? (await openVectorIndex(index, { ef: config.hnswEf, dimension: built.dimension })))
     : null;
-  const answerer = options.answerer ?? createExtractiveAnswerer();
-  return createPipeline({ config, index, vectors, embedder: embedderChoice.embedder, lexicalReason: embedderChoice.lexicalReason, answerer });
+  // A reader is asked for by name (READER_MODEL), so one that cannot be loaded is an error, not a silent fallback.
+  const reader = !options.answerer && config.readerModelId
+    ? await loadReader({ modelId: config.readerModelId, modelDir: config.modelDir, allowRemoteModels: config.allowRemoteModels, remoteHost: config.remoteHost, signal: options.signal }).catch(async (error: unknown) => {
+        await embedderChoice.embedder?.dispose();
+        throw error;
+      })
+    : null;
+  const answerer = options.answerer ?? createExtractiveAnswerer(reader ? { reader } : {});
+  return createPipeline({ config, index, vectors, embedder: embedderChoice.embedder, lexicalReason: embedderChoice.lexicalReason, answerer, reader });
 }

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { InputError, throwIfAborted } from './errors.js';
 import type { Answerer } from './answer/answerer.js';
+import type { SpanReader } from './answer/span-reader.js';
 import { contextualizeQuestion } from './conversation/contextualize-question.js';
 import type { Embedder } from './embed/embedder.js';
 import type { LoadedIndexData } from './index/index-files.js';
@@ -69,6 +70,8 @@ export interface PipelineParts {
   readonly embedder: Embedder | null;
   readonly lexicalReason: string | null;
   readonly answerer: Answerer;
+  /** The answerer's reading-comprehension model, when one is configured; the pipeline disposes it on close. */
+  readonly reader?: SpanReader | null;
 }
 
 /** Splits an answer into word tokens (keeping the spaces) for streaming. */
@@ -184,6 +187,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     close: async () => {
       lexical.close();
       await embedder?.dispose();
+      await parts.reader?.dispose();
     },
   };
 }

@@ -114,7 +114,20 @@ const castToFloat = (input: string, output: string): Onnx.INodeProto => ({
   attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }],
 });
 
-/** The serialized feature-extraction graph (opset 13, IR version 8). */
+const floatTensor = (name: string, dims: number[], values: Float32Array): Onnx.ITensorProto => ({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(values) });
+
+/** A serialized model (opset 13, IR version 8) taking BERT's three inputs. */
+function encodeBertModel(graph: { name: string; output: Onnx.IValueInfoProto[]; initializer: Onnx.ITensorProto[]; node: Onnx.INodeProto[] }): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'verbatim-tiny-model',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: { ...graph, input: [int64Input('input_ids'), int64Input('attention_mask'), int64Input('token_type_ids')] },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** The serialized feature-extraction graph. */
 function buildOnnxModel(vocabulary: readonly string[], dimension: number, seed: number): Uint8Array {
   const random = seededRandom(seed);
   const words = new Float32Array(vocabulary.length * dimension);
@@ -125,30 +138,23 @@ function buildOnnxModel(vocabulary: readonly string[], dimension: number, seed: 
   });
   const tokenTypes = new Float32Array(2 * dimension);
 
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'verbatim-tiny-model',
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'tiny_bert',
-      input: [int64Input('input_ids'), int64Input('attention_mask'), int64Input('token_type_ids')],
-      output: [floatOutput('last_hidden_state', [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }, { dimValue: dimension }])],
-      initializer: [
-        { name: 'word_embeddings', dims: [vocabulary.length, dimension], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(words) },
-        { name: 'token_type_embeddings', dims: [2, dimension], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(tokenTypes) },
-        { name: 'last_axis', dims: [1], dataType: onnx.TensorProto.DataType.INT64, rawData: int64Bytes([-1]) },
-      ],
-      node: [
-        gather('word_embeddings', 'input_ids', 'word_vectors'),
-        gather('token_type_embeddings', 'token_type_ids', 'type_vectors'),
-        { opType: 'Add', input: ['word_vectors', 'type_vectors'], output: ['summed'] },
-        castToFloat('attention_mask', 'mask_float'),
-        { opType: 'Unsqueeze', input: ['mask_float', 'last_axis'], output: ['mask_expanded'] },
-        { opType: 'Mul', input: ['summed', 'mask_expanded'], output: ['last_hidden_state'] },
-      ],
-    },
+  return encodeBertModel({
+    name: 'tiny_bert',
+    output: [floatOutput('last_hidden_state', [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }, { dimValue: dimension }])],
+    initializer: [
+      floatTensor('word_embeddings', [vocabulary.length, dimension], words),
+      floatTensor('token_type_embeddings', [2, dimension], tokenTypes),
+      { name: 'last_axis', dims: [1], dataType: onnx.TensorProto.DataType.INT64, rawData: int64Bytes([-1]) },
+    ],
+    node: [
+      gather('word_embeddings', 'input_ids', 'word_vectors'),
+      gather('token_type_embeddings', 'token_type_ids', 'type_vectors'),
+      { opType: 'Add', input: ['word_vectors', 'type_vectors'], output: ['summed'] },
+      castToFloat('attention_mask', 'mask_float'),
+      { opType: 'Unsqueeze', input: ['mask_float', 'last_axis'], output: ['mask_expanded'] },
+      { opType: 'Mul', input: ['summed', 'mask_expanded'], output: ['last_hidden_state'] },
+    ],
   });
-  return onnx.ModelProto.encode(model).finish();
 }
 
 /**
@@ -166,32 +172,21 @@ function buildQuestionAnsweringModel(vocabulary: readonly string[]): Uint8Array 
     } else if (/^##\d$/.test(token)) endScores[id] = 9;
   });
   const batchBySequence = [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }];
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'verbatim-tiny-model',
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'tiny_bert_qa',
-      input: [int64Input('input_ids'), int64Input('attention_mask'), int64Input('token_type_ids')],
-      output: [floatOutput('start_logits', batchBySequence), floatOutput('end_logits', batchBySequence)],
-      initializer: [
-        { name: 'start_table', dims: [vocabulary.length], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(startScores) },
-        { name: 'end_table', dims: [vocabulary.length], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(endScores) },
-        { name: 'type_table', dims: [2], dataType: onnx.TensorProto.DataType.FLOAT, rawData: float32Bytes(new Float32Array(2)) },
-      ],
-      node: [
-        gather('start_table', 'input_ids', 'start_raw'),
-        gather('end_table', 'input_ids', 'end_raw'),
-        gather('type_table', 'token_type_ids', 'type_zero'),
-        castToFloat('attention_mask', 'mask_float'),
-        { opType: 'Add', input: ['start_raw', 'type_zero'], output: ['start_typed'] },
-        { opType: 'Add', input: ['end_raw', 'type_zero'], output: ['end_typed'] },
-        { opType: 'Mul', input: ['start_typed', 'mask_float'], output: ['start_logits'] },
-        { opType: 'Mul', input: ['end_typed', 'mask_float'], output: ['end_logits'] },
-      ],
-    },
+  return encodeBertModel({
+    name: 'tiny_bert_qa',
+    output: [floatOutput('start_logits', batchBySequence), floatOutput('end_logits', batchBySequence)],
+    initializer: [floatTensor('start_table', [vocabulary.length], startScores), floatTensor('end_table', [vocabulary.length], endScores), floatTensor('type_table', [2], new Float32Array(2))],
+    node: [
+      gather('start_table', 'input_ids', 'start_raw'),
+      gather('end_table', 'input_ids', 'end_raw'),
+      gather('type_table', 'token_type_ids', 'type_zero'),
+      castToFloat('attention_mask', 'mask_float'),
+      { opType: 'Add', input: ['start_raw', 'type_zero'], output: ['start_typed'] },
+      { opType: 'Add', input: ['end_raw', 'type_zero'], output: ['end_typed'] },
+      { opType: 'Mul', input: ['start_typed', 'mask_float'], output: ['start_logits'] },
+      { opType: 'Mul', input: ['end_typed', 'mask_float'], output: ['end_logits'] },
+    ],
   });
-  return onnx.ModelProto.encode(model).finish();
 }
 
 /** A HF `tokenizers` tokenizer.json for BERT-style WordPiece. */

@@ -85,7 +85,7 @@ function publicPassages(passages: readonly Passage[]): AskResult['passages'] {
 
 /** Builds the pipeline over a loaded index; the index's manifest decides hybrid or lexical mode. */
 export function createPipeline(parts: PipelineParts): Pipeline {
-  const { config, index, vectors, embedder, answerer } = parts;
+  const { config, index, vectors, embedder, answerer, reader } = parts;
   const manifest: Manifest = index.manifest;
   const mode: RetrievalMode = vectors && embedder ? 'hybrid' : 'lexical';
   const documents = new Map(index.documents.map((d) => [d.id, d]));
@@ -187,7 +187,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     close: async () => {
       lexical.close();
       await embedder?.dispose();
-      await parts.reader?.dispose();
+      await reader?.dispose();
     },
   };
 }

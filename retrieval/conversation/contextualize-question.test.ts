@@ -46,6 +46,23 @@ describe('contextualizeQuestion', () => {
     expect(result.retrievalQuery).toBe('Why did Papua New Guinea halt joint patrols with Chinese police?');
   });
 
+  it('swaps in a new time or place phrase: "And by 2025?" asks the previous question about 2025', () => {
+    const history: ChatTurn[] = [
+      { role: 'user', content: 'How many officers did China train in 2023?' },
+      { role: 'assistant', content: 'China had trained 2,700 foreign law enforcement officers in 2023. [1]' },
+    ];
+    const byYear = contextualizeQuestion('And by 2025?', history);
+    expect(byYear.followUp).toBe('ellipsis');
+    expect(byYear.retrievalQuery).toBe('How many officers did China train by 2025?');
+    expect(contextualizeQuestion('In the 1990s?', history).retrievalQuery).toBe('How many officers did China train in the 1990s?');
+    const places: ChatTurn[] = [{ role: 'user', content: 'Which police units did China send to the Solomon Islands?' }];
+    expect(contextualizeQuestion('And to Fiji?', places).retrievalQuery).toBe('Which police units did China send to Fiji?');
+    // No phrase of that kind to replace: the new one is added.
+    expect(contextualizeQuestion('And in 2024?', places).retrievalQuery).toBe('Which police units did China send to the Solomon Islands in 2024?');
+    // A question word makes it a question of its own, not a phrase to swap in.
+    expect(contextualizeQuestion('And in which year?', history).followUp).not.toBe('ellipsis');
+  });
+
   it('completes a bare question word from the previous question', () => {
     const history: ChatTurn[] = [
       { role: 'user', content: 'How many officers did China train in 2023?' },

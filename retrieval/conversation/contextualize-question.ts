@@ -19,6 +19,11 @@ const POSSESSIVES = /\b(its|their|his|her)\b/i;
 const DEMONSTRATIVE = /\b(this|that|these|those|there|then)\b(?=\s*(?:[?.!,]|$|\s+(?:is|was|are|were|do|does|did|happen|happened|happens|occur|occurred|mean|means|meant|start|started|begin|began|end|ended|change|changed|come|came|take|took|get|got|affect|affected|cost|matter|work|decision|program|programme|policy|initiative|incident|case|event|law|plan|change|agreement|report|move|step|one|group|organisation|organization|country|person|man|woman|place|time|year|period|agency|company|institute)\b))/i;
 const ELLIPSIS_START = /^\s*(?:(?:and|but|so)\s+)?(?:what|how)\s+about\s+(.+?)\s*[?.!]*\s*$/i;
 const AND_START = /^\s*(?:and|also|but)\b[\s,]*(.*?)\s*[?.!]*\s*$/i;
+/** "And by 2025?", "And in Fiji?": only a new prepositional phrase, to put in place of the previous question's. */
+const PHRASE_ELLIPSIS = /^\s*(?:(?:and|but|so|also)\s+)?((in|by|for|during|before|after|since|until|from|at|on|to|with|against|between|among|under|over|within|without|outside|inside|near)\s+[^?.!]+?)\s*[?.!]*\s*$/i;
+const QUESTION_WORD = /\b(what|which|who|whom|whose|when|where|why|how)\b/i;
+/** A year with the preposition before it: "in 2023", "by the year 2025", "before the 1990s". */
+const YEAR_PHRASE = /\b(?:in|by|for|during|before|after|since|until|from|at|on)\s+(?:the\s+)?(?:(?:end|start|beginning)\s+of\s+)?(?:year\s+)?\d{4}s?\b/i;
 const QUESTION_OPENERS = /^(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|in|on|at|for|of|to|by|from|the|a|an|and|but|so|also|name|tell|list|give|describe|explain|please)$/i;
 const FUNCTION_WORDS = new Set(
   'a an the and or but of in on at to for from by with about as into than then that this these those there is are was were be been being do does did has have had can could will would should may might must it its they them their he him his she her hers we us our you your i me my what which who whom whose when where why how not no yes so also very more most many much some any all each other such only just'.split(' '),
@@ -60,6 +65,7 @@ function contentCount(question: string): number {
 /** Finds how a question leans on earlier turns, if it does. */
 function followUpKind(question: string): ContextualizedQuestion['followUp'] {
   if (ELLIPSIS_START.test(question)) return 'ellipsis';
+  if (PHRASE_ELLIPSIS.test(question) && !QUESTION_WORD.test(question)) return 'ellipsis';
   const hasName = namedPhrases(question).length > 0;
   if (PRONOUNS.test(question)) {
     // "Why did Italy halt its patrols?": a possessive after a name in the same question points inside it.
@@ -102,6 +108,19 @@ export function contextualizeQuestion(question: string, history: readonly ChatTu
   const previousResolved = contextualizeQuestion(previous, history.slice(0, lastUserAt), maxCarried);
   const previousNames = namedPhrases(previous);
   const answerTurn = history.slice(lastUserAt + 1).find((t) => t.role === 'assistant');
+
+  const phrase = kind === 'ellipsis' ? PHRASE_ELLIPSIS.exec(question) : null;
+  if (phrase && !QUESTION_WORD.test(question)) {
+    // "And by 2025?" after "How many … did China train in 2023?": the previous question with the phrase swapped,
+    // a year phrase for a year phrase, else the phrase with the same preposition, else added at the end.
+    const newPhrase = phrase[1]!.trim().replace(/^\p{Lu}(?=\p{Ll}*\s)/u, (c) => c.toLowerCase());
+    const base = (previousResolved.followUp === 'ellipsis' ? previousResolved.retrievalQuery : previous).trim();
+    const samePreposition = new RegExp(`\\b${phrase[2]!.toLowerCase()}\\s+(?:the\\s+)?\\p{Lu}[\\p{L}\\p{N}'’.&-]*(?:\\s+\\p{Lu}[\\p{L}\\p{N}'’.&-]*)*`, 'u');
+    const old = (/\d{4}/.test(newPhrase) ? YEAR_PHRASE.exec(base) : null) ?? samePreposition.exec(base);
+    const rewritten = old ? base.replace(old[0], newPhrase) : `${base.replace(/[?.!]+\s*$/, '')} ${newPhrase}?`;
+    const carried = keyWords(old ? base.replace(old[0], ' ') : base).slice(0, 6);
+    return { retrievalQuery: rewritten, carried, followUp: 'ellipsis' };
+  }
 
   const ellipsis = kind === 'ellipsis' ? ELLIPSIS_START.exec(question) : null;
   if (ellipsis) {

@@ -205,17 +205,11 @@ describe('extractive answerer behaviour', () => {
     await expect(answerer.answer({ question: 'When did Italy halt joint patrols?', history: [], passages: retrieve('Italy'), documentText, signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
-  it('is deterministic and fast once warm', async () => {
+  // Speed is a benchmark target (ask p95 < 50 ms, `npm run bench`), not a timed test: timings here are noisy.
+  it('is deterministic: the same question over the same passages gets the same answer every time', async () => {
     const question = 'Why did Papua New Guinea and Fiji revise their policing deals with China?';
     const first = await ask(question);
-    const times: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const t0 = performance.now();
-      expect(await ask(question)).toEqual(first);
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    expect(times[Math.floor(times.length * 0.95)]!).toBeLessThan(50);
+    for (let i = 0; i < 20; i++) expect(await ask(question)).toEqual(first);
   });
 });
 

@@ -172,8 +172,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
           if (term !== null && !own.has(term) && !carriedTerms.includes(term)) carriedTerms.push(term);
         }
       }
-      // "Why did it do that?" has no terms of its own: the carried subject is all there is to match.
-      const groups = analysis.terms.length === 0 ? buildTermGroups({ ...analysis, terms: carriedTerms.map((term) => ({ text: term, term, weight: 1, isAnchor: false, side: 'any' as const, role: 'other' as const })) }, [], normalizer) : buildTermGroups(analysis, carriedTerms, normalizer);
+      const groups = buildTermGroups(analysis, carriedTerms, normalizer);
       if (groups.length === 0) return abstain();
 
       // Sentences of the top passages, each once (overlapping chunks share sentences).
@@ -318,7 +317,6 @@ function adjacent(a: Sentence, b: Sentence): boolean {
   const [first, second] = a.start < b.start ? [a, b] : [b, a];
   return second.start >= first.end && second.start - first.end <= 3;
 }
-
 
 /** Answer kinds that must be backed by a recognised number or date in the evidence. */
 const TYPED = new Set(['date', 'number', 'money', 'percent', 'duration', 'quantity']);

@@ -85,7 +85,8 @@ export const DEFAULT_SCORING_WEIGHTS: SentenceScoringWeights = Object.freeze({
 });
 
 /**
- * Builds the term groups of a question: each question term with its family words, plus carried terms.
+ * Builds the term groups of a question: each question term with its family words, plus carried terms (which stand
+ * as the question's own when it has none).
  * @param carriedWeight importance of a term carried from earlier turns. @default 1
  */
 export function buildTermGroups(analysis: QuestionAnalysis, carriedTerms: readonly string[], normalizer: TermNormalizer, carriedWeight = 1): TermGroup[] {
@@ -100,7 +101,9 @@ export function buildTermGroups(analysis: QuestionAnalysis, carriedTerms: readon
     groups.push({ term, weight, members, carried, acronym });
   };
   for (const t of analysis.terms) add(t.term, t.isAnchor ? t.weight * 1.25 : t.weight, false, t.text);
-  for (const t of carriedTerms) add(t, carriedWeight, true, '');
+  // "Why did it do that?" has no terms of its own: the carried subject is all there is to match, so it counts as the question's.
+  const ownless = analysis.terms.length === 0;
+  for (const t of carriedTerms) add(t, ownless ? 1 : carriedWeight, !ownless, '');
   return groups;
 }
 

@@ -16,10 +16,10 @@ whether which while who who's whom whose why why's will with within without won'
 yours yourself yourselves ca n't 's also among via onto whom whose whichever whoever`.split(/\s+/),
 );
 
-/** Words that open a question; never key terms. */
 /** A year written as digits, or a decade ("1990s"): 1000–2099. */
 export const YEAR = /^(1\d{3}|20\d{2})s?$/;
 
+/** Words that open a question; never key terms. */
 export const QUESTION_WORDS: ReadonlySet<string> = new Set(['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how']);
 
 /**

@@ -22,6 +22,11 @@ const AND_START = /^\s*(?:and|also|but)\b[\s,]*(.*?)\s*[?.!]*\s*$/i;
 /** "And by 2025?", "And in Fiji?": only a new prepositional phrase, to put in place of the previous question's. */
 const PHRASE_ELLIPSIS = /^\s*(?:(?:and|but|so|also)\s+)?((in|by|for|during|before|after|since|until|from|at|on|to|with|against|between|among|under|over|within|without|outside|inside|near)\s+[^?.!]+?)\s*[?.!]*\s*$/i;
 const QUESTION_WORD = /\b(what|which|who|whom|whose|when|where|why|how)\b/i;
+
+/** The new phrase of a bare phrase follow-up ("And by 2025?" → "by 2025", preposition "by"); null for anything else. */
+function phraseFollowUp(question: string): RegExpExecArray | null {
+  return QUESTION_WORD.test(question) ? null : PHRASE_ELLIPSIS.exec(question);
+}
 /** A year with the preposition before it: "in 2023", "by the year 2025", "before the 1990s". */
 const YEAR_PHRASE = /\b(?:in|by|for|during|before|after|since|until|from|at|on)\s+(?:the\s+)?(?:(?:end|start|beginning)\s+of\s+)?(?:year\s+)?\d{4}s?\b/i;
 const QUESTION_OPENERS = /^(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|in|on|at|for|of|to|by|from|the|a|an|and|but|so|also|name|tell|list|give|describe|explain|please)$/i;
@@ -65,7 +70,7 @@ function contentCount(question: string): number {
 /** Finds how a question leans on earlier turns, if it does. */
 function followUpKind(question: string): ContextualizedQuestion['followUp'] {
   if (ELLIPSIS_START.test(question)) return 'ellipsis';
-  if (PHRASE_ELLIPSIS.test(question) && !QUESTION_WORD.test(question)) return 'ellipsis';
+  if (phraseFollowUp(question)) return 'ellipsis';
   const hasName = namedPhrases(question).length > 0;
   if (PRONOUNS.test(question)) {
     // "Why did Italy halt its patrols?": a possessive after a name in the same question points inside it.
@@ -109,8 +114,8 @@ export function contextualizeQuestion(question: string, history: readonly ChatTu
   const previousNames = namedPhrases(previous);
   const answerTurn = history.slice(lastUserAt + 1).find((t) => t.role === 'assistant');
 
-  const phrase = kind === 'ellipsis' ? PHRASE_ELLIPSIS.exec(question) : null;
-  if (phrase && !QUESTION_WORD.test(question)) {
+  const phrase = kind === 'ellipsis' ? phraseFollowUp(question) : null;
+  if (phrase) {
     // "And by 2025?" after "How many … did China train in 2023?": the previous question with the phrase swapped,
     // a year phrase for a year phrase, else the phrase with the same preposition, else added at the end.
     const newPhrase = phrase[1]!.trim().replace(/^\p{Lu}(?=\p{Ll}*\s)/u, (c) => c.toLowerCase());

@@ -65,7 +65,7 @@ export class IndexMismatchError extends VerbatimError {
   }
 }
 
-/** The embedding model could not be loaded; retrieval falls back to BM25 unless embeddings are required. */
+/** A model could not be loaded: the embedding model (retrieval falls back to BM25 unless embeddings are required) or the reader (an error). */
 export class ModelUnavailableError extends VerbatimError {
   /** `role` names what the model is for in the message. @default "embedding model" */
   constructor(modelId: string, reason: string, options: { cause?: unknown; role?: string } = {}) {

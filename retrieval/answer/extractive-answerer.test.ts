@@ -150,6 +150,18 @@ describe('extractive answerer behaviour', () => {
     expect(answer.citations[0]?.quote).toContain('The Rhineland was subject to the Treaty of Versailles at the end of World War I');
   });
 
+  it("answers for the year asked: the figure tied to 2025, not the one tied to 2023 in the same sentence (the README's follow-up)", async () => {
+    expect((await ask('How many foreign law enforcement officers did China train in 2023?')).shortAnswer).toBe('2,700');
+    expect((await ask('How many foreign law enforcement officers did China train by 2025?')).shortAnswer).toBe('3,000');
+    const history: ChatTurn[] = [
+      { role: 'user', content: 'How many foreign law enforcement officers did China train in 2023?' },
+      { role: 'assistant', content: '… Wang announced that China had trained 2,700 foreign law enforcement officers in 2023 … [1]' },
+    ];
+    const followUp = await ask('And by 2025?', history);
+    expect(followUp.shortAnswer).toBe('3,000');
+    expectCitationsExact(followUp);
+  });
+
   it('cites whole sentences by document offsets even when a chunk starts mid-sentence', async () => {
     const target = 'In December 2022, Italy halted joint patrols';
     const at = seedText.indexOf(target) + 20;

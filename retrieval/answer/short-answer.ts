@@ -89,6 +89,11 @@ export interface CandidateWeights {
   readonly partOfList?: number;
   /** For a subject question ("Who halted …?"): the agent after "by" of the question's verb ("halted by the Mamluks"). @default 0.5 */
   readonly passiveAgent?: number;
+  /**
+   * Against a phrase whose nearest year is not the question's, when the question's year is in the sentence too
+   * ("…by 2025?" in "trained 2,700 officers in 2023 and plans to train 3,000 more by 2025"). @default 0.5
+   */
+  readonly otherYear?: number;
 }
 
 /** Candidate weights tuned on XQuAD gold paragraphs (half the articles, checked on the other half). */
@@ -110,6 +115,7 @@ export const DEFAULT_CANDIDATE_WEIGHTS: CandidateWeights = Object.freeze({
   example: 0.2,
   partOfList: 0.85,
   passiveAgent: 0.5,
+  otherYear: 0.5,
 });
 
 /** Everything the extractor needs about the question for one sentence. */
@@ -293,6 +299,10 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
   const preps = questionPrepositions(analysis.question);
   const asksName = NAMING_QUESTION.test(analysis.question);
   const acronyms = analysis.terms.filter((t) => /^\p{Lu}{2,6}$/u.test(t.text)).map((t) => t.text);
+  // The years the question names, and where they and other years sit in this sentence.
+  const askedYears = new Set(analysis.terms.filter((t) => YEAR.test(t.text)).map((t) => t.text));
+  const yearsAt = askedYears.size > 0 ? tokens.flatMap((t, i) => (YEAR.test(t.text) ? [i] : [])) : [];
+  const askedYearHere = yearsAt.some((i) => askedYears.has(tokens[i]!.text));
   const boundaryPrefix: number[] = [0];
   for (const t of tokens) boundaryPrefix.push(boundaryPrefix[boundaryPrefix.length - 1]! + (CLAUSE_BOUNDARY.has(t.text) ? 1 : 0));
   const boundariesBetween = (a: number, b: number) => (a < b ? boundaryPrefix[b]! - boundaryPrefix[a + 1]! : boundaryPrefix[a]! - boundaryPrefix[b + 1]!);
@@ -385,6 +395,13 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
     let by = c.first - 1;
     if (by >= 0 && tokens[by]!.pos === 'DET') by--;
     const agent = analysis.gap === 'subject' && by >= 1 && tokens[by]!.folded === 'by' && realMatches.some((m) => m.index < by && m.index >= by - 6 && tokens[m.index]!.pos === 'VERB') ? 1 : 0;
+    // "…by 2025?": a figure tied to another year ("2,700 … in 2023") answers another question.
+    let otherYear = 0;
+    if (askedYearHere && c.kind !== 'date') {
+      const distance = (i: number) => (i < c.first ? c.first - i : i > c.last ? i - c.last : 0);
+      const nearestYear = yearsAt.reduce((a, b) => (distance(b) < distance(a) ? b : a));
+      otherYear = askedYears.has(tokens[nearestYear]!.text) ? 0 : 1;
+    }
     // "Who is Chen Zhichen?": only a description attached to the name will do.
     if (analysis.definition && apposition === 0 && !(prev !== undefined && COPULAS.has(prev.folded) && realMatches.some((m) => m.index < c.first))) continue;
     // "X, the Y of Z": a name the matched description is attached to.
@@ -421,6 +438,7 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
       (W.naming ?? 0) * named +
       (W.example ?? 0) * example +
       (W.passiveAgent ?? 0) * agent -
+      (W.otherYear ?? 0) * otherYear -
       W.clauseBoundary * boundaries -
       W.overlap * (repeated / Math.max(1, content.length)) -
       lengthPenalty;

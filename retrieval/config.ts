@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -60,6 +61,18 @@ const settingsSchema = z.object({
      * load tests from one address, or for a trusted proxy that speaks for many users. @default 300
      */
     rateLimitPerMinute: z.number().int().min(1).max(1_000_000).default(300),
+    /**
+     * Worker threads that answer asks and searches for the server, so no question, however costly, holds up the
+     * event loop that serves everyone else. @default os.availableParallelism() (one per core)
+     */
+    askWorkers: z.number().int().min(1).max(64).default(() => Math.max(1, availableParallelism())),
+    /**
+     * Longest an ask or search may take on the server, queueing included; past it the work is stopped (its worker
+     * is replaced) and the client gets `ANSWER_TIMEOUT`. @default 5000
+     */
+    askDeadlineMs: z.number().int().min(100).max(600_000).default(5000),
+    /** Asks waiting for a free worker before new ones get `BUSY` (503). @default 256 */
+    askQueueLimit: z.number().int().min(1).max(100_000).default(256),
     /** pino log level. @default "info" */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -96,6 +109,9 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   host: 'HOST',
   apiToken: 'API_TOKEN',
   rateLimitPerMinute: 'RATE_LIMIT_PER_MINUTE',
+  askWorkers: 'ASK_WORKERS',
+  askDeadlineMs: 'ASK_DEADLINE_MS',
+  askQueueLimit: 'ASK_QUEUE_LIMIT',
   logLevel: 'LOG_LEVEL',
 };
 

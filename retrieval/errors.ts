@@ -80,6 +80,20 @@ export class IndexLockedError extends VerbatimError {
   }
 }
 
+/** An ask or search ran past its deadline; its worker was stopped, so the server is not held up by it. */
+export class AnswerTimeoutError extends VerbatimError {
+  constructor(deadlineMs: number) {
+    super('ANSWER_TIMEOUT', `the answer took longer than ${deadlineMs} ms and was stopped: ask a shorter or more specific question, or raise ASK_DEADLINE_MS`, { status: 503 });
+  }
+}
+
+/** Every answering worker is busy and the queue of waiting asks is full. */
+export class ServerBusyError extends VerbatimError {
+  constructor(queued: number) {
+    super('BUSY', `the server is answering too many questions (${queued} waiting): try again in a moment`, { status: 503 });
+  }
+}
+
 /** Work was cancelled through an AbortSignal. */
 export class AbortedError extends VerbatimError {
   constructor(message = 'cancelled') {

@@ -4,7 +4,7 @@ import type { Answerer } from './answer/answerer.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
 import { loadReader } from './answer/load-reader.js';
 import { EMBEDDINGS_DISABLED_REASON, openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
-import { loadIndex, openVectorIndex, type LoadedIndexData } from './index/index-files.js';
+import { loadGeneration, loadIndex, openVectorIndex, type LoadedIndexData } from './index/index-files.js';
 import type { VectorIndex } from './index/vector-index.js';
 import { ingestAndKeepIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
@@ -20,6 +20,8 @@ export interface OpenPipelineOptions {
   /** Replaces loading the configured model (tests pass a tiny real model here). */
   readonly openEmbedder?: (config: Config) => Promise<EmbedderChoice>;
   readonly signal?: AbortSignal;
+  /** Serve this generation folder instead of the one `CURRENT` names (answering workers serve the server's). */
+  readonly generationDir?: string;
 }
 
 /** A ready pipeline and, when it ran, the ingest report. */
@@ -40,7 +42,7 @@ export async function openPipeline(options: OpenPipelineOptions): Promise<Opened
   const ingested = options.ingest ? await ingestAndKeepIndex({ config, openEmbedder: getEmbedder, onProgress: options.onProgress, signal: options.signal }) : null;
   const report = ingested?.report ?? null;
   // Ingest has just read and checked (or written) the whole index: serve that instead of reading it again.
-  const index = ingested?.index ?? (await loadIndex(config.indexDir));
+  const index = ingested?.index ?? (options.generationDir ? await loadGeneration(options.generationDir) : await loadIndex(config.indexDir));
   try {
     return { pipeline: await servePipeline(index, ingested?.vectorIndex ?? null, options, getEmbedder, opened), ingest: report };
   } catch (error) {

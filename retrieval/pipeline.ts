@@ -49,6 +49,8 @@ export interface DocumentSummary {
 /** Retrieval and answering over one loaded index. */
 export interface Pipeline {
   readonly status: PipelineStatus;
+  /** The index generation folder this pipeline answers from. */
+  readonly generationDir: string;
   /** Ranked passages for a query. */
   search(query: string, options?: { k?: number; signal?: AbortSignal }): Promise<Passage[]>;
   /** Answers a question in one go; the same result as the `done` event of `askStream`. */
@@ -179,6 +181,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
 
   return {
     status,
+    generationDir: index.generationDir,
     search,
     ask,
     askStream,

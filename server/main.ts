@@ -7,6 +7,7 @@ import { lexicalOnlyMessage } from '../retrieval/embed/open-embedder.js';
 import { AbortedError, InputError } from '../retrieval/errors.js';
 import { createLogger } from '../retrieval/logger.js';
 import { openPipeline } from '../retrieval/open-pipeline.js';
+import { createPooledPipeline } from '../retrieval/workers/ask-pool.js';
 import type { PipelineStatus } from '../retrieval/pipeline.js';
 import { assertSafeBinding } from './access-guards.js';
 import { createServer } from './create-server.js';
@@ -76,7 +77,8 @@ await runCommand(async () => {
   } finally {
     bar.stop();
   }
-  const { pipeline, ingest } = opened;
+  const { ingest } = opened;
+  let pipeline = opened.pipeline;
   try {
     if (ingest) {
       for (const skip of ingest.skipped) process.stderr.write(`skipped ${skip.path}: ${skip.reason}\n`);
@@ -84,6 +86,9 @@ await runCommand(async () => {
       process.stdout.write(`index: ${ingest.documents} documents, ${ingest.chunks} chunks in ${ingest.indexDir} (${changes})\n`);
     }
     process.stdout.write(`${retrievalModeLine(pipeline.status)}\n`);
+    if (startup.signal.aborted) return;
+    // Answers run in worker threads with a deadline, so no single question can hold up the server.
+    pipeline = await createPooledPipeline({ local: pipeline, config, logger });
     if (startup.signal.aborted) return;
 
     const server = await createServer({ pipeline, config, logger });

@@ -191,7 +191,12 @@ export async function loadIndex(indexDir: string): Promise<LoadedIndexData> {
   }
 }
 
-async function loadGeneration(dir: string): Promise<LoadedIndexData> {
+/**
+ * Loads one generation folder, checking every file against its manifest (the answering workers load exactly the
+ * generation the server serves, whatever `CURRENT` names by then).
+ * @throws IndexCorruptError naming the bad file.
+ */
+export async function loadGeneration(dir: string): Promise<LoadedIndexData> {
   const manifest = await readGenerationManifest(dir);
   // All files are read and checksummed at once: the reads overlap each other and the parsing (at 100k chunks,
   // ~400 MB from the page cache). The BM25 database is only checked here; it is opened in place below.

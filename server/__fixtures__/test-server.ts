@@ -11,6 +11,7 @@ import { loadConfig, type Config, type ConfigInput } from '../../retrieval/confi
 import { createLogger } from '../../retrieval/logger.js';
 import { openPipeline } from '../../retrieval/open-pipeline.js';
 import type { Pipeline } from '../../retrieval/pipeline.js';
+import { createPooledPipeline, type PooledPipeline } from '../../retrieval/workers/ask-pool.js';
 import { createServer, type CreateServerOptions, type RunningServer } from '../create-server.js';
 
 /** The seed corpus of the repository. */
@@ -22,6 +23,8 @@ export interface TestServer {
   readonly wsUrl: string;
   readonly config: Config;
   readonly pipeline: Pipeline;
+  /** The worker pool answering, when `pooled` was asked for. */
+  readonly pool: PooledPipeline | null;
   readonly server: RunningServer;
   /** Temporary folder holding the index (and a generated corpus, if any). */
   readonly tmp: string;
@@ -40,6 +43,11 @@ export interface TestServerOptions extends Partial<Pick<CreateServerOptions, 'he
   readonly answerer?: Answerer;
   /** Wraps the real pipeline, e.g. to hold asks in flight. */
   readonly wrapPipeline?: (pipeline: Pipeline) => Pipeline;
+  /**
+   * Answer in worker threads as `npm start` does (the answerer option cannot cross into them); a URL picks the
+   * worker module (e.g. one that stalls on purpose). @default false: in-process
+   */
+  readonly pooled?: boolean | { readonly workerModule: URL };
 }
 
 /** Builds an index in a temporary folder and starts the server on it. */
@@ -56,7 +64,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
   const config = loadConfig({ overrides: { corpusDir, indexDir: path.join(tmp, 'index'), disableEmbeddings: true, logLevel: 'silent', ...options.configOverrides } });
   const { pipeline: real } = await openPipeline({ config, ingest: true, answerer: options.answerer });
-  const pipeline = options.wrapPipeline ? options.wrapPipeline(real) : real;
+  const pool = options.pooled
+    ? await createPooledPipeline({ local: real, config, workerModule: typeof options.pooled === 'object' ? options.pooled.workerModule : undefined })
+    : null;
+  const served = pool ?? real;
+  const pipeline = options.wrapPipeline ? options.wrapPipeline(served) : served;
   const server = await createServer({
     pipeline,
     config,
@@ -73,11 +85,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
     config,
     pipeline,
+    pool,
     server,
     tmp,
     async close() {
       await server.close();
-      await real.close();
+      await served.close();
       await fs.rm(tmp, { recursive: true, force: true });
     },
   };

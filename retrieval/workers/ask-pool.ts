@@ -1,0 +1,196 @@
+import { on } from 'node:events';
+import { createRequire } from 'node:module';
+import { MessageChannel } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import type { Config } from '../config.js';
+import { AbortedError, AnswerTimeoutError, ServerBusyError, throwIfAborted } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AskEvent, AskRequest, Pipeline } from '../pipeline.js';
+import type { AskResult, Passage } from '../types.js';
+import { deserializeError, type AskWorkerData, type WorkerMessage, type WorkerTask, type WorkerTaskBody } from './worker-messages.js';
+
+/** Options of {@link createPooledPipeline}. */
+export interface PooledPipelineOptions {
+  /**
+   * The pipeline the server opened (after its ingest). It keeps serving status and documents on the server's
+   * thread, which are lookups; the workers load its index generation to answer.
+   */
+  readonly local: Pipeline;
+  /** Supplies `askWorkers`, `askDeadlineMs` and `askQueueLimit`, and is what each worker opens its pipeline with. */
+  readonly config: Config;
+  readonly logger?: Logger;
+  /**
+   * How long a cancelled or overdue task may take to stop at its next step on its own before its worker thread is
+   * terminated (and replaced). Short: a task that does not stop by then is stuck in one long step. @default 100
+   */
+  readonly cancelGraceMs?: number;
+  /**
+   * The worker module: it default-exports a promise of a task handler speaking the messages of
+   * `worker-messages.ts`. Tests pass one that wraps the real worker with a step that never ends. @default ./ask-worker.ts
+   */
+  readonly workerModule?: URL;
+}
+
+/** Counters of the pool, for health checks and the tests that prove stuck work is stopped. */
+export interface AskPoolStats {
+  /** Worker threads running now (briefly fewer while a stopped one is replaced). */
+  readonly threads: number;
+  /** Tasks waiting for a free worker. */
+  readonly queued: number;
+  /**
+   * Tasks ended by force because they overran their deadline or were cancelled and did not stop at a step boundary
+   * in time; a running one takes its worker thread with it (piscina starts a replacement).
+   */
+  readonly terminated: number;
+}
+
+/** A pipeline whose asks and searches run in worker threads, each bounded by a deadline. */
+export interface PooledPipeline extends Pipeline {
+  readonly stats: AskPoolStats;
+}
+
+/** The worker's module and, when it is TypeScript (no build step), the loader that lets a worker thread run it. */
+function workerModule(url: URL): { filename: string; execArgv: string[] } {
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { filename: url.href, execArgv: url.pathname.endsWith('.ts') ? ['--import', loader] : [] };
+}
+
+/**
+ * Moves answering off the server's event loop: asks and searches run in a pool of worker threads (piscina), so HTTP
+ * and WebSocket stay responsive whatever one question costs, and several cores answer at once. Each task has a
+ * deadline counted from submission; an overdue or cancelled task is first asked to stop, and if it is inside a long
+ * step its thread is terminated and replaced, so its work really ends. Resolves once a worker has opened the index
+ * (start-up errors such as a damaged index surface here, not on the first ask).
+ * @throws whatever keeps a worker from opening the index.
+ */
+export async function createPooledPipeline(options: PooledPipelineOptions): Promise<PooledPipeline> {
+  const { local, config, logger } = options;
+  const cancelGraceMs = options.cancelGraceMs ?? 100;
+  const workerData: AskWorkerData = { config, generationDir: local.generationDir };
+  const pool = new Piscina({
+    ...workerModule(options.workerModule ?? new URL('./ask-worker.ts', import.meta.url)),
+    workerData,
+    minThreads: config.askWorkers,
+    maxThreads: config.askWorkers,
+    // Workers hold an open index: keep them rather than reopening it after every idle moment.
+    idleTimeout: Number.POSITIVE_INFINITY,
+    // Tasks are async (the embedder awaits ONNX); plain messages instead of parking the thread between tasks.
+    atomics: 'disabled',
+  });
+  // A worker that dies with no task running would otherwise be an unhandled 'error' event, ending the server.
+  pool.on('error', (error: unknown) => logger?.error({ err: error }, 'answering worker failed'));
+  let terminated = 0;
+
+  /** Runs one task and yields its messages until `end`; throws its error, the deadline's or the caller's abort. */
+  async function* runTask(task: WorkerTaskBody, signal: AbortSignal | undefined): AsyncGenerator<WorkerMessage> {
+    throwIfAborted(signal);
+    if (pool.queueSize >= config.askQueueLimit) throw new ServerBusyError(pool.queueSize);
+    const { port1, port2 } = new MessageChannel();
+    const stopWaiting = new AbortController();
+    const terminate = new AbortController();
+    let failure: Error | null = null;
+    let finished = false;
+    let grace: NodeJS.Timeout | undefined;
+    const fail = (error: Error) => {
+      if (failure || finished) return;
+      failure = error;
+      stopWaiting.abort();
+      port1.postMessage({ type: 'cancel' });
+      grace = setTimeout(() => {
+        if (finished) return;
+        terminated++;
+        logger?.warn({ task: task.kind, reason: error.message }, 'stopping an answering worker that did not stop by itself');
+        terminate.abort(error);
+      }, cancelGraceMs);
+    };
+    const deadline = setTimeout(() => fail(new AnswerTimeoutError(config.askDeadlineMs)), config.askDeadlineMs);
+    const onAbort = () => fail(signal?.reason instanceof AbortedError ? signal.reason : new AbortedError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const running = pool.run({ ...task, port: port2 } as WorkerTask, { transferList: [port2] as unknown as NonNullable<NonNullable<Parameters<Piscina['run']>[1]>['transferList']>, signal: terminate.signal });
+    running.then(
+      () => {
+        finished = true;
+        clearTimeout(grace);
+      },
+      (error: unknown) => {
+        if (terminate.signal.aborted) return;
+        logger?.error({ err: error, task: task.kind }, 'answering worker failed');
+        fail(new Error(`the answering worker failed: ${error instanceof Error ? error.message : String(error)}`));
+      },
+    );
+    try {
+      for await (const [message] of on(port1, 'message', { signal: stopWaiting.signal }) as AsyncIterableIterator<[WorkerMessage]>) {
+        if (message.type === 'end') {
+          finished = true;
+          return;
+        }
+        if (message.type === 'error') {
+          finished = true;
+          throw deserializeError(message.error);
+        }
+        yield message;
+      }
+    } catch (error) {
+      throw failure ?? error;
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onAbort);
+      // The consumer stopped early (a closed socket): end the task too.
+      if (!finished) fail(new AbortedError());
+      port1.close();
+    }
+  }
+
+  async function* askStream(request: AskRequest): AsyncGenerator<AskEvent, AskResult> {
+    const { signal, ...plain } = request;
+    let result: AskResult | null = null;
+    for await (const message of runTask({ kind: 'ask', request: plain }, signal)) {
+      if (message.type !== 'event') continue;
+      if (message.event.type === 'done') result = message.event.result;
+      yield message.event;
+    }
+    if (!result) throw new Error('the answering worker ended without an answer');
+    return result;
+  }
+
+  async function ask(request: AskRequest): Promise<AskResult> {
+    const stream = askStream(request);
+    for (;;) {
+      const step = await stream.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  async function search(query: string, searchOptions: { k?: number; signal?: AbortSignal } = {}): Promise<Passage[]> {
+    for await (const message of runTask({ kind: 'search', query, k: searchOptions.k }, searchOptions.signal)) {
+      if (message.type === 'passages') return message.passages;
+    }
+    throw new Error('the answering worker ended without passages');
+  }
+
+  try {
+    for await (const _ of runTask({ kind: 'ping' }, undefined));
+  } catch (error) {
+    await pool.destroy();
+    throw error;
+  }
+
+  return {
+    status: local.status,
+    generationDir: local.generationDir,
+    search,
+    ask,
+    askStream,
+    listDocuments: () => local.listDocuments(),
+    getDocument: (id) => local.getDocument(id),
+    get stats(): AskPoolStats {
+      return { threads: pool.threads.length, queued: pool.queueSize, terminated };
+    },
+    close: async () => {
+      await pool.destroy();
+      await local.close();
+    },
+  };
+}

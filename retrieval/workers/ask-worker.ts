@@ -1,0 +1,49 @@
+/**
+ * The body of one answering worker thread (run by the pool in `ask-pool.ts`). It opens its own read-only copy of
+ * the index generation the server loaded and answers one task at a time, streaming events back on the task's port.
+ * Everything is wired here from `workerData`; nothing is shared with the server's thread but messages.
+ */
+import { workerData } from 'node:worker_threads';
+import { AbortedError } from '../errors.js';
+import { openPipeline } from '../open-pipeline.js';
+import type { Pipeline } from '../pipeline.js';
+import { serializeError, type AskWorkerData, type CancelMessage, type WorkerMessage, type WorkerTask } from './worker-messages.js';
+
+/** Answers tasks with `pipeline`: a ready pipeline, or the error that kept it from opening (reported per task). */
+function createTaskHandler(pipeline: Pipeline | Error): (task: WorkerTask) => Promise<void> {
+  return async (task) => {
+    const { port } = task;
+    const post = (message: WorkerMessage) => port.postMessage(message);
+    // A cancel is seen between steps (retrieval, answering, each token); a step that never yields is ended by the
+    // pool terminating this thread.
+    const controller = new AbortController();
+    port.on('message', (message: CancelMessage) => {
+      if (message.type === 'cancel') controller.abort(new AbortedError());
+    });
+    try {
+      if (pipeline instanceof Error) throw pipeline;
+      if (task.kind === 'ask') {
+        for await (const event of pipeline.askStream({ ...task.request, signal: controller.signal })) post({ type: 'event', event });
+      } else if (task.kind === 'search') {
+        post({ type: 'passages', passages: await pipeline.search(task.query, { k: task.k, signal: controller.signal }) });
+      }
+      post({ type: 'end' });
+    } catch (error) {
+      post({ type: 'error', error: serializeError(error) });
+    } finally {
+      port.close();
+    }
+  };
+}
+
+async function start(): Promise<(task: WorkerTask) => Promise<void>> {
+  const { config, generationDir } = workerData as AskWorkerData;
+  const opened = await openPipeline({ config, generationDir }).then(
+    (result) => result.pipeline,
+    (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+  );
+  return createTaskHandler(opened);
+}
+
+// piscina waits for this promise before it sends the worker any task, so a worker is ready once its index is open.
+export default start();

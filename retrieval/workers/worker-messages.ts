@@ -1,0 +1,59 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { Config } from '../config.js';
+import { VerbatimError } from '../errors.js';
+import type { AskEvent, AskRequest } from '../pipeline.js';
+import type { Passage } from '../types.js';
+
+/** What every answering worker is started with: the configuration and the exact index generation to serve. */
+export interface AskWorkerData {
+  readonly config: Config;
+  /** The generation the server loaded, so a worker started later still serves the texts the server shows. */
+  readonly generationDir: string;
+}
+
+/** One unit of work for a worker; its events come back on `port`. */
+export type WorkerTask =
+  | { readonly kind: 'ask'; readonly request: Omit<AskRequest, 'signal'>; readonly port: MessagePort }
+  | { readonly kind: 'search'; readonly query: string; readonly k?: number; readonly port: MessagePort }
+  | { readonly kind: 'ping'; readonly port: MessagePort };
+
+/** A task as the pool is given it, before its port is attached. */
+export type WorkerTaskBody = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'port'> : never) : never;
+
+/** An error as it crosses the thread boundary: classes do not survive structured cloning, these fields do. */
+export interface SerializedError {
+  /** Set for errors raised on purpose (VerbatimError): their message is meant for users. */
+  readonly code?: string;
+  readonly status?: number;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+/** Worker → server, on the task's port. `end` is always the last message of a task that did not fail. */
+export type WorkerMessage =
+  | { readonly type: 'event'; readonly event: AskEvent }
+  | { readonly type: 'passages'; readonly passages: Passage[] }
+  | { readonly type: 'end' }
+  | { readonly type: 'error'; readonly error: SerializedError };
+
+/** Server → worker, on the task's port: stop at the next step boundary. */
+export interface CancelMessage {
+  readonly type: 'cancel';
+}
+
+/** Flattens an error for postMessage. */
+export function serializeError(error: unknown): SerializedError {
+  if (VerbatimError.isInstance(error)) return { code: error.code, status: error.status, message: error.message, stack: error.stack };
+  if (error instanceof Error) return { message: error.message, stack: error.stack };
+  return { message: String(error) };
+}
+
+/**
+ * Rebuilds an error on the server's side: a VerbatimError keeps its code, status and message; anything else
+ * becomes a plain Error, which the edge reports as `INTERNAL` without its message.
+ */
+export function deserializeError(error: SerializedError): Error {
+  const rebuilt = error.code !== undefined && error.status !== undefined ? new VerbatimError(error.code, error.message, { status: error.status }) : new Error(error.message);
+  if (error.stack) rebuilt.stack = error.stack;
+  return rebuilt;
+}

@@ -1,0 +1,134 @@
+/**
+ * No question can stall the server: asks run in worker threads with a deadline. A worker module that stalls on
+ * purpose (a synchronous step that never ends) stands in for any input that is slow by accident; the probe's own
+ * inputs are sent too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, framesOf } from './__fixtures__/ws-client.js';
+import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
+
+const STALLING_WORKER = new URL('../retrieval/workers/__fixtures__/stalling-worker.ts', import.meta.url);
+const DEADLINE_MS = 1500;
+
+async function postAsk(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+/** Polls until `condition` holds; the tests wait on what the server reports, not on the clock. */
+async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`still waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('asks run in worker threads with a deadline', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ pooled: { workerModule: STALLING_WORKER }, configOverrides: { askDeadlineMs: DEADLINE_MS, askWorkers: 2 } });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers normally from a worker, with the same result as in-process', async () => {
+    const question = 'How many foreign law enforcement officers did China train in 2023?';
+    const { status, body } = await postAsk(t.url, { question });
+    expect(status).toBe(200);
+    expect(body.shortAnswer).toBe('2,700');
+    const doc = t.pipeline.getDocument(body.citations[0].docId)!;
+    for (const c of body.citations) expect(doc.text.slice(c.start, c.end)).toBe(c.quote);
+  });
+
+  it('keeps /api/health answering while an ask is stuck, then stops it with ANSWER_TIMEOUT and serves the next ask', async () => {
+    const terminatedBefore = t.pool!.stats.terminated;
+    let askSettled = false;
+    const stuck = postAsk(t.url, { question: 'STALL: a step that never ends' }).finally(() => (askSettled = true));
+    const healthWhileStuck: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${t.url}/api/health`);
+      expect(askSettled).toBe(false);
+      healthWhileStuck.push(res.status);
+    }
+    expect(healthWhileStuck).toEqual([200, 200, 200, 200, 200]);
+
+    const { status, body } = await stuck;
+    expect(status).toBe(503);
+    expect(body.error.code).toBe('ANSWER_TIMEOUT');
+    expect(body.error.message).toMatch(/ASK_DEADLINE_MS/);
+    // The stuck thread is gone for real (terminated a moment after the client was told) and replaced.
+    await eventually(() => t.pool!.stats.terminated === terminatedBefore + 1, 'the stuck worker to be terminated');
+    await eventually(() => t.pool!.stats.threads === 2, 'the replacement worker');
+    const answers = await Promise.all([1, 2, 3, 4].map(() => postAsk(t.url, { question: 'Who is Chen Zhichen?' })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+  });
+
+  it('a WebSocket cancel and a closed socket stop a stuck ask for real', async () => {
+    const client = await connect(t.wsUrl);
+    try {
+      const before = t.pool!.stats.terminated;
+      client.send({ type: 'ask', id: 's1', question: 'STALL: cancelled' });
+      await eventually(() => t.server.activeAsks === 1, 'the ask to start');
+      client.send({ type: 'cancel', id: 's1' });
+      const aborted = await client.waitFor((f) => f.id === 's1' && f.type === 'error');
+      expect(aborted).toMatchObject({ code: 'ABORTED' });
+      await eventually(() => t.pool!.stats.terminated === before + 1, 'the cancelled worker to be terminated');
+
+      // The socket stays usable and answers from a fresh worker.
+      client.send({ type: 'ask', id: 'n1', question: 'Who is Chen Zhichen?' });
+      const done = await client.waitFor((f) => f.id === 'n1' && (f.type === 'done' || f.type === 'error'));
+      expect(done.type).toBe('done');
+      expect(framesOf(client.frames, 's1').map((f) => f.type)).toEqual(['error']);
+    } finally {
+      client.close();
+    }
+
+    const leaving = await connect(t.wsUrl);
+    const before = t.pool!.stats.terminated;
+    leaving.send({ type: 'ask', id: 's2', question: 'STALL: the client leaves' });
+    await eventually(() => t.server.activeAsks === 1, 'the ask to start');
+    leaving.close();
+    await eventually(() => t.pool!.stats.terminated === before + 1, 'the abandoned worker to be terminated');
+    await eventually(() => t.server.activeAsks === 0, 'no ask left running');
+  });
+
+  it("answers the probe's slow inputs or fails them clearly, while health keeps answering", async () => {
+    const spaces = (n: number) => ' '.repeat(n);
+    const probes = [
+      { question: `and x${spaces(1990)}y` },
+      { question: `what about x${spaces(1980)}y` },
+      { question: `in x${spaces(1990)}y` },
+      { question: 'Where did she study?', history: [{ role: 'user', content: `and x${spaces(4000)}y` }] },
+    ];
+    for (const probe of probes) {
+      let settled = false;
+      const pending = postAsk(t.url, probe).finally(() => (settled = true));
+      const health = await fetch(`${t.url}/api/health`);
+      expect(health.status).toBe(200);
+      const { status, body } = await pending;
+      expect(settled).toBe(true);
+      if (status === 200) expect(typeof body.answer).toBe('string');
+      else expect({ status, code: body.error.code }).toEqual({ status: 503, code: 'ANSWER_TIMEOUT' });
+    }
+  });
+});
+
+describe('a full queue', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ pooled: { workerModule: STALLING_WORKER }, configOverrides: { askDeadlineMs: DEADLINE_MS, askWorkers: 1, askQueueLimit: 1 } });
+  });
+  afterAll(async () => t?.close());
+
+  it('refuses asks beyond the queue limit with BUSY instead of piling them up', async () => {
+    const running = postAsk(t.url, { question: 'STALL: holds the only worker' });
+    await eventually(() => t.pool!.stats.queued === 0 && t.pool!.stats.threads === 1, 'the first ask to run');
+    const queued = postAsk(t.url, { question: 'STALL: waits in the queue' });
+    await eventually(() => t.pool!.stats.queued === 1, 'the second ask to queue');
+    const refused = await postAsk(t.url, { question: 'Who is Chen Zhichen?' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('BUSY');
+    expect((await running).body.error.code).toBe('ANSWER_TIMEOUT');
+    expect((await queued).body.error.code).toBe('ANSWER_TIMEOUT');
+  });
+});

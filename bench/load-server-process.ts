@@ -47,6 +47,11 @@ export interface ServerProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Extra Node flags for the server, e.g. `['--cpu-prof']` to see where its time goes. @default [] */
   readonly execArgv?: readonly string[];
+  /**
+   * The server entry, relative to the repository: `bench/in-process-server.ts` is the server answering on its
+   * event loop, the reference the worker pool is compared with. @default "server/main.ts"
+   */
+  readonly script?: string;
 }
 
 /** A running server child process. */
@@ -112,7 +117,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   delete env.HOST;
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--expose-gc', ...(options.execArgv ?? []), '--import', 'tsx', '--import', PROBE, 'server/main.ts', '--host', '127.0.0.1', '--port', '0', '--corpus', corpusDir, '--index', path.join(tmp, 'index'), '--no-embeddings'],
+    ['--expose-gc', ...(options.execArgv ?? []), '--import', 'tsx', '--import', PROBE, options.script ?? 'server/main.ts', '--host', '127.0.0.1', '--port', '0', '--corpus', corpusDir, '--index', path.join(tmp, 'index'), '--no-embeddings'],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

@@ -76,6 +76,8 @@ export interface LoadOptions {
   readonly questions?: readonly LoadQuestion[];
   /** Called with every completed answer, e.g. for a test to check it independently. */
   readonly onAnswer?: (answer: { readonly via: 'ws' | 'http'; readonly result: AskResult }) => void;
+  /** The server entry the tool starts when there is no `url` (see `ServerProcessOptions.script`). @default "server/main.ts" */
+  readonly serverScript?: string;
   /** Progress lines (soak samples); silent when absent. */
   readonly log?: (line: string) => void;
   /** Sent as `Authorization: Bearer` and as the WebSocket token subprotocol. @default process.env.API_TOKEN */
@@ -557,7 +559,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
 
   const loadAverageAtStart = os.loadavg()[0]!;
   let child: ServerProcess | null = null;
-  if (!base) child = await startServerProcess();
+  if (!base) child = await startServerProcess({ script: options.serverScript });
   try {
     const url = base ?? child!.url;
     const serverPid = child?.pid ?? options.serverPid ?? null;
@@ -811,7 +813,8 @@ function growthText(a: number, b: number): string {
 
 const USAGE = `npm run load -- [--clients N] [--asks M] [--http-clients K] [--http-rounds R] [--duration S] [--warmup S]
                 [--sample-every S] [--timeout S] [--ask-timeout MS] [--think-ms MS] [--warmup-asks N] [--http-rpm N]
-                [--url http://127.0.0.1:PORT [--server-pid PID]] [--json]`;
+                [--url http://127.0.0.1:PORT [--server-pid PID]] [--json]
+       npm run load -- --compare-in-process [--repeats N] [same load flags]`;
 
 function intFlag(values: Record<string, unknown>, name: string): number | undefined {
   const v = values[name];
@@ -836,6 +839,8 @@ async function main(argv: string[]): Promise<number> {
     'http-rpm': { type: 'string' },
     url: { type: 'string' },
     'server-pid': { type: 'string' },
+    'compare-in-process': { type: 'boolean' },
+    repeats: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   } as const;
@@ -846,6 +851,20 @@ async function main(argv: string[]): Promise<number> {
   }
   const v = values as Record<string, unknown>;
   const durationS = intFlag(v, 'duration');
+  if (values['compare-in-process']) {
+    const { compareInProcess, formatThreadComparison } = await import('./thread-comparison.js');
+    const comparison = await compareInProcess({
+      wsClients: intFlag(v, 'clients'),
+      asksPerClient: intFlag(v, 'asks'),
+      httpClients: intFlag(v, 'http-clients'),
+      httpRounds: intFlag(v, 'http-rounds'),
+      warmupAsks: intFlag(v, 'warmup-asks'),
+      repeats: intFlag(v, 'repeats'),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatThreadComparison(comparison));
+    return comparison.pass ? 0 : 1;
+  }
   const report = await runLoad({
     url: values.url,
     serverPid: intFlag(v, 'server-pid'),

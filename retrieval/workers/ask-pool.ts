@@ -81,6 +81,8 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
   // A worker that dies with no task running would otherwise be an unhandled 'error' event, ending the server.
   pool.on('error', (error: unknown) => logger?.error({ err: error }, 'answering worker failed'));
   let terminated = 0;
+  /** Set by close(): the tasks it ends are not failures worth a log line. */
+  let closing = false;
 
   /** Runs one task and yields its messages until `end`; throws its error, the deadline's or the caller's abort. */
   async function* runTask(task: WorkerTaskBody, signal: AbortSignal | undefined): AsyncGenerator<WorkerMessage> {
@@ -115,7 +117,7 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
         clearTimeout(grace);
       },
       (error: unknown) => {
-        if (terminate.signal.aborted) return;
+        if (terminate.signal.aborted || closing) return;
         logger?.error({ err: error, task: task.kind }, 'answering worker failed');
         fail(new Error(`the answering worker failed: ${error instanceof Error ? error.message : String(error)}`));
       },
@@ -143,20 +145,23 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     }
   }
 
-  async function* askStream(request: AskRequest): AsyncGenerator<AskEvent, AskResult> {
+  /** An ask's events as the worker sends them; `stream: false` gets the `done` event alone. */
+  async function* events(request: AskRequest, stream: boolean): AsyncGenerator<AskEvent, AskResult> {
     const { signal, ...plain } = request;
     let result: AskResult | null = null;
-    for await (const message of runTask({ kind: 'ask', request: plain }, signal)) {
-      if (message.type !== 'event') continue;
-      if (message.event.type === 'done') result = message.event.result;
-      yield message.event;
+    for await (const message of runTask({ kind: 'ask', request: plain, stream }, signal)) {
+      if (message.type !== 'events') continue;
+      for (const event of message.events) {
+        if (event.type === 'done') result = event.result;
+        yield event;
+      }
     }
     if (!result) throw new Error('the answering worker ended without an answer');
     return result;
   }
 
   async function ask(request: AskRequest): Promise<AskResult> {
-    const stream = askStream(request);
+    const stream = events(request, false);
     for (;;) {
       const step = await stream.next();
       if (step.done) return step.value;
@@ -182,13 +187,14 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     generationDir: local.generationDir,
     search,
     ask,
-    askStream,
+    askStream: (request) => events(request, true),
     listDocuments: () => local.listDocuments(),
     getDocument: (id) => local.getDocument(id),
     get stats(): AskPoolStats {
       return { threads: pool.threads.length, queued: pool.queueSize, terminated };
     },
     close: async () => {
+      closing = true;
       await pool.destroy();
       await local.close();
     },

@@ -6,8 +6,33 @@
 import { workerData } from 'node:worker_threads';
 import { AbortedError } from '../errors.js';
 import { openPipeline } from '../open-pipeline.js';
-import type { Pipeline } from '../pipeline.js';
+import type { AskEvent, Pipeline } from '../pipeline.js';
 import { serializeError, type AskWorkerData, type CancelMessage, type WorkerMessage, type WorkerTask } from './worker-messages.js';
+
+/**
+ * Forwards a stream's events in batches: what the stream yields without waiting on anything (the tokens and citations
+ * of an extractive answer, all known at once) goes as one message, while events that are apart in time (passages
+ * before a slow answer, a generator's tokens) still go as soon as they exist.
+ */
+async function streamEvents(stream: AsyncIterable<AskEvent>, send: (events: AskEvent[]) => void): Promise<void> {
+  let batch: AskEvent[] = [];
+  let scheduled: NodeJS.Immediate | null = null;
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = null;
+    if (batch.length > 0) send(batch);
+    batch = [];
+  };
+  try {
+    for await (const event of stream) {
+      batch.push(event);
+      if (event.type === 'passages' || event.type === 'done') flush();
+      else scheduled ??= setImmediate(flush);
+    }
+  } finally {
+    flush();
+  }
+}
 
 /** Answers tasks with `pipeline`: a ready pipeline, or the error that kept it from opening (reported per task). */
 function createTaskHandler(pipeline: Pipeline | Error): (task: WorkerTask) => Promise<void> {
@@ -22,8 +47,10 @@ function createTaskHandler(pipeline: Pipeline | Error): (task: WorkerTask) => Pr
     });
     try {
       if (pipeline instanceof Error) throw pipeline;
-      if (task.kind === 'ask') {
-        for await (const event of pipeline.askStream({ ...task.request, signal: controller.signal })) post({ type: 'event', event });
+      if (task.kind === 'ask' && !task.stream) {
+        post({ type: 'events', events: [{ type: 'done', result: await pipeline.ask({ ...task.request, signal: controller.signal }) }] });
+      } else if (task.kind === 'ask') {
+        await streamEvents(pipeline.askStream({ ...task.request, signal: controller.signal }), (events) => post({ type: 'events', events }));
       } else if (task.kind === 'search') {
         post({ type: 'passages', passages: await pipeline.search(task.query, { k: task.k, signal: controller.signal }) });
       }

@@ -13,7 +13,13 @@ export interface AskWorkerData {
 
 /** One unit of work for a worker; its events come back on `port`. */
 export type WorkerTask =
-  | { readonly kind: 'ask'; readonly request: Omit<AskRequest, 'signal'>; readonly port: MessagePort }
+  | {
+      readonly kind: 'ask';
+      readonly request: Omit<AskRequest, 'signal'>;
+      /** False sends only the `done` event (HTTP asks): no token or citation events to copy across threads. */
+      readonly stream: boolean;
+      readonly port: MessagePort;
+    }
   | { readonly kind: 'search'; readonly query: string; readonly k?: number; readonly port: MessagePort }
   | { readonly kind: 'ping'; readonly port: MessagePort };
 
@@ -31,7 +37,8 @@ export interface SerializedError {
 
 /** Worker → server, on the task's port. `end` is always the last message of a task that did not fail. */
 export type WorkerMessage =
-  | { readonly type: 'event'; readonly event: AskEvent }
+  /** Events in order; the ones produced in one synchronous burst (an extractive answer's tokens) travel together. */
+  | { readonly type: 'events'; readonly events: readonly AskEvent[] }
   | { readonly type: 'passages'; readonly passages: Passage[] }
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly error: SerializedError };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --full] [--sizes 10000,100000] [--only ingest,query,vector,loop] ...`: the performance benchmarks
+ * `npm run bench [-- --full] [--sizes 10000,100000] [--only ingest,query,vector,loop,stall] ...`: the performance benchmarks
  * of issue 5, in-process (no server): ingest per chunk by stage, `ask` latency by stage, the HNSW index at scale
  * against exact search, and event-loop blocking by synchronous vector search. Prints tables and rewrites the
  * generated section of bench/RESULTS.md (other sections of that file are kept).
@@ -17,15 +17,16 @@ import { benchIngest, type IngestBenchResult, type IngestMode } from './ingest-b
 import { describeMachine } from './machine.js';
 import { ASK_P95_TARGET_MS, benchQueries, type QueryBenchResult } from './query-bench.js';
 import { eventLoopTable, ingestTable, machineLines, memoryTable, queryTable, READY_TARGET_MS, readyTable, RECALL_TARGET, sweepTable, vectorTable } from './report.js';
+import { benchStall, HEALTH_P99_TARGET_MS, stallTable } from './stall-bench.js';
 import { ms, stopwatch } from './stats.js';
 import { createVectorSource, type VectorKind } from './synthetic-vectors.js';
 import { renderMarkdown, renderText, type Table } from './table.js';
 import { openTinyEmbedder } from './tiny-embedder.js';
 import { benchVectorIndex, type VectorBenchResult } from './vector-index-bench.js';
 
-const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop]
+const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop,stall]
                  [--uniform-all] [--xquad FILE] [--out FILE | --no-write] [--keep]`;
-const SECTIONS = ['ingest', 'query', 'vector', 'loop'] as const;
+const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Markers around the part of RESULTS.md this script owns. */
 const BEGIN = '<!-- npm run bench: generated section begins; edits inside are overwritten -->';
@@ -170,6 +171,16 @@ async function main(): Promise<void> {
         headline.push(`one default vector search (k=${def.shape.k}, ef=${def.shape.ef}) on ${loop.size.toLocaleString('en-US')} vectors holds the thread for p50 ${ms(def.block.p50)} ms, p95 ${ms(def.block.p95)} ms, max ${ms(def.block.max)} ms; the largest allowed search (k=1000, ef=4000) p95 ${ms(loop.shapes.at(-1)!.block.p95)} ms.`);
       }
       if (!only.has('vector')) vectors = [];
+    }
+    if (only.has('stall')) {
+      log('stall: hostile asks against a server process');
+      const stall = await benchStall({ deadlineMs: config.askDeadlineMs, log });
+      tables.push(stallTable(stall));
+      const failed = stall.results.filter((r) => !r.pass);
+      const worstHealth = Math.max(...stall.results.map((r) => r.health.p99).filter(Number.isFinite));
+      headline.push(
+        `hostile asks (${stall.results.length}): ${failed.length === 0 ? 'all' : `${stall.results.length - failed.length}`} answered or stopped within the ${stall.deadlineMs} ms deadline with health p99 < ${HEALTH_P99_TARGET_MS} ms — ${failed.length === 0 ? 'met' : `NOT met (${failed.map((r) => r.input).join('; ')})`}; worst health p99 ${ms(worstHealth)} ms, slowest ask ${ms(Math.max(...stall.results.map((r) => r.askMs)))} ms.`,
+      );
     }
   } finally {
     if (!values.keep) await fs.rm(workDir, { recursive: true, force: true });

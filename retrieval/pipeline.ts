@@ -8,7 +8,7 @@ import type { LoadedIndexData } from './index/index-files.js';
 import type { Manifest } from './index/manifest.js';
 import { hybridSearch, type VectorSearch } from './search/hybrid-search.js';
 import { TurnTakingQueue } from './turn-taking-queue.js';
-import type { AskResult, ChatTurn, Citation, Passage, RetrievalMode, SourceDocument } from './types.js';
+import type { Answer, AskResult, ChatTurn, Citation, Passage, RetrievalMode, SourceDocument } from './types.js';
 
 /** One event of a streamed answer, in order: passages, then tokens and citations, then done. */
 export type AskEvent =
@@ -81,6 +81,22 @@ export function streamTokens(answer: string): string[] {
   return answer.match(/\S+\s*|\s+/g) ?? [];
 }
 
+/**
+ * The `token` and `citation` events of a finished answer, in stream order: the answer word by word, each citation right
+ * after the token holding its marker `[n]`. A worker thread that has a whole answer at once sends the answer alone and
+ * the server thread rebuilds these events with this same function.
+ */
+export function* answerEvents(answer: Pick<Answer, 'answer' | 'citations'>): Generator<AskEvent> {
+  const byMarker = new Map(answer.citations.map((c) => [c.n, c]));
+  for (const token of streamTokens(answer.answer)) {
+    yield { type: 'token', text: token };
+    for (const match of token.matchAll(/\[(\d+)\]/g)) {
+      const citation = byMarker.get(Number(match[1]));
+      if (citation) yield { type: 'citation', citation };
+    }
+  }
+}
+
 function publicPassages(passages: readonly Passage[]): AskResult['passages'] {
   return passages.map((p) => ({ docId: p.docId, start: p.start, end: p.end, score: p.score, heading: p.heading, text: p.text, scores: p.scores }));
 }
@@ -147,14 +163,9 @@ export function createPipeline(parts: PipelineParts): Pipeline {
       });
     });
     const t2 = performance.now();
-    const byMarker = new Map(answer.citations.map((c) => [c.n, c]));
-    for (const token of streamTokens(answer.answer)) {
-      throwIfAborted(request.signal);
-      yield { type: 'token', text: token };
-      for (const match of token.matchAll(/\[(\d+)\]/g)) {
-        const citation = byMarker.get(Number(match[1]));
-        if (citation) yield { type: 'citation', citation };
-      }
+    for (const event of answerEvents(answer)) {
+      if (event.type === 'token') throwIfAborted(request.signal);
+      yield event;
     }
     const result: AskResult = {
       ...(request.id !== undefined ? { id: request.id } : {}),

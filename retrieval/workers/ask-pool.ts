@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import type { Config } from '../config.js';
 import { AbortedError, AnswerTimeoutError, ServerBusyError, throwIfAborted } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AskEvent, AskRequest, Pipeline } from '../pipeline.js';
+import { answerEvents, type AskEvent, type AskRequest, type Pipeline } from '../pipeline.js';
 import type { AskResult, Passage } from '../types.js';
 import { deserializeError, type AskWorkerData, type WorkerMessage, type WorkerTask, type WorkerTaskBody } from './worker-messages.js';
 
@@ -150,10 +150,15 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     const { signal, ...plain } = request;
     let result: AskResult | null = null;
     for await (const message of runTask({ kind: 'ask', request: plain, stream }, signal)) {
-      if (message.type !== 'events') continue;
-      for (const event of message.events) {
-        if (event.type === 'done') result = event.result;
-        yield event;
+      if (message.type === 'answer') {
+        yield* answerEvents(message.result);
+        result = message.result;
+        yield { type: 'done', result };
+      } else if (message.type === 'events') {
+        for (const event of message.events) {
+          if (event.type === 'done') result = event.result;
+          yield event;
+        }
       }
     }
     if (!result) throw new Error('the answering worker ended without an answer');

@@ -11,16 +11,20 @@ import { serializeError, type AskWorkerData, type CancelMessage, type WorkerMess
 
 /**
  * Forwards a stream's events in batches: what the stream yields without waiting on anything (the tokens and citations
- * of an extractive answer, all known at once) goes as one message, while events that are apart in time (passages
- * before a slow answer, a generator's tokens) still go as soon as they exist.
+ * of an extractive answer, all known at once) goes as one message — as the answer alone when it is the whole answer —
+ * while events that are apart in time (passages before a slow answer, a generator's tokens) still go as soon as they
+ * exist.
  */
-async function streamEvents(stream: AsyncIterable<AskEvent>, send: (events: AskEvent[]) => void): Promise<void> {
+async function streamEvents(stream: AsyncIterable<AskEvent>, post: (message: WorkerMessage) => void): Promise<void> {
   let batch: AskEvent[] = [];
   let scheduled: NodeJS.Immediate | null = null;
   const flush = () => {
     if (scheduled) clearImmediate(scheduled);
     scheduled = null;
-    if (batch.length > 0) send(batch);
+    const last = batch.at(-1);
+    // From the first token to `done` in one burst: the answer alone is enough to rebuild these events.
+    if (batch[0]?.type === 'token' && last?.type === 'done') post({ type: 'answer', result: last.result });
+    else if (batch.length > 0) post({ type: 'events', events: batch });
     batch = [];
   };
   try {
@@ -50,7 +54,7 @@ function createTaskHandler(pipeline: Pipeline | Error): (task: WorkerTask) => Pr
       if (task.kind === 'ask' && !task.stream) {
         post({ type: 'events', events: [{ type: 'done', result: await pipeline.ask({ ...task.request, signal: controller.signal }) }] });
       } else if (task.kind === 'ask') {
-        await streamEvents(pipeline.askStream({ ...task.request, signal: controller.signal }), (events) => post({ type: 'events', events }));
+        await streamEvents(pipeline.askStream({ ...task.request, signal: controller.signal }), post);
       } else if (task.kind === 'search') {
         post({ type: 'passages', passages: await pipeline.search(task.query, { k: task.k, signal: controller.signal }) });
       }

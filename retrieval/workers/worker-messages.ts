@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { VerbatimError } from '../errors.js';
 import type { AskEvent, AskRequest } from '../pipeline.js';
-import type { Passage } from '../types.js';
+import type { AskResult, Passage } from '../types.js';
 
 /** What every answering worker is started with: the configuration and the exact index generation to serve. */
 export interface AskWorkerData {
@@ -39,6 +39,11 @@ export interface SerializedError {
 export type WorkerMessage =
   /** Events in order; the ones produced in one synchronous burst (an extractive answer's tokens) travel together. */
   | { readonly type: 'events'; readonly events: readonly AskEvent[] }
+  /**
+   * A whole answer that came in one burst: its token and citation events are `answerEvents(result)`, rebuilt on the
+   * server's thread instead of copied across one by one, then `done`.
+   */
+  | { readonly type: 'answer'; readonly result: AskResult }
   | { readonly type: 'passages'; readonly passages: Passage[] }
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly error: SerializedError };

@@ -53,8 +53,34 @@ export function configFromFlags(values: Record<string, unknown>, env: NodeJS.Pro
 }
 
 /**
- * Runs a command: any error becomes one line on stderr naming the problem, and a non-zero exit
- * (2 for bad input or configuration, 1 otherwise).
+ * Exit codes of every command (`ingest`, `ask`, `eval`, `npm start`), by what a script should do about the failure.
+ * Part of the command-line contract in the README.
+ */
+export const EXIT_CODES = {
+  /** Done. */
+  ok: 0,
+  /** Anything else: the `error:` line says what; unexpected ones ask for a report. */
+  failed: 1,
+  /** Bad flags, input or configuration: fix the command. */
+  badInput: 2,
+  /** Another ingest holds the index lock, or this one lost it (`INDEX_LOCKED`, `INDEX_LOCK_LOST`): run it again later. */
+  indexBusy: 3,
+  /** The new index could not be written (`DISK_FULL`, `INDEX_WRITE_FAILED`): free space or fix the folder, then run it again. */
+  indexWriteFailed: 4,
+} as const;
+
+/** The exit code for an error a command ended with. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof InputError || error instanceof ConfigError) return EXIT_CODES.badInput;
+  const code = VerbatimError.isInstance(error) ? error.code : null;
+  if (code === 'INDEX_LOCKED' || code === 'INDEX_LOCK_LOST') return EXIT_CODES.indexBusy;
+  if (code === 'DISK_FULL' || code === 'INDEX_WRITE_FAILED') return EXIT_CODES.indexWriteFailed;
+  return EXIT_CODES.failed;
+}
+
+/**
+ * Runs a command: any error becomes one line on stderr naming the problem (the stack only with LOG_LEVEL=debug),
+ * and the exit code from {@link EXIT_CODES}.
  */
 export async function runCommand(main: () => Promise<void>): Promise<void> {
   try {
@@ -63,7 +89,7 @@ export async function runCommand(main: () => Promise<void>): Promise<void> {
     const message = VerbatimError.isInstance(error) ? error.message : error instanceof Error ? `${error.message} (unexpected; please report with LOG_LEVEL=debug output)` : String(error);
     process.stderr.write(`error: ${message}\n`);
     if (process.env.LOG_LEVEL === 'debug' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = error instanceof InputError || error instanceof ConfigError ? 2 : 1;
+    process.exitCode = exitCodeFor(error);
   }
 }
 

@@ -73,10 +73,24 @@ export class ModelUnavailableError extends VerbatimError {
   }
 }
 
-/** Another ingest holds the index lock. */
+/** Who holds the index lock, as its holder recorded it beside the lock. */
+export interface IndexLockHolder {
+  readonly pid: number;
+  readonly host: string;
+  /** When it took the lock (ISO 8601). */
+  readonly since: string;
+}
+
+/** Another ingest holds the index lock; names the holder when it is known. */
 export class IndexLockedError extends VerbatimError {
-  constructor(dir: string, options: { cause?: unknown } = {}) {
-    super('INDEX_LOCKED', `another ingest is writing ${dir}: wait for it to finish (or remove ${dir}/.lock if no ingest is running)`, { status: 409, ...options });
+  /** The holder as recorded beside the lock; absent when it had not yet written itself down. */
+  readonly holder: IndexLockHolder | null;
+
+  constructor(dir: string, options: { holder?: IndexLockHolder | null; cause?: unknown } = {}) {
+    const { holder = null } = options;
+    const who = holder ? ` (process ${holder.pid} on ${holder.host}, holding it since ${holder.since})` : '';
+    super('INDEX_LOCKED', `another ingest is writing ${dir}${who}: wait for it to finish (or remove ${dir}/.lock if no ingest is running)`, { status: 409, cause: options.cause });
+    this.holder = holder;
   }
 }
 
@@ -92,6 +106,61 @@ export class ServerBusyError extends VerbatimError {
   constructor(queued: number) {
     super('BUSY', `the server is answering too many questions (${queued} waiting): try again in a moment`, { status: 503 });
   }
+}
+
+/**
+ * The lock was lost while this ingest held it: it could not be refreshed in time and another ingest (on another
+ * host) took it over, or someone removed it. The ingest stops without switching the index.
+ */
+export class IndexLockLostError extends VerbatimError {
+  constructor(dir: string, reason: string, options: { cause?: unknown } = {}) {
+    super(
+      'INDEX_LOCK_LOST',
+      `this ingest lost its lock on ${dir} (${reason}): another ingest took it over or ${dir}/.lock was removed, so it stopped without switching the index; run \`npm run ingest\` again once no other ingest is running`,
+      { status: 409, ...options },
+    );
+  }
+}
+
+/**
+ * A new index generation could not be written: the disk is full (`DISK_FULL`) or another write failed
+ * (`INDEX_WRITE_FAILED`). What it had written is removed and the previous generation, if any, stays current.
+ */
+export class IndexWriteError extends VerbatimError {
+  /** Bytes the new generation needs at least, when known. */
+  readonly neededBytes: number | null;
+  /** Bytes free on the index folder's filesystem after the cleanup, when known. */
+  readonly freeBytes: number | null;
+
+  constructor(
+    indexDir: string,
+    details: { diskFull: boolean; reason: string; neededBytes?: number | null; freeBytes?: number | null; previousKept: boolean },
+    options: { cause?: unknown } = {},
+  ) {
+    const { diskFull, neededBytes = null, freeBytes = null } = details;
+    const space = [neededBytes !== null ? `it needs at least ${formatBytes(neededBytes)}` : null, freeBytes !== null ? `${formatBytes(freeBytes)} free there` : null]
+      .filter(Boolean)
+      .join(', ');
+    const kept = details.previousKept ? 'the previous index is unchanged and still serves' : 'no index was written';
+    const fix = diskFull
+      ? `free disk space there (or point --index / INDEX_DIR at a larger disk) and run \`npm run ingest\` again`
+      : `check that the folder is writable and its disk healthy, then run \`npm run ingest\` again`;
+    super(
+      diskFull ? 'DISK_FULL' : 'INDEX_WRITE_FAILED',
+      `could not write a new index generation in ${indexDir}: ${diskFull ? 'the disk is full' : 'a write failed'} (${details.reason}${space ? `; ${space}` : ''}); what was written is removed and ${kept}; ${fix}`,
+      { status: diskFull ? 507 : 500, cause: options.cause },
+    );
+    this.neededBytes = neededBytes;
+    this.freeBytes = freeBytes;
+  }
+}
+
+/** Bytes for people: `1.5 MB`, `812 kB`, `300 bytes` (decimal units, as `df -H` prints them). */
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
+  return `${bytes} bytes`;
 }
 
 /** Work was cancelled through an AbortSignal. */

@@ -1,12 +1,12 @@
 import type { Config } from './config.js';
-import { IndexMismatchError } from './errors.js';
+import { IndexMismatchError, IndexWriteError } from './errors.js';
 import type { Answerer } from './answer/answerer.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
 import { loadReader } from './answer/load-reader.js';
 import { EMBEDDINGS_DISABLED_REASON, openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
-import { loadGeneration, loadIndex, openVectorIndex, type LoadedIndexData } from './index/index-files.js';
+import { loadGeneration, loadIndex, openVectorIndex, readManifest, type LoadedIndexData } from './index/index-files.js';
 import type { VectorIndex } from './index/vector-index.js';
-import { ingestAndKeepIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
+import { ingestAndKeepIndex, type IngestedIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
 
 /** Options of `openPipeline`. */
@@ -14,6 +14,13 @@ export interface OpenPipelineOptions {
   readonly config: Config;
   /** Bring the index up to date with the corpus first (as `npm start` does). @default false */
   readonly ingest?: boolean;
+  /**
+   * When that ingest cannot write its new index (a full disk: IndexWriteError) and an index exists, serve the
+   * previous one and hand the error back in `ingestError` instead of failing: for a server, answering from the last
+   * good index beats not starting. Off for measurements, which must not run on a stale index.
+   * @default false
+   */
+  readonly fallBackToLastGoodIndex?: boolean;
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Replaces the default extractive answerer. */
   readonly answerer?: Answerer;
@@ -28,6 +35,8 @@ export interface OpenPipelineOptions {
 export interface OpenedPipeline {
   readonly pipeline: Pipeline;
   readonly ingest: IngestReport | null;
+  /** Why the ingest asked for could not write its new index, when the previous one is served instead. */
+  readonly ingestError: IndexWriteError | null;
 }
 
 /**
@@ -39,12 +48,22 @@ export async function openPipeline(options: OpenPipelineOptions): Promise<Opened
   const opened: { choice: Promise<EmbedderChoice> | null } = { choice: null };
   const getEmbedder = () => (opened.choice ??= (options.openEmbedder ?? ((c: Config) => openEmbedder(c, { signal: options.signal })))(config));
 
-  const ingested = options.ingest ? await ingestAndKeepIndex({ config, openEmbedder: getEmbedder, onProgress: options.onProgress, signal: options.signal }) : null;
+  let ingested: IngestedIndex | null = null;
+  let ingestError: IndexWriteError | null = null;
+  if (options.ingest) {
+    try {
+      ingested = await ingestAndKeepIndex({ config, openEmbedder: getEmbedder, onProgress: options.onProgress, signal: options.signal });
+    } catch (error) {
+      // A failed save removed what it wrote and left the previous generation current; without one, there is nothing to serve.
+      if (!options.fallBackToLastGoodIndex || !(error instanceof IndexWriteError) || (await readManifest(config.indexDir).catch(() => null)) === null) throw error;
+      ingestError = error;
+    }
+  }
   const report = ingested?.report ?? null;
   // Ingest has just read and checked (or written) the whole index: serve that instead of reading it again.
   const index = ingested?.index ?? (options.generationDir ? await loadGeneration(options.generationDir) : await loadIndex(config.indexDir));
   try {
-    return { pipeline: await servePipeline(index, ingested?.vectorIndex ?? null, options, getEmbedder, opened), ingest: report };
+    return { pipeline: await servePipeline(index, ingested?.vectorIndex ?? null, options, getEmbedder, opened), ingest: report, ingestError };
   } catch (error) {
     index.lexical.close();
     throw error;

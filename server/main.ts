@@ -65,7 +65,7 @@ await runCommand(async () => {
   const bar = createIngestProgressBar();
   let opened;
   try {
-    opened = await openPipeline({ config, ingest: true, onProgress: bar.update, signal: startup.signal });
+    opened = await openPipeline({ config, ingest: true, fallBackToLastGoodIndex: true, onProgress: bar.update, signal: startup.signal });
   } catch (error) {
     // Ingest writes a new index generation and switches atomically, so stopping here leaves the old one intact.
     if (startup.signal.aborted && error instanceof AbortedError) {
@@ -77,9 +77,14 @@ await runCommand(async () => {
   } finally {
     bar.stop();
   }
-  const { ingest } = opened;
+  const { ingest, ingestError } = opened;
   let pipeline = opened.pipeline;
   try {
+    if (ingestError) {
+      process.stderr.write(`warning: ${ingestError.message}\n`);
+      const { documents, chunks } = pipeline.status;
+      process.stdout.write(`index: not updated (${ingestError.code}); serving the previous one: ${documents} documents, ${chunks} chunks in ${config.indexDir}\n`);
+    }
     if (ingest) {
       for (const skip of ingest.skipped) process.stderr.write(`skipped ${skip.path}: ${skip.reason}\n`);
       const changes = ingest.wrote ? `${ingest.added.length} added, ${ingest.changed.length} changed, ${ingest.removed.length} removed` : 'up to date';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { constants, type Dirent, type Stats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { AbortedError, CorpusNotFoundError, InputError, throwIfAborted } from '../errors.js';
 import type { SourceDocument } from '../types.js';
@@ -50,7 +50,7 @@ type DocumentKind = 'text' | 'markdown' | 'html';
 interface FoundFile {
   /** Document id: relative path with `/` separators. */
   readonly id: string;
-  /** Real path to read (for a symlink: its verified target inside the corpus). */
+  /** Real path to read (for a symlink: its verified target inside the corpus); checked again when it is opened. */
   readonly file: string;
   readonly kind: DocumentKind;
 }
@@ -65,6 +65,9 @@ interface FoundFile {
  * or digit, whitespace collapsed and clipped to {@link MAX_TITLE_CHARS}.
  * Symlinked files are followed only when their target is inside the corpus folder; symlinked folders
  * are never descended (their files load from their real location, and cycles are impossible).
+ * Each file is opened once, without following a symlink, and read from that descriptor only after the descriptor is
+ * found to be a regular file inside the corpus: swapping a file or folder for a symlink while the corpus is read
+ * cannot redirect the read to a file outside it (the entry is skipped with a reason instead).
  * The walk is iterative, so folder depth is limited only by the operating system's path length.
  * @throws CorpusNotFoundError when `dir` is missing, not a folder, or unreadable.
  * @throws AbortedError when `signal` fires.
@@ -86,7 +89,7 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
   const documents: SourceDocument[] = [];
   for (const entry of found) {
     throwIfAborted(signal);
-    const result = await readDocument(entry, { decoder, maxFileBytes, signal });
+    const result = await readDocument(entry, { root, decoder, maxFileBytes, signal });
     if (typeof result === 'string') skipped.push({ path: entry.id, reason: result });
     else documents.push(result);
   }
@@ -167,22 +170,31 @@ async function resolveLink(root: string, link: string): Promise<LinkOutcome> {
   return { kind: 'file', target };
 }
 
+/**
+ * Read-only, never through a symlink in the last path component, and never waiting on a FIFO that was swapped in
+ * after the walk (`O_NONBLOCK` does nothing to regular files). Platforms without a flag get 0, i.e. no such flag.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** How much more is read at a time once a file turns out longer than `fstat` said (it grew while being read). */
+const READ_MORE_BYTES = 64 * 1024;
+
+/** Why an entry that became a symlink after the walk checked it is not read. */
+const BECAME_SYMLINK = 'changed into a symlink while the corpus was being read; not followed (ingest again to pick up the change)';
+
 async function readDocument(
   entry: FoundFile,
-  context: { decoder: TextDecoder; maxFileBytes: number; signal: AbortSignal | undefined },
+  context: { root: string; decoder: TextDecoder; maxFileBytes: number; signal: AbortSignal | undefined },
 ): Promise<SourceDocument | string> {
-  const { maxFileBytes, signal } = context;
-  let bytes: Buffer;
+  const { signal } = context;
+  let bytes: Buffer | string;
   try {
-    const info = await stat(entry.file);
-    if (!info.isFile()) return 'not a regular file';
-    if (info.size > maxFileBytes) return tooLarge(info.size, maxFileBytes);
-    bytes = await readFile(entry.file, { signal });
+    bytes = await readInsideCorpus(context.root, entry.file, context.maxFileBytes, signal);
   } catch (error) {
     if (signal?.aborted) throw new AbortedError();
     return `file could not be read (${errorCode(error)})`;
   }
-  if (bytes.length > maxFileBytes) return tooLarge(bytes.length, maxFileBytes);
+  if (typeof bytes === 'string') return bytes;
   if (bytes.length === 0) return 'empty file';
   if (bytes.includes(0)) return 'contains NUL bytes: a binary file, not text';
 
@@ -217,6 +229,73 @@ async function readDocument(
     text,
     hash: createHash('sha256').update(bytes).digest('hex'),
   };
+}
+
+/**
+ * Opens `file` once and reads it through that descriptor only, so the decision "this is a regular file inside the
+ * corpus" is about the very file read: a path swapped for a symlink (or a folder on it swapped for a symlinked one)
+ * after the walk cannot redirect the read outside the corpus. Reads at most `maxFileBytes` + 1 bytes, even from a
+ * file that grows meanwhile. Returns the bytes, or why the file is not read.
+ */
+async function readInsideCorpus(root: string, file: string, maxFileBytes: number, signal: AbortSignal | undefined): Promise<Buffer | string> {
+  // Checked before opening, so a FIFO or device named like a document is not even opened in the ordinary case;
+  // what is opened is checked again through its descriptor below.
+  const seen = await lstat(file);
+  if (seen.isSymbolicLink()) return BECAME_SYMLINK;
+  if (!seen.isFile()) return 'not a regular file';
+  let handle: FileHandle;
+  try {
+    handle = await open(file, OPEN_FLAGS);
+  } catch (error) {
+    // O_NOFOLLOW on a symlink: ELOOP on Linux and macOS, EMLINK on FreeBSD.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EMLINK') return BECAME_SYMLINK;
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return 'not a regular file';
+    if (!(await openedInside(root, file, handle, info))) {
+      return 'resolved outside the corpus folder while being read (a folder on its path was swapped for a symlink); not read';
+    }
+    if (info.size > maxFileBytes) return tooLarge(info.size, maxFileBytes);
+    return await readAtMost(handle, info.size, maxFileBytes, signal);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Whether the opened file is inside the corpus. On Linux the kernel's own path of the descriptor
+ * (`/proc/self/fd/N`) says so exactly; elsewhere the path's real location must be inside the corpus and be the
+ * same file (device and inode) as the one opened.
+ */
+async function openedInside(root: string, file: string, handle: FileHandle, info: Stats): Promise<boolean> {
+  const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
+  // A file renamed over after it was opened reads "… (deleted)": still the file that was inside.
+  if (opened !== null && path.isAbsolute(opened)) return isInside(root, opened.replace(/ \(deleted\)$/, ''));
+  const real = await realpath(file).catch(() => null);
+  if (real === null || !isInside(root, real)) return false;
+  const now = await lstat(real).catch(() => null);
+  return now !== null && now.dev === info.dev && now.ino === info.ino;
+}
+
+/** Reads the whole file from its descriptor, but never more than `limit` + 1 bytes; a longer file is a reason. */
+async function readAtMost(handle: FileHandle, expected: number, limit: number, signal: AbortSignal | undefined): Promise<Buffer | string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    throwIfAborted(signal);
+    // The first read asks for one byte more than fstat said, so the end of an unchanged file is seen at once.
+    const want = Math.min(limit + 1 - total, Math.max(expected + 1 - total, READ_MORE_BYTES));
+    const buffer = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(buffer, 0, want, null);
+    if (bytesRead === 0) break;
+    chunks.push(buffer.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > limit) return `grew past the ${limit}-byte limit while being read: split it or raise maxFileBytes`;
+  }
+  return Buffer.concat(chunks, total);
 }
 
 function kindOf(name: string): DocumentKind | null {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { IndexCorruptError, IndexNotFoundError } from '../errors.js';
+import { AbortedError, IndexCorruptError, IndexNotFoundError, IndexWriteError, throwIfAborted } from '../errors.js';
 import type { Chunk, SourceDocument } from '../types.js';
 import { LexicalIndex } from './lexical-index.js';
 import { INDEX_FORMAT_VERSION, manifestSchema, type Manifest, type ManifestDraft } from './manifest.js';
@@ -12,6 +12,8 @@ import { VectorIndex } from './vector-index.js';
  * the one in use. A save writes a new generation aside and then renames `CURRENT` over the old pointer —
  * one atomic step — so a crash or kill at any moment leaves the previous generation serving. The generation
  * it replaced is kept until the next save, so a reader that started on it just before the switch can finish.
+ * A generation gets its `manifest.json` last, before `CURRENT` ever names it: a `gen-*` folder without one is
+ * partial (a save that was killed), was never current, and no reader can be on it.
  */
 const CURRENT = 'CURRENT';
 /** The BM25 index file of a generation (an SQLite database). */
@@ -69,34 +71,115 @@ export interface SavedGeneration {
   readonly manifest: Manifest;
 }
 
+/** Options of `saveIndex`. */
+export interface SaveIndexOptions {
+  /** Checked before the switch: when it has fired, nothing is switched, what was written is removed, and AbortedError is thrown. */
+  readonly signal?: AbortSignal;
+  /** The least `writeVectorIndex` writes, in bytes, for the space a failed save reports it needs. @default the size of the vectors */
+  readonly vectorIndexBytes?: number;
+}
+
+/** Error codes of a write that failed for lack of space (quota included). */
+const DISK_FULL_CODES: readonly string[] = ['ENOSPC', 'EDQUOT'];
+
 /**
  * Writes a complete new generation, then switches `CURRENT` to it and removes the generations before the one
  * it replaces. `writeVectorIndex` saves the vector index into the folder it is given, before the switch.
+ * A save that fails removes everything it wrote, so the previous generation stays current and no space is lost.
+ * @throws IndexWriteError (`DISK_FULL` or `INDEX_WRITE_FAILED`) naming the folder, the space needed and free, and the fix.
+ * @throws AbortedError when `options.signal` fired before the switch.
  */
 export async function saveIndex(
   indexDir: string,
   data: Omit<IndexData, 'manifest'> & { readonly manifest: ManifestDraft },
   writeVectorIndex?: (vectorDir: string) => Promise<void>,
+  options: SaveIndexOptions = {},
 ): Promise<SavedGeneration> {
-  await fs.mkdir(indexDir, { recursive: true });
   const previous = await currentGeneration(indexDir).catch(() => null);
   const name = `gen-${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const dir = path.join(indexDir, name);
-  await fs.mkdir(dir);
-  const storedChunks: StoredChunk[] = data.chunks.map(({ docId, start, end, heading }) => ({ docId, start, end, heading }));
-  await writeFileSynced(path.join(dir, 'documents.json'), JSON.stringify(data.documents));
-  await writeFileSynced(path.join(dir, 'chunks.json'), JSON.stringify(storedChunks));
-  await writeFileSynced(path.join(dir, LEXICAL_FILE), data.lexical.serialize());
-  if (data.vectors) await writeFileSynced(path.join(dir, 'vectors.f32'), new Uint8Array(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength));
-  if (writeVectorIndex) await writeVectorIndex(path.join(dir, VECTOR_DIR));
-  // The manifest goes last: a generation without one is incomplete by construction.
-  const manifest: Manifest = { ...data.manifest, files: await checksumFiles(dir) };
-  await writeFileSynced(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   const pointer = path.join(indexDir, `${CURRENT}.${name}.tmp`);
-  await writeFileSynced(pointer, `${name}\n`);
-  await fs.rename(pointer, path.join(indexDir, CURRENT));
-  await removeStaleGenerations(indexDir, [name, ...(previous ? [path.basename(previous)] : [])]);
+  // Each file's content is made only when it is written, so that no two large ones are in memory at once.
+  const contents: { file: string; content: () => string | Uint8Array }[] = [
+    { file: 'documents.json', content: () => JSON.stringify(data.documents) },
+    { file: 'chunks.json', content: () => JSON.stringify(data.chunks.map(({ docId, start, end, heading }): StoredChunk => ({ docId, start, end, heading }))) },
+    { file: LEXICAL_FILE, content: () => data.lexical.serialize() },
+    ...(data.vectors ? [{ file: 'vectors.f32', content: () => new Uint8Array(data.vectors!.buffer, data.vectors!.byteOffset, data.vectors!.byteLength) }] : []),
+  ];
+  let manifest: Manifest;
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    for (const { file, content } of contents) await writeFileSynced(path.join(dir, file), content());
+    if (writeVectorIndex) await writeVectorIndex(path.join(dir, VECTOR_DIR));
+    // The manifest goes last: a generation without one is incomplete by construction.
+    manifest = { ...data.manifest, files: await checksumFiles(dir) };
+    await writeFileSynced(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    throwIfAborted(options.signal);
+    await writeFileSynced(pointer, `${name}\n`);
+    throwIfAborted(options.signal);
+    await fs.rename(pointer, path.join(indexDir, CURRENT));
+  } catch (error) {
+    await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
+    await fs.rm(pointer, { force: true }).catch(() => {});
+    if (error instanceof AbortedError) throw error;
+    // At least what this save writes itself, and the vector index (which holds every vector again, at the least).
+    const vectorIndexBytes = writeVectorIndex ? (options.vectorIndexBytes ?? data.vectors?.byteLength ?? 0) : 0;
+    const neededBytes = contents.reduce((sum, { content }) => sum + byteLength(content()), 0) + vectorIndexBytes;
+    throw await writeError(indexDir, error, { neededBytes, previousKept: previous !== null });
+  }
+  // The new generation is current: failing to tidy up after it does not undo that, and the next save tidies again.
+  await removeStaleGenerations(indexDir, [name, ...(previous ? [path.basename(previous)] : [])]).catch(() => {});
   return { generationDir: dir, manifest };
+}
+
+function byteLength(content: string | Uint8Array): number {
+  return typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
+}
+
+/**
+ * The IndexWriteError for a failed save. A failure counts as a full disk when the system says so (ENOSPC, EDQUOT),
+ * or when the filesystem has less room than the generation needs (hnswlib reports no write errors of its own: a
+ * full disk leaves it a short file, which the vector index notices).
+ */
+async function writeError(indexDir: string, error: unknown, details: { neededBytes: number; previousKept: boolean }): Promise<IndexWriteError> {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const freeBytes = await fs.statfs(indexDir).then(
+    (info) => info.bavail * info.bsize,
+    () => null,
+  );
+  const diskFull = (typeof code === 'string' && DISK_FULL_CODES.includes(code)) || (freeBytes !== null && freeBytes < details.neededBytes);
+  const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  return new IndexWriteError(indexDir, { diskFull, reason, neededBytes: details.neededBytes, freeBytes, previousKept: details.previousKept }, { cause: error });
+}
+
+/**
+ * Removes what failed or killed saves left behind: `gen-*` folders without a manifest other than the current one,
+ * and pointer files never renamed into place. Call it holding the index lock, so no save of another process is
+ * under way; the generation kept for readers after the last switch has its manifest and is left alone.
+ * @returns the names removed.
+ */
+export async function removePartialGenerations(indexDir: string): Promise<string[]> {
+  const current = await currentGeneration(indexDir).then(
+    (dir) => (dir ? path.basename(dir) : null),
+    () => null,
+  );
+  const removed: string[] = [];
+  const entries = await fs.readdir(indexDir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const partialGeneration = entry.name.startsWith('gen-') && entry.name !== current && !(await exists(path.join(indexDir, entry.name, 'manifest.json')));
+    const strayPointer = entry.name.startsWith(`${CURRENT}.`) && entry.name.endsWith('.tmp');
+    if (!partialGeneration && !strayPointer) continue;
+    await fs.rm(path.join(indexDir, entry.name), { recursive: true, force: true });
+    removed.push(entry.name);
+  }
+  return removed;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Size and CRC-32 of every file under a generation folder, by path relative to it (with `/`). */

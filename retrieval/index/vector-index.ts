@@ -93,6 +93,16 @@ export class VectorIndex {
     return this.ids.length;
   }
 
+  /**
+   * The least `save` writes, in bytes: hnswlib's header, level-0 links and vector and label per element, each
+   * element's link-list length, and the ids (the upper levels' links come on top). For saying how much room a save
+   * needs when it does not get it.
+   */
+  get savedBytesAtLeast(): number {
+    const bytesPerElement = 2 * this.M * 4 + 4 + this.dimension * 4 + 8;
+    return HEADER_BYTES + this.size * (bytesPerElement + 4) + this.ids.reduce((sum, id) => sum + Buffer.byteLength(id), 0);
+  }
+
   /** The search-time candidate list size in effect. */
   get ef(): number {
     return this.store.index.getEf();
@@ -189,9 +199,12 @@ export class VectorIndex {
   /**
    * Writes the three index files into `dir` (created if needed), overwriting files of the same name. Not atomic:
    * write into a fresh folder and switch to it, as the index generations do.
+   * @throws Error when hnswlib's file came out short: hnswlib reports no write errors, so a full disk would
+   * otherwise leave a truncated index that only fails when it is next loaded.
    */
   async save(dir: string): Promise<void> {
     await this.store.save(dir);
+    await assertWrittenWhole(path.join(dir, VECTOR_INDEX_FILES.index), this.dimension);
   }
 }
 
@@ -257,7 +270,7 @@ function parseDocstore(file: string, value: unknown, count: number): string[] {
  * Reads hnswlib's header and checks it against the file size and `dimension` before hnswlib sees the file:
  * hnswlib happily reads an index of another dimension, and a garbled count could make it allocate without bound.
  */
-async function readHeader(file: string, dimension: number): Promise<{ count: number; M: number; efConstruction: number }> {
+async function readHeader(file: string, dimension: number): Promise<{ count: number; M: number; efConstruction: number; bytesPerElement: number; size: number }> {
   let size: number;
   const header = Buffer.alloc(HEADER_BYTES);
   try {
@@ -303,7 +316,35 @@ async function readHeader(file: string, dimension: number): Promise<{ count: num
   // Level-0 data for every element plus a 4-byte link-list size each is the least a complete file holds.
   const minimum = HEADER_BYTES + count * (bytesPerElement + 4);
   if (!Number.isSafeInteger(minimum) || size < minimum) throw new IndexCorruptError(file, `truncated (${size} bytes, at least ${minimum} expected for ${count} vectors)`);
-  return { count, M, efConstruction };
+  return { count, M, efConstruction, bytesPerElement, size };
+}
+
+/**
+ * Checks that an index file hnswlib has just written is all there: after the header and the level-0 data come one
+ * length-prefixed link list per element, and the file must end exactly after the last. Reads only that tail (about
+ * 4 bytes per element plus the upper levels' links).
+ */
+async function assertWrittenWhole(file: string, dimension: number): Promise<void> {
+  let header: Awaited<ReturnType<typeof readHeader>>;
+  try {
+    header = await readHeader(file, dimension);
+  } catch (error) {
+    throw new Error(`hnswlib wrote an incomplete ${file} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+  const start = HEADER_BYTES + header.count * header.bytesPerElement;
+  const tail = Buffer.alloc(header.size - start);
+  const handle = await open(file, 'r');
+  try {
+    await handle.read(tail, 0, tail.length, start);
+  } finally {
+    await handle.close();
+  }
+  let at = 0;
+  let lists = 0;
+  for (; lists < header.count && at + 4 <= tail.length; lists++) at += 4 + tail.readUInt32LE(at);
+  if (lists < header.count || at !== tail.length) {
+    throw new Error(`hnswlib wrote an incomplete ${file} (${header.size} bytes, its link lists end at ${start + at})`);
+  }
 }
 
 /** Stands in for `Embeddings` when the caller only searches by vector, and says so if text search is attempted. */

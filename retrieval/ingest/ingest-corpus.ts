@@ -5,7 +5,7 @@ import { chunkDocument } from '../chunk/chunk-document.js';
 import { loadCorpus } from '../corpus/load-corpus.js';
 import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
-import { loadIndex, openVectorIndex, readManifest, saveIndex, type LoadedIndexData } from '../index/index-files.js';
+import { loadIndex, openVectorIndex, readManifest, removePartialGenerations, saveIndex, type LoadedIndexData } from '../index/index-files.js';
 import { withIndexLock } from '../index/index-lock.js';
 import { INDEX_FORMAT_VERSION, type Manifest, type ManifestDraft } from '../index/manifest.js';
 import { VectorIndex } from '../index/vector-index.js';
@@ -117,10 +117,15 @@ export interface IngestedIndex {
  * it all again.
  */
 export async function ingestAndKeepIndex(options: IngestOptions): Promise<IngestedIndex> {
-  const { config, signal } = options;
-  return withIndexLock(config.indexDir, { waitMs: options.lockWaitMs }, async () => {
+  const { config } = options;
+  return withIndexLock(config.indexDir, { waitMs: options.lockWaitMs }, async (lockLost) => {
+    // A lost lock stops the ingest like a cancel does; withIndexLock then reports the loss.
+    const signal = options.signal ? AbortSignal.any([options.signal, lockLost]) : lockLost;
     const t0 = now();
     const progress = options.onProgress ?? (() => {});
+    // Holding the lock, no other save is under way: what a killed or failed one left is garbage, and its space may be
+    // exactly what this ingest needs.
+    await removePartialGenerations(config.indexDir);
     const corpus = await loadCorpus({ dir: config.corpusDir, signal });
     progress({ phase: 'load', done: corpus.documents.length, total: corpus.documents.length });
     const tLoad = now();
@@ -236,6 +241,18 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const tEmbed = now();
 
       const lexical = await LexicalIndex.build(chunks, { signal });
+      const vectorIndex =
+        embedder && vectors && chunks.length > 0
+          ? await VectorIndex.build({
+              vectors,
+              ids: chunks.map((c) => c.id),
+              dimension: embedder.dimension,
+              M: config.hnswM,
+              efConstruction: config.hnswEfConstruction,
+              ef: config.hnswEf,
+              signal,
+            })
+          : null;
       progress({ phase: 'index', done: chunks.length, total: chunks.length });
       const tIndex = now();
 
@@ -253,24 +270,15 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         chunkCount: chunks.length,
       };
       throwIfAborted(signal);
-      // The HNSW graph is built inside the new generation's folder, between file writes: time it apart so that
-      // `index` is the cost of building indexes and `save` the cost of writing files.
-      let hnswBuildMs = 0;
-      const { generationDir, manifest } = await saveIndex(config.indexDir, { manifest: draft, documents, chunks, lexical, vectors }, async (vectorDir) => {
-        if (embedder && vectors && chunks.length > 0) {
-          const tBuild = now();
-          const index = await VectorIndex.build({
-            vectors,
-            ids: chunks.map((c) => c.id),
-            dimension: embedder.dimension,
-            M: config.hnswM,
-            efConstruction: config.hnswEfConstruction,
-            ef: config.hnswEf,
-            signal,
-          });
-          hnswBuildMs = now() - tBuild;
-          await index.save(vectorDir);
-        }
+      // Built above, so that everything the save does is writing: a failure in it is a write failure, cleaned up there.
+      const { generationDir, manifest } = await saveIndex(
+        config.indexDir,
+        { manifest: draft, documents, chunks, lexical, vectors },
+        vectorIndex ? (vectorDir) => vectorIndex.save(vectorDir) : undefined,
+        { signal, vectorIndexBytes: vectorIndex?.savedBytesAtLeast },
+      ).catch((error: unknown) => {
+        lexical.close();
+        throw error;
       });
       progress({ phase: 'save', done: 1, total: 1 });
       const tSave = now();
@@ -294,8 +302,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
           load: tLoad - t0,
           split: tSplit - tLoad,
           embed: tEmbed - tSplit,
-          index: tIndex - tEmbed + hnswBuildMs,
-          save: tSave - tIndex - hnswBuildMs,
+          index: tIndex - tEmbed,
+          save: tSave - tIndex,
           total: tSave - t0,
         },
       };

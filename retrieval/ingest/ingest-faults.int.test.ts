@@ -1,9 +1,9 @@
 /**
  * Fault tests with real processes and real files: `cli/ingest.ts` killed with SIGKILL mid-ingest, damaged index files,
- * two ingests at once, and a hostile corpus. The embedder is the tiny real ONNX model the suite writes itself, loaded
+ * two ingests at once, a hostile corpus, and a full disk (a real tmpfs, where mounting one is permitted). The embedder is the tiny real ONNX model the suite writes itself, loaded
  * by the CLI through the production path (EMBEDDING_MODEL / MODEL_DIR / ALLOW_REMOTE_MODELS=0).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,11 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answerer } from '../answer/answerer.js';
 import { createExtractiveAnswerer } from '../answer/extractive-answerer.js';
 import { loadConfig, type Config } from '../config.js';
-import { CorpusNotFoundError, IndexCorruptError } from '../errors.js';
+import { CorpusNotFoundError, IndexCorruptError, IndexWriteError } from '../errors.js';
 import { writeTinyModel, type TinyModel } from '../embed/__fixtures__/tiny-model.js';
 import { openEmbedder } from '../embed/open-embedder.js';
 import { currentGeneration, loadIndex } from '../index/index-files.js';
 import { INDEX_FORMAT_VERSION } from '../index/manifest.js';
+import { VectorIndex } from '../index/vector-index.js';
 import { openPipeline } from '../open-pipeline.js';
 import { ingestCorpus, type IngestReport } from './ingest-corpus.js';
 
@@ -374,6 +375,34 @@ describe('two ingests at once', () => {
   }, 45_000);
 });
 
+describe('a lock lost while ingesting', () => {
+  it('stops the ingest with one error line and exit code 3, leaving the previous index current and nothing half-written', async () => {
+    const corpus = path.join(tmp, 'lost-lock-corpus');
+    const indexDir = path.join(tmp, 'lost-lock-index');
+    await fs.cp(bigCorpus, corpus, { recursive: true });
+    await fs.cp(bigIndex, indexDir, { recursive: true });
+    // A different chunk size re-embeds the whole corpus: seconds of work, so the lock is lost mid-ingest.
+    const env = { CHUNK_SIZE: '700', CHUNK_OVERLAP: '100' };
+    const previous = await currentName(indexDir);
+    const { finished } = startIngest(['--corpus', corpus, '--index', indexDir], env);
+    await waitFor('the ingest to record itself as the lock holder', 20_000, async () => ((await exists(path.join(indexDir, '.lock.owner'))) ? true : null));
+    // What the holder sees when another host takes its lock over, or a user removes it.
+    await fs.rm(path.join(indexDir, '.lock'), { recursive: true, force: true });
+
+    const run = await finished;
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`^error: this ingest lost its lock on ${indexDir} \\(.+\\): another ingest took it over or ${indexDir}/\\.lock was removed, so it stopped without switching the index; run \`npm run ingest\` again`, 'm'));
+    expect(run.stderr).not.toContain('\n    at ');
+    expect(run.stderr).not.toContain('ECOMPROMISED');
+    expect(await currentName(indexDir)).toBe(previous);
+    expect(await generations(indexDir)).toEqual([previous]);
+    expect((await fs.readdir(indexDir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+
+    expect(reportOf(await runIngest(['--corpus', corpus, '--index', indexDir], env))).toMatchObject({ wrote: true, documents: bigDocuments });
+  }, 60_000);
+});
+
 describe('reading while ingests switch generations', () => {
   it('never reports a generation deleted under the reader as a damaged index', async () => {
     const corpus = path.join(tmp, 'switching-corpus');
@@ -475,4 +504,172 @@ describe('a hostile corpus', () => {
       await pipeline.close();
     }
   }, 60_000);
+});
+
+describe('a full disk', () => {
+  /** A real small filesystem: a tmpfs mounted here; each test sets the space left on it with a filler file. */
+  let disk: string;
+  let mountRefused: string | null = null;
+  const FILLER = 'filler.bin';
+
+  beforeAll(async () => {
+    disk = path.join(tmp, 'small-disk');
+    await fs.mkdir(disk);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', disk], { stdio: 'pipe' });
+    } catch (error) {
+      mountRefused = `mount -t tmpfs is not permitted here (${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`;
+      process.stdout.write(`skipping the full-disk tests: ${mountRefused}\n`);
+    }
+  });
+
+  afterAll(() => {
+    if (mountRefused !== null) return;
+    try {
+      execFileSync('umount', [disk], { stdio: 'pipe' });
+    } catch {
+      // A process that still has a file open there (it should not): detach it now, it goes when they close.
+      execFileSync('umount', ['-l', disk], { stdio: 'pipe' });
+    }
+  });
+
+  const freeBytes = async (): Promise<number> => {
+    const info = await fs.statfs(disk);
+    return info.bavail * info.bsize;
+  };
+  /** Leaves about `bytes` free on the small disk (in whole pages, as tmpfs counts them). */
+  async function leaveFree(bytes: number): Promise<void> {
+    await fs.rm(path.join(disk, FILLER), { force: true });
+    const fill = (await freeBytes()) - bytes;
+    if (fill > 0) await fs.writeFile(path.join(disk, FILLER), Buffer.alloc(fill));
+  }
+  async function sizeOf(dir: string): Promise<number> {
+    let total = 0;
+    for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) total += (await fs.stat(path.join(entry.parentPath, entry.name))).size;
+    }
+    return total;
+  }
+  const indexLeftovers = async (indexDir: string) => (await fs.readdir(indexDir)).filter((name) => name.endsWith('.tmp') || name.startsWith('.lock'));
+
+  it('fails an ingest cleanly, leaves nothing behind however often it is retried, and npm start serves the last good index', async ({ skip }) => {
+    if (mountRefused !== null) return skip(mountRefused);
+    const corpus = path.join(tmp, 'full-disk-corpus');
+    await fs.cp(SEEDS, corpus, { recursive: true });
+    await fs.writeFile(path.join(corpus, 'harbour.md'), '# Harbour\n\nThe harbour of Port Aldous opened in 1887 and closed in 1990.\n');
+    const indexDir = path.join(disk, 'lexical-index');
+    const env = { DISABLE_EMBEDDINGS: '1' };
+    await fs.rm(path.join(disk, FILLER), { force: true });
+    reportOf(await runIngest(['--corpus', corpus, '--index', indexDir], env));
+    const good = await currentName(indexDir);
+    const generationBytes = await sizeOf(path.join(indexDir, good));
+
+    // Ten times more text than the index holds now: the new generation cannot fit in what is left.
+    await writeProseCorpus(corpus, { from: 0, count: 40, paragraphs: 10 });
+    await leaveFree(generationBytes * 3);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const run = await runIngest(['--corpus', corpus, '--index', indexDir], env);
+      expect(run.code, run.stderr).toBe(4);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(new RegExp(`^error: could not write a new index generation in ${indexDir}: the disk is full \\(ENOSPC; it needs at least [\\d.]+ [kMG]?B, [\\d.]+ [kMG]?B free there\\)`, 'm'));
+      expect(run.stderr).toContain('the previous index is unchanged and still serves; free disk space there (or point --index / INDEX_DIR at a larger disk) and run `npm run ingest` again');
+      expect(run.stderr).not.toContain('unexpected');
+      expect(run.stderr).not.toContain('\n    at ');
+      // Nothing of the failed save is left to fill the disk further.
+      expect(await generations(indexDir)).toEqual([good]);
+      expect(await indexLeftovers(indexDir)).toEqual([]);
+    }
+
+    // npm start cannot bring the index up to date either: it says so, and serves the last good generation.
+    const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--corpus', corpus, '--index', indexDir, '--no-embeddings'], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    server.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+    try {
+      const url = await waitFor('the server to listen', 60_000, async () => {
+        if (server.exitCode !== null) throw new Error(`npm start exited ${server.exitCode}:\n${stdout}\n${stderr}`);
+        return /serving the chat page at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1] ?? null;
+      }, 50);
+      expect(stderr).toMatch(new RegExp(`^warning: could not write a new index generation in ${indexDir}: the disk is full`, 'm'));
+      expect(stdout).toContain(`index: not updated (DISK_FULL); serving the previous one: 2 documents`);
+      const response = await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question: 'When did the harbour of Port Aldous open?' }) });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { answer: string }).answer).toContain('1887');
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(await generations(indexDir)).toEqual([good]);
+
+    // A save killed mid-write left a partial generation that fills the disk to the last byte: the next ingest
+    // removes it first and so has the room it needs.
+    for (const name of await fs.readdir(corpus)) if (name.startsWith('doc-')) await fs.rm(path.join(corpus, name));
+    await fs.writeFile(path.join(corpus, 'lighthouse.txt'), 'The lighthouse of Port Aldous was built in 1902.\n');
+    await fs.rm(path.join(disk, FILLER), { force: true });
+    const partial = path.join(indexDir, 'gen-0-1-killed');
+    await fs.mkdir(partial);
+    await fs.writeFile(path.join(partial, 'documents.json'), Buffer.alloc((await freeBytes()) - 64 * 1024));
+    await leaveFree(0);
+    expect(await freeBytes()).toBe(0);
+    const report = reportOf(await runIngest(['--corpus', corpus, '--index', indexDir], env));
+    expect(report).toMatchObject({ wrote: true, documents: 3, added: ['lighthouse.txt'] });
+    expect(await generations(indexDir)).toEqual([good, await currentName(indexDir)].sort());
+    expect(await indexLeftovers(indexDir)).toEqual([]);
+  }, 120_000);
+
+  it('fails a hybrid ingest whose vector index does not fit, removing what it wrote; the previous index still serves', async ({ skip }) => {
+    if (mountRefused !== null) return skip(mountRefused);
+    const corpus = path.join(tmp, 'full-disk-hybrid-corpus');
+    const indexDir = path.join(disk, 'hybrid-index');
+    await fs.rm(path.join(disk, FILLER), { force: true });
+    await fs.cp(bigCorpus, corpus, { recursive: true });
+    await fs.cp(bigIndex, indexDir, { recursive: true });
+    const good = await currentName(indexDir);
+    const generation = path.join(indexDir, good);
+    const vectorBytes = await sizeOf(path.join(generation, 'hnsw'));
+    // One changed document: the new generation is about as large as the old one. Room for all of it but half the
+    // vector index: the files before it are written, then the disk fills up inside hnswlib's write.
+    await fs.appendFile(path.join(corpus, 'doc-0007.txt'), 'The pier was rebuilt.\n');
+    await leaveFree((await sizeOf(generation)) - Math.floor(vectorBytes / 2));
+    const config = configFor(corpus, indexDir);
+    const choice = await openEmbedder(config);
+    let error: unknown;
+    try {
+      error = await ingestCorpus({ config, openEmbedder: async () => choice }).catch((e: unknown) => e);
+    } finally {
+      await choice.embedder?.dispose();
+    }
+    expect(error).toBeInstanceOf(IndexWriteError);
+    expect((error as IndexWriteError).code).toBe('DISK_FULL');
+    expect((error as Error).message).toContain(`could not write a new index generation in ${indexDir}: the disk is full`);
+    expect((error as IndexWriteError).neededBytes).toBeGreaterThan((error as IndexWriteError).freeBytes!);
+    expect(await generations(indexDir)).toEqual([good]);
+    expect(await indexLeftovers(indexDir)).toEqual([]);
+    await fs.rm(path.join(disk, FILLER), { force: true });
+    expect(await ask(config, 83)).toMatchObject({ mode: 'hybrid', documents: bigDocuments });
+  }, 60_000);
+
+  it('notices that hnswlib wrote a short vector index file, which hnswlib itself does not report', async ({ skip }) => {
+    if (mountRefused !== null) return skip(mountRefused);
+    const dimension = 32;
+    const count = 3000;
+    const vectors = new Float32Array(count * dimension).map((_, i) => Math.sin(i));
+    const index = await VectorIndex.build({ vectors, ids: Array.from({ length: count }, (_, i) => `c${i}`), dimension, M: 16, efConstruction: 50, ef: 50 });
+    await fs.rm(path.join(disk, FILLER), { force: true });
+    // The two JSON files are written through symlinks to the big disk, so that only hnswlib's own write runs out of
+    // space: room for about half of its ~0.8 MB file.
+    const dir = path.join(disk, 'short-hnsw');
+    await fs.mkdir(dir);
+    for (const name of ['args.json', 'docstore.json']) await fs.symlink(path.join(tmp, `short-hnsw-${name}`), path.join(dir, name));
+    await leaveFree(400 * 1024);
+    await expect(index.save(dir)).rejects.toThrow(`hnswlib wrote an incomplete ${path.join(dir, 'hnswlib.index')}`);
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(path.join(disk, FILLER), { force: true });
+  }, 30_000);
 });

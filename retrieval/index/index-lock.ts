@@ -75,6 +75,7 @@ export async function withIndexLock<T>(indexDir: string, options: IndexLockOptio
   try {
     // Best effort: on a full disk even this small file may not fit, and the ingest must still run to free the space
     // that failed saves took. Unrecorded, the holder is judged by the lock's age alone (`staleMs`).
+    await removeLeftoverRecords(indexDir).catch(() => {});
     await writeHolder(ownerFile, me).catch(() => {});
     outcome = { ok: true, value: await work(lost.signal) };
   } catch (error) {
@@ -118,6 +119,16 @@ async function readHolder(ownerFile: string): Promise<IndexLockHolder | null> {
   }
   if (typeof owner.pid !== 'number' || !Number.isInteger(owner.pid) || owner.pid <= 0 || typeof owner.host !== 'string') return null;
   return { pid: owner.pid, host: owner.host, since: typeof owner.since === 'string' ? owner.since : 'an unknown time' };
+}
+
+/**
+ * Removes holder records a killed ingest left half-written (`.lock.owner.<pid>.tmp`). Only the lock holder writes one,
+ * so once the lock is ours every such file is a leftover.
+ */
+async function removeLeftoverRecords(indexDir: string): Promise<void> {
+  for (const name of await fs.readdir(indexDir)) {
+    if (name.startsWith('.lock.owner.') && name.endsWith('.tmp')) await fs.rm(path.join(indexDir, name), { force: true });
+  }
 }
 
 /** Writes the holder aside and renames it into place, so a waiting ingest never reads half a record. */

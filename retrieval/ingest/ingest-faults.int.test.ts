@@ -231,12 +231,42 @@ describe('kill -9 during ingest', () => {
     const config = configFor(corpus, indexDir);
     const previous = await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8');
 
-    for (const delayMs of [300, 1200, 2500]) {
+    // How long this ingest takes on this machine, measured on a copy, so the middle kill lands mid-way however fast it is.
+    const calibration = path.join(tmp, 'kill2-calibration');
+    await fs.cp(bigIndex, calibration, { recursive: true });
+    const calibrationStart = Date.now();
+    reportOf(await runIngest(['--corpus', corpus, '--index', calibration], env));
+    const fullMs = Date.now() - calibrationStart;
+    // Kill points by what the ingest is doing: just started (it holds the lock), half-way, writing the new generation.
+    // Each is armed when its ingest starts.
+    const killPoints: { what: string; arm: () => () => Promise<boolean> }[] = [
+      { what: 'the lock is taken', arm: () => () => exists(path.join(indexDir, '.lock')) },
+      {
+        what: 'half of a full ingest has passed',
+        arm: () => {
+          const at = Date.now() + fullMs / 2;
+          return async () => Date.now() >= at;
+        },
+      },
+      {
+        what: 'a new generation folder appears',
+        arm: () => {
+          // Leftovers of the kills before do not count: the ingest removes them and starts a folder of its own.
+          const before = generations(indexDir);
+          return async () => {
+            const old = new Set(await before);
+            return (await generations(indexDir)).some((g) => !old.has(g));
+          };
+        },
+      },
+    ];
+    for (const point of killPoints) {
       const { child, finished } = startIngest(['--corpus', corpus, '--index', indexDir], env);
-      await sleep(delayMs);
+      const reached = point.arm();
+      await waitFor(point.what, 30_000, async () => ((await reached()) ? true : null));
       child.kill('SIGKILL');
       const killed = await finished;
-      expect(killed.signal, `ingest finished before the kill at ${delayMs} ms: ${killed.stdout}`).toBe('SIGKILL');
+      expect(killed.signal, `ingest finished before the kill when ${point.what}: ${killed.stdout}`).toBe('SIGKILL');
       expect(await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8')).toBe(previous);
       expect(await ask(config, 43)).toMatchObject({ mode: 'hybrid', documents: bigDocuments });
       await fs.rm(path.join(indexDir, '.lock'), { recursive: true, force: true });

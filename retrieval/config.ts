@@ -4,6 +4,22 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
 /**
+ * What an access token may be made of: it travels in a `Bearer` header and, for browsers, inside a
+ * WebSocket subprotocol (`verbatim.token.<API_TOKEN>`), where spaces, commas and most punctuation are
+ * not allowed. Checked when the configuration is read, so a token that could never match fails at
+ * start-up instead of turning every request into a 401.
+ */
+export const API_TOKEN_RULE = Object.freeze({ minLength: 16, maxLength: 256, pattern: /^[\w-]+$/ });
+
+/** What is wrong with `token` as an access token, or null when it is usable; never echoes the token. */
+export function apiTokenProblem(token: string): string | null {
+  const { minLength, maxLength, pattern } = API_TOKEN_RULE;
+  if (token.length >= minLength && token.length <= maxLength && pattern.test(token)) return null;
+  const got = token.length < minLength || token.length > maxLength ? `got ${token.length} characters` : 'got other characters (spaces, quotes, punctuation, …)';
+  return `must be ${minLength}–${maxLength} characters of letters, digits, \`-\` and \`_\` (it is sent in a WebSocket subprotocol), ${got}: generate one with \`openssl rand -hex 24\``;
+}
+
+/**
  * Every tunable of Verbatim, with its default. Parsed once from the environment
  * and command-line flags into a frozen object that is passed to whoever needs it.
  */
@@ -54,10 +70,23 @@ const settingsSchema = z.object({
     port: z.number().int().min(0).max(65535).default(3000),
     /** Address to bind; anything but loopback needs `apiToken`. @default "127.0.0.1" */
     host: z.string().min(1).default('127.0.0.1'),
-    /** Access token required on every request when bound beyond loopback. @default undefined */
-    apiToken: z.string().min(16).optional(),
+    /** Access token required on every request when bound beyond loopback; see `API_TOKEN_RULE`. @default undefined */
+    apiToken: z
+        .string()
+        .superRefine((token, ctx) => {
+            const problem = apiTokenProblem(token);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        })
+        .optional(),
     /**
-     * API requests per client address per minute before a 429 (answers are CPU work). Raise it for
+     * Failed authentications (wrong or missing token, HTTP or WebSocket) per client address per minute;
+     * past it the address gets 429 without its token being checked, so a token cannot be guessed at
+     * request speed. @default 10
+     */
+    authFailuresPerMinute: z.number().int().min(1).max(1_000_000).default(10),
+    /**
+     * API requests and WebSocket asks (and refused WebSocket frames) per client address per minute, one
+     * budget for both, before a 429 or a `RATE_LIMITED` error frame (answers are CPU work). Raise it for
      * load tests from one address, or for a trusted proxy that speaks for many users. @default 300
      */
     rateLimitPerMinute: z.number().int().min(1).max(1_000_000).default(300),
@@ -71,8 +100,31 @@ const settingsSchema = z.object({
      * is replaced) and the client gets `ANSWER_TIMEOUT`. @default 5000
      */
     askDeadlineMs: z.number().int().min(100).max(600_000).default(5000),
-    /** Asks waiting for a free worker before new ones get `BUSY` (503). @default 256 */
+    /** Asks waiting for a free worker before new ones get `SERVER_BUSY` (503). @default 256 */
     askQueueLimit: z.number().int().min(1).max(100_000).default(256),
+    /**
+     * WebSocket connections open at once over all clients; past it an upgrade gets 503 `SERVER_BUSY`.
+     * Each socket holds buffers and a heartbeat, so the count must not grow with what clients want. @default 1000
+     */
+    wsMaxConnections: z.number().int().min(1).max(1_000_000).default(1000),
+    /**
+     * WebSocket connections open at once from one client address; past it an upgrade gets 429
+     * `TOO_MANY_CONNECTIONS`. 64 leaves room for the load tool's 50 clients on 127.0.0.1; one socket
+     * carries several asks, so a single user needs one. @default 64
+     */
+    wsMaxConnectionsPerClient: z.number().int().min(1).max(1_000_000).default(64),
+    /**
+     * Bytes written to all WebSockets together and not yet taken by their clients. Past it, the socket
+     * holding the most is dropped, so that many clients that stop reading cannot grow the server's
+     * memory without bound. @default 67108864 (64 MiB)
+     */
+    wsMaxBufferedBytes: z.number().int().min(64 * 1024).max(2 ** 40).default(64 * 1024 * 1024),
+    /**
+     * Frames one WebSocket may have refused per minute (bad JSON or shape, oversize, duplicate id, too
+     * many asks, rate limited) before the server closes it with 1008: each refusal costs an error frame,
+     * and a client that sends nothing but garbage is not going to start listening. @default 100
+     */
+    wsMaxBadFramesPerMinute: z.number().int().min(1).max(1_000_000).default(100),
     /** pino log level. @default "info" */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -112,6 +164,11 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   askWorkers: 'ASK_WORKERS',
   askDeadlineMs: 'ASK_DEADLINE_MS',
   askQueueLimit: 'ASK_QUEUE_LIMIT',
+  authFailuresPerMinute: 'AUTH_FAILURES_PER_MINUTE',
+  wsMaxConnections: 'WS_MAX_CONNECTIONS',
+  wsMaxConnectionsPerClient: 'WS_MAX_CONNECTIONS_PER_CLIENT',
+  wsMaxBufferedBytes: 'WS_MAX_BUFFERED_BYTES',
+  wsMaxBadFramesPerMinute: 'WS_MAX_BAD_FRAMES_PER_MINUTE',
   logLevel: 'LOG_LEVEL',
 };
 

@@ -104,7 +104,7 @@ export class AnswerTimeoutError extends VerbatimError {
 /** Every answering worker is busy and the queue of waiting asks is full. */
 export class ServerBusyError extends VerbatimError {
   constructor(queued: number) {
-    super('BUSY', `the server is answering too many questions (${queued} waiting): try again in a moment`, { status: 503 });
+    super('SERVER_BUSY', `the server is answering too many questions (${queued} waiting): try again in a moment`, { status: 503 });
   }
 }
 

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
+import { apiTokenProblem } from '../retrieval/config.js';
 import { ConfigError } from '../retrieval/errors.js';
 import { sendError, type EdgeError } from './error-responses.js';
 import { WS_TOKEN_PROTOCOL_PREFIX } from './protocol.js';
@@ -23,10 +24,15 @@ function hostnameOf(hostHeader: string | undefined): string | null {
 
 /**
  * Refuses to expose the documents beyond this machine without an access token: binding to anything
- * but loopback requires `API_TOKEN`.
+ * but loopback requires `API_TOKEN`. Also refuses a token no client could send (spaces, commas, too
+ * short), which `loadConfig` catches too but a hand-built config would not.
  * @throws ConfigError naming the fix.
  */
 export function assertSafeBinding(host: string, apiToken: string | undefined): void {
+  if (apiToken !== undefined) {
+    const problem = apiTokenProblem(apiToken);
+    if (problem) throw new ConfigError(`API_TOKEN ${problem}`);
+  }
   if (!isLoopbackHost(host) && !apiToken) {
     throw new ConfigError(`HOST=${host} would serve the documents to other machines without protection: set API_TOKEN (16+ characters) or bind to 127.0.0.1`);
   }
@@ -49,20 +55,31 @@ function protocolToken(req: IncomingMessage): string | undefined {
   return offered.find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX))?.slice(WS_TOKEN_PROTOCOL_PREFIX.length);
 }
 
+/** Counts failed authentications per client address; `ClientRateLimits` is one. */
+export interface AuthFailureLimit {
+  keyOf(req: IncomingMessage): string;
+  authBlocked(key: string): Promise<boolean>;
+  recordAuthFailure(key: string): Promise<void>;
+}
+
 /** What the guards need to know about the server. */
 export interface AccessPolicy {
   /** The address the server is bound to. */
   readonly bindHost: string;
   /** Token every API request and WebSocket must carry, when set. */
   readonly apiToken?: string;
+  /** Where failed authentications are counted; without it they are not limited. */
+  readonly authFailures?: AuthFailureLimit;
 }
 
 /**
  * Checks one request against the policy. On loopback, the `Host` header must name loopback too, so a
  * web page on another site cannot reach the server through DNS rebinding; with a token, the request
  * must carry it (`Authorization: Bearer`, or for WebSockets the `verbatim.token.<token>` subprotocol).
+ * An address that has failed too often this minute gets 429 before its token is even looked at, so a
+ * token cannot be guessed at request speed.
  */
-export function checkAccess(req: IncomingMessage, policy: AccessPolicy, options: { requireToken: boolean; websocket?: boolean }): EdgeError | null {
+export async function checkAccess(req: IncomingMessage, policy: AccessPolicy, options: { requireToken: boolean; websocket?: boolean }): Promise<EdgeError | null> {
   if (isLoopbackHost(policy.bindHost)) {
     const hostname = hostnameOf(req.headers.host);
     if (!hostname || !isLoopbackHost(hostname)) {
@@ -70,8 +87,14 @@ export function checkAccess(req: IncomingMessage, policy: AccessPolicy, options:
     }
   }
   if (options.requireToken && policy.apiToken) {
+    const failures = policy.authFailures;
+    const key = failures?.keyOf(req);
+    if (failures && key !== undefined && (await failures.authBlocked(key))) {
+      return { status: 429, code: 'RATE_LIMITED', message: 'too many failed authentications from this address: wait a minute, then send the right token' };
+    }
     const given = options.websocket ? (protocolToken(req) ?? bearerToken(req)) : bearerToken(req);
     if (!tokenMatches(given, policy.apiToken)) {
+      if (failures && key !== undefined) await failures.recordAuthFailure(key);
       return { status: 401, code: 'UNAUTHORIZED', message: 'missing or wrong access token: send Authorization: Bearer <API_TOKEN>' };
     }
   }
@@ -97,8 +120,8 @@ export function checkWebSocketOrigin(req: IncomingMessage): EdgeError | null {
 
 /** Express middleware applying `checkAccess`. */
 export function accessGuard(policy: AccessPolicy, options: { requireToken: boolean }): RequestHandler {
-  return (req, res, next) => {
-    const denied = checkAccess(req, policy, options);
+  return async (req, res, next) => {
+    const denied = await checkAccess(req, policy, options);
     if (denied) sendError(res, denied.status, denied.code, denied.message);
     else next();
   };

@@ -120,14 +120,14 @@ describe('a full queue', () => {
   });
   afterAll(async () => t?.close());
 
-  it('refuses asks beyond the queue limit with BUSY instead of piling them up', async () => {
+  it('refuses asks beyond the queue limit with SERVER_BUSY instead of piling them up', async () => {
     const running = postAsk(t.url, { question: 'STALL: holds the only worker' });
     await eventually(() => t.pool!.stats.queued === 0 && t.pool!.stats.threads === 1, 'the first ask to run');
     const queued = postAsk(t.url, { question: 'STALL: waits in the queue' });
     await eventually(() => t.pool!.stats.queued === 1, 'the second ask to queue');
     const refused = await postAsk(t.url, { question: 'Who is Chen Zhichen?' });
     expect(refused.status).toBe(503);
-    expect(refused.body.error.code).toBe('BUSY');
+    expect(refused.body.error.code).toBe('SERVER_BUSY');
     expect((await running).body.error.code).toBe('ANSWER_TIMEOUT');
     expect((await queued).body.error.code).toBe('ANSWER_TIMEOUT');
   });

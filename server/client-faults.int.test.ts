@@ -4,6 +4,7 @@
  * other client keeps being served. Every loop here is bounded in count and time.
  */
 import crypto from 'node:crypto';
+import http from 'node:http';
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -313,46 +314,54 @@ describe('clients that send garbage', () => {
 
 describe('clients that never read', () => {
   it('are cut off once their backlog passes the limit; memory stays bounded and others are served', async () => {
-    const other = await connect(t.wsUrl);
-    clients.push(other);
-    await expect.poll(() => t.server.webSocketConnections, { timeout: 5000 }).toBe(1);
-    const base = 1;
-    const before = retainedBytes();
+    // The refusal allowance would close this client after 100 bad frames (see the probe tests below):
+    // lifted here, so that what acts is the limit on one socket's backlog.
+    const t = await startTestServer({ requestsPerMinute: 1_000_000, configOverrides: { wsMaxBadFramesPerMinute: 1_000_000 } });
+    try {
+      const other = await connect(t.wsUrl);
+      clients.push(other);
+      await expect.poll(() => t.server.webSocketConnections, { timeout: 5000 }).toBe(1);
+      const base = 1;
+      const before = retainedBytes();
 
-    // Completes the upgrade, then never reads another byte, while sending asks (4 real answers, then
-    // TOO_MANY_ASKS frames) and tiny bad frames whose error replies are ~30 times their size.
-    const raw = await rawWebSocket(t.url);
-    raw.pause();
-    let failed = false;
-    raw.on('error', () => (failed = true));
-    raw.on('close', () => (failed = true));
-    expect(t.server.webSocketConnections).toBe(base + 1);
-    const junk = clientFrame('{}');
-    let cutOffAt: number | null = null;
-    for (let batch = 0; batch < 400 && !failed; batch++) {
-      if (t.server.webSocketConnections === base) {
-        cutOffAt = batch;
-        break;
+      // Completes the upgrade, then never reads another byte, while sending asks (4 real answers, then
+      // TOO_MANY_ASKS frames) and tiny bad frames whose error replies are ~30 times their size.
+      const raw = await rawWebSocket(t.url);
+      raw.pause();
+      let failed = false;
+      raw.on('error', () => (failed = true));
+      raw.on('close', () => (failed = true));
+      expect(t.server.webSocketConnections).toBe(base + 1);
+      const junk = clientFrame('{}');
+      let cutOffAt: number | null = null;
+      for (let batch = 0; batch < 400 && !failed; batch++) {
+        if (t.server.webSocketConnections === base) {
+          cutOffAt = batch;
+          break;
+        }
+        const asks = Array.from({ length: 5 }, (_, i) => clientFrame(JSON.stringify({ type: 'ask', id: `b${batch}-${i}`, question: QUESTION })));
+        const chunk = Buffer.concat([...asks, ...Array.from({ length: 500 }, () => junk)]);
+        if (!raw.write(chunk)) await Promise.race([new Promise((r) => raw.once('drain', r)), sleep(1000)]);
+        if (batch % 10 === 9) {
+          other.send({ type: 'ask', id: `o${batch}`, question: QUESTION });
+          expect((await other.waitFor((f) => f.id === `o${batch}` && (f.type === 'done' || f.type === 'error'), 15_000)).type).toBe('done');
+        }
       }
-      const asks = Array.from({ length: 5 }, (_, i) => clientFrame(JSON.stringify({ type: 'ask', id: `b${batch}-${i}`, question: QUESTION })));
-      const chunk = Buffer.concat([...asks, ...Array.from({ length: 500 }, () => junk)]);
-      if (!raw.write(chunk)) await Promise.race([new Promise((r) => raw.once('drain', r)), sleep(1000)]);
-      if (batch % 10 === 9) {
-        other.send({ type: 'ask', id: `o${batch}`, question: QUESTION });
-        expect((await other.waitFor((f) => f.id === `o${batch}` && (f.type === 'done' || f.type === 'error'), 15_000)).type).toBe('done');
-      }
+      // The server dropped the silent reader (its next writes fail) long before the loop ran out.
+      await expect.poll(() => t.server.webSocketConnections, { timeout: 5000 }).toBe(base);
+      expect(cutOffAt === null ? failed : cutOffAt < 400).toBe(true);
+      await expect.poll(() => t.server.activeAsks, { timeout: 5000 }).toBe(0);
+      raw.destroy();
+
+      // Without the limit this run leaves ~250 MB behind (pending error frames); with it, a few MB.
+      const grown = retainedBytes() - before;
+      expect(grown).toBeLessThan(32 * MiB);
+      other.send({ type: 'ask', id: 'after', question: QUESTION });
+      expect((await other.waitFor((f) => f.id === 'after' && (f.type === 'done' || f.type === 'error'))).type).toBe('done');
+      expect(t.server.webSocketCounters.droppedForBacklog).toBe(1);
+    } finally {
+      await t.close();
     }
-    // The server dropped the silent reader (its next writes fail) long before the loop ran out.
-    await expect.poll(() => t.server.webSocketConnections, { timeout: 5000 }).toBe(base);
-    expect(cutOffAt === null ? failed : cutOffAt < 400).toBe(true);
-    await expect.poll(() => t.server.activeAsks, { timeout: 5000 }).toBe(0);
-    raw.destroy();
-
-    // Without the limit this run leaves ~250 MB behind (pending error frames); with it, a few MB.
-    const grown = retainedBytes() - before;
-    expect(grown).toBeLessThan(32 * MiB);
-    other.send({ type: 'ask', id: 'after', question: QUESTION });
-    expect((await other.waitFor((f) => f.id === 'after' && (f.type === 'done' || f.type === 'error'))).type).toBe('done');
   });
 
   it('that ask politely but stop reading are dropped by the heartbeat, their asks ended', async () => {
@@ -363,6 +372,75 @@ describe('clients that never read', () => {
       for (let i = 0; i < 4; i++) c.send({ type: 'ask', id: `p${i}`, question: QUESTION });
       await expect.poll(() => s.server.webSocketConnections, { timeout: 5000 }).toBe(0);
       await expect.poll(() => s.server.activeAsks, { timeout: 5000 }).toBe(0);
+      expect((await askOnce(s.wsUrl)).type).toBe('done');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('many clients that never read while sending bad frames (the probe)', () => {
+  /** GET /api/health from `localAddress`: another loopback address is another client to the rate limits. */
+  function health(url: string, localAddress = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = http.get(`${url}/api/health`, { localAddress }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+    });
+  }
+
+  it('are closed (1008) after their allowance of refused frames; memory stays bounded and health answers', async () => {
+    // Default limits, as `npm start` runs: 40 sockets from one address, each pouring bad frames in.
+    const s = await startTestServer();
+    try {
+      const before = retainedBytes();
+      const sockets = await Promise.all(Array.from({ length: 40 }, () => rawWebSocket(s.url)));
+      for (const raw of sockets) raw.pause();
+      const junk = Buffer.concat(Array.from({ length: 300 }, () => clientFrame('{}')));
+      for (let round = 0; round < 5; round++) {
+        for (const raw of sockets) if (!raw.destroyed) raw.write(junk);
+        // The spammers' address has spent its budget on refusals; another client still gets answers.
+        expect(await health(s.url, '127.0.0.2')).toBe(200);
+      }
+      // They never read the close frame, so the server cuts them after its grace period; a paused
+      // client socket does not notice until it reads, so what counts is the server's side.
+      await expect.poll(() => s.server.webSocketConnections, { timeout: 10_000 }).toBe(0);
+      for (const raw of sockets) raw.destroy();
+      const counters = s.server.webSocketCounters;
+      expect(counters.closedForBadFrames).toBe(40);
+      expect(counters.peakBufferedBytes).toBeLessThanOrEqual(s.config.wsMaxBufferedBytes);
+      // 40 × 1,500 error frames of ~200 bytes would be 12 MB held; 100 allowed each is well under 2 MiB.
+      expect(retainedBytes() - before).toBeLessThan(8 * MiB);
+      expect(await health(s.url, '127.0.0.2')).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('with the refusal allowance lifted, the server-wide backlog bound drops the worst reader; the total stays under it', async () => {
+    const bound = 256 * 1024;
+    const s = await startTestServer({ requestsPerMinute: 1_000_000, configOverrides: { wsMaxBufferedBytes: bound, wsMaxBadFramesPerMinute: 1_000_000 } });
+    try {
+      const sockets = await Promise.all(Array.from({ length: 6 }, () => rawWebSocket(s.url)));
+      for (const raw of sockets) raw.pause();
+      const junk = Buffer.concat(Array.from({ length: 500 }, () => clientFrame('{}')));
+      for (let batch = 0; batch < 400 && sockets.some((raw) => !raw.destroyed); batch++) {
+        const open = sockets.filter((raw) => !raw.destroyed);
+        await Promise.all(open.map((raw) => (raw.write(junk) ? null : Promise.race([new Promise((r) => raw.once('drain', r)), sleep(200)]))));
+        // Each socket's own backlog stays under the per-socket limit; only the server-wide bound acts.
+        expect(s.server.webSocketCounters.bufferedBytes).toBeLessThanOrEqual(bound);
+        if (batch % 25 === 0) expect(await health(s.url)).toBe(200);
+      }
+      await expect.poll(() => s.server.webSocketConnections, { timeout: 10_000 }).toBe(0);
+      for (const raw of sockets) raw.destroy();
+      const counters = s.server.webSocketCounters;
+      expect(counters.droppedForServerBacklog).toBe(6);
+      expect(counters.droppedForBacklog).toBe(0);
+      expect(counters.peakBufferedBytes).toBeGreaterThan(bound / 2);
+      expect(counters.peakBufferedBytes).toBeLessThanOrEqual(bound);
+      expect(await health(s.url)).toBe(200);
       expect((await askOnce(s.wsUrl)).type).toBe('done');
     } finally {
       await s.close();

@@ -5,16 +5,17 @@ import type { Config } from '../retrieval/config.js';
 import type { Logger } from '../retrieval/logger.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import { accessGuard, assertSafeBinding, checkAccess, checkWebSocketOrigin, type AccessPolicy } from './access-guards.js';
+import { createClientRateLimits } from './client-rate-limits.js';
 import { jsonErrorHandler, sendError } from './error-responses.js';
 import { createApiRouter } from './http-api.js';
 import { securityHeaders } from './security-headers.js';
 import { prepareChatPage, serveChatPage } from './static-site.js';
-import { attachWebSocketApi } from './websocket-api.js';
+import { attachWebSocketApi, type WebSocketCounters } from './websocket-api.js';
 
 /** Options of `createServer`. */
 export interface CreateServerOptions {
   readonly pipeline: Pipeline;
-  /** Supplies `host`, `port`, `apiToken` and the search defaults. */
+  /** Supplies `host`, `port`, `apiToken`, the rate and WebSocket limits and the search defaults. */
   readonly config: Config;
   readonly logger: Logger;
   /** Overrides `config.port`; tests pass 0 for a free port. */
@@ -25,7 +26,7 @@ export interface CreateServerOptions {
   readonly maxMessageBytes?: number;
   /** WebSocket ping interval; a socket that misses a pong is terminated. @default 30000 */
   readonly heartbeatMs?: number;
-  /** API requests per client per minute. @default config.rateLimitPerMinute (300) */
+  /** API requests and WebSocket asks per client per minute. @default config.rateLimitPerMinute (300) */
   readonly requestsPerMinute?: number;
   /**
    * The chat page: a folder to serve as is, `'build'` to build `web/dist` if missing or stale and serve
@@ -46,6 +47,8 @@ export interface RunningServer {
    * health checks and tests that prove a client leaving leaves no work behind.
    */
   readonly activeAsks: number;
+  /** What the WebSocket limits have done (refused upgrades, closed and dropped sockets) and the bytes queued now. */
+  readonly webSocketCounters: WebSocketCounters;
   /**
    * Stops accepting connections, sends every WebSocket a close frame, aborts in-flight answers and
    * resolves once the HTTP server has closed. Does not close the pipeline (the caller owns it).
@@ -69,7 +72,9 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const port = options.port ?? config.port;
   const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024;
   assertSafeBinding(host, config.apiToken);
-  const policy: AccessPolicy = { bindHost: host, apiToken: config.apiToken };
+  // One budget per client address for HTTP requests and WebSocket asks, one for failed authentications.
+  const rateLimits = createClientRateLimits({ requestsPerWindow: options.requestsPerMinute ?? config.rateLimitPerMinute, authFailuresPerWindow: config.authFailuresPerMinute });
+  const policy: AccessPolicy = { bindHost: host, apiToken: config.apiToken, authFailures: rateLimits };
   const webRoot = options.webRoot === undefined || options.webRoot === 'build' ? await prepareChatPage() : options.webRoot;
 
   const app = express();
@@ -77,7 +82,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   app.set('query parser', 'simple');
   app.use(securityHeaders());
   app.use(accessGuard(policy, { requireToken: false }));
-  app.use('/api', accessGuard(policy, { requireToken: true }), createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestsPerMinute: options.requestsPerMinute ?? config.rateLimitPerMinute }));
+  app.use('/api', accessGuard(policy, { requireToken: true }), createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   if (webRoot) app.use(serveChatPage({ root: webRoot }));
   app.use((req, res) => sendError(res, 404, 'NOT_FOUND', `nothing at ${req.method} ${req.path}`));
   app.use(jsonErrorHandler({ logger, maxBodyBytes: maxMessageBytes }));
@@ -92,7 +97,12 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     logger,
     maxFrameBytes: maxMessageBytes,
     heartbeatMs: options.heartbeatMs,
-    authorize: (req) => checkAccess(req, policy, { requireToken: true, websocket: true }) ?? checkWebSocketOrigin(req),
+    maxConnections: config.wsMaxConnections,
+    maxConnectionsPerClient: config.wsMaxConnectionsPerClient,
+    maxTotalBufferedBytes: config.wsMaxBufferedBytes,
+    maxBadFramesPerMinute: config.wsMaxBadFramesPerMinute,
+    rateLimits,
+    authorize: async (req) => (await checkAccess(req, policy, { requireToken: true, websocket: true })) ?? checkWebSocketOrigin(req),
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -116,6 +126,9 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     get activeAsks() {
       return ws.activeAsks;
     },
+    get webSocketCounters() {
+      return ws.counters;
+    },
     close: () =>
       (closed ??= (async () => {
         const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -126,6 +139,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
         force.unref();
         await httpClosed;
         clearTimeout(force);
+        rateLimits.close();
       })()),
   };
 }

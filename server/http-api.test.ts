@@ -1,7 +1,13 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { loadConfig } from '../retrieval/config.js';
+import { ConfigError } from '../retrieval/errors.js';
+import { createLogger } from '../retrieval/logger.js';
 import type { AskResult } from '../retrieval/types.js';
+import { createServer } from './create-server.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 import { connect } from './__fixtures__/ws-client.js';
 import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SearchResponse } from './protocol.js';
@@ -235,6 +241,79 @@ describe('robustness', () => {
   });
 });
 
+/** Every error code of the README's HTTP error table, the ones a client may see. */
+function documentedHttpCodes(): Set<string> {
+  const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### HTTP API'), readme.indexOf('### WebSocket protocol'));
+  const rows = section.split('\n').filter((line) => /^\| \d/.test(line));
+  return new Set(rows.flatMap((row) => [...row.split('|')[2]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!)));
+}
+
+describe('only documented error codes leave the server', () => {
+  const documented = documentedHttpCodes();
+  /** The body names a documented code and carries no internal code, errno name or stack frame. */
+  function expectClean(res: { status: number; body: string }, status: number, code: string): ErrorBody['error'] {
+    expect(res.status, res.body).toBe(status);
+    const error = errorOf(res.body);
+    expect(error.code).toBe(code);
+    expect(documented.has(error.code), `${error.code} is in the README's error table`).toBe(true);
+    expect(res.body).not.toMatch(/Z_[A-Z]|ERR_|ECONN|ENOENT|decode param|incorrect header|\bat \S+ \(|\.[jt]s:\d/);
+    return error;
+  }
+  const garbage = Buffer.from('this is not compressed at all, just text');
+  const compressed = (encoding: string, body: Buffer) =>
+    raw('/api/ask', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding, 'Content-Length': String(body.length) }, body });
+
+  it.each(['gzip', 'deflate', 'br'])('a corrupt %s body is a 400 BAD_REQUEST that names the encoding', async (encoding) => {
+    const error = expectClean(await compressed(encoding, garbage), 400, 'BAD_REQUEST');
+    expect(error.message).toContain('Content-Encoding');
+  });
+
+  it('a truncated gzip body is a 400 BAD_REQUEST', async () => {
+    expectClean(await compressed('gzip', zlib.gzipSync(JSON.stringify({ question: QUESTION })).subarray(0, 20)), 400, 'BAD_REQUEST');
+  });
+
+  it('a valid gzip body is still answered', async () => {
+    const res = await compressed('gzip', zlib.gzipSync(JSON.stringify({ question: QUESTION })));
+    expect(res.status).toBe(200);
+    expect((JSON.parse(res.body) as AskResult).answer).toContain('2,700');
+  });
+
+  it('a compressed body that inflates past the limit is a 413 PAYLOAD_TOO_LARGE', async () => {
+    expectClean(await compressed('gzip', zlib.gzipSync(JSON.stringify({ question: 'x'.repeat(500_000) }))), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('an unsupported encoding or charset is a 415 UNSUPPORTED_ENCODING', async () => {
+    expectClean(await compressed('x-custom', garbage), 415, 'UNSUPPORTED_ENCODING');
+    const body = JSON.stringify({ question: QUESTION });
+    expectClean(await postAsk(body, 'application/json; charset=koi8-r'), 415, 'UNSUPPORTED_ENCODING');
+  });
+
+  it.each(['/api/documents/%E0%A4%A', '/api/documents/%zz', '/api/documents/abc%', '/api/documents/%C0%AF'])('a bad percent-escape in a document id is a 400 BAD_REQUEST: %s', async (pathname) => {
+    const error = expectClean(await raw(pathname), 400, 'BAD_REQUEST');
+    expect(error.message).toContain('encodeURIComponent');
+  });
+
+  it('an unexpected failure is a 500 INTERNAL whose message holds no internals', async () => {
+    const failing = await startTestServer({
+      wrapPipeline: (p) => ({
+        ...p,
+        search: async () => {
+          fs.readFileSync('/nonexistent/verbatim/index.bin'); // a real ENOENT, with errno, path and stack
+          return [];
+        },
+      }),
+    });
+    try {
+      const res = await fetch(`${failing.url}/api/search?q=law`);
+      const error = expectClean({ status: res.status, body: await res.text() }, 500, 'INTERNAL');
+      expect(error.message).not.toContain('/nonexistent');
+    } finally {
+      await failing.close();
+    }
+  });
+});
+
 describe('rate limit', () => {
   it('answers 429 with a JSON error past the limit', async () => {
     const limited = await startTestServer({ requestsPerMinute: 2 });
@@ -268,6 +347,33 @@ describe('access token', () => {
     expect((await fetch(`${guarded.url}/api/health`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
   });
 
+  it.each([
+    ['spaces', 'my secret token with spaces'],
+    ['a comma', 'abcdefgh,ijklmnopqr'],
+    ['quotes', '"abcdefghijklmnopq"'],
+    ['too few characters', 'short-token'],
+    ['too many characters', 'x'.repeat(257)],
+  ])('refuses at start-up a token with %s, saying what is allowed', async (_what, bad) => {
+    expect(() => loadConfig({ env: { API_TOKEN: bad } })).toThrow(ConfigError);
+    let message = '';
+    try {
+      loadConfig({ env: { API_TOKEN: bad } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('API_TOKEN');
+    expect(message).toContain('letters, digits, `-` and `_`');
+    expect(message).toMatch(/16–256 characters/);
+    expect(message).not.toContain(bad);
+    // A config built by hand, not by loadConfig, is refused by the server itself.
+    const config = { ...guarded.config, apiToken: bad };
+    await expect(createServer({ pipeline: guarded.pipeline, config, logger: createLogger({ level: 'silent' }), port: 0, webRoot: false })).rejects.toThrow(/letters, digits/);
+  });
+
+  it('accepts a token of letters, digits, - and _', () => {
+    expect(loadConfig({ env: { API_TOKEN: 'Ab-_0123456789xyz' } }).apiToken).toBe('Ab-_0123456789xyz');
+  });
+
   it('requires the token subprotocol on the WebSocket', async () => {
     await expect(connect(guarded.wsUrl)).rejects.toThrow(/401/);
     await expect(connect(guarded.wsUrl, { headers: { 'Sec-WebSocket-Protocol': 'verbatim.v1, verbatim.token.wrong' } })).rejects.toThrow(/401/);
@@ -278,5 +384,53 @@ describe('access token', () => {
     });
     expect(ws.protocol).toBe('verbatim.v1');
     ws.close();
+  });
+});
+
+describe('failed authentications', () => {
+  const token = 'limit-token-0123456789abcdef';
+  /** GET /api/health from `localAddress` (another loopback address is another client). */
+  function health(url: string, options: { token?: string; localAddress?: string } = {}): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = options.token ? { Authorization: `Bearer ${options.token}` } : {};
+      const req = http.get(`${url}/api/health`, { headers, localAddress: options.localAddress ?? '127.0.0.1' }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+    });
+  }
+
+  it('are limited per client address: past the limit even the right token gets 429, over HTTP and WebSocket', async () => {
+    const s = await startTestServer({ configOverrides: { apiToken: token, authFailuresPerMinute: 3 } });
+    try {
+      expect(await health(s.url, { token })).toBe(200);
+      for (let i = 0; i < 3; i++) expect(await health(s.url, { token: `wrong-guess-${i}-0123456789` })).toBe(401);
+      // Now the token is not even looked at.
+      const res = await fetch(`${s.url}/api/health`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(429);
+      const error = errorOf(await res.text());
+      expect(error.code).toBe('RATE_LIMITED');
+      expect(error.message).toContain('failed authentications');
+      await expect(connect(s.wsUrl, { headers: { 'Sec-WebSocket-Protocol': `verbatim.v1, verbatim.token.${token}` } })).rejects.toThrow(/429/);
+      // Successful requests never counted, and another address is not affected.
+      expect(await health(s.url, { token, localAddress: '127.0.0.2' })).toBe(200);
+      expect(await health(s.url, { token: 'another-wrong-guess-012345', localAddress: '127.0.0.2' })).toBe(401);
+      expect(await health(s.url, { token, localAddress: '127.0.0.2' })).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('over WebSocket upgrades count too', async () => {
+    const s = await startTestServer({ configOverrides: { apiToken: token, authFailuresPerMinute: 2 } });
+    try {
+      await expect(connect(s.wsUrl)).rejects.toThrow(/401/);
+      await expect(connect(s.wsUrl, { headers: { 'Sec-WebSocket-Protocol': 'verbatim.v1, verbatim.token.wrong-wrong-wrong-wrong' } })).rejects.toThrow(/401/);
+      await expect(connect(s.wsUrl, { headers: { 'Sec-WebSocket-Protocol': `verbatim.v1, verbatim.token.${token}` } })).rejects.toThrow(/429/);
+      expect(await health(s.url, { token })).toBe(429);
+    } finally {
+      await s.close();
+    }
   });
 });

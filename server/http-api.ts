@@ -1,5 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Config } from '../retrieval/config.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import { sendError } from './error-responses.js';
@@ -12,8 +11,11 @@ export interface ApiRouterOptions {
   readonly config: Config;
   /** Largest JSON body accepted; larger ones get a 413. @default 65536 */
   readonly maxBodyBytes?: number;
-  /** Requests per client address per minute before a 429; answers are CPU work. @default 300 */
-  readonly requestsPerMinute?: number;
+  /**
+   * The per-client rate limit (`ClientRateLimits.requestLimiter`), passed in because the WebSocket
+   * counts its asks in the same store.
+   */
+  readonly requestLimiter: RequestHandler;
 }
 
 /** An AbortSignal that fires when the client goes away before the response is complete. */
@@ -34,15 +36,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
   const router = express.Router();
   const searchQuery = searchQuerySchema(config.topK);
 
-  router.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: options.requestsPerMinute ?? 300,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      handler: (_req, res) => sendError(res, 429, 'RATE_LIMITED', 'too many requests: wait a minute and try again'),
-    }),
-  );
+  router.use(options.requestLimiter);
   router.use(express.json({ limit: options.maxBodyBytes ?? 64 * 1024, strict: true }));
 
   router.get('/health', (_req, res) => {

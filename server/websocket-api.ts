@@ -5,6 +5,7 @@ import { describeIssues } from '../retrieval/ask-input.js';
 import { AbortedError } from '../retrieval/errors.js';
 import type { Logger } from '../retrieval/logger.js';
 import type { AskEvent, Pipeline } from '../retrieval/pipeline.js';
+import { clientKeyOf, type ClientRateLimits } from './client-rate-limits.js';
 import { describeError, errorBody, formatBytes, type EdgeError } from './error-responses.js';
 import { WS_PATH, WS_PROTOCOL, type AskEventFrame, type AskFrame, type ServerFrame } from './protocol.js';
 import { clientFrameSchema } from './request-schemas.js';
@@ -32,8 +33,47 @@ export interface WebSocketApiOptions {
    * so only a client that stops reading and keeps sending gets here. @default 4194304 (4 MiB)
    */
   readonly maxBufferedBytes?: number;
+  /**
+   * Bytes queued for all sockets together; past it, the socket holding the most is terminated, so
+   * many clients that stop reading cannot add up to unbounded memory. @default 67108864 (64 MiB)
+   */
+  readonly maxTotalBufferedBytes?: number;
+  /** Sockets open at once; past it an upgrade gets 503 `SERVER_BUSY`. @default 1000 */
+  readonly maxConnections?: number;
+  /** Sockets open at once from one client address; past it an upgrade gets 429 `TOO_MANY_CONNECTIONS`. @default 64 */
+  readonly maxConnectionsPerClient?: number;
+  /**
+   * Frames one socket may have refused per minute (each answered by an error frame) before it is
+   * closed with 1008: a client sending only garbage must not turn the server into an error-frame pump. @default 100
+   */
+  readonly maxBadFramesPerMinute?: number;
+  /**
+   * The per-client budget HTTP requests are counted in; every ask and every refused frame takes one
+   * from it, so the socket is no way around the HTTP rate limit. @default no limit
+   */
+  readonly rateLimits?: Pick<ClientRateLimits, 'keyOf' | 'takeRequest'>;
   /** Decides whether an upgrade may proceed (host, origin, token); null allows it. */
-  readonly authorize?: (req: IncomingMessage) => EdgeError | null;
+  readonly authorize?: (req: IncomingMessage) => EdgeError | null | Promise<EdgeError | null>;
+}
+
+/** What the limits have done since start-up, and the bytes queued now: for health checks and tests. */
+export interface WebSocketCounters {
+  /** Bytes written to all open sockets and not yet taken by their clients. */
+  readonly bufferedBytes: number;
+  /** The most `bufferedBytes` has been right after queuing a frame. */
+  readonly peakBufferedBytes: number;
+  /** Upgrades refused because `maxConnections` sockets were open (503 `SERVER_BUSY`). */
+  readonly refusedServerBusy: number;
+  /** Upgrades refused because the address had `maxConnectionsPerClient` sockets open (429 `TOO_MANY_CONNECTIONS`). */
+  readonly refusedPerClient: number;
+  /** Asks answered `RATE_LIMITED`. */
+  readonly rateLimitedAsks: number;
+  /** Sockets closed with 1008 for refusing more than `maxBadFramesPerMinute` frames. */
+  readonly closedForBadFrames: number;
+  /** Sockets terminated because their own backlog passed `maxBufferedBytes`. */
+  readonly droppedForBacklog: number;
+  /** Sockets terminated because the backlog of all sockets passed `maxTotalBufferedBytes` and theirs was the largest. */
+  readonly droppedForServerBacklog: number;
 }
 
 /** The running WebSocket endpoint. */
@@ -45,6 +85,8 @@ export interface WebSocketApi {
    * client has gone: what a disconnect leaves behind would show here.
    */
   readonly activeAsks: number;
+  /** A snapshot of the limits' counters. */
+  readonly counters: WebSocketCounters;
   /**
    * Aborts every in-flight ask, sends each socket a close frame (1001, going away) and waits for the
    * closing handshakes, terminating sockets that do not finish within `timeoutMs`.
@@ -54,6 +96,10 @@ export interface WebSocketApi {
 
 /** Buffered bytes beyond which an ask waits for its socket to drain before sending more (backpressure). */
 const HIGH_WATER_BYTES = 1024 * 1024;
+/** How long a socket closed for misbehaving gets to finish the closing handshake before it is cut. */
+const CLOSE_GRACE_MS = 1000;
+/** Close code for a socket that keeps sending frames the server refuses (RFC 6455: policy violation). */
+const CLOSE_POLICY_VIOLATION = 1008;
 
 /** Resolves when `send`'s callback runs (the frame was handed to the OS) or `signal` aborts, whichever is first. */
 function sendAndWait(ws: WebSocket, data: string, signal: AbortSignal | undefined): Promise<void> {
@@ -99,6 +145,12 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
   const maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
   const maxAsks = options.maxAsksPerSocket ?? 4;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const maxTotalBufferedBytes = options.maxTotalBufferedBytes ?? 64 * 1024 * 1024;
+  const maxConnections = options.maxConnections ?? 1000;
+  const maxConnectionsPerClient = options.maxConnectionsPerClient ?? 64;
+  const maxBadFrames = options.maxBadFramesPerMinute ?? 100;
+  const rateLimits = options.rateLimits;
+  const keyOf = rateLimits?.keyOf ?? clientKeyOf;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.hardMaxFrameBytes ?? maxFrameBytes * 16,
@@ -109,6 +161,74 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
   const asksBySocket = new Map<WebSocket, Map<string, AbortController>>();
   let closing = false;
   let activeAsks = 0;
+  /** Sockets admitted and not yet closed, overall and per client key; reserved at the upgrade, released when the TCP socket closes. */
+  let admitted = 0;
+  const admittedByClient = new Map<string, number>();
+  const counters = { peakBufferedBytes: 0, refusedServerBusy: 0, refusedPerClient: 0, rateLimitedAsks: 0, closedForBadFrames: 0, droppedForBacklog: 0, droppedForServerBacklog: 0 };
+
+  /** One pass over the open sockets: their queued bytes in total, and the one queuing the most. */
+  function backlog(): { total: number; worst: WebSocket | null } {
+    let total = 0;
+    let worst: WebSocket | null = null;
+    let worstBytes = 0;
+    for (const client of wss.clients) {
+      if (client.readyState !== WebSocket.OPEN) continue;
+      const queued = client.bufferedAmount;
+      total += queued;
+      if (queued > worstBytes) {
+        worst = client;
+        worstBytes = queued;
+      }
+    }
+    return { total, worst };
+  }
+
+  /**
+   * Makes room for `bytes` more under the server-wide bound by terminating the sockets with the largest
+   * backlogs (a client that reads has little queued: asks wait for it at the high-water mark). A
+   * terminate frees the backlog at once, where a close frame would queue behind it unread. False when
+   * `self` was one of them.
+   */
+  function makeRoom(self: WebSocket, bytes: number): boolean {
+    let { total, worst } = backlog();
+    while (total + bytes > maxTotalBufferedBytes && worst) {
+      const dropped = worst;
+      total -= dropped.bufferedAmount;
+      counters.droppedForServerBacklog++;
+      logger.warn({ queuedBytes: dropped.bufferedAmount, totalBytes: total, limitBytes: maxTotalBufferedBytes }, 'terminating the WebSocket with the largest backlog: all sockets together are over WS_MAX_BUFFERED_BYTES');
+      dropped.terminate();
+      if (dropped === self) return false;
+      ({ total, worst } = backlog());
+    }
+    counters.peakBufferedBytes = Math.max(counters.peakBufferedBytes, total + bytes);
+    return true;
+  }
+
+  /** Reserves a connection slot for `key`, or says why not; the slot is freed when `socket` closes. */
+  function admit(key: string, socket: Duplex): EdgeError | null {
+    if (admitted >= maxConnections) {
+      counters.refusedServerBusy++;
+      return { status: 503, code: 'SERVER_BUSY', message: `the server has ${maxConnections} WebSocket connections open (WS_MAX_CONNECTIONS): try again later` };
+    }
+    const mine = admittedByClient.get(key) ?? 0;
+    if (mine >= maxConnectionsPerClient) {
+      counters.refusedPerClient++;
+      return {
+        status: 429,
+        code: 'TOO_MANY_CONNECTIONS',
+        message: `this address already has ${maxConnectionsPerClient} WebSocket connections open (WS_MAX_CONNECTIONS_PER_CLIENT): close one first; one socket carries ${maxAsks} asks at once`,
+      };
+    }
+    admitted++;
+    admittedByClient.set(key, mine + 1);
+    socket.once('close', () => {
+      admitted--;
+      const left = (admittedByClient.get(key) ?? 1) - 1;
+      if (left > 0) admittedByClient.set(key, left);
+      else admittedByClient.delete(key);
+    });
+    return null;
+  }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (error) => logger.debug({ err: error }, 'upgrade socket error'));
@@ -122,19 +242,33 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
       rejectUpgrade(socket, { status: 404, code: 'NOT_FOUND', message: `WebSocket connections are served on ${path}` });
       return;
     }
+    authorizeAndUpgrade(req, socket, head).catch((error: unknown) => {
+      logger.error({ err: error }, 'WebSocket upgrade failed');
+      if (!socket.destroyed) rejectUpgrade(socket, { status: 500, code: 'INTERNAL', message: 'unexpected server error: see the server log' });
+    });
+  }
+
+  async function authorizeAndUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const denied = closing ? null : await options.authorize?.(req);
+    if (socket.destroyed) return; // the client gave up while it was checked
     if (closing) {
       rejectUpgrade(socket, { status: 503, code: 'SHUTTING_DOWN', message: 'the server is shutting down' });
       return;
     }
-    const denied = options.authorize?.(req);
     if (denied) {
       rejectUpgrade(socket, denied);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    const key = keyOf(req);
+    const refused = admit(key, socket);
+    if (refused) {
+      rejectUpgrade(socket, refused);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, key));
   }
 
-  function onConnection(ws: WebSocket): void {
+  function onConnection(ws: WebSocket, clientKey: string): void {
     const asks = new Map<string, AbortController>();
     asksBySocket.set(ws, asks);
     alive.add(ws);
@@ -149,11 +283,14 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
       if (ws.readyState !== WebSocket.OPEN) return;
       const data = JSON.stringify(frame);
       const queued = ws.bufferedAmount;
-      if (queued + Buffer.byteLength(data) > maxBufferedBytes) {
+      const bytes = Buffer.byteLength(data);
+      if (queued + bytes > maxBufferedBytes) {
+        counters.droppedForBacklog++;
         logger.warn({ queuedBytes: queued, limitBytes: maxBufferedBytes }, 'terminating a WebSocket whose client does not read its frames');
         ws.terminate();
         return;
       }
+      if (!makeRoom(ws, bytes)) return;
       if (queued < HIGH_WATER_BYTES) {
         ws.send(data);
         return;
@@ -161,6 +298,37 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
       await sendAndWait(ws, data, signal);
     };
     const sendErrorFrame = (id: string | null, code: string, message: string) => void send({ type: 'error', id, code, message });
+
+    /** Refusals in the current one-minute window of this socket. */
+    const refusals = { count: 0, windowEnds: 0 };
+    let graceTimer: NodeJS.Timeout | undefined;
+
+    /** Takes one from the client's shared budget (HTTP and WebSocket); never limited without one. */
+    const takeRequest = async () => (rateLimits ? rateLimits.takeRequest(clientKey) : { limited: false, resetTime: undefined });
+
+    /**
+     * Answers a frame the server will not act on with an error frame. Each refusal counts toward the
+     * socket's per-minute allowance (past it the socket is closed with 1008) and, unless the frame was an
+     * ask already counted, toward the client's rate-limit budget.
+     */
+    const refuse = async (id: string | null, code: string, message: string, options: { budgetTaken?: boolean } = {}) => {
+      const now = Date.now();
+      if (now >= refusals.windowEnds) {
+        refusals.count = 0;
+        refusals.windowEnds = now + 60_000;
+      }
+      if (++refusals.count > maxBadFrames) {
+        counters.closedForBadFrames++;
+        logger.warn({ refused: refusals.count - 1, limit: maxBadFrames }, 'closing a WebSocket that keeps sending refused frames');
+        ws.close(CLOSE_POLICY_VIOLATION, 'too many refused frames: fix the client before reconnecting');
+        // A client that does not read would never see the close frame: cut it after a moment.
+        graceTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+        graceTimer.unref();
+        return;
+      }
+      if (!options.budgetTaken) await takeRequest();
+      sendErrorFrame(id, code, message);
+    };
 
     async function runAsk(frame: AskFrame): Promise<void> {
       const controller = new AbortController();
@@ -193,46 +361,63 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
       sendErrorFrame(id, 'ABORTED', message);
     }
 
-    ws.on('message', (data, isBinary) => {
+    /** Handles one client frame; frames are handled one at a time, in order (counting a frame may wait). */
+    async function onFrame(data: RawData, isBinary: boolean): Promise<void> {
+      if (ws.readyState !== WebSocket.OPEN) return; // closing: what it still sends is ignored
       if (rawByteLength(data) > maxFrameBytes) {
-        sendErrorFrame(null, 'FRAME_TOO_LARGE', `frames are limited to ${formatBytes(maxFrameBytes)}: send a shorter question or history`);
+        await refuse(null, 'FRAME_TOO_LARGE', `frames are limited to ${formatBytes(maxFrameBytes)}: send a shorter question or history`);
         return;
       }
       if (isBinary) {
-        sendErrorFrame(null, 'BAD_FRAME', 'send JSON text frames, not binary ones');
+        await refuse(null, 'BAD_FRAME', 'send JSON text frames, not binary ones');
         return;
       }
       let parsed: unknown;
       try {
         parsed = JSON.parse(rawToString(data));
       } catch {
-        sendErrorFrame(null, 'BAD_JSON', 'the frame is not valid JSON');
+        await refuse(null, 'BAD_JSON', 'the frame is not valid JSON');
         return;
       }
       const result = clientFrameSchema.safeParse(parsed);
       if (!result.success) {
         const id = typeof (parsed as { id?: unknown } | null)?.id === 'string' ? (parsed as { id: string }).id : null;
-        sendErrorFrame(id, 'BAD_FRAME', `${describeIssues(result.error)}: expected {"type":"ask","id","question","history"?} or {"type":"cancel","id"}`);
+        await refuse(id, 'BAD_FRAME', `${describeIssues(result.error)}: expected {"type":"ask","id","question","history"?} or {"type":"cancel","id"}`);
         return;
       }
       const frame = result.data;
+      // Cancelling costs nothing: a client must always be able to stop work, even when over its budget.
       if (frame.type === 'cancel') {
         cancel(frame.id, 'cancelled by the client');
         return;
       }
+      const budget = await takeRequest();
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (budget.limited) {
+        counters.rateLimitedAsks++;
+        const waitS = budget.resetTime ? Math.max(1, Math.ceil((budget.resetTime.getTime() - Date.now()) / 1000)) : 60;
+        await refuse(frame.id, 'RATE_LIMITED', `too many asks and requests from this address (RATE_LIMIT_PER_MINUTE, HTTP and WebSocket together): ask again in ${waitS} s`, { budgetTaken: true });
+        return;
+      }
       if (asks.has(frame.id)) {
-        sendErrorFrame(frame.id, 'DUPLICATE_ID', `an ask with id ${JSON.stringify(frame.id)} is already in flight on this socket: use a fresh id`);
+        await refuse(frame.id, 'DUPLICATE_ID', `an ask with id ${JSON.stringify(frame.id)} is already in flight on this socket: use a fresh id`, { budgetTaken: true });
         return;
       }
       if (asks.size >= maxAsks) {
-        sendErrorFrame(frame.id, 'TOO_MANY_ASKS', `at most ${maxAsks} asks may be in flight on one socket: wait for one to finish or cancel it`);
+        await refuse(frame.id, 'TOO_MANY_ASKS', `at most ${maxAsks} asks may be in flight on one socket: wait for one to finish or cancel it`, { budgetTaken: true });
         return;
       }
       void runAsk(frame);
+    }
+
+    let inbox = Promise.resolve();
+    ws.on('message', (data, isBinary) => {
+      inbox = inbox.then(() => onFrame(data, isBinary)).catch((error: unknown) => logger.error({ err: error }, 'handling a WebSocket frame failed'));
     });
     ws.on('pong', () => alive.add(ws));
     ws.on('error', (error) => logger.debug({ err: error }, 'websocket error'));
     ws.on('close', () => {
+      clearTimeout(graceTimer);
       for (const controller of asks.values()) controller.abort(new AbortedError('the socket closed'));
       asks.clear();
       asksBySocket.delete(ws);
@@ -260,6 +445,9 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
     },
     get activeAsks() {
       return activeAsks;
+    },
+    get counters() {
+      return { bufferedBytes: backlog().total, ...counters };
     },
     async close({ timeoutMs = 2000 } = {}) {
       closing = true;

@@ -30,6 +30,8 @@ export interface PooledPipelineOptions {
    * `worker-messages.ts`. Tests pass one that wraps the real worker with a step that never ends. @default ./ask-worker.ts
    */
   readonly workerModule?: URL;
+  /** How long the first worker may take to open the index before start-up fails. @default 120000 */
+  readonly startupTimeoutMs?: number;
 }
 
 /** Counters of the pool, for health checks and the tests that prove stuck work is stopped. */
@@ -85,7 +87,7 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
   let closing = false;
 
   /** Runs one task and yields its messages until `end`; throws its error, the deadline's or the caller's abort. */
-  async function* runTask(task: WorkerTaskBody, signal: AbortSignal | undefined): AsyncGenerator<WorkerMessage> {
+  async function* runTask(task: WorkerTaskBody, signal: AbortSignal | undefined, deadlineMs = config.askDeadlineMs): AsyncGenerator<WorkerMessage> {
     throwIfAborted(signal);
     if (pool.queueSize >= config.askQueueLimit) throw new ServerBusyError(pool.queueSize);
     const { port1, port2 } = new MessageChannel();
@@ -106,7 +108,7 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
         terminate.abort(error);
       }, cancelGraceMs);
     };
-    const deadline = setTimeout(() => fail(new AnswerTimeoutError(config.askDeadlineMs)), config.askDeadlineMs);
+    const deadline = setTimeout(() => fail(new AnswerTimeoutError(deadlineMs)), deadlineMs);
     const onAbort = () => fail(signal?.reason instanceof AbortedError ? signal.reason : new AbortedError());
     signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -181,7 +183,8 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
   }
 
   try {
-    for await (const _ of runTask({ kind: 'ping' }, undefined));
+    // Opening the index in a worker is start-up, not an answer: it gets the start-up allowance, not the ask deadline.
+    for await (const _ of runTask({ kind: 'ping' }, undefined, options.startupTimeoutMs ?? 120_000));
   } catch (error) {
     await pool.destroy();
     throw error;

@@ -265,11 +265,25 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
       rejectUpgrade(socket, refused);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, key));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, key, socket));
   }
 
-  function onConnection(ws: WebSocket, clientKey: string): void {
+  function onConnection(ws: WebSocket, clientKey: string, socket: Duplex): void {
     const asks = new Map<string, AbortController>();
+    /**
+     * Frames sent in one turn of the event loop (an answer's tokens and citations arrive together) leave in one write:
+     * the socket is corked at the first and uncorked once the turn's promises have run.
+     */
+    let corked = false;
+    const corkForThisTurn = () => {
+      if (corked) return;
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    };
     asksBySocket.set(ws, asks);
     alive.add(ws);
 
@@ -292,6 +306,7 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
       }
       if (!makeRoom(ws, bytes)) return;
       if (queued < HIGH_WATER_BYTES) {
+        corkForThisTurn();
         ws.send(data);
         return;
       }

@@ -76,5 +76,32 @@ export function workGrowth<T>(run: (input: T) => unknown, full: T, quarter: T, o
   return { ratio: fullMs / Math.max(quarterMs, 1e-6), fullMs, quarterMs, repeats };
 }
 
+async function sampleAsync(run: () => Promise<unknown>, repeats: number): Promise<number> {
+  const start = cpuMs();
+  for (let i = 0; i < repeats; i++) await run();
+  return (cpuMs() - start) / repeats;
+}
+
+/**
+ * {@link workGrowth} for work that awaits (reading files, for instance). The process's CPU time includes libuv's
+ * worker threads, so file reads count; nothing else should run in the test process meanwhile.
+ */
+export async function workGrowthAsync<T>(run: (input: T) => Promise<unknown>, full: T, quarter: T, options: WorkGrowthOptions = {}): Promise<WorkGrowth> {
+  const samples = options.samples ?? 5;
+  const minSampleMs = options.minSampleMs ?? 20;
+  const budgetMs = options.budgetMs ?? 4000;
+  const began = cpuMs();
+  const once = await sampleAsync(() => run(quarter), 1);
+  await run(full);
+  const repeats = Math.max(1, Math.min(10_000, Math.ceil(minSampleMs / Math.max(once, 0.001))));
+  let fullMs = Infinity;
+  let quarterMs = Infinity;
+  for (let i = 0; i < samples && (i === 0 || cpuMs() - began < budgetMs); i++) {
+    quarterMs = Math.min(quarterMs, await sampleAsync(() => run(quarter), repeats));
+    fullMs = Math.min(fullMs, await sampleAsync(() => run(full), repeats));
+  }
+  return { ratio: fullMs / Math.max(quarterMs, 1e-6), fullMs, quarterMs, repeats };
+}
+
 /** Most a linear function's cost may grow from a quarter-length input to the full one (linear ≈ 4, quadratic ≈ 16). */
 export const LINEAR_RATIO_BOUND = 8;

@@ -819,7 +819,7 @@ const USAGE = `npm run load -- [--clients N] [--asks M] [--http-clients K] [--ht
 function intFlag(values: Record<string, unknown>, name: string): number | undefined {
   const v = values[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v)) throw new Error(`--${name} takes a number, got ${JSON.stringify(v)}\nusage: ${USAGE}`);
+  if (typeof v !== 'string' || !/^\d+(?:\.\d+)?$/.test(v)) throw new Error(`--${name} takes a number, got ${JSON.stringify(v)}\nusage: ${USAGE}`);
   return Number(v);
 }
 

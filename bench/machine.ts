@@ -30,8 +30,13 @@ function command(file: string, args: readonly string[]): string | null {
 
 function cpuModel(): string {
   try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (match?.[1]) return match[1].trim();
+    // "model name\t: AMD EPYC …": split, not one multiline pattern (`\s*` next to `.+` backtracks super-linearly).
+    for (const line of readFileSync('/proc/cpuinfo', 'utf8').split('\n')) {
+      const colon = line.indexOf(':');
+      if (colon < 0 || line.slice(0, colon).trim() !== 'model name') continue;
+      const model = line.slice(colon + 1).trim();
+      if (model) return model;
+    }
   } catch {
     // Not Linux: fall through to what Node reports.
   }

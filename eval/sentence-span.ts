@@ -52,7 +52,7 @@ export function sentenceSpans(text: string): { start: number; end: number }[] {
     if (!/[ \t]/.test(text[j]!)) continue;
     let k = j;
     while (k < text.length && /[ \t]/.test(text[k]!)) k++;
-    if (k < text.length && /[\p{Lu}\p{N}"“‘'(\[]/u.test(text[k]!)) {
+    if (k < text.length && /[\p{Lu}\p{N}"“‘'([]/u.test(text[k]!)) {
       push(j);
       i = j - 1;
     }

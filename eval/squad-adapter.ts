@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describeIssues } from '../retrieval/ask-input.js';
 import { InputError } from '../retrieval/errors.js';
 import { readInputFile } from '../retrieval/read-input-file.js';
+import { runEndAfter, runStartBefore } from '../retrieval/text/scan-text.js';
 import type { EvalItem } from './dataset.js';
 import type { DocSpan } from './metrics/spans.js';
 import { classifyQuestion } from './question-type.js';
@@ -68,7 +69,10 @@ export function parseSquad(json: unknown, source = 'SQuAD file'): SquadDataset {
 
 /** A file name for an article: its position (keeps titles unique and the order stable) plus a safe title. */
 export function articleFileName(index: number, title: string): string {
-  const safe = title.normalize('NFKD').replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^[._]+|_+$/g, '').slice(0, 80);
+  const underscored = title.normalize('NFKD').replace(/[^A-Z0-9.-]+/gi, '_');
+  // Leading dots and underscores and trailing underscores go; trimmed by scanning (`_+$` retries a run of `_` from every start).
+  const start = runEndAfter(underscored, 0, (c) => c === 0x2e || c === 0x5f);
+  const safe = underscored.slice(start, Math.max(start, runStartBefore(underscored, underscored.length, (c) => c === 0x5f))).slice(0, 80);
   return `${String(index).padStart(3, '0')}_${safe || 'article'}.txt`;
 }
 

@@ -178,11 +178,11 @@ const DEFAULTS: Record<string, unknown> = settingsSchema.parse({});
 function fromEnvString(key: keyof ConfigInput, raw: string): unknown {
   switch (typeof DEFAULTS[key]) {
     case 'boolean':
-      if (/^(1|true|yes|on)$/i.test(raw)) return true;
-      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      if (/^(?:1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(?:0|false|no|off)$/i.test(raw)) return false;
       return raw;
     case 'number':
-      return /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
+      return /^\s*-?\d+(?:\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
     default:
       return raw;
   }

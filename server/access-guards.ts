@@ -9,7 +9,7 @@ import { WS_TOKEN_PROTOCOL_PREFIX } from './protocol.js';
 /** True for names and addresses that only reach this machine. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
 /** The host name of a `Host` header value, without port and brackets. */

@@ -20,19 +20,19 @@ const ENTITY_KIND: Readonly<Record<string, CandidateKind>> = {
 };
 
 const SCALE = new Set(['hundred', 'thousand', 'million', 'billion', 'trillion', 'dozen', 'hundreds', 'thousands', 'millions', 'billions']);
-const CURRENCY = /^(dollars?|pounds?|euros?|yen|yuan|renminbi|rupees?|francs?|marks?|pesos?|roubles?|rubles?|lire|lira|shillings?|guineas?|crowns?|krona|kronor|dinars?|won)$/i;
-const TIME_UNITS = /^(years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century|millennia|millennium)$/i;
+const CURRENCY = /^(?:dollars?|pounds?|euros?|yen|yuan|renminbi|rupees?|francs?|marks?|pesos?|roubles?|rubles?|lire|lira|shillings?|guineas?|crowns?|krona|kronor|dinars?|won)$/i;
+const TIME_UNITS = /^(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century|millennia|millennium)$/i;
 /** Lower-case words that may sit inside a name ("Bank of England", "Ludwig van Beethoven"). */
 export const NAME_CONNECTORS = new Set(['of', 'de', 'da', 'du', 'von', 'van', 'der', 'den', 'del', 'la', 'le', 'di', 'bin', 'ibn', 'al', 'aan', '&', 'for', 'on', 'upon']);
 const ORG_WORDS =
-  /^(university|institute|institution|police|department|party|ministry|bureau|company|corporation|corp|inc|ltd|association|council|committee|agency|bank|club|force|forces|service|services|office|court|group|network|post|times|news|commission|organization|organisation|union|school|college|academy|foundation|church|army|navy|team|society|assembly|parliament|senate|congress|board|authority|administration|federation|league|channel|airlines?|records|press|museum|hospital|centre|center|laboratory|laboratories|labs?|government|conference)$/i;
+  /^(?:university|institute|institution|police|department|party|ministry|bureau|company|corporation|corp|inc|ltd|association|council|committee|agency|bank|club|force|forces|service|services|office|court|group|network|post|times|news|commission|organization|organisation|union|school|college|academy|foundation|church|army|navy|team|society|assembly|parliament|senate|congress|board|authority|administration|federation|league|channel|airlines?|records|press|museum|hospital|centre|center|laboratory|laboratories|labs?|government|conference)$/i;
 const PLACE_WORDS =
-  /^(city|river|island|islands|province|county|mountains?|lake|sea|ocean|street|square|bay|valley|republic|kingdom|coast|gulf|peninsula|desert|forest|park|bridge|canal|region|district|territory|strait|harbour|harbor|avenue|road|garden|gardens)$/i;
+  /^(?:city|river|island|islands|province|county|mountains?|lake|sea|ocean|street|square|bay|valley|republic|kingdom|coast|gulf|peninsula|desert|forest|park|bridge|canal|region|district|territory|strait|harbour|harbor|avenue|road|garden|gardens)$/i;
 const PLACE_PREPS = new Set(['in', 'at', 'from', 'near', 'across', 'throughout', 'into', 'towards', 'toward', 'outside', 'inside', 'within', 'through', 'along', 'around', 'between', 'beyond']);
 const PERSON_TITLES =
-  /^(president|dr|mr|mrs|ms|sir|lord|lady|king|queen|prince|princess|saint|st|pope|minister|commissioner|general|captain|senator|governor|mayor|professor|prof|emperor|judge|director|chairman|secretary|criminologist|councillor|coach|quarterback|deputy|chief|father|rev|bishop|cardinal|archbishop|count|duke|khan|sultan|tsar|czar|shah)$/i;
+  /^(?:president|dr|mr|mrs|ms|sir|lord|lady|king|queen|prince|princess|saint|st|pope|minister|commissioner|general|captain|senator|governor|mayor|professor|prof|emperor|judge|director|chairman|secretary|criminologist|councillor|coach|quarterback|deputy|chief|father|rev|bishop|cardinal|archbishop|count|duke|khan|sultan|tsar|czar|shah)$/i;
 const PERSON_HEADS =
-  /^(people|persons|members?|forces|troops|soldiers|government|governments|team|teams|citizens|children|women|men|family|families|monks|nuns|clergy|public|population|crew|staff|parliament|congress|congresses|presidents?|kings?|queens?|emperors?|leaders?|rulers?|officials?|settlers|immigrants|natives|tribes?|nobles?|nobility|peasants|workers|voters|students|pupils|scholars|scientists|pharmacists|physicians|doctors|priests|bishops|missionaries|authorities|police|army|navy|state|states|court|courts|committee|council|church|companies|company|parents|teachers|disciples|followers|allies|enemies|rebels|protesters|opponents|supporters|residents|inhabitants)$/i;
+  /^(?:people|persons|members?|forces|troops|soldiers|government|governments|team|teams|citizens|children|women|men|family|families|monks|nuns|clergy|public|population|crew|staff|parliament|congress|congresses|presidents?|kings?|queens?|emperors?|leaders?|rulers?|officials?|settlers|immigrants|natives|tribes?|nobles?|nobility|peasants|workers|voters|students|pupils|scholars|scientists|pharmacists|physicians|doctors|priests|bishops|missionaries|authorities|police|army|navy|state|states|court|courts|committee|council|church|companies|company|parents|teachers|disciples|followers|allies|enemies|rebels|protesters|opponents|supporters|residents|inhabitants)$/i;
 const CLAUSE_END = new Set([',', ';', '.', ':', '!', '?', '(', ')', '[', ']', '—']);
 /** Causal and purpose markers for "why"; `keep` markers stay inside the answer ("to protect …"). */
 const REASON_MARKERS: readonly { words: readonly string[]; prior: number; keep: boolean }[] = [
@@ -69,7 +69,7 @@ export interface RawCandidate {
 export const isWordToken = (t: SentenceToken): boolean => /[\p{L}\p{N}]/u.test(t.text);
 const joined = (tokens: readonly SentenceToken[], i: number): boolean => i > 0 && i < tokens.length && tokens[i]!.start === tokens[i - 1]!.end;
 /** Opening brackets and quotes. */
-export const OPENERS = /^[(\[“"‘'«]$/;
+export const OPENERS = /^[([“"‘'«]$/;
 const CLOSERS = /^[)\]”"’'»,.;:!?]$|^['’]s$/;
 
 /** Widens a span to whole written words: "2A" is tokenised "2" + "A", "28.5°E" in four tokens. */
@@ -93,7 +93,7 @@ function entityCandidates(sentence: Sentence, expected: AnswerKind, out: RawCand
     let last = e.last;
     // "by 2025", "in March 2023": the preposition is not part of the date.
     while (first < last && (tokens[first]!.pos === 'ADP' || tokens[first]!.folded === 'about')) first++;
-    if (kind === 'duration' && !tokens.slice(first, last + 1).some((t) => /\d/.test(t.text) || t.pos === 'NUM' || /^(several|many|few|a|an)$/i.test(t.text))) continue;
+    if (kind === 'duration' && !tokens.slice(first, last + 1).some((t) => /\d/.test(t.text) || t.pos === 'NUM' || /^(?:several|many|few|a|an)$/i.test(t.text))) continue;
     while (last + 1 < tokens.length && SCALE.has(tokens[last + 1]!.folded)) last++;
     // "20–18": a score or range is one answer.
     if ((kind === 'number' || kind === 'date') && /^[–-]$/.test(tokens[last + 1]?.text ?? '') && tokens[last + 2]?.pos === 'NUM' && joined(tokens, last + 1) && joined(tokens, last + 2)) last += 2;
@@ -105,7 +105,7 @@ function entityCandidates(sentence: Sentence, expected: AnswerKind, out: RawCand
     // "515 million years ago" also offers the age it states, "515 million years" (for "how old"; "how long ago" keeps "ago").
     if (kind === 'date' && last > first && tokens[last]!.folded === 'ago' && expected !== 'duration') out.push({ first, last: last - 1, kind: 'duration' });
     // "7 January 1943" also offers "1943" (for "what year").
-    if (kind === 'date' && last > first) for (let i = first; i <= last; i++) if (/^(1\d{3}|20\d{2})$/.test(tokens[i]!.text)) out.push({ first: i, last: i, kind: 'date' });
+    if (kind === 'date' && last > first) for (let i = first; i <= last; i++) if (/^(?:1\d{3}|20\d{2})$/.test(tokens[i]!.text)) out.push({ first: i, last: i, kind: 'date' });
     if (kind === 'number' || kind === 'money') {
       // "300 metres", "2,700 officers" also make a quantity with its unit.
       const unit = tokens[last + 1];
@@ -118,7 +118,7 @@ function entityCandidates(sentence: Sentence, expected: AnswerKind, out: RawCand
     if (covered.has(i) || tokens[i]!.pos !== 'NUM') continue;
     let last = i;
     while (last + 1 < tokens.length && (tokens[last + 1]!.pos === 'NUM' || SCALE.has(tokens[last + 1]!.folded)) && !covered.has(last + 1)) last++;
-    const isYear = last === i && /^(1[0-9]{3}|20[0-9]{2})s?$/.test(tokens[i]!.text);
+    const isYear = last === i && /^(?:1\d{3}|20\d{2})s?$/.test(tokens[i]!.text);
     out.push({ first: i, last, kind: isYear ? 'date' : 'number' });
     figures.push({ first: i, last, kind: isYear ? 'date' : 'number' });
     const unit = tokens[last + 1];
@@ -283,7 +283,7 @@ function phraseCandidates(sentence: Sentence, out: RawCandidate[]): void {
   let i = 0;
   while (i < tokens.length) {
     const t = tokens[i]!;
-    const participle = t.pos === 'VERB' && /(ing|ed)$/.test(t.folded) && NP_POS.has(tokens[i + 1]?.pos ?? '');
+    const participle = t.pos === 'VERB' && /(?:ing|ed)$/.test(t.folded) && NP_POS.has(tokens[i + 1]?.pos ?? '');
     const startsNp = NP_POS.has(t.pos) || participle || (t.pos === 'DET' && i + 1 < tokens.length && (NP_POS.has(tokens[i + 1]!.pos) || tokens[i + 1]!.pos === 'ADV'));
     if (!startsNp || !isWordToken(t)) {
       i++;
@@ -302,7 +302,7 @@ function phraseCandidates(sentence: Sentence, out: RawCandidate[]): void {
       else if (j > first && /^['’]s?$/.test(u.text.replace(/s$/, '')) && u.pos === 'PART') j++;
       else if (joined(tokens, j) && j > first && !CLOSERS.test(u.text)) j++;
       else if (u.pos === 'ADV' && (nextPos === 'ADJ' || nextPos === 'VERB')) j++;
-      else if (u.pos === 'VERB' && /(ing|ed)$/.test(u.folded) && (nextPos === 'NOUN' || nextPos === 'ADJ' || nextPos === 'PROPN')) j++;
+      else if (u.pos === 'VERB' && /(?:ing|ed)$/.test(u.folded) && (nextPos === 'NOUN' || nextPos === 'ADJ' || nextPos === 'PROPN')) j++;
       else break;
     }
     if (last < first) {
@@ -328,7 +328,7 @@ function phraseCandidates(sentence: Sentence, out: RawCandidate[]): void {
       if (!figure) {
         out.push({ first: a, last: b, kind });
         // A determiner-free variant: "the drive shaft" also offers "drive shaft" for answer-length fit.
-        if (tokens[a]!.pos === 'DET' && b > a && !/^(the|a|an)$/.test(tokens[a]!.folded)) out.push({ first: a + 1, last: b, kind });
+        if (tokens[a]!.pos === 'DET' && b > a && !/^(?:the|a|an)$/.test(tokens[a]!.folded)) out.push({ first: a + 1, last: b, kind });
         // "encouraged private confession": also without the leading participle.
         if (tokens[a]!.pos === 'VERB' && b > a) out.push({ first: a + 1, last: b, kind });
       }
@@ -339,7 +339,7 @@ function phraseCandidates(sentence: Sentence, out: RawCandidate[]): void {
   for (let k = 0; k + 1 < spans.length; k++) {
     const [a, b] = spans[k]!;
     const [c, d] = spans[k + 1]!;
-    if (c === b + 2 && /^(of|for|in)$/.test(tokens[b + 1]!.folded)) out.push({ first: a, last: d, kind: 'phrase', prior: tokens[b + 1]!.folded === 'of' ? 1 : 0.8 });
+    if (c === b + 2 && /^(?:of|for|in)$/.test(tokens[b + 1]!.folded)) out.push({ first: a, last: d, kind: 'phrase', prior: tokens[b + 1]!.folded === 'of' ? 1 : 0.8 });
   }
   // Lists: "New Zealand, Finland, and Iran".
   for (const [first, last] of coordinatedRuns(tokens, spans)) out.push({ first, last, kind: 'phrase', prior: 0.9, coordinated: true });
@@ -382,14 +382,14 @@ function clauseCandidates(sentence: Sentence, expected: AnswerKind, matches: rea
         break;
       }
     } else if (expected === 'manner') {
-      if (/^(by|through|via|using|with)$/.test(folded[i]!) && tokens[i + 1] && tokens[i + 1]!.pos !== 'PUNCT') pushClause(i + 1, 'clause', folded[i] === 'by' ? 1 : 0.7);
+      if (/^(?:by|through|via|using|with)$/.test(folded[i]!) && tokens[i + 1] && tokens[i + 1]!.pos !== 'PUNCT') pushClause(i + 1, 'clause', folded[i] === 'by' ? 1 : 0.7);
     }
   }
   if (expected === 'reason') {
     // "Concerns about the risks led to its shutdown": the cause is the clause before the verb.
     for (let i = 1; i < tokens.length; i++) {
       const two = `${folded[i]} ${folded[i + 1] ?? ''}`;
-      if (!(two === 'led to' || two === 'resulted in' || two === 'gave rise' || /^(caused|prompted|triggered|sparked|forced)$/.test(folded[i]!))) continue;
+      if (!(two === 'led to' || two === 'resulted in' || two === 'gave rise' || /^(?:caused|prompted|triggered|sparked|forced)$/.test(folded[i]!))) continue;
       let first = i - 1;
       while (first > 0 && !CLAUSE_END.has(tokens[first - 1]!.text) && i - first < 24) first--;
       while (first < i - 1 && !isWordToken(tokens[first]!)) first++;

@@ -74,7 +74,7 @@ describe('analyzeQuestion', () => {
   });
 
   it('marks the noun asked for and the lower-case verbs', () => {
-    const posOf = (w: string) => (/^(ended|tried|bring|founded|Found)$/.test(w) ? 'VERB' : 'NOUN');
+    const posOf = (w: string) => (/^(?:ended|tried|bring|founded|Found)$/.test(w) ? 'VERB' : 'NOUN');
     const minister = analyzeQuestion('Who is the Italian interior minister who ended the joint patrols?', normalizer, { posOf });
     expect(minister.terms.filter((t) => t.role === 'focus').map((t) => t.text)).toEqual(['minister']);
     expect(minister.terms.find((t) => t.text === 'ended')?.role).toBe('predicate');

@@ -71,7 +71,7 @@ export interface QuestionAnalysis {
 }
 
 /** "Which two treaties…", "What are some of the causes…": the question counts the things it asks for. */
-const COUNTED_GAP = /\b(what|which)\s+(?:are\s+|were\s+)?(?:the\s+)?(two|three|four|five|both|several|some)\b/i;
+const COUNTED_GAP = /\b(?:what|which)\s+(?:are\s+|were\s+)?(?:the\s+)?(?:two|three|four|five|both|several|some)\b/i;
 const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'shall', 'may', 'might', 'must', 'am', 'be', 'been']);
 const COPULAS = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'am']);
 const GENERIC_HEADS = new Set(['type', 'kind', 'sort', 'form', 'name', 'part', 'example', 'one', 'ones', 'member', 'group', 'piece']);
@@ -93,7 +93,7 @@ const PERSON_FOCUS = new Set(
 const PERCENT_FOCUS = new Set(['percentage', 'percent', 'proportion', 'share', 'fraction', 'rate']);
 const MONEY_FOCUS = new Set(['price', 'cost', 'costs', 'budget', 'revenue', 'revenues', 'salary', 'fee', 'fees', 'funding', 'worth', 'income', 'profit', 'profits', 'sum', 'value', 'money', 'amount']);
 const NUMBER_FOCUS = new Set(['number', 'population', 'total', 'count', 'size', 'score', 'temperature', 'distance', 'height', 'weight', 'speed', 'capacity', 'area', 'length']);
-const MONEY_WORDS = /\b(money|cost|costs|cost?ing|pay|paid|spend|spent|worth|price|fund|funds|funding|earn|earned|generate|generated|raise|raised|dollars?|pounds?|euros?|budget|revenue|sell|sold|buy|bought)\b|\$/i;
+const MONEY_WORDS = /\b(?:money|cost|costs|cost?ing|pay|paid|spend|spent|worth|price|fund|funds|funding|earn|earned|generate|generated|raise|raised|dollars?|pounds?|euros?|budget|revenue|sell|sold|buy|bought)\b|\$/i;
 
 /** How a focus noun narrows the expected answer kind. */
 export function kindOfFocus(focus: string): AnswerKind | null {
@@ -149,7 +149,7 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
 
   if (wh === null) {
     const first = folded[0] ?? '';
-    if (AUXILIARIES.has(first) || /^[^?]*,\s*(is|are|was|were|do|does|did|has|have|had|can|could|will|would)\b/i.test(question)) {
+    if (AUXILIARIES.has(first) || /^[^?]*,\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would)\b/i.test(question)) {
       type = 'yes-no';
       expected = 'yes-no';
     } else {
@@ -169,11 +169,11 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
       expected = MONEY_WORDS.test(question) ? 'money' : 'quantity';
     } else if (adj === 'long') {
       type = 'how-much';
-      expected = /\bhow long (ago|has|have|had|did|does|do|was|were|is|are|will|would)\b/i.test(question) && !/\b(long is|long was|long are|long were)\b.*\b(river|road|bridge|wall|tunnel|canal|coast|border|runway)\b/i.test(question) ? 'duration' : 'quantity';
+      expected = /\bhow long (?:ago|has|have|had|did|does|do|was|were|is|are|will|would)\b/i.test(question) && !asksLengthOfStructure(question) ? 'duration' : 'quantity';
     } else if (adj === 'old') {
       type = 'how-many';
       expected = 'number';
-    } else if (/^(far|tall|big|large|high|deep|wide|fast|heavy|hot|cold|often|frequently|large|small|close|early|late)$/.test(adj)) {
+    } else if (/^(?:far|tall|big|large|high|deep|wide|fast|heavy|hot|cold|often|frequently|small|close|early|late)$/.test(adj)) {
       type = 'how-much';
       expected = adj === 'often' || adj === 'frequently' ? 'thing' : 'quantity';
     } else {
@@ -195,7 +195,7 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
     expected = 'person';
     gap = wh === 'who' && next !== undefined && !AUXILIARIES.has(next) ? 'subject' : 'unknown';
     // "Who is the Italian interior minister who…": the head of the noun phrase after the copula is asked for.
-    if (next !== undefined && COPULAS.has(next) && /^(the|a|an)$/.test(folded[whIndex + 2] ?? '')) {
+    if (next !== undefined && COPULAS.has(next) && /^(?:the|a|an)$/.test(folded[whIndex + 2] ?? '')) {
       const head = nounPhraseHead(whIndex + 3);
       if (head !== undefined) focusIndexes.add(head);
     }
@@ -223,12 +223,12 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
     // "What is the name of the quarterback", "What was the final score of …": focus after the copula.
     if (focusAt === undefined && next !== undefined && COPULAS.has(next)) {
       let i = whIndex + 2;
-      while (i < folded.length && /^(the|a|an)$/.test(folded[i]!)) i++;
+      while (i < folded.length && /^(?:the|a|an)$/.test(folded[i]!)) i++;
       const cands: number[] = [];
       while (i < folded.length && !STOPWORDS.has(folded[i]!) && cands.length < 3) cands.push(i++);
       if (folded[cands[cands.length - 1] ?? -1] === 'name' && folded[i] === 'of') {
         let j = i + 1;
-        while (j < folded.length && /^(the|a|an)$/.test(folded[j]!)) j++;
+        while (j < folded.length && /^(?:the|a|an)$/.test(folded[j]!)) j++;
         if (j < folded.length && !STOPWORDS.has(folded[j]!)) {
           // "the name of the Melbourne bus driver": the head noun, not the first word.
           focusAt = nounPhraseHead(j) ?? j;
@@ -245,12 +245,12 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
       if (kind !== null) expected = kind;
       else if (expected !== 'name' && /^[A-Z]/.test(words[focusAt]!.text) && focusAt > whIndex + 1) expected = 'name';
     }
-    if (/\b(last|first|full|maiden|nick|sur)\s*name\b/i.test(question)) expected = 'person';
-    else if (wh === 'what' && /\b(do|doing|done)\s*[?.!]*\s*$/i.test(question)) expected = 'action';
+    if (/\b(?:last|first|full|maiden|nick|sur)\s*name\b/i.test(question)) expected = 'person';
+    else if (wh === 'what' && /\b(?:do|doing|done)\s*(?:[?.!]+\s*)?$/i.test(question)) expected = 'action';
     else if (/\bname\b/i.test(question) && expected === 'thing') expected = 'name';
     const afterNp = np.length > 0 ? np[np.length - 1]! + 1 : whIndex + 1;
     const following = folded[afterNp];
-    gap = following === undefined ? 'unknown' : /^(did|does|do)$/.test(following) ? 'object' : AUXILIARIES.has(following) ? (np.length > 0 ? 'subject' : 'unknown') : 'subject';
+    gap = following === undefined ? 'unknown' : /^(?:did|does|do)$/.test(following) ? 'object' : AUXILIARIES.has(following) ? (np.length > 0 ? 'subject' : 'unknown') : 'subject';
   }
 
   const terms: QuestionTerm[] = [];
@@ -279,10 +279,26 @@ export function analyzeQuestion(question: string, normalizer: TermNormalizer, op
     terms.push({ text: w.text, term, weight, isAnchor, side, role });
   });
 
-  const plural = (focus !== null && /[^s]s$/.test(focus) && !/(ss|us|is)$/.test(focus)) || /\b(names|ones|list|what are the|which are the)\b/i.test(question) || COUNTED_GAP.test(question);
-  const definition = whIndex >= 0 && /^(who|what)$/.test(wh ?? '') && next !== undefined && COPULAS.has(next) && words.length - whIndex <= 6 && focus === null && /^(who|what)\s+(is|was|are|were)\s+(?:(?:the|a|an)\s+)?[\p{Lu}\d]/iu.test(question.slice(words[whIndex]!.start)) && !/\b(of|for|in|on|at|by|to)\b|['’]s\b/i.test(question.slice(words[whIndex]!.start));
-  const expandsAcronym = /\b(stand|stands|stood) for\b|\babbreviat|\bacronym|\bshort for\b/i.test(question);
+  const plural = (focus !== null && /[^s]s$/.test(focus) && !/(?:ss|us|is)$/.test(focus)) || /\b(?:names|ones|list|what are the|which are the)\b/i.test(question) || COUNTED_GAP.test(question);
+  const definition = whIndex >= 0 && /^(?:who|what)$/.test(wh ?? '') && next !== undefined && COPULAS.has(next) && words.length - whIndex <= 6 && focus === null && /^(?:who|what)\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+)?[\p{Lu}\d]/iu.test(question.slice(words[whIndex]!.start)) && !/\b(?:of|for|in|on|at|by|to)\b|['’]s\b/i.test(question.slice(words[whIndex]!.start));
+  const expandsAcronym = /\b(?:stand|stands|stood) for\b|\babbreviat|\bacronym|\bshort for\b/i.test(question);
   // "What does the abbreviation GSI stand for?": only the abbreviation itself is evidence.
-  const asked = expandsAcronym ? terms.filter((t) => !/^(stand|stands|stood|abbreviation|abbreviated|acronym|short)$/i.test(t.text)) : terms;
+  const asked = expandsAcronym ? terms.filter((t) => !/^(?:stand|stands|stood|abbreviation|abbreviated|acronym|short)$/i.test(t.text)) : terms;
   return { question, type, expected, focus, terms: asked, gap, plural, definition, expandsAcronym };
+}
+
+const LONG_IS = /\b(?:long is|long was|long are|long were)\b/i;
+const STRUCTURE = /\b(?:river|road|bridge|wall|tunnel|canal|coast|border|runway)\b/i;
+
+/**
+ * "How long is the river …?" asks a length, not a duration: a structure named later on the same line as "long is".
+ * What `/\b(?:long is|…)\b.*\b(?:river|…)\b/i` tested, line by line: that pattern rescanned the rest of the question
+ * from every "long is", which is quadratic in the question's length.
+ */
+function asksLengthOfStructure(question: string): boolean {
+  return question.split(/[\n\r\u2028\u2029]/).some((line) => {
+    const long = LONG_IS.exec(line);
+    // At least one character between them, as `.*` between two `\b`s around word characters needs.
+    return long !== null && STRUCTURE.test(line.slice(long.index + long[0].length + 1));
+  });
 }

@@ -232,7 +232,7 @@ function opensWithReference(tokens: readonly SentenceToken[]): boolean {
   const first = tokens[i];
   if (first === undefined) return false;
   if (BACK_REFERENCES.has(first.folded)) return true;
-  return tokens[i + 1]?.folded === 'of' && /^(them|these|those|which)$/.test(tokens[i + 2]?.folded ?? '');
+  return tokens[i + 1]?.folded === 'of' && /^(?:them|these|those|which)$/.test(tokens[i + 2]?.folded ?? '');
 }
 
 /** Options for scoring one batch of sentences. */

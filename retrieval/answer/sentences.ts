@@ -173,7 +173,7 @@ function mergeDanglingClosers(sentences: Sentence[]): Sentence[] {
  * Honorifics that wink takes for the end of a sentence when abbreviated ("Rev. Paul T. Stallsworth"); it already
  * knows the common ones (Dr., Mr., St., Gen., Prof.). A title always precedes a name, so it never ends a sentence.
  */
-const TITLES = /^(rev|revd|fr|msgr|rt|maj|adm|cmdr|supt|insp|pres|ald|mme|mlle|messrs)$/i;
+const TITLES = /^(?:rev|revd|fr|msgr|rt|maj|adm|cmdr|supt|insp|pres|ald|mme|mlle|messrs)$/i;
 
 /** A sentence cut after an abbreviated title ("Rev." | "Paul T. Stallsworth, …") is joined to the rest on its line. */
 function joinAfterTitles(sentences: Sentence[], text: string, offset: number): Sentence[] {

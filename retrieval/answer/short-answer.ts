@@ -172,7 +172,7 @@ const FIT: Readonly<Record<AnswerKind, Partial<Record<CandidateKind, number>>>> 
 };
 
 
-const MONTH = /^(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?$/i;
+const MONTH = /^(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?$/i;
 
 /** How well a date's precision matches the focus noun: a bare year for "year", a month for "month". */
 function granularityFit(focus: string, words: readonly SentenceToken[]): number {
@@ -182,7 +182,7 @@ function granularityFit(focus: string, words: readonly SentenceToken[]): number 
   if (focus === 'years' && words.filter((t) => YEAR.test(t.text)).length >= 2) return 1;
   if (focus === 'year' || focus === 'years') return hasYear ? (words.length === 1 ? 1 : 0.85) : 0.6;
   if (focus === 'month') return hasMonth ? 1 : 0.6;
-  if (focus === 'century' || focus === 'centuries' || focus === 'decade') return words.some((t) => /(century|centuries|\d0s)$/i.test(t.text)) ? 1 : 0.8;
+  if (focus === 'century' || focus === 'centuries' || focus === 'decade') return words.some((t) => /(?:century|centuries|\d0s)$/i.test(t.text)) ? 1 : 0.8;
   return 1;
 }
 
@@ -195,10 +195,10 @@ function initials(words: readonly SentenceToken[]): string {
 }
 
 /** Determiners and adjectives that make a noun phrase point back at an earlier mention. */
-const ANAPHORIC = /^(this|these|that|those|such|same|latter|former|aforementioned)$/;
+const ANAPHORIC = /^(?:this|these|that|those|such|same|latter|former|aforementioned)$/;
 
 /** Nouns that only measure out or sort the noun after "of" ("a series of …", "the majority of …", "a kind of …"). */
-const PARTITIVE = /^(series|number|variety|range|lot|lots|couple|group|set|kind|kinds|type|types|sort|sorts|form|forms|part|majority|minority|handful|pair|array|host|piece|member|members|one|ones|example|examples|most|some|many|all)$/;
+const PARTITIVE = /^(?:series|number|variety|range|lot|lots|couple|group|set|kind|kinds|type|types|sort|sorts|form|forms|part|majority|minority|handful|pair|array|host|piece|member|members|one|ones|example|examples|most|some|many|all)$/;
 
 /** Whether a phrase refers back ("this notion", "the same reduction", "such cases") rather than naming anything. */
 function refersBack(span: readonly SentenceToken[]): boolean {
@@ -223,9 +223,9 @@ function exampleMarkerBefore(tokens: readonly SentenceToken[], first: number): n
 }
 
 /** A question asking what something is called ("What was X called?", "What is the name of…", "…known as?"). */
-const NAMING_QUESTION = /\b(called|named|name|names|known as|referred to as|termed|nicknamed|titled)\b/i;
+const NAMING_QUESTION = /\b(?:called|named|name|names|known as|referred to as|termed|nicknamed|titled)\b/i;
 /** Words that introduce a name in a sentence ("called", "known as", "named", "termed"). */
-const NAMING_WORDS = /^(called|named|termed|dubbed|nicknamed|titled|as)$/;
+const NAMING_WORDS = /^(?:called|named|termed|dubbed|nicknamed|titled|as)$/;
 
 /**
  * Whether tokens first..last are a bracketed abbreviation ("(ENR)", "(V&A)") whose letters are the initials
@@ -237,12 +237,12 @@ function abbreviatesMatchedName(tokens: readonly SentenceToken[], first: number,
     .slice(first, last + 1)
     .map((t) => t.text)
     .join('')
-    .replace(/[^\p{Lu}]/gu, '');
+    .replace(/\P{Lu}/gu, '');
   if (letters.length < 2) return false;
   let k = first - 2;
   let spelled = '';
   while (k >= 0 && spelled.length < letters.length && (tokens[k]!.capitalized || NAME_CONNECTORS.has(tokens[k]!.folded) || tokens[k]!.text === '-')) {
-    if (tokens[k]!.capitalized) spelled = tokens[k]!.text.replace(/[^\p{Lu}]/gu, '') + spelled;
+    if (tokens[k]!.capitalized) spelled = tokens[k]!.text.replace(/\P{Lu}/gu, '') + spelled;
     k--;
   }
   return spelled.endsWith(letters) && matches.some((m) => m.index > k && m.index < first - 1);
@@ -269,7 +269,7 @@ function questionPrepositions(question: string): Set<string> {
   const lower = question.toLowerCase();
   const before = /\b(in|on|at|by|from|to|into|of|for|with|under|during|after|before|through|since|against|over|about|between)\s+(?:what|which|whom|whose|how)\b/.exec(lower);
   if (before) preps.add(before[1]!);
-  const dangling = /\b(in|on|at|by|from|to|into|of|for|with|under|after|before|through|as|against|over|about|like)\s*\??\s*$/.exec(lower);
+  const dangling = /\b(in|on|at|by|from|to|into|of|for|with|under|after|before|through|as|against|over|about|like)\s*(?:\?\s*)?$/.exec(lower);
   if (dangling) preps.add(dangling[1]!);
   return preps;
 }
@@ -342,7 +342,7 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
     if (analysis.plural && c.coordinated) typeFit = Math.min(1, typeFit * 1.3);
     else if (!analysis.plural && c.coordinated) typeFit *= 0.8;
     // …and the first item alone ("Morocco" of "Morocco and Ethiopia") answers it only in part.
-    else if (analysis.plural && /^(and|or)$/.test(tokens[c.last + 1]?.folded ?? '')) typeFit *= W.partOfList ?? 1;
+    else if (analysis.plural && /^(?:and|or)$/.test(tokens[c.last + 1]?.folded ?? '')) typeFit *= W.partOfList ?? 1;
     if (typeFit === 0) continue;
 
     let nearest = Infinity;
@@ -377,7 +377,7 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
     const apposition =
       // Only a noun takes an apposition: "In 2014, the group…" is a fronted date, not "2014, the group".
       (prev !== undefined && (prev.text === '(' || prev.text === ',') && c.first - 2 >= 0 && NOMINAL.has(tokens[c.first - 2]!.pos) && realMatches.some((m) => m.index === c.first - 2)) ||
-      (prev !== undefined && /^(called|named|known|as)$/.test(prev.folded) && c.first - 2 >= 0) ||
+      (prev !== undefined && /^(?:called|named|known|as)$/.test(prev.folded) && c.first - 2 >= 0) ||
       // …or the other way round: "NFL (Los Angeles Rams, …)", "the Orthogenic School (a residential treatment program)".
       describedInBrackets(tokens, c.last, realMatches)
         ? 1

@@ -91,8 +91,8 @@ const RELATED: readonly string[] = [
 export function foldWord(word: string): string {
   let w = word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[’‘`´]/g, "'");
   w = w.replace(/'s$/, '').replace(/'$/, '');
-  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(w)) w = w.replace(/,/g, '');
-  if (/^(\p{L}\.){2,}$/u.test(w)) w = w.slice(0, -1);
+  if (/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(w)) w = w.replace(/,/g, '');
+  if (/^(?:\p{L}\.){2,}$/u.test(w)) w = w.slice(0, -1);
   return w;
 }
 
@@ -174,7 +174,7 @@ export interface WordSpan {
   readonly end: number;
 }
 
-const WORD_RE = /(?:\p{L}\.){2,}|\d+(?:[.,:]\d+)*(?:\.\d+)?|[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+const WORD_RE = /(?:\p{L}\.){2,}|\d+(?:[.,:]\d+)*|[\p{L}\p{N}]+(?:['’]\p{L}+)*/gu;
 
 /**
  * Splits text into words the way the sentence tokenizer does for matching purposes

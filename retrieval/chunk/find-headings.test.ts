@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { LINEAR_RATIO_BOUND, workGrowth } from '../__fixtures__/linear-work.js';
 import { findHeadings, headingAt } from './find-headings.js';
 
 const SEEDS = fileURLToPath(new URL('../../seeds/', import.meta.url));
@@ -78,5 +79,32 @@ describe('headingAt', () => {
   it('returns the nearest heading above', () => {
     expect(headingAt(text, headings, text.indexOf('We measured'))?.text).toBe('Methods');
     expect(headingAt(text, headings, text.indexOf('They held'))?.text).toBe('Results');
+  });
+});
+
+// The probe's corpus lines: the closing-quote and ATX patterns retried long runs from every start
+// (2.5 s for 40,000 `"` then `x`; 4 s for `# x` + 40,000 spaces + `y`). Work must grow linearly.
+describe('findHeadings on hostile lines', () => {
+  it.each([
+    ['40,000 quotes then x', (n: number) => `${'"'.repeat(n)}x\nMore text follows here.`],
+    ['# x, 40,000 spaces, y', (n: number) => `# x${' '.repeat(n)}y\nMore text follows here.`],
+    ['# x, 40,000 spaces, #s', (n: number) => `# x${' \t'.repeat(n / 2)}##${' '.repeat(n / 4)}z\nMore.`],
+  ])('a line of %s costs linear work', (_name, make) => {
+    const growth = workGrowth((text: string) => findHeadings(text), make(40_000), make(10_000));
+    expect(growth.ratio, JSON.stringify(growth)).toBeLessThan(LINEAR_RATIO_BOUND);
+  });
+
+  it('finds the title of a hostile ATX line exactly', () => {
+    const text = `# x${' '.repeat(40_000)}y ##\nMore text.`;
+    const [heading] = findHeadings(text);
+    expect(heading!.text).toBe(`x${' '.repeat(40_000)}y`);
+    expect(text.slice(heading!.start, heading!.end)).toBe(heading!.text);
+  });
+
+  it('gives exact offsets when a no-break space follows the #', () => {
+    const text = '# \u00a0Methods\nWe measured.';
+    const [heading] = findHeadings(text);
+    expect(heading!.text).toBe('Methods');
+    expect(text.slice(heading!.start, heading!.end)).toBe('Methods');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LINEAR_RATIO_BOUND, workGrowth } from '../__fixtures__/linear-work.js';
 import type { ChatTurn } from '../types.js';
 import { contextualizeQuestion, namedPhrases } from './contextualize-question.js';
 
@@ -102,5 +103,56 @@ describe('contextualizeQuestion with "What about X?"', () => {
       { role: 'assistant', content: 'In 2014. [1]' },
     ];
     expect(contextualizeQuestion('What about Canada?', history).retrievalQuery).toBe('When did Chinese officers visit Canada?');
+  });
+});
+
+// The probe's inputs: runs of spaces inside a follow-up made the old patterns backtrack cubically (7.7 s for one
+// 2,000-character question; over an hour for a 20,000-character history turn). Work must grow linearly.
+describe('contextualizeQuestion on hostile text', () => {
+  const spaces = (question: (n: number) => string, total: number) => [question(total), question(total / 4)] as const;
+  const asQuestion = (text: string) => contextualizeQuestion(text, chen);
+  const asHistory = (follow: string) => (text: string) => contextualizeQuestion(follow, [{ role: 'user', content: text }, { role: 'assistant', content: 'It did. [1]' }]);
+
+  it.each([
+    ['and x … y', (n: number) => `and x${' '.repeat(n - 6)}y`],
+    ['what about x … y', (n: number) => `what about x${' '.repeat(n - 13)}y`],
+    ['in x … y', (n: number) => `in x${' '.repeat(n - 5)}y`],
+    ['that … y', (n: number) => `that${' '.repeat(n - 5)}y`],
+    ['what about x … ?', (n: number) => `what about x${'?'.repeat(n - 14)} y`],
+  ])('a %s question of 2,000 characters costs linear work', (_name, make) => {
+    const [full, quarter] = spaces(make, 2000);
+    expect(full.length).toBe(2000);
+    const growth = workGrowth(asQuestion, full, quarter);
+    expect(growth.ratio, JSON.stringify(growth)).toBeLessThan(LINEAR_RATIO_BOUND);
+  });
+
+  it.each([
+    ['and x … y', 'And then?', (n: number) => `and x${' '.repeat(n - 6)}y`],
+    ['what about x … y', 'What about Canada?', (n: number) => `what about x${' '.repeat(n - 13)}y`],
+    ['in x … y', 'And in 2020?', (n: number) => `in x${' '.repeat(n - 5)}y`],
+  ])('the same %s text in an earlier turn costs linear work', (_name, follow, make) => {
+    // 4,000 characters: enough to show the old cubic cost (33 s) while failing in seconds; the fuzz tests go to 20,000.
+    const [full, quarter] = spaces(make, 4000);
+    const growth = workGrowth(asHistory(follow), full, quarter);
+    expect(growth.ratio, JSON.stringify(growth)).toBeLessThan(LINEAR_RATIO_BOUND);
+  });
+
+  it('a long history of distinct capitalised words with the same ending costs linear work', () => {
+    const name = (i: number) => `Q${Array.from(i.toString(26), (d) => String.fromCharCode(97 + parseInt(d, 26))).join('')}ese`;
+    const turn = (names: number) => Array.from({ length: names }, (_, i) => `${name(i)} officers`).join(' ');
+    const history = (names: number): ChatTurn[] =>
+      Array.from({ length: 50 }, (_, k) => ({ role: k % 2 === 0 ? 'user' : 'assistant', content: turn(names) }));
+    const growth = workGrowth((h: ChatTurn[]) => contextualizeQuestion('What about Canada?', h), history(1200), history(300));
+    expect(growth.ratio, JSON.stringify(growth)).toBeLessThan(LINEAR_RATIO_BOUND);
+  });
+
+  it('keeps the rewriting of ordinary follow-ups after a huge turn', () => {
+    const history: ChatTurn[] = [{ role: 'user', content: `Why did Italy halt joint patrols with Chinese police?${' '.repeat(19_000)}` }];
+    expect(contextualizeQuestion('What about Canada?', history).retrievalQuery).toBe(`Why did Canada halt joint patrols with Chinese police?${' '.repeat(19_000)}`);
+  });
+
+  it('takes "$`" in a follow-up as text, not as the previous question pasted in again', () => {
+    const history: ChatTurn[] = [{ role: 'user', content: 'Why did Italy halt joint patrols?' }];
+    expect(contextualizeQuestion('What about $`$`?', history).retrievalQuery).toBe('Why did $`$` halt joint patrols?');
   });
 });

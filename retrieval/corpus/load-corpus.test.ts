@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LINEAR_RATIO_BOUND, workGrowthAsync } from '../__fixtures__/linear-work.js';
 import { AbortedError, CorpusNotFoundError } from '../errors.js';
 import type { SourceDocument } from '../types.js';
 import { loadCorpus, type LoadedCorpus } from './load-corpus.js';
@@ -137,7 +138,7 @@ describe('loadCorpus', () => {
 
   it('ignores other extensions and hidden entries without reporting them', () => {
     const all = [...loaded.documents.map((d) => d.id), ...loaded.skipped.map((s) => s.path)];
-    expect(all.filter((p) => /\.(pdf|json)$|hidden/.test(p))).toEqual([]);
+    expect(all.filter((p) => /\.(?:pdf|json)$|hidden/.test(p))).toEqual([]);
   });
 
   it('is deterministic', async () => {
@@ -189,5 +190,23 @@ describe('loadCorpus', () => {
       expect(doc.title.length).toBeLessThanOrEqual(120);
       expect(doc.hash).toMatch(/^[0-9a-f]{64}$/);
     }
+  });
+});
+
+describe('loadCorpus on a hostile Markdown title', () => {
+  // `# x` + 40,000 spaces + `y` took 4 s to ingest (20 s at 80,000): the title pattern backtracked quadratically.
+  it('reads a title line of 40,000 spaces with work linear in its length', async () => {
+    const folder = (spaces: number) => {
+      const dir = path.join(scratch, `title-${spaces}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'hostile.md'), `# x${' '.repeat(spaces)}y\n\nBody text.\n`);
+      return dir;
+    };
+    const full = folder(40_000);
+    const quarter = folder(10_000);
+    const loaded = await loadCorpus({ dir: full });
+    expect(loaded.documents[0]!.title).toBe('x y');
+    const growth = await workGrowthAsync((dir: string) => loadCorpus({ dir }), full, quarter);
+    expect(growth.ratio, JSON.stringify(growth)).toBeLessThan(LINEAR_RATIO_BOUND);
   });
 });

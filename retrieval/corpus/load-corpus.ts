@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AbortedError, CorpusNotFoundError, InputError, throwIfAborted } from '../errors.js';
 import type { SourceDocument } from '../types.js';
 import { htmlToVisibleText } from './html-to-visible-text.js';
+import { parseAtxHeading } from '../text/atx-heading.js';
 
 /** Largest file the loader reads by default: 20 MiB, far above any prose document, small enough to keep memory bounded. */
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -335,8 +336,8 @@ function markdownTitle(text: string): string | null {
       continue;
     }
     if (fence !== null) continue;
-    const heading = /^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line)?.[1];
-    if (heading) return heading;
+    const atx = parseAtxHeading(line);
+    if (atx?.level === 1 && atx.titleEnd > atx.titleStart) return line.slice(atx.titleStart, atx.titleEnd);
   }
   return null;
 }

@@ -151,7 +151,7 @@ const portQuestion = (d: number) => ({ question: `When did the harbour of Port $
 /** Deterministic prose from the tiny model's vocabulary (minus the question's words), with one checkable fact per document. */
 async function writeProseCorpus(dir: string, options: { from: number; count: number; paragraphs: number }): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
-  const words = tiny.vocabulary.filter((w) => /^[a-z]{3,}$/.test(w) && !/^(open|harbour|port|when)/.test(w));
+  const words = tiny.vocabulary.filter((w) => /^[a-z]{3,}$/.test(w) && !/^(?:open|harbour|port|when)/.test(w));
   let state = 12345 + options.from;
   const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let d = options.from; d < options.from + options.count; d++) {

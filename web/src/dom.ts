@@ -7,7 +7,7 @@
 export type Child = Node | string | null | undefined | false;
 
 /** Attributes that would run code or load styles from a string; `el` refuses them. */
-const UNSAFE_ATTRIBUTE = /^(on|style$|srcdoc$|formaction$)/i;
+const UNSAFE_ATTRIBUTE = /^(?:on|style$|srcdoc$|formaction$)/i;
 
 /** Properties of a new element. */
 export interface ElementProps {

@@ -65,8 +65,10 @@ describe('index lock', () => {
     const holder = await holdLockInChild(indexDir);
     await killed(holder);
     const started = Date.now();
-    await expect(withIndexLock(indexDir, { waitMs: 3000 }, async () => 'ran')).resolves.toBe('ran');
-    expect(Date.now() - started).toBeLessThan(5000);
+    // A busy machine (the whole suite on 2 cores) can slip the 2 s takeover by seconds; anything under the 10 s
+    // staleness still shows the dead holder was recognised.
+    await expect(withIndexLock(indexDir, { waitMs: 8000 }, async () => 'ran')).resolves.toBe('ran');
+    expect(Date.now() - started).toBeLessThan(9000);
     // Released cleanly: nothing left for the next ingest to wait on.
     expect((await fs.readdir(indexDir)).filter((name) => name.startsWith('.lock'))).toEqual([]);
   }, 20_000);

@@ -147,7 +147,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
 
   /** POS tags of the question's words, from the same wink model that reads the passages. */
   function tagQuestion(question: string): (word: string) => string | undefined {
-    const doc = tools.nlp.readDoc(question);
+    const doc = tools.read(question);
     const values = doc.tokens().out(tools.its.value) as string[];
     const tags = doc.tokens().out(tools.its.pos) as string[];
     const map = new Map<string, string>();

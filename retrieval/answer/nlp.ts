@@ -1,5 +1,6 @@
-import winkNLP, { type ItsHelpers, type WinkMethods } from 'wink-nlp';
+import winkNLP, { type Document, type ItsHelpers, type WinkMethods } from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
+import { isSpace } from '../text/scan-text.js';
 
 /** Reduces a lower-case word to its stem, e.g. `trained` → `train`. */
 export type Stemmer = (word: string) => string;
@@ -19,6 +20,54 @@ export interface NlpTools {
   readonly stem: Stemmer;
   /** The model's lemmatizer, applied to a word on its own (its part of speech guessed without context). */
   readonly lemma: Lemmatizer;
+  /** `nlp.readDoc` in linear time: on the text as {@link textForWink} gives it. Read passages and questions with this. */
+  readonly read: (text: string) => Document;
+}
+
+/**
+ * Longest run of characters without a space that wink-nlp is given whole. wink's tokenizer peels punctuation off
+ * a space-free run one piece at a time, matching its e-mail and URL patterns against the rest each time: the work
+ * is quadratic in the run's length (1.9 s for a run of 20,000 `?`). Past this length a run is cut with a space.
+ */
+export const MAX_WINK_RUN_CHARS = 200;
+
+/**
+ * The text as wink-nlp should read it, the same length so that its tokens sit at their offsets in the original:
+ * - one character (or surrogate pair) of a space-free run becomes a space every {@link MAX_WINK_RUN_CHARS}
+ *   characters (that character then belongs to no token);
+ * - in a stretch of spaces, only the first line break stays one: wink's pattern matcher rescans the following
+ *   line-break tokens from each of them, quadratic in their number (0.3 s for 10,000 blank lines). The sentence
+ *   splitter finds line breaks in the original text, so none is lost.
+ * Ordinary text has neither and comes back unchanged.
+ */
+export function textForWink(text: string): string {
+  let out: string[] | null = null;
+  let copied = 0;
+  let run = 0;
+  let lineBreakInSpaces = false;
+  const replace = (at: number, length: number) => {
+    (out ??= []).push(text.slice(copied, at), ' '.repeat(length));
+    copied = at + length;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      run = 0;
+      if (c === 0x0a || c === 0x0d) {
+        if (lineBreakInSpaces) replace(i, 1);
+        else lineBreakInSpaces = c === 0x0a;
+      }
+      continue;
+    }
+    lineBreakInSpaces = false;
+    // Never cut between the halves of a surrogate pair: wait for the pair's first half.
+    if (++run <= MAX_WINK_RUN_CHARS || (c >= 0xdc00 && c <= 0xdfff)) continue;
+    const pair = c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+    replace(i, pair);
+    i += pair - 1;
+    run = 0;
+  }
+  return out === null ? text : (out as string[]).join('') + text.slice(copied);
 }
 
 /**
@@ -43,6 +92,7 @@ function loadNlpTools(): NlpTools {
   if (typeof porter !== 'function') throw new Error('wink-eng-lite-web-model has no stem addon: reinstall wink-eng-lite-web-model');
   // wink-nlp's typings declare `its.lemma` with an addons parameter `out()` does not accept, though it passes one.
   const itsLemma = nlp.its.lemma as unknown as typeof nlp.its.value;
-  const lemma: Lemmatizer = (word) => (nlp.readDoc(word).tokens().out(itsLemma)[0] as string | undefined) ?? word;
-  return { nlp, its: nlp.its, stem: (word) => porter(word), lemma };
+  // A word too long to be cut is not a word anyone asks about; it stays as written.
+  const lemma: Lemmatizer = (word) => (word.length > MAX_WINK_RUN_CHARS ? word : ((nlp.readDoc(word).tokens().out(itsLemma)[0] as string | undefined) ?? word));
+  return { nlp, its: nlp.its, stem: (word) => porter(word), lemma, read: (text) => nlp.readDoc(textForWink(text)) };
 }

@@ -53,17 +53,20 @@ export interface SentenceSplitter {
   split(input: SplitInput): Sentence[];
 }
 
+/** Most characters skipped between one token and the next when locating wink's tokens in the text. */
+const MAX_TOKEN_SKIP = 8;
+
 /**
  * Builds a splitter over wink-nlp. wink reports token indices, not character offsets, so each token is
  * located in the source text by scanning forward from the previous token: offsets are exact even when
  * wink normalises spelling, and a line break always ends a sentence (headings and list items stand alone).
  */
 export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormalizer): SentenceSplitter {
-  const { nlp, its } = tools;
+  const { its } = tools;
   return {
     split({ docId, text, offset }: SplitInput): Sentence[] {
       if (text.trim().length === 0) return [];
-      const doc = nlp.readDoc(text);
+      const doc = tools.read(text);
       const values = doc.tokens().out(its.value) as string[];
       const tags = doc.tokens().out(its.pos) as string[];
 
@@ -82,8 +85,10 @@ export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormaliz
           if (text[cursor] === '\n') breakAfter.add(i - 1);
           cursor++;
         }
-        let at = text.startsWith(value, cursor) ? cursor : text.indexOf(value, cursor);
-        if (at < 0 || at - cursor > 8) at = -1;
+        // Looked for within 8 characters of the cursor only: a search to the end of the text for every token wink
+        // spelled differently would be quadratic in the text's length.
+        const near = text.startsWith(value, cursor) ? 0 : text.slice(cursor, cursor + MAX_TOKEN_SKIP + value.length).indexOf(value);
+        const at = near < 0 ? -1 : cursor + near;
         if (at < 0) {
           local[i] = null;
           continue;

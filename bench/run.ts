@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --full] [--sizes 10000,100000] [--only ingest,query,vector,loop,stall] ...`: the performance benchmarks
  * of issue 5, in-process (no server): ingest per chunk by stage, `ask` latency by stage, the HNSW index at scale
- * against exact search, and event-loop blocking by synchronous vector search. Prints tables and rewrites the
+ * against exact search, and event-loop blocking by synchronous vector search; and issue 10's hostile asks against a
+ * real server process (`stall`). Prints tables and rewrites the
  * generated section of bench/RESULTS.md (other sections of that file are kept).
  * Default sizes keep a run under ~5 minutes on 2 cores; `--full` adds 100k vectors (several more minutes).
  */

@@ -40,6 +40,29 @@ describe('asks run in worker threads with a deadline', () => {
     for (const c of body.citations) expect(doc.text.slice(c.start, c.end)).toBe(c.quote);
   });
 
+  it('streams over WebSocket from a worker as in-process: passages, the answer word by word, each citation after its marker, done', async () => {
+    const client = await connect(t.wsUrl);
+    try {
+      client.send({ type: 'ask', id: 'w1', question: 'How many foreign law enforcement officers did China train in 2023?' });
+      await client.waitFor((f) => f.id === 'w1' && f.type === 'done');
+      const frames = framesOf(client.frames, 'w1');
+      expect(frames[0]!.type).toBe('passages');
+      const done = frames.at(-1)!;
+      if (done.type !== 'done') throw new Error('no done frame');
+      const tokens = frames.filter((f) => f.type === 'token').map((f) => (f.type === 'token' ? f.text : ''));
+      expect(tokens.length).toBeGreaterThan(10);
+      expect(tokens.join('')).toBe(done.result.answer);
+      let lastToken = '';
+      for (const frame of frames) {
+        if (frame.type === 'token') lastToken = frame.text;
+        if (frame.type === 'citation') expect(lastToken).toContain(`[${frame.citation.n}]`);
+      }
+      expect(frames.filter((f) => f.type === 'citation')).toHaveLength(done.result.citations.length);
+    } finally {
+      client.close();
+    }
+  });
+
   it('keeps /api/health answering while an ask is stuck, then stops it with ANSWER_TIMEOUT and serves the next ask', async () => {
     const terminatedBefore = t.pool!.stats.terminated;
     let askSettled = false;

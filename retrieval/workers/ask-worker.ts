@@ -18,13 +18,16 @@ import { serializeError, type AskWorkerData, type CancelMessage, type WorkerMess
 async function streamEvents(stream: AsyncIterable<AskEvent>, post: (message: WorkerMessage) => void): Promise<void> {
   let batch: AskEvent[] = [];
   let scheduled: NodeJS.Immediate | null = null;
+  /** Whether a token has gone out already: then the rest of the answer cannot be rebuilt from the result alone. */
+  let tokensSent = false;
   const flush = () => {
     if (scheduled) clearImmediate(scheduled);
     scheduled = null;
     const last = batch.at(-1);
-    // From the first token to `done` in one burst: the answer alone is enough to rebuild these events.
-    if (batch[0]?.type === 'token' && last?.type === 'done') post({ type: 'answer', result: last.result });
+    // From the very first token to `done` in one burst: the answer alone is enough to rebuild these events.
+    if (!tokensSent && batch[0]?.type === 'token' && last?.type === 'done') post({ type: 'answer', result: last.result });
     else if (batch.length > 0) post({ type: 'events', events: batch });
+    if (batch.some((event) => event.type === 'token')) tokensSent = true;
     batch = [];
   };
   try {

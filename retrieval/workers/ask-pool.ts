@@ -4,7 +4,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Config } from '../config.js';
-import { AbortedError, AnswerTimeoutError, ServerBusyError, throwIfAborted } from '../errors.js';
+import { AbortedError, AnswerTimeoutError, ServerBusyError, throwIfAborted, VerbatimError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { answerEvents, type AskEvent, type AskRequest, type Pipeline } from '../pipeline.js';
 import type { AskResult, Passage } from '../types.js';
@@ -182,11 +182,19 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     throw new Error('the answering worker ended without passages');
   }
 
+  const startupTimeoutMs = options.startupTimeoutMs ?? 120_000;
   try {
     // Opening the index in a worker is start-up, not an answer: it gets the start-up allowance, not the ask deadline.
-    for await (const _ of runTask({ kind: 'ping' }, undefined, options.startupTimeoutMs ?? 120_000));
+    for await (const _ of runTask({ kind: 'ping' }, undefined, startupTimeoutMs));
   } catch (error) {
     await pool.destroy();
+    if (error instanceof AnswerTimeoutError) {
+      throw new VerbatimError(
+        'WORKER_START_TIMEOUT',
+        `the answering workers did not open the index at ${local.generationDir} within ${startupTimeoutMs} ms: check that the machine is not out of memory, or lower ASK_WORKERS`,
+        { status: 503 },
+      );
+    }
     throw error;
   }
 

@@ -86,6 +86,19 @@ export function describeError(error: unknown, options: { maxBodyBytes?: number }
   return INTERNAL;
 }
 
+/** Server-side refusals that are the server working as designed (a deadline, a full queue), not faults. */
+const EXPECTED_REFUSALS: ReadonlySet<string> = new Set(['ANSWER_TIMEOUT', 'SERVER_BUSY']);
+
+/**
+ * Logs an error the edge is about to report: faults (5xx) with their stack, expected refusals (a deadline, a full
+ * queue) as one warning line, client errors (4xx) at debug level, since they are the client's to fix.
+ */
+export function logEdgeError(logger: Logger, described: EdgeError, error: unknown, context: Readonly<Record<string, unknown>>): void {
+  if (EXPECTED_REFUSALS.has(described.code)) logger.warn({ ...context, code: described.code }, described.message);
+  else if (described.status >= 500) logger.error({ ...context, err: error }, 'request failed');
+  else logger.debug({ ...context, err: error, code: described.code }, described.message);
+}
+
 /** The JSON body of an error response. */
 export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
@@ -96,16 +109,12 @@ export function sendError(res: Response, status: number, code: string, message: 
   res.status(status).json(errorBody(code, message));
 }
 
-/**
- * The last Express middleware: every error becomes a JSON error response. 5xx are logged with their
- * stack; 4xx only at debug level, since they are the client's to fix.
- */
+/** The last Express middleware: every error becomes a JSON error response, logged by {@link logEdgeError}. */
 export function jsonErrorHandler(options: { logger: Logger; maxBodyBytes: number }): ErrorRequestHandler {
   return (error, req, res, next) => {
     const described = describeError(error, { maxBodyBytes: options.maxBodyBytes });
     // The original error, with its internal code and stack, goes to the log only.
-    if (described.status >= 500) options.logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
-    else options.logger.debug({ err: error, code: described.code, method: req.method, url: req.originalUrl }, described.message);
+    logEdgeError(options.logger, described, error, { method: req.method, url: req.originalUrl });
     if (res.headersSent) {
       next(error);
       return;

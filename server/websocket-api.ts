@@ -6,7 +6,7 @@ import { AbortedError } from '../retrieval/errors.js';
 import type { Logger } from '../retrieval/logger.js';
 import type { AskEvent, Pipeline } from '../retrieval/pipeline.js';
 import { clientKeyOf, type ClientRateLimits } from './client-rate-limits.js';
-import { describeError, errorBody, formatBytes, type EdgeError } from './error-responses.js';
+import { describeError, errorBody, formatBytes, logEdgeError, type EdgeError } from './error-responses.js';
 import { WS_PATH, WS_PROTOCOL, type AskEventFrame, type AskFrame, type ServerFrame } from './protocol.js';
 import { clientFrameSchema } from './request-schemas.js';
 
@@ -374,7 +374,7 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
       } catch (error) {
         if (signal.aborted || error instanceof AbortedError) return;
         const described = describeError(error);
-        if (described.status >= 500) logger.error({ err: error, askId: frame.id }, 'ask failed');
+        logEdgeError(logger, described, error, { askId: frame.id });
         sendErrorFrame(frame.id, described.code, described.message);
       } finally {
         activeAsks--;

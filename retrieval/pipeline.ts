@@ -38,6 +38,19 @@ export interface PipelineStatus {
   readonly indexBuiltAt: string;
 }
 
+/** What the pool of answering threads is doing, for `/api/health`. */
+export interface AnswerWorkerStats {
+  /** Worker threads running now (briefly fewer while a stopped one is replaced). */
+  readonly threads: number;
+  /** Tasks waiting for a free worker. */
+  readonly queued: number;
+  /**
+   * Tasks ended by force because they overran their deadline or were cancelled and did not stop at a step boundary
+   * in time; a running one takes its worker thread with it (a replacement is started).
+   */
+  readonly terminated: number;
+}
+
 /** A document as listed to users. */
 export interface DocumentSummary {
   readonly id: string;
@@ -51,6 +64,8 @@ export interface Pipeline {
   readonly status: PipelineStatus;
   /** The index generation folder this pipeline answers from. */
   readonly generationDir: string;
+  /** The answering worker threads, when asks run in a pool (the server); absent in-process. */
+  readonly workers?: AnswerWorkerStats;
   /** Ranked passages for a query. */
   search(query: string, options?: { k?: number; signal?: AbortSignal }): Promise<Passage[]>;
   /** Answers a question in one go; the same result as the `done` event of `askStream`. */

@@ -64,7 +64,7 @@ describe('asks run in worker threads with a deadline', () => {
   });
 
   it('keeps /api/health answering while an ask is stuck, then stops it with ANSWER_TIMEOUT and serves the next ask', async () => {
-    const terminatedBefore = t.pool!.stats.terminated;
+    const terminatedBefore = t.pool!.workers.terminated;
     let askSettled = false;
     const stuck = postAsk(t.url, { question: 'STALL: a step that never ends' }).finally(() => (askSettled = true));
     const healthWhileStuck: number[] = [];
@@ -80,8 +80,10 @@ describe('asks run in worker threads with a deadline', () => {
     expect(body.error.code).toBe('ANSWER_TIMEOUT');
     expect(body.error.message).toMatch(/ASK_DEADLINE_MS/);
     // The stuck thread is gone for real (terminated a moment after the client was told) and replaced.
-    await eventually(() => t.pool!.stats.terminated === terminatedBefore + 1, 'the stuck worker to be terminated');
-    await eventually(() => t.pool!.stats.threads === 2, 'the replacement worker');
+    await eventually(() => t.pool!.workers.terminated === terminatedBefore + 1, 'the stuck worker to be terminated');
+    await eventually(() => t.pool!.workers.threads === 2, 'the replacement worker');
+    const health = (await (await fetch(`${t.url}/api/health`)).json()) as { workers?: { threads: number; terminated: number } };
+    expect(health.workers).toMatchObject({ threads: 2, terminated: terminatedBefore + 1 });
     const answers = await Promise.all([1, 2, 3, 4].map(() => postAsk(t.url, { question: 'Who is Chen Zhichen?' })));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
   });
@@ -89,13 +91,13 @@ describe('asks run in worker threads with a deadline', () => {
   it('a WebSocket cancel and a closed socket stop a stuck ask for real', async () => {
     const client = await connect(t.wsUrl);
     try {
-      const before = t.pool!.stats.terminated;
+      const before = t.pool!.workers.terminated;
       client.send({ type: 'ask', id: 's1', question: 'STALL: cancelled' });
       await eventually(() => t.server.activeAsks === 1, 'the ask to start');
       client.send({ type: 'cancel', id: 's1' });
       const aborted = await client.waitFor((f) => f.id === 's1' && f.type === 'error');
       expect(aborted).toMatchObject({ code: 'ABORTED' });
-      await eventually(() => t.pool!.stats.terminated === before + 1, 'the cancelled worker to be terminated');
+      await eventually(() => t.pool!.workers.terminated === before + 1, 'the cancelled worker to be terminated');
 
       // The socket stays usable and answers from a fresh worker.
       client.send({ type: 'ask', id: 'n1', question: 'Who is Chen Zhichen?' });
@@ -107,11 +109,11 @@ describe('asks run in worker threads with a deadline', () => {
     }
 
     const leaving = await connect(t.wsUrl);
-    const before = t.pool!.stats.terminated;
+    const before = t.pool!.workers.terminated;
     leaving.send({ type: 'ask', id: 's2', question: 'STALL: the client leaves' });
     await eventually(() => t.server.activeAsks === 1, 'the ask to start');
     leaving.close();
-    await eventually(() => t.pool!.stats.terminated === before + 1, 'the abandoned worker to be terminated');
+    await eventually(() => t.pool!.workers.terminated === before + 1, 'the abandoned worker to be terminated');
     await eventually(() => t.server.activeAsks === 0, 'no ask left running');
   });
 
@@ -145,9 +147,9 @@ describe('a full queue', () => {
 
   it('refuses asks beyond the queue limit with SERVER_BUSY instead of piling them up', async () => {
     const running = postAsk(t.url, { question: 'STALL: holds the only worker' });
-    await eventually(() => t.pool!.stats.queued === 0 && t.pool!.stats.threads === 1, 'the first ask to run');
+    await eventually(() => t.pool!.workers.queued === 0 && t.pool!.workers.threads === 1, 'the first ask to run');
     const queued = postAsk(t.url, { question: 'STALL: waits in the queue' });
-    await eventually(() => t.pool!.stats.queued === 1, 'the second ask to queue');
+    await eventually(() => t.pool!.workers.queued === 1, 'the second ask to queue');
     const refused = await postAsk(t.url, { question: 'Who is Chen Zhichen?' });
     expect(refused.status).toBe(503);
     expect(refused.body.error.code).toBe('SERVER_BUSY');

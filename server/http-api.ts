@@ -40,7 +40,8 @@ export function createApiRouter(options: ApiRouterOptions): Router {
   router.use(express.json({ limit: options.maxBodyBytes ?? 64 * 1024, strict: true }));
 
   router.get('/health', (_req, res) => {
-    const body: HealthResponse = { status: 'ok', ...pipeline.status };
+    const workers = pipeline.workers;
+    const body: HealthResponse = { status: 'ok', ...pipeline.status, ...(workers ? { workers } : {}) };
     res.json(body);
   });
 

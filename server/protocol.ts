@@ -2,7 +2,7 @@
  * The wire format of the HTTP API and the WebSocket protocol. The chat page imports this file too, so
  * it holds types and plain constants only: nothing that pulls in Node or a library.
  */
-import type { AskEvent, DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
+import type { AnswerWorkerStats, AskEvent, DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
 import type { PassageScores } from '../retrieval/types.js';
 
 /** Path of the WebSocket endpoint. */
@@ -20,6 +20,8 @@ export interface ErrorBody {
 /** `GET /api/health`. */
 export interface HealthResponse extends PipelineStatus {
   readonly status: 'ok';
+  /** The answering worker threads, when the server answers in a pool (as `npm start` does). */
+  readonly workers?: AnswerWorkerStats;
 }
 
 /** One ranked passage of `GET /api/search`. */

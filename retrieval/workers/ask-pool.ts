@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import type { Config } from '../config.js';
 import { AbortedError, AnswerTimeoutError, ServerBusyError, throwIfAborted, VerbatimError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { answerEvents, type AskEvent, type AskRequest, type Pipeline } from '../pipeline.js';
+import { answerEvents, type AnswerWorkerStats, type AskEvent, type AskRequest, type Pipeline } from '../pipeline.js';
 import type { AskResult, Passage } from '../types.js';
 import { deserializeError, type AskWorkerData, type WorkerMessage, type WorkerTask, type WorkerTaskBody } from './worker-messages.js';
 
@@ -34,22 +34,9 @@ export interface PooledPipelineOptions {
   readonly startupTimeoutMs?: number;
 }
 
-/** Counters of the pool, for health checks and the tests that prove stuck work is stopped. */
-export interface AskPoolStats {
-  /** Worker threads running now (briefly fewer while a stopped one is replaced). */
-  readonly threads: number;
-  /** Tasks waiting for a free worker. */
-  readonly queued: number;
-  /**
-   * Tasks ended by force because they overran their deadline or were cancelled and did not stop at a step boundary
-   * in time; a running one takes its worker thread with it (piscina starts a replacement).
-   */
-  readonly terminated: number;
-}
-
 /** A pipeline whose asks and searches run in worker threads, each bounded by a deadline. */
 export interface PooledPipeline extends Pipeline {
-  readonly stats: AskPoolStats;
+  readonly workers: AnswerWorkerStats;
 }
 
 /** The worker's module and, when it is TypeScript (no build step), the loader that lets a worker thread run it. */
@@ -206,7 +193,7 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     askStream: (request) => events(request, true),
     listDocuments: () => local.listDocuments(),
     getDocument: (id) => local.getDocument(id),
-    get stats(): AskPoolStats {
+    get workers(): AnswerWorkerStats {
       return { threads: pool.threads.length, queued: pool.queueSize, terminated };
     },
     close: async () => {

@@ -164,6 +164,15 @@ async function writeProseCorpus(dir: string, options: { from: number; count: num
   }
 }
 
+/** A different chunk size invalidates every chunk: an ingest with it re-splits and re-embeds the whole big corpus. */
+const REEMBED_ENV = { CHUNK_SIZE: '700', CHUNK_OVERLAP: '100' };
+
+/** A copy of the big corpus and of its hybrid index, for a test that damages or interrupts them. */
+async function copyBigCorpusAndIndex(corpus: string, indexDir: string): Promise<void> {
+  await fs.cp(bigCorpus, corpus, { recursive: true });
+  await fs.cp(bigIndex, indexDir, { recursive: true });
+}
+
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-faults-'));
   tiny = await writeTinyModel({ modelDir: path.join(tmp, 'models') });
@@ -189,8 +198,7 @@ describe('kill -9 during ingest', () => {
   it('leaves the previous index serving while the new generation is half written, and the next ingest completes', async () => {
     const corpus = path.join(tmp, 'kill-corpus');
     const indexDir = path.join(tmp, 'kill-index');
-    await fs.cp(bigCorpus, corpus, { recursive: true });
-    await fs.cp(bigIndex, indexDir, { recursive: true });
+    await copyBigCorpusAndIndex(corpus, indexDir);
     await writeProseCorpus(corpus, { from: bigDocuments, count: 40, paragraphs: 10 });
     const config = configFor(corpus, indexDir);
     const previous = path.basename((await currentGeneration(indexDir))!);
@@ -224,10 +232,8 @@ describe('kill -9 during ingest', () => {
   it('leaves the previous index serving whenever the kill lands, and removing the lock as the message says lets the next ingest run at once', async () => {
     const corpus = path.join(tmp, 'kill2-corpus');
     const indexDir = path.join(tmp, 'kill2-index');
-    await fs.cp(bigCorpus, corpus, { recursive: true });
-    await fs.cp(bigIndex, indexDir, { recursive: true });
-    // A different chunk size invalidates every chunk: the ingest re-splits and re-embeds the whole corpus.
-    const env = { CHUNK_SIZE: '700', CHUNK_OVERLAP: '100' };
+    await copyBigCorpusAndIndex(corpus, indexDir);
+    const env = REEMBED_ENV;
     const config = configFor(corpus, indexDir);
     const previous = await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8');
 
@@ -409,10 +415,9 @@ describe('a lock lost while ingesting', () => {
   it('stops the ingest with one error line and exit code 3, leaving the previous index current and nothing half-written', async () => {
     const corpus = path.join(tmp, 'lost-lock-corpus');
     const indexDir = path.join(tmp, 'lost-lock-index');
-    await fs.cp(bigCorpus, corpus, { recursive: true });
-    await fs.cp(bigIndex, indexDir, { recursive: true });
-    // A different chunk size re-embeds the whole corpus: seconds of work, so the lock is lost mid-ingest.
-    const env = { CHUNK_SIZE: '700', CHUNK_OVERLAP: '100' };
+    await copyBigCorpusAndIndex(corpus, indexDir);
+    // Re-embedding the whole corpus is seconds of work, so the lock is lost mid-ingest.
+    const env = REEMBED_ENV;
     const previous = await currentName(indexDir);
     const { finished } = startIngest(['--corpus', corpus, '--index', indexDir], env);
     await waitFor('the ingest to record itself as the lock holder', 20_000, async () => ((await exists(path.join(indexDir, '.lock.owner'))) ? true : null));
@@ -658,8 +663,7 @@ describe('a full disk', () => {
     const corpus = path.join(tmp, 'full-disk-hybrid-corpus');
     const indexDir = path.join(disk, 'hybrid-index');
     await fs.rm(path.join(disk, FILLER), { force: true });
-    await fs.cp(bigCorpus, corpus, { recursive: true });
-    await fs.cp(bigIndex, indexDir, { recursive: true });
+    await copyBigCorpusAndIndex(corpus, indexDir);
     const good = await currentName(indexDir);
     const generation = path.join(indexDir, good);
     const vectorBytes = await sizeOf(path.join(generation, 'hnsw'));

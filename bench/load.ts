@@ -257,7 +257,7 @@ class Recorder {
 }
 
 /** A finished HTTP exchange. */
-interface HttpResponse {
+export interface HttpResponse {
   readonly status: number;
   readonly text: string;
 }
@@ -267,7 +267,7 @@ interface HttpResponse {
  * same write as the headers, as browsers and curl do, whereas undici's separate writes showed up as
  * multi-second tails that belonged to the client, not the server.
  */
-function httpRequest(agent: http.Agent, url: string, init: { method?: string; headers?: Readonly<Record<string, string>>; body?: string }, signal: AbortSignal): Promise<HttpResponse> {
+export function httpRequest(agent: http.Agent, url: string, init: { method?: string; headers?: Readonly<Record<string, string>>; body?: string }, signal: AbortSignal): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const body = init.body === undefined ? undefined : Buffer.from(init.body);
     const request = (url.startsWith('https:') ? https.request : http.request)(

@@ -5,6 +5,7 @@
  * ask deadline, and health p99 stays under 100 ms meanwhile.
  */
 import http from 'node:http';
+import { httpRequest } from './load.js';
 import { startServerProcess } from './load-server-process.js';
 import { ms, summarize } from './stats.js';
 import type { Table } from './table.js';
@@ -51,23 +52,13 @@ export interface StallResult {
   readonly pass: boolean;
 }
 
-function request(url: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: body ? 'POST' : 'GET', headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** Asks every input of a fresh server, one at a time, polling health every 10 ms while each runs. */
 export async function benchStall(options: { readonly deadlineMs?: number; readonly log?: (line: string) => void } = {}): Promise<{ results: StallResult[]; deadlineMs: number }> {
   const deadlineMs = options.deadlineMs ?? 5000;
   const server = await startServerProcess({ env: { ASK_DEADLINE_MS: String(deadlineMs) } });
+  const agent = new http.Agent({ keepAlive: true });
+  const request = (url: string, body?: string) =>
+    httpRequest(agent, url, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body }, AbortSignal.timeout(deadlineMs * 4));
   const results: StallResult[] = [];
   try {
     for (const input of stallInputs()) {
@@ -91,6 +82,7 @@ export async function benchStall(options: { readonly deadlineMs?: number; readon
       options.log?.(`stall: ${input.name}: ${status}${code} in ${ms(askMs)} ms; health p99 ${ms(h.p99)} ms over ${health.length}`);
     }
   } finally {
+    agent.destroy();
     await server.stop();
   }
   return { results, deadlineMs };

@@ -112,6 +112,14 @@ export function* answerEvents(answer: Pick<Answer, 'answer' | 'citations'>): Gen
   }
 }
 
+/** Runs an ask's event stream to its end and returns what it returns: the answer `ask` gives in one go. */
+export async function finalResult(stream: AsyncGenerator<AskEvent, AskResult>): Promise<AskResult> {
+  for (;;) {
+    const step = await stream.next();
+    if (step.done) return step.value;
+  }
+}
+
 function publicPassages(passages: readonly Passage[]): AskResult['passages'] {
   return passages.map((p) => ({ docId: p.docId, start: p.start, end: p.end, score: p.score, heading: p.heading, text: p.text, scores: p.scores }));
 }
@@ -197,13 +205,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     return result;
   }
 
-  async function ask(request: AskRequest): Promise<AskResult> {
-    const stream = askStream(request);
-    for (;;) {
-      const step = await stream.next();
-      if (step.done) return step.value;
-    }
-  }
+  const ask = (request: AskRequest): Promise<AskResult> => finalResult(askStream(request));
 
   return {
     status,

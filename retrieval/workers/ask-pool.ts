@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import type { Config } from '../config.js';
 import { AbortedError, AnswerTimeoutError, ServerBusyError, throwIfAborted, VerbatimError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { answerEvents, type AnswerWorkerStats, type AskEvent, type AskRequest, type Pipeline } from '../pipeline.js';
+import { answerEvents, finalResult, type AnswerWorkerStats, type AskEvent, type AskRequest, type Pipeline } from '../pipeline.js';
 import type { AskResult, Passage } from '../types.js';
 import { deserializeError, type AskWorkerData, type WorkerMessage, type WorkerTask, type WorkerTaskBody } from './worker-messages.js';
 
@@ -154,13 +154,7 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     return result;
   }
 
-  async function ask(request: AskRequest): Promise<AskResult> {
-    const stream = events(request, false);
-    for (;;) {
-      const step = await stream.next();
-      if (step.done) return step.value;
-    }
-  }
+  const ask = (request: AskRequest): Promise<AskResult> => finalResult(events(request, false));
 
   async function search(query: string, searchOptions: { k?: number; signal?: AbortSignal } = {}): Promise<Passage[]> {
     for await (const message of runTask({ kind: 'search', query, k: searchOptions.k }, searchOptions.signal)) {

@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig, type Config, type ConfigInput } from '../retrieval/config.js';
 import { ConfigError, InputError, VerbatimError } from '../retrieval/errors.js';
 import type { IngestProgress } from '../retrieval/ingest/ingest-corpus.js';
+import type { FetchEvent } from '../retrieval/models/fetch-model.js';
 
 /** Flags every command understands, mapped onto configuration settings. */
 export const CONFIG_FLAGS = {
@@ -113,5 +114,42 @@ export function createIngestProgressBar(stream: NodeJS.WriteStream = process.std
     stop: () => {
       if (phase) bar.stop();
     },
+  };
+}
+
+/**
+ * Shows a model fetch on stderr: what it is doing, line by line, and on a terminal a byte bar per file.
+ * `npm run models -- fetch`, `ingest` and `npm start` (fetching a missing model on first use) share it.
+ */
+export function createFetchReporter(stream: NodeJS.WriteStream = process.stderr): { onEvent: (event: FetchEvent) => void; stop: () => void } {
+  const bar = stream.isTTY
+    ? new cliProgress.SingleBar({ stream, format: ' {file} |{bar}| {done}/{size} MB', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+    : null;
+  let file = '';
+  const megabytes = (bytes: number) => (bytes / 1e6).toFixed(1);
+  const stopBar = () => {
+    if (file) bar?.stop();
+    file = '';
+  };
+  return {
+    onEvent: (event) => {
+      if (event.type === 'note') {
+        stopBar();
+        stream.write(`${event.message}\n`);
+        return;
+      }
+      if (!bar) return;
+      const total = event.total ?? event.done;
+      const values = { file: event.file, done: megabytes(event.done), size: event.total === undefined ? '?' : megabytes(total) };
+      if (event.file !== file) {
+        stopBar();
+        file = event.file;
+        bar.start(total, event.done, values);
+      } else {
+        bar.setTotal(Math.max(total, event.done));
+        bar.update(event.done, values);
+      }
+    },
+    stop: stopBar,
   };
 }

@@ -1,6 +1,6 @@
 import { lexicalOnlyMessage, openEmbedder } from '../retrieval/embed/open-embedder.js';
 import { ingestCorpus } from '../retrieval/ingest/ingest-corpus.js';
-import { configFromFlags, createIngestProgressBar, parseCommandLine, runCommand } from './cli-runtime.js';
+import { configFromFlags, createFetchReporter, createIngestProgressBar, parseCommandLine, runCommand } from './cli-runtime.js';
 
 const USAGE = 'npm run ingest -- [--corpus DIR] [--index DIR] [--model ID] [--model-dir DIR] [--require-embeddings] [--no-embeddings] [--json]';
 
@@ -12,10 +12,12 @@ await runCommand(async () => {
   }
   const config = configFromFlags(values);
   const bar = createIngestProgressBar();
+  const fetching = createFetchReporter();
   let report;
   try {
-    report = await ingestCorpus({ config, openEmbedder: () => openEmbedder(config), onProgress: bar.update });
+    report = await ingestCorpus({ config, openEmbedder: () => openEmbedder(config, { onFetch: fetching.onEvent }), onProgress: bar.update });
   } finally {
+    fetching.stop();
     bar.stop();
   }
   if (report.lexicalReason && report.mode === 'lexical') process.stderr.write(`${lexicalOnlyMessage(report.lexicalReason)}\n`);

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { DEFAULT_EMBEDDER, findModel } from './models/model-catalog.js';
 
 /**
  * What an access token may be made of: it travels in a `Bearer` header and, for browsers, inside a
@@ -28,12 +29,21 @@ const settingsSchema = z.object({
     corpusDir: z.string().min(1).default('seeds'),
     /** Folder the index is written to. @default "data/index" */
     indexDir: z.string().min(1).default('data/index'),
-    /** transformers.js feature-extraction model. @default "Xenova/all-MiniLM-L6-v2" */
-    modelId: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+    /**
+     * Embedding model: a name or id from the model catalog (`npm run models -- list`), fetched from its pinned sources,
+     * or any transformers.js feature-extraction model id on the hub (downloaded by transformers.js, unpinned).
+     * @default "Xenova/all-MiniLM-L6-v2" (all-MiniLM-L6-v2, int8)
+     */
+    modelId: z.string().min(1).default(DEFAULT_EMBEDDER.modelId),
     /** Where models are cached and looked up (transformers.js `env.cacheDir` / `localModelPath`). @default "models" */
     modelDir: z.string().min(1).default('models'),
-    /** Let transformers.js download a missing model from the hub. @default true */
+    /** Fetch a missing model on first use (a catalog model from its pinned sources, any other from the hub). @default true */
     allowRemoteModels: z.boolean().default(true),
+    /**
+     * Minutes a failed first-use fetch is remembered (in MODEL_DIR), so an offline machine does not retry it on every
+     * start; `npm run models -- fetch` always tries. @default 60
+     */
+    modelFetchRetryMinutes: z.number().min(0).max(100_000).default(60),
     /** Override the model hub address (a mirror). @default undefined (huggingface.co) */
     remoteHost: z.string().url().optional(),
     /** Turn the embedding model off entirely and use BM25 alone. @default false */
@@ -144,6 +154,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   modelId: 'EMBEDDING_MODEL',
   modelDir: 'MODEL_DIR',
   allowRemoteModels: 'ALLOW_REMOTE_MODELS',
+  modelFetchRetryMinutes: 'MODEL_FETCH_RETRY_MINUTES',
   remoteHost: 'MODEL_REMOTE_HOST',
   disableEmbeddings: 'DISABLE_EMBEDDINGS',
   requireEmbeddings: 'REQUIRE_EMBEDDINGS',
@@ -214,6 +225,8 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Parti
   const config = parsed.data;
   return Object.freeze({
     ...config,
+    // A catalog name (`paraphrase-MiniLM-L3-v2`) means its model id, so the index records one spelling.
+    modelId: findModel(config.modelId)?.modelId ?? config.modelId,
     corpusDir: path.resolve(cwd, config.corpusDir),
     indexDir: path.resolve(cwd, config.indexDir),
     modelDir: path.resolve(cwd, config.modelDir),

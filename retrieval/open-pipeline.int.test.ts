@@ -35,7 +35,8 @@ describe('openPipeline with a real (tiny) embedding model', () => {
     try {
       expect(ingest).toMatchObject({ mode: 'hybrid', lexicalReason: null });
       expect(ingest!.embeddedChunks).toBe(ingest!.chunks);
-      expect(pipeline.status).toMatchObject({ mode: 'hybrid', embedder: `transformers:${tiny.modelId}:fp32:mean` });
+      expect(pipeline.status).toMatchObject({ mode: 'hybrid', model: { modelId: tiny.modelId, dtype: 'fp32', pooling: 'mean', dimension: tiny.dimension } });
+      expect(pipeline.status.embedder).toBe(`transformers:${tiny.modelId}:fp32:mean:${pipeline.status.model?.onnxSha256.slice(0, 12)}`);
       const result = await pipeline.ask({ question: 'When did the harbour of Port Aldous open?' });
       expect(result.mode).toBe('hybrid');
       expect(result.passages.some((p) => p.scores.vector !== undefined && p.scores.bm25 !== undefined)).toBe(true);

@@ -4,6 +4,7 @@ import type { Answerer } from './answer/answerer.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
 import { loadReader } from './answer/load-reader.js';
 import { EMBEDDINGS_DISABLED_REASON, openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
+import type { FetchEvent } from './models/fetch-model.js';
 import { loadGeneration, loadIndex, openVectorIndex, readManifest, type LoadedIndexData } from './index/index-files.js';
 import type { VectorIndex } from './index/vector-index.js';
 import { ingestAndKeepIndex, type IngestedIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
@@ -22,6 +23,8 @@ export interface OpenPipelineOptions {
    */
   readonly fallBackToLastGoodIndex?: boolean;
   readonly onProgress?: (progress: IngestProgress) => void;
+  /** Progress of fetching a missing catalog model on first use. */
+  readonly onFetch?: (event: FetchEvent) => void;
   /** Replaces the default extractive answerer. */
   readonly answerer?: Answerer;
   /** Replaces loading the configured model (tests pass a tiny real model here). */
@@ -46,7 +49,7 @@ export interface OpenedPipeline {
 export async function openPipeline(options: OpenPipelineOptions): Promise<OpenedPipeline> {
   const { config } = options;
   const opened: { choice: Promise<EmbedderChoice> | null } = { choice: null };
-  const getEmbedder = () => (opened.choice ??= (options.openEmbedder ?? ((c: Config) => openEmbedder(c, { signal: options.signal })))(config));
+  const getEmbedder = () => (opened.choice ??= (options.openEmbedder ?? ((c: Config) => openEmbedder(c, { signal: options.signal, onFetch: options.onFetch })))(config));
 
   let ingested: IngestedIndex | null = null;
   let ingestError: IndexWriteError | null = null;

@@ -3,7 +3,7 @@ import { InputError, throwIfAborted } from './errors.js';
 import type { Answerer } from './answer/answerer.js';
 import type { SpanReader } from './answer/span-reader.js';
 import { contextualizeQuestion } from './conversation/contextualize-question.js';
-import type { Embedder } from './embed/embedder.js';
+import type { Embedder, EmbedderModel } from './embed/embedder.js';
 import type { LoadedIndexData } from './index/index-files.js';
 import type { Manifest } from './index/manifest.js';
 import { hybridSearch, type VectorSearch } from './search/hybrid-search.js';
@@ -32,6 +32,8 @@ export interface PipelineStatus {
   /** Why retrieval is lexical only, when it is. */
   readonly lexicalReason: string | null;
   readonly embedder: string | null;
+  /** The embedding model in hybrid mode: id, ONNX SHA-256, dtype, pooling, dimension and where it came from. */
+  readonly model: EmbedderModel | null;
   readonly answerer: string;
   readonly documents: number;
   readonly chunks: number;
@@ -137,6 +139,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     mode,
     lexicalReason: mode === 'lexical' ? (parts.lexicalReason ?? manifest.lexicalReason ?? 'no embedder') : null,
     embedder: mode === 'hybrid' ? (embedder?.id ?? null) : null,
+    model: mode === 'hybrid' ? (embedder?.model ?? null) : null,
     answerer: answerer.name,
     documents: index.documents.length,
     chunks: index.chunks.length,

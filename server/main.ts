@@ -2,7 +2,7 @@
  * `npm start`: brings the index of the corpus up to date, then serves the chat page, the JSON API and
  * the WebSocket until SIGINT/SIGTERM.
  */
-import { configFromFlags, createIngestProgressBar, parseCommandLine, runCommand } from '../cli/cli-runtime.js';
+import { configFromFlags, createFetchReporter, createIngestProgressBar, parseCommandLine, runCommand } from '../cli/cli-runtime.js';
 import { lexicalOnlyMessage } from '../retrieval/embed/open-embedder.js';
 import { AbortedError, InputError } from '../retrieval/errors.js';
 import { createLogger } from '../retrieval/logger.js';
@@ -63,9 +63,10 @@ await runCommand(async () => {
   void shutdown.promise.then(() => startup.abort());
 
   const bar = createIngestProgressBar();
+  const fetching = createFetchReporter();
   let opened;
   try {
-    opened = await openPipeline({ config, ingest: true, fallBackToLastGoodIndex: true, onProgress: bar.update, signal: startup.signal });
+    opened = await openPipeline({ config, ingest: true, fallBackToLastGoodIndex: true, onProgress: bar.update, onFetch: fetching.onEvent, signal: startup.signal });
   } catch (error) {
     // Ingest writes a new index generation and switches atomically, so stopping here leaves the old one intact.
     if (startup.signal.aborted && error instanceof AbortedError) {
@@ -75,6 +76,7 @@ await runCommand(async () => {
     }
     throw error;
   } finally {
+    fetching.stop();
     bar.stop();
   }
   const { ingest, ingestError } = opened;

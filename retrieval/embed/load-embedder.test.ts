@@ -8,6 +8,7 @@ import type { Embedder } from './embedder.js';
 import { startFakeHub, type FakeHub } from './__fixtures__/fake-hub.js';
 import { writeTinyModel, type TinyModel } from './__fixtures__/tiny-model.js';
 import { loadEmbedder, MODEL_FILES } from './load-embedder.js';
+import { sha256File } from '../models/model-folder.js';
 
 const dot = (a: readonly number[], b: readonly number[]): number => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 
@@ -47,10 +48,12 @@ afterAll(async () => {
 });
 
 describe('loadEmbedder with a model folder copied in by hand', () => {
-  it('loads the model, names it, and measures its dimension without printing warnings', async () => {
+  it('loads the model, names it by the hash of its ONNX file, and measures its dimension without printing warnings', async () => {
     const warn = vi.spyOn(console, 'warn');
     const embedder = await load();
-    expect(embedder.id).toBe(`transformers:${tiny.modelId}:fp32:mean`);
+    const onnxSha256 = await sha256File(path.join(tiny.modelDir, tiny.modelId, 'onnx/model.onnx'));
+    expect(embedder.id).toBe(`transformers:${tiny.modelId}:fp32:mean:${onnxSha256.slice(0, 12)}`);
+    expect(embedder.model).toEqual({ modelId: tiny.modelId, dtype: 'fp32', pooling: 'mean', dimension: tiny.dimension, onnxSha256, source: 'unrecorded' });
     expect(embedder.dimension).toBe(tiny.dimension);
     expect(warn).not.toHaveBeenCalled();
   });

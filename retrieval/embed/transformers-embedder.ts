@@ -1,58 +1,82 @@
 /**
- * The real `Embedder`: a transformers.js feature-extraction pipeline run locally with onnxruntime-node.
- * `loadEmbedder` (load-embedder.ts, over models/load-model-pipeline.ts) finds the model and builds it; this file only turns texts into vectors.
+ * The real `Embedder`: a transformers.js model run locally with onnxruntime-node, pooled the way sentence-transformers
+ * pools it. `loadEmbedder` (load-embedder.ts, over models/load-model-pipeline.ts) finds the model and builds it; this
+ * file only turns texts into vectors.
  */
-import type { FeatureExtractionPipeline } from '@huggingface/transformers';
+import { mean_pooling, type FeatureExtractionPipeline, type Tensor } from '@huggingface/transformers';
 import { ModelUnavailableError, throwIfAborted } from '../errors.js';
-import type { Embedder } from './embedder.js';
+import type { Embedder, EmbedderModel } from './embedder.js';
 
-/** Pooling fixed for every call, so vectors under one `id` are always comparable; mean pooling is what sentence-transformers models are trained with. */
-export const EMBED_OPTIONS = { pooling: 'mean', normalize: true } as const;
+/** Output names transformers.js's own feature-extraction pipeline looks for, in its order, when a model names none. */
+const STANDARD_TOKEN_OUTPUTS = ['last_hidden_state', 'logits', 'token_embeddings'] as const;
 
 /** What `TransformersEmbedder` wraps. */
 export interface TransformersEmbedderParts {
-  /** A loaded fp32 feature-extraction pipeline; the embedder owns it and disposes it. */
+  /** A loaded feature-extraction pipeline (its tokenizer and model are used); the embedder owns it and disposes it. */
   readonly extractor: FeatureExtractionPipeline;
-  /** Hub id the pipeline was loaded from; part of `id` and of error messages. */
-  readonly modelId: string;
-  /** Vector length, measured by `loadEmbedder` with a probe text. */
-  readonly dimension: number;
+  /** What the vectors come from; part of `id`. */
+  readonly model: EmbedderModel;
   /** Texts per model call; each batch is padded to its longest text. */
   readonly batchSize: number;
+  /** Tokens per text, special tokens included; longer texts are truncated. */
+  readonly maxTokens: number;
+  /** The ONNX output with one vector per token; when absent, the first of transformers.js's standard names present. */
+  readonly tokenOutput?: string;
 }
 
-/** An `Embedder` over a transformers.js pipeline. Build it with `loadEmbedder`, which handles lookup and download. */
+/** An `Embedder` over a transformers.js model. Build it with `loadEmbedder`, which handles lookup and download. */
 export class TransformersEmbedder implements Embedder {
-  /** `transformers:<modelId>:fp32:mean`: dtype and pooling change the vectors as much as the model does. */
+  /**
+   * `transformers:<modelId>:<dtype>:<pooling>:<first 12 hex of the ONNX SHA-256>`: the file, its precision and the
+   * pooling change the vectors as much as the model name does, so each is part of the identity an index records.
+   */
   readonly id: string;
-  /** Vector length, the model's hidden size. */
   readonly dimension: number;
+  readonly model: EmbedderModel;
   private readonly extractor: FeatureExtractionPipeline;
-  private readonly modelId: string;
   private readonly batchSize: number;
+  private readonly maxTokens: number;
+  private readonly tokenOutput: string | undefined;
   private disposed = false;
 
   constructor(parts: TransformersEmbedderParts) {
     this.extractor = parts.extractor;
-    this.modelId = parts.modelId;
-    this.dimension = parts.dimension;
+    this.model = parts.model;
+    this.dimension = parts.model.dimension;
     this.batchSize = parts.batchSize;
-    this.id = `transformers:${parts.modelId}:fp32:mean`;
+    this.maxTokens = parts.maxTokens;
+    this.tokenOutput = parts.tokenOutput;
+    const { modelId, dtype, pooling, onnxSha256 } = parts.model;
+    this.id = `transformers:${modelId}:${dtype}:${pooling}:${onnxSha256.slice(0, 12)}`;
   }
 
   /**
    * Embeds `texts` in batches of `batchSize`; `signal` is checked between batches (a running batch finishes).
-   * Texts longer than the model's maximum sequence length are truncated by the tokenizer.
+   * Texts longer than `maxTokens` are truncated as sentence-transformers truncates them: the text is cut and the
+   * closing separator token kept.
    */
   async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
-    if (this.disposed) throw new ModelUnavailableError(this.modelId, 'this embedder was disposed; load the model again');
+    if (this.disposed) throw new ModelUnavailableError(this.model.modelId, 'this embedder was disposed; load the model again');
     const vectors: number[][] = [];
     for (let start = 0; start < texts.length; start += this.batchSize) {
       throwIfAborted(options.signal);
-      const output = await this.extractor(texts.slice(start, start + this.batchSize), EMBED_OPTIONS);
-      for (const row of output.tolist() as number[][]) vectors.push(row);
+      for (const row of (await this.embedBatch(texts.slice(start, start + this.batchSize))).tolist() as number[][]) vectors.push(row);
     }
     return vectors;
+  }
+
+  private async embedBatch(texts: readonly string[]): Promise<Tensor> {
+    const { tokenizer, model } = this.extractor;
+    const inputs = tokenizer([...texts], { padding: true, truncation: true, max_length: this.maxTokens });
+    keepClosingSeparator(inputs.input_ids as Tensor, inputs.attention_mask as Tensor, tokenizer.sep_token_id);
+    const outputs = (await model(inputs)) as Record<string, Tensor | undefined>;
+    const name = this.tokenOutput ?? STANDARD_TOKEN_OUTPUTS.find((candidate) => outputs[candidate] !== undefined);
+    const tokens = name === undefined ? undefined : outputs[name];
+    if (!tokens || tokens.dims.length !== 3) {
+      throw new ModelUnavailableError(this.model.modelId, `the model has no per-token output ${name ?? `(looked for ${STANDARD_TOKEN_OUTPUTS.join(', ')})`} of shape [batch, tokens, dimension]; it has ${Object.keys(outputs).join(', ')}`);
+    }
+    const pooled = this.model.pooling === 'cls' ? tokens.slice(null, 0, null) : mean_pooling(tokens, inputs.attention_mask as Tensor);
+    return pooled.normalize(2, -1);
   }
 
   /** Frees the ONNX session; later `embed` calls throw. Safe to call twice. */
@@ -60,5 +84,22 @@ export class TransformersEmbedder implements Embedder {
     if (this.disposed) return;
     this.disposed = true;
     await this.extractor.dispose();
+  }
+}
+
+/**
+ * transformers.js truncates a long text by cutting its token list, closing separator included; the Python tokenizers
+ * the models were trained with cut the text and keep the separator. Rows that fill the padded length without ending
+ * in the separator were cut: put it back in their last place.
+ */
+function keepClosingSeparator(inputIds: Tensor, attentionMask: Tensor, sepTokenId: number | undefined): void {
+  if (sepTokenId === undefined || inputIds.dims.length !== 2) return;
+  const [rows = 0, width = 0] = inputIds.dims;
+  const ids = inputIds.data as BigInt64Array;
+  const mask = attentionMask.data as BigInt64Array;
+  const sep = BigInt(sepTokenId);
+  for (let row = 0; row < rows; row++) {
+    const last = row * width + width - 1;
+    if (mask[last] === 1n && ids[last] !== sep) ids[last] = sep;
   }
 }

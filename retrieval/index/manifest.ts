@@ -8,11 +8,17 @@ export const INDEX_FORMAT_VERSION = 2;
 
 /** What built an index's vectors; null in lexical-only indexes. */
 export const embedderInfoSchema = z.object({
-  /** Embedder id, e.g. `transformers:Xenova/all-MiniLM-L6-v2:fp32`. */
+  /** Embedder id, e.g. `transformers:Xenova/all-MiniLM-L6-v2:q8:mean:8199be6f699a`. */
   id: z.string(),
   /** The configured model id it came from. */
   modelId: z.string(),
   dimension: z.number().int().positive(),
+  /** SHA-256 of the ONNX file, its precision and the pooling: absent for indexes built before they were recorded, and for embedders that run no model. */
+  onnxSha256: z.string().optional(),
+  dtype: z.enum(['fp32', 'q8']).optional(),
+  pooling: z.enum(['mean', 'cls']).optional(),
+  /** Where the model folder came from (`npm run models -- list` names the sources). */
+  source: z.string().optional(),
 });
 
 /** The manifest: everything needed to decide whether an index is current and compatible. */

@@ -7,7 +7,8 @@ import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-e
 import { LexicalIndex } from '../index/lexical-index.js';
 import { loadIndex, openVectorIndex, readManifest, removePartialGenerations, saveIndex, type LoadedIndexData } from '../index/index-files.js';
 import { withIndexLock } from '../index/index-lock.js';
-import { INDEX_FORMAT_VERSION, type Manifest, type ManifestDraft } from '../index/manifest.js';
+import { INDEX_FORMAT_VERSION, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
+import type { Embedder } from '../embed/embedder.js';
 import { VectorIndex } from '../index/vector-index.js';
 import type { Chunk, RetrievalMode, SourceDocument } from '../types.js';
 
@@ -52,6 +53,13 @@ export interface IngestOptions {
   /** How long a second ingest waits for the lock before refusing. @default 3000 */
   readonly lockWaitMs?: number;
   readonly signal?: AbortSignal;
+}
+
+/** What the manifest records of the embedder that built the vectors. */
+function embedderInfo(embedder: Embedder, modelId: string): EmbedderInfo {
+  const { model } = embedder;
+  const identity = model ? { onnxSha256: model.onnxSha256, dtype: model.dtype, pooling: model.pooling, source: model.source } : {};
+  return { id: embedder.id, modelId, dimension: embedder.dimension, ...identity };
 }
 
 function sameSettings(manifest: Manifest, config: Config): boolean {
@@ -262,7 +270,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const draft: ManifestDraft = {
         formatVersion: INDEX_FORMAT_VERSION,
         builtAt: new Date().toISOString(),
-        embedder: embedder ? { id: embedder.id, modelId: config.modelId, dimension: embedder.dimension } : null,
+        embedder: embedder ? embedderInfo(embedder, config.modelId) : null,
         lexicalReason: embedder ? null : (choice?.lexicalReason ?? 'no embedder'),
         chunking: { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap },
         hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction },

@@ -11,6 +11,8 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { AllTasks, pipeline as pipelineFn } from '@huggingface/transformers';
 import { AbortedError, ConfigError, ModelUnavailableError, throwIfAborted } from '../errors.js';
+import type { ModelDtype } from './model-catalog.js';
+import { requiredModelFiles } from './model-folder.js';
 
 type Transformers = typeof import('@huggingface/transformers');
 type PipelineOptions = NonNullable<Parameters<typeof pipelineFn>[2]>;
@@ -20,7 +22,7 @@ type ProgressInfo = Parameters<NonNullable<PipelineOptions['progress_callback']>
 export type ModelTask = 'feature-extraction' | 'question-answering';
 
 /** Files an fp32 pipeline of either task reads; an offline copy needs exactly these under `<modelDir>/<modelId>/`. */
-export const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'] as const;
+export const MODEL_FILES = requiredModelFiles('fp32');
 
 /** How `loadModelPipeline` finds and downloads a model. Mirrors the `modelDir`/... settings in config.ts. */
 export interface LoadModelOptions {
@@ -35,6 +37,8 @@ export interface LoadModelOptions {
   readonly allowRemoteModels: boolean;
   /** Hub or mirror base URL for downloads. @default "https://huggingface.co/" (the library's default) */
   readonly remoteHost?: string;
+  /** Which ONNX file to run: `fp32` reads `onnx/model.onnx`, `q8` reads `onnx/model_quantized.onnx` (transformers.js's own choice). @default "fp32" */
+  readonly dtype?: ModelDtype;
   /** What the model is for, as error messages name it. @default "embedding model" */
   readonly role?: string;
   /**
@@ -73,13 +77,15 @@ export async function loadModelPipeline<T extends ModelTask>(task: T, options: L
 
 async function loadExclusive<T extends ModelTask>(task: T, options: LoadModelOptions, timeoutMs: number): Promise<AllTasks[T]> {
   const { modelId, modelDir, allowRemoteModels, signal, role } = options;
+  const dtype = options.dtype ?? 'fp32';
+  const files = requiredModelFiles(dtype);
   throwIfAborted(signal);
   // Look in the folder before starting the library (about 0.2 s to import): with downloads off, a missing model is
   // then known at once, so every ingest of a lexical-only index can afford to check whether one was copied in.
   const modelPath = path.join(modelDir, ...modelId.split('/'));
-  const missing = await missingFiles(modelPath);
-  const notFound = missing.length === MODEL_FILES.length ? `not found in ${modelDir}` : `incomplete in ${modelPath} (missing ${missing.join(', ')})`;
-  const copy = `copy the model folder (${MODEL_FILES.join(', ')}) to ${modelPath}`;
+  const missing = await missingFiles(modelPath, files);
+  const notFound = missing.length === files.length ? `not found in ${modelDir}` : `incomplete in ${modelPath} (missing ${missing.join(', ')})`;
+  const copy = `copy the model folder (${files.join(', ')}) to ${modelPath}`;
   if (missing.length > 0 && !allowRemoteModels) throw new ModelUnavailableError(modelId, `${notFound} and remote downloads are off: ${copy}, or set ALLOW_REMOTE_MODELS=true to download it`, { role });
 
   let transformers: Transformers;
@@ -106,7 +112,7 @@ async function loadExclusive<T extends ModelTask>(task: T, options: LoadModelOpt
   const watchdog = stallWatchdog(timeoutMs);
   const cancel = abortion(signal);
   const loading = transformers.pipeline(task, modelId, {
-    dtype: 'fp32',
+    dtype,
     device: 'cpu',
     cache_dir: modelDir,
     local_files_only: !allowRemoteModels,
@@ -213,9 +219,9 @@ function abortion(signal: AbortSignal | undefined): { aborted: Promise<never>; d
   return { aborted, dispose: () => signal?.removeEventListener('abort', onAbort) };
 }
 
-async function missingFiles(modelPath: string): Promise<string[]> {
+async function missingFiles(modelPath: string, files: readonly string[]): Promise<string[]> {
   const missing: string[] = [];
-  for (const file of MODEL_FILES) {
+  for (const file of files) {
     try {
       await access(path.join(modelPath, file));
     } catch {

@@ -28,6 +28,8 @@ export interface OpenEmbedderOptions {
   readonly signal?: AbortSignal;
   /** Progress of a first-use fetch of a catalog model. */
   readonly onFetch?: (event: FetchEvent) => void;
+  /** The models known by name. @default MODEL_CATALOG */
+  readonly catalog?: readonly ModelSpec[];
 }
 
 /**
@@ -40,7 +42,7 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
     if (config.requireEmbeddings) throw new ModelUnavailableError(config.modelId, 'embeddings are disabled (DISABLE_EMBEDDINGS) but required (--require-embeddings)');
     return { embedder: null, lexicalReason: EMBEDDINGS_DISABLED_REASON };
   }
-  const spec = findModel(config.modelId);
+  const spec = findModel(config.modelId, options.catalog);
   try {
     if (spec) await ensureFetched(spec, config, options);
     const embedder = await loadEmbedder({

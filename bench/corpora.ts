@@ -27,13 +27,21 @@ export function seedCorpus(): BenchCorpus {
 }
 
 /**
+ * The XQuAD-en file: `file` when given, else the first of XQUAD_CANDIDATES that exists.
+ * @throws Error when there is none.
+ */
+export function xquadFile(file?: string): string {
+  const source = file ?? XQUAD_CANDIDATES.find((candidate) => existsSync(candidate));
+  if (!source) throw new Error(`XQuAD-en not found at ${XQUAD_CANDIDATES.join(' or ')}: pass --xquad FILE`);
+  return source;
+}
+
+/**
  * Writes XQuAD-en as a corpus under `workDir` and returns it with all its questions (1,190 for XQuAD-en).
  * @param file the SQuAD-format JSON; @default the first of XQUAD_CANDIDATES that exists
  */
 export async function xquadCorpus(workDir: string, file?: string): Promise<BenchCorpus> {
-  const source = file ?? XQUAD_CANDIDATES.find((candidate) => existsSync(candidate));
-  if (!source) throw new Error(`XQuAD-en not found at ${XQUAD_CANDIDATES.join(' or ')}: pass --xquad FILE`);
-  const conversion = convertSquad(await readSquadFile(source));
+  const conversion = convertSquad(await readSquadFile(xquadFile(file)));
   const dir = path.join(workDir, 'xquad-corpus');
   await writeSquadCorpus(conversion, dir);
   return { name: 'xquad', dir, questions: conversion.items.map((item) => ({ question: item.question })) };

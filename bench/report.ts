@@ -60,7 +60,7 @@ export function queryTable(results: readonly QueryBenchResult[]): Table {
     headers: ['corpus', 'retrieval', 'questions', 'asks', 'retrieve p50', 'retrieve p95', 'answer p50', 'answer p95', 'total p50', 'total p95', 'max', 'p95 ÷ 50 ms target', 'abstained'],
     rows: results.map((r) => [
       r.corpus,
-      r.mode === 'tiny' ? 'hybrid (tiny model)' : 'lexical',
+      r.mode === 'tiny' ? 'hybrid (tiny model)' : r.mode === 'model' ? `hybrid (${r.model ?? 'real model'})` : 'lexical',
       String(r.questions),
       String(r.samples),
       ms(r.retrieve.p50),

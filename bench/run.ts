@@ -1,10 +1,13 @@
 /**
- * `npm run bench [-- --full] [--sizes 10000,100000] [--only ingest,query,vector,loop,stall] ...`: the performance benchmarks
- * of issue 5, in-process (no server): ingest per chunk by stage, `ask` latency by stage, the HNSW index at scale
- * against exact search, and event-loop blocking by synchronous vector search; and issue 10's hostile asks against a
- * real server process (`stall`). Prints tables and rewrites the
- * generated section of bench/RESULTS.md (other sections of that file are kept).
- * Default sizes keep a run under ~5 minutes on 2 cores; `--full` adds 100k vectors (several more minutes).
+ * `npm run bench [-- --full] [--sizes 10000,100000] [--only ingest,query,vector,loop,stall,models] ...`: the performance
+ * benchmarks of issue 5, in-process (no server): ingest per chunk by stage, `ask` latency by stage, the HNSW index at
+ * scale against exact search, and event-loop blocking by synchronous vector search; issue 10's hostile asks against a
+ * real server process (`stall`); and the real embedding models (`models`: throughput against the raw ONNX session,
+ * a real ingest with its peak memory, hybrid `ask` latency, HNSW recall on real vectors). Prints tables and rewrites
+ * the generated section of bench/RESULTS.md (other sections of that file are kept).
+ * Default sizes keep a run under ~5 minutes on 2 cores without `models`, which adds ~10; `--full` adds 100k vectors,
+ * synthetic and — embedded once, then read from data/bench-cache/ — real (several more minutes; the first real run
+ * embeds 100k texts, about an hour on 2 cores).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -12,10 +15,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createExtractiveAnswerer } from '../retrieval/answer/extractive-answerer.js';
 import { loadConfig } from '../retrieval/config.js';
-import { ROOT, seedCorpus, xquadCorpus, type BenchCorpus } from './corpora.js';
+import { findModel, MODEL_CATALOG, type EmbedderSpec } from '../retrieval/models/model-catalog.js';
+import { ROOT, seedCorpus, xquadCorpus, xquadFile, type BenchCorpus } from './corpora.js';
 import { benchEventLoop, type EventLoopBenchResult } from './event-loop-bench.js';
 import { benchIngest, type IngestBenchResult, type IngestMode } from './ingest-bench.js';
 import { describeMachine } from './machine.js';
+import { benchModels } from './models-bench.js';
+import { modelsHeadline, modelsTables } from './models-report.js';
 import { ASK_P95_TARGET_MS, benchQueries, type QueryBenchResult } from './query-bench.js';
 import { eventLoopTable, ingestTable, machineLines, memoryTable, queryTable, READY_TARGET_MS, readyTable, RECALL_TARGET, sweepTable, vectorTable } from './report.js';
 import { benchStall, HEALTH_P99_TARGET_MS, stallTable } from './stall-bench.js';
@@ -25,9 +31,10 @@ import { renderMarkdown, renderText, type Table } from './table.js';
 import { openTinyEmbedder } from './tiny-embedder.js';
 import { benchVectorIndex, type VectorBenchResult } from './vector-index-bench.js';
 
-const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop,stall]
-                 [--uniform-all] [--xquad FILE] [--out FILE | --no-write] [--keep]`;
-const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall'] as const;
+const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop,stall,models]
+                 [--uniform-all] [--xquad FILE] [--out FILE | --no-write] [--keep]
+                 models: [--models NAME,NAME] [--batch-sizes N,N] [--threads N,N] [--sweep-chunks N] [--real-vectors N] [--real-queries N]`;
+const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall', 'models'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Markers around the part of RESULTS.md this script owns. */
 const BEGIN = '<!-- npm run bench: generated section begins; edits inside are overwritten -->';
@@ -53,6 +60,12 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       'uniform-all': { type: 'boolean' },
       xquad: { type: 'string' },
+      models: { type: 'string' },
+      'batch-sizes': { type: 'string' },
+      threads: { type: 'string' },
+      'sweep-chunks': { type: 'string' },
+      'real-vectors': { type: 'string' },
+      'real-queries': { type: 'string' },
       out: { type: 'string' },
       'no-write': { type: 'boolean' },
       keep: { type: 'boolean' },
@@ -71,12 +84,23 @@ async function main(): Promise<void> {
   const only = new Set<Section>((values.only?.split(',') ?? SECTIONS) as Section[]);
   for (const section of only) if (!SECTIONS.includes(section)) throw new Error(`--only takes ${SECTIONS.join(',')}, got ${section}`);
   const out = path.resolve(values.out ?? path.join(ROOT, 'bench', 'RESULTS.md'));
+  const specs: EmbedderSpec[] = [];
+  for (const name of values.models?.split(',') ?? MODEL_CATALOG.map((spec) => spec.name)) {
+    const spec = findModel(name.trim());
+    if (!spec) throw new Error(`--models takes catalog names (npm run models -- list), got ${JSON.stringify(name)}`);
+    specs.push(spec);
+  }
+  // --real-vectors 0 turns the real-vector set off.
+  const realVectors = values['real-vectors'] === '0' ? 0 : numbers('real-vectors', values['real-vectors'], [values.full ? 100_000 : 10_000])[0]!;
 
   const elapsed = stopwatch();
   const config = loadConfig({});
   const machine = describeMachine();
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-bench-'));
   const tables: Table[] = [];
+  // Written once, for whichever sections use it.
+  let xquad: BenchCorpus | null = null;
+  const xquadOnce = async (): Promise<BenchCorpus> => (xquad ??= await xquadCorpus(workDir, values.xquad));
   const headline: string[] = [];
   log(`machine: ${machineLines(machine).join(' | ')}; work folder ${workDir}`);
 
@@ -89,7 +113,7 @@ async function main(): Promise<void> {
       const tiny = await openTinyEmbedder(workDir, config.embedBatchSize);
       try {
         log(`tiny model loaded in ${ms(tiny.loadMs)} ms (${tiny.embedder.id}, ${tiny.embedder.dimension} dimensions)`);
-        const corpora: BenchCorpus[] = [seedCorpus(), await xquadCorpus(workDir, values.xquad)];
+        const corpora: BenchCorpus[] = [seedCorpus(), await xquadOnce()];
         const modes: IngestMode[] = ['tiny', 'lexical'];
         for (const corpus of corpora) {
           for (const mode of modes) {
@@ -172,6 +196,27 @@ async function main(): Promise<void> {
         headline.push(`one default vector search (k=${def.shape.k}, ef=${def.shape.ef}) on ${loop.size.toLocaleString('en-US')} vectors holds the thread for p50 ${ms(def.block.p50)} ms, p95 ${ms(def.block.p95)} ms, max ${ms(def.block.max)} ms; the largest allowed search (k=1000, ef=4000) p95 ${ms(loop.shapes.at(-1)!.block.p95)} ms.`);
       }
       if (!only.has('vector')) vectors = [];
+    }
+    if (only.has('models')) {
+      const models = await benchModels({
+        config,
+        specs,
+        seed: seedCorpus(),
+        xquad: await xquadOnce(),
+        xquadFile: xquadFile(values.xquad),
+        repeats,
+        batchSizes: numbers('batch-sizes', values['batch-sizes'], [8, 16, 32, 64]),
+        threads: numbers('threads', values.threads, [1, 2]),
+        sweepChunks: numbers('sweep-chunks', values['sweep-chunks'], [64])[0]!,
+        realVectors,
+        realQueries: numbers('real-queries', values['real-queries'], [500])[0]!,
+        efSweep,
+        answerer: createExtractiveAnswerer(),
+        workDir,
+        log,
+      });
+      tables.push(...modelsTables(models));
+      headline.push(...modelsHeadline(models));
     }
     if (only.has('stall')) {
       log('stall: hostile asks against a server process');

@@ -34,6 +34,25 @@ export function summarize(values: readonly number[]): Summary {
 /** The median, for repeated whole-run timings. */
 export const median = (values: readonly number[]): number => percentile(values, 50);
 
+/** The median of repeated whole-run figures and their range. */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** The figures, in the order they were measured. */
+  readonly runs: readonly number[];
+}
+
+/** Median and range of repeated whole-run figures; NaN for none. */
+export function spread(values: readonly number[]): Spread {
+  return { median: median(values), min: values.length ? Math.min(...values) : Number.NaN, max: values.length ? Math.max(...values) : Number.NaN, runs: [...values] };
+}
+
+/** `12.3 (11.0–13.1)`: the median and, in brackets, the range, each formatted by `format`. */
+export function spreadText(value: Spread, format: (n: number) => string): string {
+  return value.runs.length > 1 ? `${format(value.median)} (${format(value.min)}–${format(value.max)})` : format(value.median);
+}
+
 /** Milliseconds with a precision that suits their size: `0.042`, `1.27`, `48.3`, `1234`. */
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return '–';

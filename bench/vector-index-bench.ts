@@ -2,7 +2,8 @@
  * The HNSW vector index at scale, on synthetic unit vectors: build time, query latency, recall@k against exact search
  * at the configured `ef` and over an `ef` sweep, speed-up over exact search (hnswlib's BruteforceSearch, same C++
  * distance code) at that recall, memory per vector, and the time a fresh process takes to load the persisted index —
- * alone, and as part of a whole persisted index opened by `openPipeline`.
+ * alone, and as part of a whole persisted index opened by `openPipeline`. The comparison with exact search itself
+ * (`compareWithExact`) takes any vectors: the models section runs it on real embeddings.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -76,14 +77,45 @@ export interface VectorBenchResult {
   readonly index: VectorIndex;
 }
 
-/** Builds, measures and persists one index. */
-export async function benchVectorIndex(options: VectorBenchOptions): Promise<VectorBenchResult> {
-  const { size, dimension, kind, ef, M, efConstruction } = options;
+/** Options of {@link compareWithExact}: vectors already made, synthetic or real. */
+export interface ExactComparisonOptions {
+  /** Unit vectors, row after row. */
+  readonly data: Float32Array;
+  /** Held-out unit query vectors, none of them a row of `data`. */
+  readonly queries: readonly Float32Array[];
+  readonly dimension: number;
+  /** @default 10 */
+  readonly k?: number;
+  readonly ef: number;
+  readonly efSweep: readonly number[];
+  readonly M: number;
+  readonly efConstruction: number;
+}
+
+/** HNSW against exact search over one set of vectors. */
+export interface ExactComparison {
+  readonly k: number;
+  readonly buildMs: number;
+  readonly exactBuildMs: number;
+  readonly configured: EfPoint;
+  readonly sweep: readonly EfPoint[];
+  readonly efFor098: number | null;
+  readonly exact: Summary;
+  readonly exactJs: Summary;
+  /** The built index and the chunk ids its rows were given. */
+  readonly index: VectorIndex;
+  readonly ids: readonly string[];
+}
+
+/**
+ * Ground truth by a plain scan, hnswlib's BruteforceSearch for the speed-up, then VectorIndex.build with the
+ * configured parameters and recall@k and latency at every swept ef (the configured one included). The index is left
+ * at the configured ef.
+ */
+export async function compareWithExact(options: ExactComparisonOptions): Promise<ExactComparison> {
+  const { data, queries, dimension, ef, M, efConstruction } = options;
   const k = options.k ?? 10;
-  const source = createVectorSource({ dimension, kind, seed: 1 });
-  const data = source.sample(size, 11);
-  const queryRows = source.sample(options.queries, 22);
-  const queries = Array.from({ length: options.queries }, (_, q) => queryRows.subarray(q * dimension, (q + 1) * dimension));
+  const size = data.length / dimension;
   const queryArrays = queries.map((q) => Array.from(q));
 
   // Ground truth, timed: the cost of search without an index, in JavaScript.
@@ -116,6 +148,29 @@ export async function benchVectorIndex(options: VectorBenchOptions): Promise<Vec
   // The sweep always includes the configured ef: its point is the configured figure, not a second timing of it.
   const configured = sweep.find((point) => point.ef === ef)!;
   index.store.index.setEf(ef);
+  return {
+    k,
+    buildMs,
+    exactBuildMs: exactBuilt.buildMs,
+    configured,
+    sweep,
+    efFor098: sweep.find((point) => point.recall >= 0.98)?.ef ?? null,
+    exact,
+    exactJs: summarize(exactJsTimes),
+    index,
+    ids,
+  };
+}
+
+/** Builds, measures and persists one index. */
+export async function benchVectorIndex(options: VectorBenchOptions): Promise<VectorBenchResult> {
+  const { size, dimension, kind, ef, M, efConstruction } = options;
+  const source = createVectorSource({ dimension, kind, seed: 1 });
+  const data = source.sample(size, 11);
+  const queryRows = source.sample(options.queries, 22);
+  const queries = Array.from({ length: options.queries }, (_, q) => queryRows.subarray(q * dimension, (q + 1) * dimension));
+  const compared = await compareWithExact({ data, queries, dimension, k: options.k, ef, efSweep: options.efSweep, M, efConstruction });
+  const { k, buildMs, configured, sweep, efFor098, exact, exactJs, index } = compared;
 
   const hnswDir = path.join(options.workDir, `hnsw-${kind}-${size}`);
   await fs.rm(hnswDir, { recursive: true, force: true });
@@ -142,12 +197,12 @@ export async function benchVectorIndex(options: VectorBenchOptions): Promise<Vec
     M,
     efConstruction,
     buildMs,
-    exactBuildMs: exactBuilt.buildMs,
+    exactBuildMs: compared.exactBuildMs,
     configured,
     sweep,
-    efFor098: sweep.find((point) => point.recall >= 0.98)?.ef ?? null,
+    efFor098,
     exact,
-    exactJs: summarize(exactJsTimes),
+    exactJs,
     files,
     load,
     pipeline,

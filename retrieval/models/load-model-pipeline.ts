@@ -39,6 +39,11 @@ export interface LoadModelOptions {
   readonly remoteHost?: string;
   /** Which ONNX file to run: `fp32` reads `onnx/model.onnx`, `q8` reads `onnx/model_quantized.onnx` (transformers.js's own choice). @default "fp32" */
   readonly dtype?: ModelDtype;
+  /**
+   * ONNX Runtime threads for one operator (`intraOpNumThreads` of the session transformers.js creates). Not a setting
+   * of Verbatim: `npm run bench -- --only models` measures the choice. @default ONNX Runtime's own (one per core)
+   */
+  readonly intraOpThreads?: number;
   /** What the model is for, as error messages name it. @default "embedding model" */
   readonly role?: string;
   /**
@@ -114,6 +119,7 @@ async function loadExclusive<T extends ModelTask>(task: T, options: LoadModelOpt
   const loading = transformers.pipeline(task, modelId, {
     dtype,
     device: 'cpu',
+    ...(options.intraOpThreads === undefined ? {} : { session_options: { intraOpNumThreads: options.intraOpThreads } }),
     cache_dir: modelDir,
     local_files_only: !allowRemoteModels,
     progress_callback: watchdog.onProgress,

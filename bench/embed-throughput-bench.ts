@@ -1,0 +1,105 @@
+/**
+ * Embedding throughput of a real model, chunks per second, through Verbatim's embedder (`loadEmbedder` →
+ * `TransformersEmbedder.embed`: tokenising, the model, masked mean pooling, normalising, copying out) against the raw
+ * ONNX Runtime session on the same texts in the same batches (raw-onnx-session.ts). The ratio is the share of the
+ * model's own speed that Verbatim keeps. Each repeat times both, alternating which goes first, so a machine that
+ * slows down or speeds up mid-run moves both.
+ */
+import path from 'node:path';
+import { loadEmbedder } from '../retrieval/embed/load-embedder.js';
+import type { EmbedderSpec } from '../retrieval/models/model-catalog.js';
+import { modelFolderPath, onnxFileFor } from '../retrieval/models/model-folder.js';
+import { loadFolderTokenizer, openRawSession, tokenizeBatches, type FeedShape } from './raw-onnx-session.js';
+import { spread, stopwatch, type Spread } from './stats.js';
+
+/** One way of running the model. */
+export interface EmbedSetting {
+  readonly batchSize: number;
+  /** ONNX Runtime intra-op threads; null is its own default. */
+  readonly threads: number | null;
+}
+
+/** Options of {@link benchEmbedThroughput}. */
+export interface EmbedThroughputOptions {
+  readonly spec: EmbedderSpec;
+  readonly modelDir: string;
+  /** Real chunk texts, in ingest order. */
+  readonly texts: readonly string[];
+  readonly settings: readonly EmbedSetting[];
+  /** Timed passes over `texts` per setting and path (after a warm-up). */
+  readonly repeats: number;
+  readonly log?: (message: string) => void;
+}
+
+/** Throughput of one setting. */
+export interface EmbedThroughputResult {
+  readonly model: string;
+  readonly setting: EmbedSetting;
+  readonly texts: number;
+  readonly shape: FeedShape;
+  /** Chunks per second through `embedder.embed`. */
+  readonly product: Spread;
+  /** Chunks per second of `session.run` alone. */
+  readonly raw: Spread;
+  /** product ÷ raw of each repeat. */
+  readonly ratio: Spread;
+  /** `loadEmbedder` time, milliseconds (model load, ONNX hash, probe). */
+  readonly loadMs: number;
+}
+
+/** Measures every setting in turn; one embedder and one raw session are open at a time. */
+export async function benchEmbedThroughput(options: EmbedThroughputOptions): Promise<EmbedThroughputResult[]> {
+  const { spec, texts } = options;
+  const folder = modelFolderPath(options.modelDir, spec.modelId);
+  const tokenizer = await loadFolderTokenizer(folder);
+  const results: EmbedThroughputResult[] = [];
+  for (const setting of options.settings) {
+    const loadTimer = stopwatch();
+    const embedder = await loadEmbedder({
+      modelId: spec.modelId,
+      modelDir: options.modelDir,
+      allowRemoteModels: false,
+      batchSize: setting.batchSize,
+      spec,
+      ...(setting.threads === null ? {} : { intraOpThreads: setting.threads }),
+    });
+    const loadMs = loadTimer();
+    const raw = await openRawSession(path.join(folder, onnxFileFor(spec.dtype)), setting.threads);
+    try {
+      const { feeds, shape } = tokenizeBatches(tokenizer, texts, { batchSize: setting.batchSize, maxTokens: spec.maxTokens, inputNames: raw.session.inputNames });
+      // Warm-up: the first runs of a session allocate its arenas.
+      const warm = Math.min(texts.length, setting.batchSize * 2);
+      await raw.time(feeds.slice(0, Math.ceil(warm / setting.batchSize)));
+      await embedder.embed(texts.slice(0, warm));
+      const product: number[] = [];
+      const rawRates: number[] = [];
+      const ratio: number[] = [];
+      const timeProduct = async (): Promise<number> => {
+        const elapsed = stopwatch();
+        await embedder.embed(texts);
+        return elapsed();
+      };
+      for (let run = 0; run < options.repeats; run++) {
+        let rawMs: number;
+        let productMs: number;
+        if (run % 2 === 0) {
+          rawMs = await raw.time(feeds);
+          productMs = await timeProduct();
+        } else {
+          productMs = await timeProduct();
+          rawMs = await raw.time(feeds);
+        }
+        rawRates.push((texts.length / rawMs) * 1000);
+        product.push((texts.length / productMs) * 1000);
+        ratio.push(rawMs / productMs);
+      }
+      const result: EmbedThroughputResult = { model: spec.name, setting, texts: texts.length, shape, product: spread(product), raw: spread(rawRates), ratio: spread(ratio), loadMs };
+      options.log?.(`  ${spec.name} batch ${setting.batchSize}, threads ${setting.threads ?? 'default'}: ${result.product.median.toFixed(1)} chunks/s, raw ${result.raw.median.toFixed(1)}, ratio ${result.ratio.median.toFixed(3)}`);
+      results.push(result);
+    } finally {
+      await raw.release();
+      await embedder.dispose();
+    }
+  }
+  return results;
+}

@@ -1,0 +1,65 @@
+/**
+ * A real ingest as a user runs it: `cli/ingest.ts` (what `npm run ingest` starts) in a child process, with the real
+ * model, into a fresh index folder, index writes included, and the peak-memory probe preloaded — a process's peak RSS
+ * is only its own when nothing else (the benchmark, other models) lives in it. The configuration is the defaults:
+ * Verbatim's environment variables are not passed on, except those given in `env`.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ENV_NAMES } from '../retrieval/config.js';
+import type { IngestReport } from '../retrieval/ingest/ingest-corpus.js';
+import { ROOT } from './corpora.js';
+import { PEAK_PROBE_MARKER, type PeakSample } from './peak-memory-sample.js';
+import { stopwatch } from './stats.js';
+
+const PROBE = pathToFileURL(fileURLToPath(new URL('./peak-memory-probe.ts', import.meta.url))).href;
+
+/** Options of {@link runIngestProcess}. */
+export interface IngestProcessOptions {
+  readonly corpusDir: string;
+  /** Must not hold an index yet: the run is a full ingest. */
+  readonly indexDir: string;
+  /** EMBEDDING_MODEL: a catalog name or model id. */
+  readonly model: string;
+  /** Extra environment, e.g. `{ EMBED_BATCH_SIZE: '64' }`. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** What one ingest process did and used. */
+export interface IngestProcessResult {
+  /** The `--json` report: chunks, and timings from reading the corpus to switching CURRENT (the model load included). */
+  readonly report: IngestReport;
+  /** Peak resident set size of the process, bytes. */
+  readonly maxRss: number;
+  readonly cpuMs: number;
+  /** Spawn to exit: Node start-up, loading TypeScript through tsx, and the ingest. */
+  readonly processWallMs: number;
+}
+
+/**
+ * Runs `node --import tsx --import peak-memory-probe cli/ingest.ts --corpus … --index … --model … --require-embeddings --json`.
+ * @throws Error with the command's stderr when it fails.
+ */
+export async function runIngestProcess(options: IngestProcessOptions): Promise<IngestProcessResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.values(ENV_NAMES)) delete env[name];
+  Object.assign(env, { LOG_LEVEL: 'warn', ALLOW_REMOTE_MODELS: 'false', ...options.env });
+  const args = ['--import', 'tsx', '--import', PROBE, path.join('cli', 'ingest.ts'), '--corpus', options.corpusDir, '--index', options.indexDir, '--model', options.model, '--require-embeddings', '--json'];
+  const elapsed = stopwatch();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const processWallMs = elapsed();
+  const probeLine = stderr.split('\n').find((line) => line.startsWith(PEAK_PROBE_MARKER));
+  if (code !== 0 || !probeLine) throw new Error(`ingest process exited with ${code}${probeLine ? '' : ' and no peak-memory line'}: ${stderr.trim().slice(-2000)}`);
+  const peak = JSON.parse(probeLine.slice(PEAK_PROBE_MARKER.length)) as PeakSample;
+  const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as IngestReport;
+  return { report, maxRss: peak.maxRss, cpuMs: peak.cpuMs, processWallMs };
+}

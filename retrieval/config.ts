@@ -57,6 +57,12 @@ const settingsSchema = z.object({
     readerModelId: z.string().min(1).optional(),
     /** Texts embedded per model call. @default 32 */
     embedBatchSize: z.number().int().min(1).max(1024).default(32),
+    /**
+     * Vectors kept by text while serving, so a question embedded for search is not embedded again by the answerer,
+     * and corpus sentences re-ranked for one question are not re-embedded for the next (about 1.5 KB each for the
+     * default model); 0 turns it off. @default 8192
+     */
+    embedCacheEntries: z.number().int().min(0).max(10_000_000).default(8192),
     /** Target chunk length in characters (~100–300 words). @default 1000 */
     chunkSize: z.number().int().min(50).max(20000).default(1000),
     /** Characters shared by neighbouring chunks. @default 200 */
@@ -160,6 +166,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   requireEmbeddings: 'REQUIRE_EMBEDDINGS',
   readerModelId: 'READER_MODEL',
   embedBatchSize: 'EMBED_BATCH_SIZE',
+  embedCacheEntries: 'EMBED_CACHE_ENTRIES',
   chunkSize: 'CHUNK_SIZE',
   chunkOverlap: 'CHUNK_OVERLAP',
   hnswM: 'HNSW_M',

@@ -3,6 +3,7 @@ import { IndexMismatchError, IndexWriteError } from './errors.js';
 import type { Answerer } from './answer/answerer.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
 import { loadReader } from './answer/load-reader.js';
+import { CachingEmbedder } from './embed/caching-embedder.js';
 import { EMBEDDINGS_DISABLED_REASON, openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
 import type { FetchEvent } from './models/fetch-model.js';
 import { loadGeneration, loadIndex, openVectorIndex, readManifest, type LoadedIndexData } from './index/index-files.js';
@@ -126,5 +127,7 @@ async function servePipeline(
       })
     : null;
   const answerer = options.answerer ?? createExtractiveAnswerer(reader ? { reader } : {});
-  return createPipeline({ config, index, vectors, embedder: embedderChoice.embedder, lexicalReason: embedderChoice.lexicalReason, answerer, reader });
+  const { embedder } = embedderChoice;
+  const askTimeEmbedder = embedder && config.embedCacheEntries > 0 ? new CachingEmbedder(embedder, config.embedCacheEntries) : embedder;
+  return createPipeline({ config, index, vectors, embedder: askTimeEmbedder, lexicalReason: embedderChoice.lexicalReason, answerer, reader });
 }

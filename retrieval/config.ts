@@ -55,8 +55,11 @@ const settingsSchema = z.object({
      * picks the short answer inside the quoted sentences. Found and downloaded like the embedding model. @default undefined (off)
      */
     readerModelId: z.string().min(1).optional(),
-    /** Texts embedded per model call. @default 32 */
-    embedBatchSize: z.number().int().min(1).max(1024).default(32),
+    /**
+     * Texts embedded per model call; each call pads to its longest text, so small batches waste less. With the default
+     * model on 2 cores, 8 gave 15.5 chunks/s against 12.2 at 32 and 11.4 at 64 (bench/RESULTS.md). @default 8
+     */
+    embedBatchSize: z.number().int().min(1).max(1024).default(8),
     /**
      * Vectors kept by text while serving, so a question embedded for search is not embedded again by the answerer,
      * and corpus sentences re-ranked for one question are not re-embedded for the next (about 1.5 KB each for the

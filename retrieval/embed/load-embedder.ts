@@ -46,11 +46,13 @@ export async function loadEmbedder(options: LoadEmbedderOptions): Promise<Embedd
     const onnxSha256 = await sha256File(path.join(folder, onnxFileFor(dtype)));
     const source = (await readProvenance(folder))?.source ?? 'unrecorded';
     const probeModel = { modelId: options.modelId, dtype, pooling, dimension: 1, onnxSha256, source };
-    const probe = new TransformersEmbedder({ extractor, model: probeModel, batchSize: 1, maxTokens, tokenOutput: spec?.tokenOutput });
+    // Already loaded by loadModelPipeline: this import costs nothing more.
+    const { mean_pooling: meanPooling } = await import('@huggingface/transformers');
+    const probe = new TransformersEmbedder({ extractor, model: probeModel, batchSize: 1, maxTokens, tokenOutput: spec?.tokenOutput, meanPooling });
     const dimension = (await probe.embed([PROBE_TEXT]))[0]?.length ?? 0;
     if (dimension < 1) throw new Error('the model gave an empty vector');
     if (spec && dimension !== spec.dimension) throw new Error(`expected ${spec.dimension} dimensions for ${spec.name}, got ${dimension}`);
-    return new TransformersEmbedder({ extractor, model: { ...probeModel, dimension }, batchSize: options.batchSize, maxTokens, tokenOutput: spec?.tokenOutput });
+    return new TransformersEmbedder({ extractor, model: { ...probeModel, dimension }, batchSize: options.batchSize, maxTokens, tokenOutput: spec?.tokenOutput, meanPooling });
   } catch (error) {
     await extractor.dispose().catch(() => undefined);
     throw new ModelUnavailableError(options.modelId, `the model loaded from ${folder} but could not embed text (${messageOf(error)}); is it a feature-extraction model?`, { cause: error });

@@ -3,7 +3,7 @@
  * pools it. `loadEmbedder` (load-embedder.ts, over models/load-model-pipeline.ts) finds the model and builds it; this
  * file only turns texts into vectors.
  */
-import { mean_pooling, type FeatureExtractionPipeline, type Tensor } from '@huggingface/transformers';
+import type { FeatureExtractionPipeline, Tensor, mean_pooling } from '@huggingface/transformers';
 import { ModelUnavailableError, throwIfAborted } from '../errors.js';
 import type { Embedder, EmbedderModel } from './embedder.js';
 
@@ -22,6 +22,11 @@ export interface TransformersEmbedderParts {
   readonly maxTokens: number;
   /** The ONNX output with one vector per token; when absent, the first of transformers.js's standard names present. */
   readonly tokenOutput?: string;
+  /**
+   * transformers.js's masked mean pooling, handed in by `loadEmbedder` once the library is loaded: importing it here
+   * would load transformers.js and ONNX Runtime into every process and worker that merely imports the pipeline.
+   */
+  readonly meanPooling: typeof mean_pooling;
 }
 
 /** An `Embedder` over a transformers.js model. Build it with `loadEmbedder`, which handles lookup and download. */
@@ -37,6 +42,7 @@ export class TransformersEmbedder implements Embedder {
   private readonly batchSize: number;
   private readonly maxTokens: number;
   private readonly tokenOutput: string | undefined;
+  private readonly meanPooling: typeof mean_pooling;
   private disposed = false;
 
   constructor(parts: TransformersEmbedderParts) {
@@ -46,6 +52,7 @@ export class TransformersEmbedder implements Embedder {
     this.batchSize = parts.batchSize;
     this.maxTokens = parts.maxTokens;
     this.tokenOutput = parts.tokenOutput;
+    this.meanPooling = parts.meanPooling;
     const { modelId, dtype, pooling, onnxSha256 } = parts.model;
     this.id = `transformers:${modelId}:${dtype}:${pooling}:${onnxSha256.slice(0, 12)}`;
   }
@@ -75,7 +82,7 @@ export class TransformersEmbedder implements Embedder {
     if (!tokens || tokens.dims.length !== 3) {
       throw new ModelUnavailableError(this.model.modelId, `the model has no per-token output ${name ?? `(looked for ${STANDARD_TOKEN_OUTPUTS.join(', ')})`} of shape [batch, tokens, dimension]; it has ${Object.keys(outputs).join(', ')}`);
     }
-    const pooled = this.model.pooling === 'cls' ? tokens.slice(null, 0, null) : mean_pooling(tokens, inputs.attention_mask as Tensor);
+    const pooled = this.model.pooling === 'cls' ? tokens.slice(null, 0, null) : this.meanPooling(tokens, inputs.attention_mask as Tensor);
     return pooled.normalize(2, -1);
   }
 

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AbortedError } from '../errors.js';
 import type { ModelSource } from './model-catalog.js';
+import { messageOf, withTrailingSlash } from './load-model-pipeline.js';
 import { writePinnedFile, type ByteProgress } from './pinned-file-writer.js';
 import { SourceUnavailableError } from './source-unavailable-error.js';
 
@@ -73,8 +74,7 @@ export async function fetchFromHub(args: {
 function unreachable(error: unknown, host: string, url: URL, stalled: AbortSignal, timeoutMs: number, signal: AbortSignal | undefined): Error {
   if (signal?.aborted) return new AbortedError();
   if (stalled.aborted) return new SourceUnavailableError(`${host} sent nothing for ${Math.round(timeoutMs / 1000)} s (${url})`);
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return new SourceUnavailableError(`${host} could not be reached (${error instanceof Error ? error.message : String(error)}${cause})`);
+  return new SourceUnavailableError(`${host} could not be reached (${messageOf(error)})`);
 }
 
 /** An unpinned configuration file must at least be the JSON transformers.js will parse, not an error page. */
@@ -84,8 +84,4 @@ async function assertJson(file: string, url: URL): Promise<void> {
   } catch {
     throw new SourceUnavailableError(`${url} did not return JSON`);
   }
-}
-
-function withTrailingSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
 }

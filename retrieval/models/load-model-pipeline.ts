@@ -237,7 +237,8 @@ async function missingFiles(modelPath: string, files: readonly string[]): Promis
   return missing;
 }
 
-function withTrailingSlash(url: string): string {
+/** `https://host/path/`: URLs resolved against a base need its trailing slash. */
+export function withTrailingSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 

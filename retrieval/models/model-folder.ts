@@ -72,7 +72,7 @@ export type FolderState =
   /** Some required files are absent. */
   | { readonly state: 'incomplete'; readonly folder: string; readonly missing: readonly string[] }
   /** Every required file is there and every pinned file matches the pins of `source`. */
-  | { readonly state: 'verified'; readonly folder: string; readonly source: string; readonly bytes: number }
+  | { readonly state: 'verified'; readonly folder: string; readonly source: string; readonly bytes: number; readonly onnxSha256: string }
   /** Complete, but a file does not match any source's pins (edited, or from somewhere else): usable, not vouched for. */
   | { readonly state: 'unverified'; readonly folder: string; readonly bytes: number; readonly problem: string };
 
@@ -104,7 +104,9 @@ export async function checkModelFolder(spec: ModelSpec, modelDir: string): Promi
     const problem = await firstMismatch(pinnedFilesOf(source), hashOf);
     if (problem === null) {
       const bytes = await folderBytes(folder, pinnedFilesOf(source).map((f) => f.path));
-      return { state: 'verified', folder, source: describeSource(source), bytes };
+      // Hashed just now for the pins, so the loader need not hash it again.
+      const onnxSha256 = (await hashOf(onnxFileFor(spec.dtype))) ?? '';
+      return { state: 'verified', folder, source: describeSource(source), bytes, onnxSha256 };
     }
     firstProblem ||= `${problem} (${describeSource(source)})`;
   }

@@ -27,13 +27,13 @@ await runCommand(async () => {
   if (command === 'list') {
     const rows = await Promise.all(MODEL_CATALOG.map(async (spec) => ({ spec, folder: await checkModelFolder(spec, config.modelDir) })));
     if (values.json) {
-      const models = rows.map(({ spec, folder }) => ({ ...spec, default: spec === DEFAULT_EMBEDDER, configured: spec.modelId === config.modelId || spec.name === config.modelId, folder }));
+      const models = rows.map(({ spec, folder }) => ({ ...spec, default: spec === DEFAULT_EMBEDDER, configured: spec.modelId === config.modelId, folder }));
       process.stdout.write(`${JSON.stringify({ modelDir: config.modelDir, models }, null, 2)}\n`);
       return;
     }
     process.stdout.write(`models in ${config.modelDir} (* default, > configured by EMBEDDING_MODEL)\n`);
     for (const { spec, folder } of rows) {
-      const marks = `${spec === DEFAULT_EMBEDDER ? '*' : ' '}${spec.modelId === config.modelId || spec.name === config.modelId ? '>' : ' '}`;
+      const marks = `${spec === DEFAULT_EMBEDDER ? '*' : ' '}${spec.modelId === config.modelId ? '>' : ' '}`;
       process.stdout.write(`${marks} ${spec.name} (${spec.role}, ${spec.modelId}): ${spec.description}\n`);
       process.stdout.write(`     ${describeState(folder)}\n`);
       for (const source of spec.sources) process.stdout.write(`     source: ${describeSource(source)} (${describeSize(source)})\n`);

@@ -5,7 +5,7 @@
 import type { EmbedThroughputResult } from './embed-throughput-bench.js';
 import { HYBRID_ASK_P95_TARGET_MS, THROUGHPUT_RATIO_TARGET, type ModelsBenchResult, type RealVectorComparison } from './models-bench.js';
 import type { QueryBenchResult } from './query-bench.js';
-import { RECALL_TARGET } from './report.js';
+import { askLatencyCells, RECALL_TARGET } from './report.js';
 import { bytes, ms, spreadText, times, type Spread } from './stats.js';
 import type { Table } from './table.js';
 
@@ -134,15 +134,7 @@ function ingestTable(result: ModelsBenchResult): Table {
 function askTable(result: ModelsBenchResult): Table {
   const row = (r: QueryBenchResult, label: string, target: number | null) => [
     label,
-    String(r.questions),
-    String(r.samples),
-    ms(r.retrieve.p50),
-    ms(r.retrieve.p95),
-    ms(r.answer.p50),
-    ms(r.answer.p95),
-    ms(r.wall.p50),
-    ms(r.wall.p95),
-    ms(r.wall.max),
+    ...askLatencyCells(r),
     target === null ? '–' : times(r.wall.p95 / target),
     r.embedding ? `${r.embedding.textsPerAsk.toFixed(1)} in ${r.embedding.callsPerAsk.toFixed(1)}` : '–',
     r.embedding ? ms(r.embedding.ms.p50) : '–',

@@ -53,6 +53,11 @@ export function ingestTable(results: readonly IngestBenchResult[]): Table {
   };
 }
 
+/** Questions, asks, then retrieve, answer and total p50/p95 and the slowest ask: the cells every ask table shares. */
+export function askLatencyCells(r: QueryBenchResult): string[] {
+  return [String(r.questions), String(r.samples), ms(r.retrieve.p50), ms(r.retrieve.p95), ms(r.answer.p50), ms(r.answer.p95), ms(r.wall.p50), ms(r.wall.p95), ms(r.wall.max)];
+}
+
 /** `ask` latency by stage. */
 export function queryTable(results: readonly QueryBenchResult[]): Table {
   return {
@@ -61,15 +66,7 @@ export function queryTable(results: readonly QueryBenchResult[]): Table {
     rows: results.map((r) => [
       r.corpus,
       r.mode === 'tiny' ? 'hybrid (tiny model)' : r.mode === 'model' ? `hybrid (${r.model ?? 'real model'})` : 'lexical',
-      String(r.questions),
-      String(r.samples),
-      ms(r.retrieve.p50),
-      ms(r.retrieve.p95),
-      ms(r.answer.p50),
-      ms(r.answer.p95),
-      ms(r.wall.p50),
-      ms(r.wall.p95),
-      ms(r.wall.max),
+      ...askLatencyCells(r),
       times(r.wall.p95 / ASK_P95_TARGET_MS),
       `${r.abstained}/${r.questions}`,
     ]),

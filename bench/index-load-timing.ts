@@ -2,11 +2,9 @@
  * Runs `index-load-probe.ts` in a fresh Node process and returns what it measured, so load times and memory are those
  * of a process starting cold (the page cache is warm: the files were just written).
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from './corpora.js';
 import type { ProbeResult } from './index-load-probe.js';
-import { stopwatch } from './stats.js';
+import { runNodeProcess } from './node-process.js';
 
 /** A probe's result plus the wall time from spawning the process to its exit. */
 export interface ProbeTiming extends ProbeResult {
@@ -15,18 +13,9 @@ export interface ProbeTiming extends ProbeResult {
 
 /** Spawns the probe (`node --expose-gc --import tsx bench/index-load-probe.ts ...`) and parses its one line. */
 export async function probeIndexLoad(options: { mode: ProbeResult['mode']; dir: string; ef: number; dimension: number }): Promise<ProbeTiming> {
-  const elapsed = stopwatch();
   const args = ['--expose-gc', '--import', 'tsx', path.join('bench', 'index-load-probe.ts'), '--mode', options.mode, '--dir', options.dir, '--ef', String(options.ef), '--dimension', String(options.dimension)];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
+  const { code, stdout, stderr, processWallMs } = await runNodeProcess(args, { ...process.env, LOG_LEVEL: 'warn' });
   if (code !== 0) throw new Error(`index load probe (${options.mode}) exited with ${code}: ${stderr.trim().slice(-2000)}`);
   const line = stdout.trim().split('\n').at(-1) ?? '';
-  return { ...(JSON.parse(line) as ProbeResult), processWallMs: elapsed() };
+  return { ...(JSON.parse(line) as ProbeResult), processWallMs };
 }

@@ -4,14 +4,12 @@
  * is only its own when nothing else (the benchmark, other models) lives in it. The configuration is the defaults:
  * Verbatim's environment variables are not passed on, except those given in `env`.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ENV_NAMES } from '../retrieval/config.js';
 import type { IngestReport } from '../retrieval/ingest/ingest-corpus.js';
-import { ROOT } from './corpora.js';
 import { PEAK_PROBE_MARKER, type PeakSample } from './peak-memory-sample.js';
-import { stopwatch } from './stats.js';
+import { runNodeProcess } from './node-process.js';
 
 const PROBE = pathToFileURL(fileURLToPath(new URL('./peak-memory-probe.ts', import.meta.url))).href;
 
@@ -46,17 +44,7 @@ export async function runIngestProcess(options: IngestProcessOptions): Promise<I
   for (const name of Object.values(ENV_NAMES)) delete env[name];
   Object.assign(env, { LOG_LEVEL: 'warn', ALLOW_REMOTE_MODELS: 'false', ...options.env });
   const args = ['--import', 'tsx', '--import', PROBE, path.join('cli', 'ingest.ts'), '--corpus', options.corpusDir, '--index', options.indexDir, '--model', options.model, '--require-embeddings', '--json'];
-  const elapsed = stopwatch();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  const processWallMs = elapsed();
+  const { code, stdout, stderr, processWallMs } = await runNodeProcess(args, env);
   const probeLine = stderr.split('\n').find((line) => line.startsWith(PEAK_PROBE_MARKER));
   if (code !== 0 || !probeLine) throw new Error(`ingest process exited with ${code}${probeLine ? '' : ' and no peak-memory line'}: ${stderr.trim().slice(-2000)}`);
   const peak = JSON.parse(probeLine.slice(PEAK_PROBE_MARKER.length)) as PeakSample;

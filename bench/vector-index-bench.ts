@@ -46,35 +46,20 @@ export interface EfPoint {
   readonly speedup: number;
 }
 
-/** Everything measured for one size and kind. */
-export interface VectorBenchResult {
+/** Everything measured for one size and kind: the comparison with exact search, and what the files cost. */
+export interface VectorBenchResult extends Omit<ExactComparison, 'ids'> {
   readonly size: number;
   readonly dimension: number;
   readonly kind: VectorKind;
   readonly queries: number;
-  readonly k: number;
   readonly M: number;
   readonly efConstruction: number;
-  readonly buildMs: number;
-  /** BruteforceSearch build: copying the vectors in, the floor any index pays. */
-  readonly exactBuildMs: number;
-  /** At the configured ef. */
-  readonly configured: EfPoint;
-  readonly sweep: readonly EfPoint[];
-  /** Smallest swept ef with recall ≥ 0.98, if any. */
-  readonly efFor098: number | null;
-  /** hnswlib BruteforceSearch latency (the speed-up reference). */
-  readonly exact: Summary;
-  /** Plain JavaScript dot-product scan latency (how the ground truth was computed). */
-  readonly exactJs: Summary;
   /** Bytes on disk of the three HNSW files. */
   readonly files: { readonly index: number; readonly docstore: number; readonly args: number };
   /** `VectorIndex.load` in a fresh process. */
   readonly load: ProbeTiming;
   /** `loadIndex` and `openPipeline` on a whole synthetic index of `size` chunks, when asked for. */
   readonly pipeline: { readonly synthetic: SyntheticIndexReport; readonly files: ProbeTiming; readonly open: ProbeTiming } | null;
-  /** The built index, for the event-loop benchmark. */
-  readonly index: VectorIndex;
 }
 
 /** Options of {@link compareWithExact}: vectors already made, synthetic or real. */
@@ -96,13 +81,18 @@ export interface ExactComparisonOptions {
 export interface ExactComparison {
   readonly k: number;
   readonly buildMs: number;
+  /** BruteforceSearch build: copying the vectors in, the floor any index pays. */
   readonly exactBuildMs: number;
+  /** At the configured ef. */
   readonly configured: EfPoint;
   readonly sweep: readonly EfPoint[];
+  /** Smallest swept ef with recall ≥ 0.98, if any. */
   readonly efFor098: number | null;
+  /** hnswlib BruteforceSearch latency (the speed-up reference). */
   readonly exact: Summary;
+  /** Plain JavaScript dot-product scan latency (how the ground truth was computed). */
   readonly exactJs: Summary;
-  /** The built index and the chunk ids its rows were given. */
+  /** The built index (the event-loop benchmark searches it) and the chunk ids its rows were given. */
   readonly index: VectorIndex;
   readonly ids: readonly string[];
 }

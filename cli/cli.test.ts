@@ -1,29 +1,17 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNpmScript } from './__fixtures__/run-npm-script.js';
 
-const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SEEDS = path.join(ROOT, 'seeds');
 let tmp: string;
 let indexDir: string;
 
 /** Runs a command the way a script would, and never throws: exit code, stdout and stderr come back. */
-async function cli(command: 'ingest' | 'ask', args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', command, '--', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DISABLE_EMBEDDINGS: '1', ...env },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function cli(command: 'ingest' | 'ask', args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runNpmScript(command, args, { DISABLE_EMBEDDINGS: '1', ...env });
 }
 
 beforeAll(async () => {

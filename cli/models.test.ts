@@ -1,28 +1,16 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNpmScript } from './__fixtures__/run-npm-script.js';
 import { ALL_MINILM_L6_V2, MODEL_CATALOG } from '../retrieval/models/model-catalog.js';
 import { REAL_MODEL_PRESENT, REAL_MODEL_SKIP_NOTE, REPO_MODEL_DIR } from '../retrieval/models/__fixtures__/real-default-embedder.js';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '..');
 let tmp: string;
 
 /** `npm run models -- …` as a user runs it; never throws. `PIP_COMMAND` fails, so no test reaches the real index. */
-async function models(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'models', '--', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, PIP_COMMAND: 'false', MODEL_REMOTE_HOST: 'http://127.0.0.1:9/', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function models(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runNpmScript('models', args, { PIP_COMMAND: 'false', MODEL_REMOTE_HOST: 'http://127.0.0.1:9/', ...env });
 }
 
 beforeAll(async () => {

@@ -20,9 +20,13 @@ function fakePipeline(answers: Record<string, Partial<AskResult>>, asked: string
     return {
       id: request.id,
       question: request.question,
+      retrievalQuery: request.question,
       answer: 'The documents do not say <script>alert(1)</script>.',
       shortAnswer: null,
+      shortAnswerConfident: false,
+      confidence: { answer: 0.1, shortAnswer: 0 },
       abstained: true,
+      abstentionReason: 'WEAK_EVIDENCE',
       citations: [],
       passages: [{ docId: passage.docId, start: 0, end: TEXT.length, score: 1, heading: null, text: TEXT, scores: { rrf: 1 } }],
       mode: 'lexical',

@@ -23,6 +23,8 @@ export interface AskRequest {
   readonly history?: readonly ChatTurn[];
   /** Echoed in the result, for JSONL batches and WebSocket asks. */
   readonly id?: string;
+  /** Attach the answerer's trace (features, weights and scores behind the answer) to the result. */
+  readonly explain?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -171,8 +173,8 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     if (question === '') throw new InputError('the question is empty: ask something about the documents', { code: 'EMPTY_QUESTION' });
     const history = request.history ?? [];
     const t0 = performance.now();
-    const { retrievalQuery } = contextualizeQuestion(question, history);
-    const passages = await search(retrievalQuery, { signal: request.signal });
+    const context = contextualizeQuestion(question, history);
+    const passages = await search(context.retrievalQuery, { signal: request.signal });
     const t1 = performance.now();
     yield { type: 'passages', passages: publicPassages(passages) };
     let tAnswer = 0;
@@ -182,9 +184,11 @@ export function createPipeline(parts: PipelineParts): Pipeline {
       return answerer.answer({
         question,
         history,
+        context,
         passages,
         documentText: (docId) => documents.get(docId)?.text ?? '',
         embed,
+        ...(request.explain ? { explain: true } : {}),
         signal: request.signal,
       });
     });
@@ -196,10 +200,15 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     const result: AskResult = {
       ...(request.id !== undefined ? { id: request.id } : {}),
       question,
+      retrievalQuery: context.retrievalQuery,
       answer: answer.answer,
       shortAnswer: answer.shortAnswer,
+      shortAnswerConfident: answer.shortAnswerConfident,
+      confidence: answer.confidence,
       abstained: answer.abstained,
+      abstentionReason: answer.abstentionReason,
       citations: answer.citations,
+      ...(answer.trace ? { trace: answer.trace } : {}),
       passages: publicPassages(passages),
       mode,
       timingsMs: { total: round(performance.now() - t0), retrieve: round(t1 - t0), answer: round(t2 - tAnswer) },

@@ -51,7 +51,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
       return;
     }
     const body = askBodySchema.parse(req.body ?? {});
-    const result = await pipeline.ask({ question: body.question, history: body.history, signal: abortOnDisconnect(res) });
+    const result = await pipeline.ask({ question: body.question, history: body.history, ...(body.explain ? { explain: true } : {}), signal: abortOnDisconnect(res) });
     res.json(result);
   });
 

@@ -62,6 +62,8 @@ export interface AskFrame {
   readonly id: string;
   readonly question: string;
   readonly history?: readonly { readonly role: 'user' | 'assistant'; readonly content: string }[];
+  /** Attach the answer's trace (features, weights and scores behind it) to the `done` result. */
+  readonly explain?: boolean;
 }
 
 /** Client → server: stop the ask `id`; the server answers with an `error` frame of code `ABORTED`. */

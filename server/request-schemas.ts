@@ -8,6 +8,8 @@ export const MAX_ASK_ID_CHARS = 128;
 export const askBodySchema = z.object({
   question: questionSchema,
   history: historySchema.optional(),
+  /** Attach the answer's trace (features, weights, scores). */
+  explain: z.boolean().optional(),
 });
 
 /** Query of `GET /api/search`: `q` is required, `k` defaults to the configured top-k. */
@@ -28,6 +30,6 @@ const askIdSchema = z.string().min(1, 'id is empty').max(MAX_ASK_ID_CHARS, `id i
 
 /** Every frame a WebSocket client may send (see `ClientFrame` in protocol.ts). */
 export const clientFrameSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ask'), id: askIdSchema, question: questionSchema, history: historySchema.optional() }),
+  z.object({ type: z.literal('ask'), id: askIdSchema, question: questionSchema, history: historySchema.optional(), explain: z.boolean().optional() }),
   z.object({ type: z.literal('cancel'), id: askIdSchema }),
 ]);

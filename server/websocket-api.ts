@@ -365,7 +365,7 @@ export function attachWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
       activeAsks++;
       const { signal } = controller;
       try {
-        const stream = pipeline.askStream({ id: frame.id, question: frame.question, history: frame.history, signal });
+        const stream = pipeline.askStream({ id: frame.id, question: frame.question, history: frame.history, ...(frame.explain ? { explain: true } : {}), signal });
         for await (const event of stream) {
           // A cancelled ask has already been answered with its ABORTED frame: stay silent.
           if (signal.aborted) return;

@@ -268,7 +268,7 @@ describe('abstentions', () => {
   let browser: Awaited<ReturnType<typeof launch>>;
   beforeAll(async () => {
     // Real retrieval, and an answerer that finds no support, as the extractive one does for off-corpus questions.
-    t = await startTestServer({ webRoot: 'build', answerer: { name: 'abstaining', answer: async () => ({ answer: "The documents don't say.", shortAnswer: null, abstained: true, citations: [] }) } });
+    t = await startTestServer({ webRoot: 'build', answerer: { name: 'abstaining', answer: async () => ({ answer: "The documents don't say.", shortAnswer: null, abstained: true, citations: [], confidence: { answer: 0.1, shortAnswer: 0 }, shortAnswerConfident: false, abstentionReason: 'WEAK_EVIDENCE' }) } });
     browser = await launch();
   });
   afterAll(async () => {

@@ -1,16 +1,24 @@
+import type { ContextualizedQuestion } from '../conversation/contextualize-question.js';
 import type { Answer, ChatTurn, Passage } from '../types.js';
+import type { Reranker } from './reranker.js';
 
 /** Everything an answerer may use to answer one question. */
 export interface AnswerRequest {
   readonly question: string;
   /** Earlier turns, oldest first. */
   readonly history: readonly ChatTurn[];
+  /** The question read against the history (rewritten follow-up, carried subject), as retrieval used it; read again from `history` when absent. */
+  readonly context?: ContextualizedQuestion;
   /** Retrieved passages, best first. */
   readonly passages: readonly Passage[];
   /** The full text of an indexed document (citations are offsets into it). */
   readonly documentText: (docId: string) => string;
+  /** Re-scores evidence sentences against the question; defaults to an embedding reranker over `embed` when that is set. */
+  readonly reranker?: Reranker;
   /** Embeds texts with the index's embedder, when one is available (lexical mode: undefined). */
   readonly embed?: (texts: readonly string[]) => Promise<number[][]>;
+  /** Attach a trace (features, weights, scores) to the answer. */
+  readonly explain?: boolean;
   readonly signal?: AbortSignal;
 }
 

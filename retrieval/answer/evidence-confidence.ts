@@ -1,5 +1,5 @@
 import { foldWord } from './terms.js';
-import { kindOfFocus, type AnswerKind, type QuestionAnalysis } from './question-analysis.js';
+import { classOfKind, kindOfFocus, type AnswerKind, type QuestionAnalysis } from './question-analysis.js';
 import type { ScoredSentence, TermGroup } from './sentence-scoring.js';
 import type { Sentence } from './sentences.js';
 import type { CandidateKind } from './short-answer.js';
@@ -102,8 +102,6 @@ export const DEFAULT_CONFIDENCE_WEIGHTS: ConfidenceWeights = Object.freeze({
   candidateScore: 0,
 });
 
-const TYPED_KINDS: ReadonlySet<AnswerKind> = new Set(['date', 'number', 'money', 'percent', 'duration', 'quantity', 'person', 'place', 'organisation', 'name']);
-
 /** Candidate kinds that stand in for a focus noun of each kind ("1943" for "year", "Paris" for "city"). */
 const STANDS_IN: Partial<Record<AnswerKind, ReadonlySet<CandidateKind>>> = {
   date: new Set(['date', 'time']),
@@ -148,7 +146,8 @@ export function assessEvidence(input: AssessEvidenceInput): EvidenceAssessment {
     return neighbours.some((n) => mentions(n, group, lowerCaseOnly)) ? 0.5 : 0;
   };
   const candidate = best.best;
-  const typed = TYPED_KINDS.has(analysis.expected) ? 1 : 0;
+  const kindClass = classOfKind(analysis.expected);
+  const typed = kindClass === 'figure' || kindClass === 'named' ? 1 : 0;
 
   const anchors = analysis.terms.filter((t) => t.isAnchor);
   const missingAnchors = anchors.filter((t) => support(t.term, false) < 0.5);

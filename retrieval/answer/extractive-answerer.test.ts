@@ -8,6 +8,7 @@ import { LexicalIndex } from '../index/lexical-index.js';
 import type { Answer, ChatTurn, Passage } from '../types.js';
 import type { Answerer } from './answerer.js';
 import { createExtractiveAnswerer, NO_ANSWER_TEXT } from './extractive-answerer.js';
+import { readAnswerWeights } from './answer-weights.js';
 import { createNlpTools } from './nlp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -48,9 +49,10 @@ beforeAll(async () => {
   answerer = createExtractiveAnswerer({ nlp: createNlpTools() });
 });
 
-async function ask(question: string, history: readonly ChatTurn[] = []): Promise<Answer> {
-  const passages = retrieve(contextualizeQuestion(question, history).retrievalQuery);
-  return answerer.answer({ question, history, passages, documentText });
+async function ask(question: string, options: { history?: readonly ChatTurn[]; explain?: boolean } = {}): Promise<Answer> {
+  const history = options.history ?? [];
+  const context = contextualizeQuestion(question, history);
+  return answerer.answer({ question, history, context, passages: retrieve(context.retrievalQuery), documentText, ...(options.explain ? { explain: true } : {}) });
 }
 
 function expectCitationsExact(answer: Answer): void {
@@ -69,7 +71,7 @@ describe('extractive answerer on the seed document', () => {
   });
 
   it.each(seedQuestions.map((q) => [q.question, q] as const))('answers: %s', async (_, item) => {
-    const answer = await ask(item.question, item.history ?? []);
+    const answer = await ask(item.question, { history: item.history ?? [] });
     expect(answer.abstained).toBe(false);
     expect(item.expected.some((e) => answer.answer.includes(e)), answer.answer).toBe(true);
     expect(answer.citations.some((c) => c.quote.includes(item.evidence)), answer.answer).toBe(true);
@@ -78,8 +80,9 @@ describe('extractive answerer on the seed document', () => {
   });
 
   it.each(unanswerableSeedQuestions.map((q) => [q.question, q] as const))('abstains: %s', async (_, item) => {
-    const answer = await ask(item.question, item.history ?? []);
-    expect(answer).toEqual({ answer: NO_ANSWER_TEXT, shortAnswer: null, abstained: true, citations: [] });
+    const answer = await ask(item.question, { history: item.history ?? [] });
+    expect(answer).toMatchObject({ answer: NO_ANSWER_TEXT, shortAnswer: null, abstained: true, citations: [], shortAnswerConfident: false });
+    expect(answer.abstentionReason).not.toBeNull();
   });
 });
 
@@ -97,22 +100,27 @@ describe('evidence confidence', () => {
     expect((await ask(question)).abstained).toBe(true);
   });
 
-  it('answers the same near misses when the confidence floor is off (the rule is what abstains)', async () => {
-    const lenient = createExtractiveAnswerer({ nlp: createNlpTools(), minConfidence: 0 });
+  it('answers the same near misses when the gate threshold is 0 (the gate is what abstains)', async () => {
+    const weights = readAnswerWeights();
+    const lenient = createExtractiveAnswerer({ nlp: createNlpTools(), answerWeights: { ...weights, gate: { ...weights.gate, threshold: 0 } } });
     for (const question of nearMisses) {
       const answer = await lenient.answer({ question, history: [], passages: retrieve(question), documentText });
       expect(answer.abstained, question).toBe(false);
     }
   });
 
-  it('reports each assessment to onAssessment', async () => {
-    const seen: [string, number][] = [];
-    const traced = createExtractiveAnswerer({ nlp: createNlpTools(), onAssessment: (q, a) => seen.push([q, a.confidence]) });
+  it("explains an answer on request: the gate's features, probability and reason, and the ranked lists behind it", async () => {
     const question = 'When did Italy halt joint patrols with Chinese police?';
-    await traced.answer({ question, history: [], passages: retrieve(question), documentText });
-    expect(seen).toHaveLength(1);
-    expect(seen[0]![0]).toBe(question);
-    expect(seen[0]![1]).toBeGreaterThan(0.5);
+    const answer = await ask(question, { explain: true });
+    const trace = answer.trace!;
+    expect(trace.gate.reason).toBeNull();
+    expect(trace.gate.probability).toBe(answer.confidence.answer);
+    expect(trace.gate.probability).toBeGreaterThan(readAnswerWeights().gate.threshold);
+    expect(trace.gate.features.contextCoverage).toBeGreaterThan(0.5);
+    expect(trace.sentences[0]!.text).toBe(answer.citations[0]!.quote);
+    expect(trace.shortAnswers[0]!.text).toBe(answer.shortAnswer);
+    expect(trace.shortAnswers[0]!.probability).toBe(answer.confidence.shortAnswer);
+    expect((await ask(question)).trace).toBeUndefined();
   });
 });
 
@@ -157,7 +165,7 @@ describe('extractive answerer behaviour', () => {
       { role: 'user', content: 'How many foreign law enforcement officers did China train in 2023?' },
       { role: 'assistant', content: '… Wang announced that China had trained 2,700 foreign law enforcement officers in 2023 … [1]' },
     ];
-    const followUp = await ask('And by 2025?', history);
+    const followUp = await ask('And by 2025?', { history });
     expect(followUp.shortAnswer).toBe('3,000');
     expectCitationsExact(followUp);
   });
@@ -194,7 +202,7 @@ describe('extractive answerer behaviour', () => {
       { role: 'user', content: 'Who is Chen Zhichen?' },
       { role: 'assistant', content: 'Chen Zhichen was criminally charged in the United States. [1]' },
     ];
-    const answer = await ask('Which bureau was she a member of?', history);
+    const answer = await ask('Which bureau was she a member of?', { history });
     expect(answer.answer).toContain('MPS First Bureau');
   });
 

@@ -1,15 +1,18 @@
 import { throwIfAborted } from '../errors.js';
-import type { Answer, Citation, Passage } from '../types.js';
+import type { AbstentionReason, Answer, AnswerTrace, Citation, Passage } from '../types.js';
 import { contextualizeQuestion } from '../conversation/contextualize-question.js';
 import type { AnswerRequest, Answerer } from './answerer.js';
 import { createNlpTools, type NlpTools } from './nlp.js';
-import { assessEvidence, DEFAULT_CONFIDENCE_WEIGHTS, type ConfidenceWeights, type EvidenceAssessment } from './evidence-confidence.js';
+import { readAnswerWeights, type AnswerWeights } from './answer-weights.js';
+import { decideEvidence, DEFAULT_GATE_LIMITS, type GateLimits } from './evidence-gate.js';
 import { analyzeQuestion } from './question-analysis.js';
 import { addVectorSimilarity, buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSentences, type CandidateSentence, type ScoredSentence, type SentenceScoringWeights } from './sentence-scoring.js';
 import { createSentenceSplitter, type Sentence } from './sentences.js';
+import { createEmbeddingReranker } from './reranker.js';
 import { DEFAULT_CANDIDATE_WEIGHTS, type CandidateWeights } from './short-answer.js';
+import { chooseShortAnswer } from './short-answer-choice.js';
 import type { SpanReader } from './span-reader.js';
-import { createTermNormalizer, splitWords, YEAR } from './terms.js';
+import { createTermNormalizer, splitWords } from './terms.js';
 import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
 
 /** The whole answer when the documents do not support one. Fixed so clients and tests can recognise it. */
@@ -45,16 +48,6 @@ export interface ExtractiveAnswererOptions {
   readonly betterAnswerRatio?: number;
   /** How much higher a runner-up's answer phrase must score to be quoted under `betterAnswerRatio`. @default 0.3 */
   readonly betterAnswerMargin?: number;
-  /** Abstain when the best sentence (with half credit for its neighbours) holds less than this rarity-weighted share of the question's terms. @default 0.25 */
-  readonly minCoverage?: number;
-  /** Abstain when a name or number of the question is missing around the best sentence and coverage is below this. @default 0.3 */
-  readonly anchorCoverage?: number;
-  /** Minimum candidate score for a short answer; below it `shortAnswer` is null. @default 1.05 */
-  readonly minShortAnswerScore?: number;
-  /** For number and date questions: abstain unless the best sentence holds a phrase of at least this type fit. @default 0.3 */
-  readonly minTypedFit?: number;
-  /** A best sentence holding at least this share of the question's terms is answered from even without a typed phrase. @default 0.95 */
-  readonly fullCoverage?: number;
   /** Characters read beyond a passage's edges to complete its first and last sentences. @default 400 */
   readonly contextChars?: number;
   /** Passage windows whose sentence split is cached. @default 512 */
@@ -67,15 +60,13 @@ export interface ExtractiveAnswererOptions {
   readonly verbWeight?: number;
   /** Weight of each short-answer signal. @default DEFAULT_CANDIDATE_WEIGHTS */
   readonly candidateWeights?: CandidateWeights;
-  /** Weights of the evidence-confidence model. @default DEFAULT_CONFIDENCE_WEIGHTS */
-  readonly confidenceWeights?: ConfidenceWeights;
-  /** Abstain when the evidence confidence (see {@link DEFAULT_CONFIDENCE_WEIGHTS}) is below this. @default 0.5 */
-  readonly minConfidence?: number;
-  /** Receives the evidence assessment of every question that reaches one (for evaluation and threshold tuning). */
-  readonly onAssessment?: (question: string, assessment: EvidenceAssessment) => void;
+  /** The fitted gate and short-answer models. @default readAnswerWeights() (the committed `answer-weights.json`) */
+  readonly answerWeights?: AnswerWeights;
+  /** Fixed limits of the gate's veto features. @default DEFAULT_GATE_LIMITS */
+  readonly gateLimits?: GateLimits;
   /**
    * A reading-comprehension model that picks the short answer inside the quoted sentences and their neighbours,
-   * in place of the phrase ranker. Whether to answer at all is still decided by the evidence checks above it.
+   * in place of the phrase ranker. Whether to answer at all is still decided by the evidence gate.
    */
   readonly reader?: SpanReader;
   /** A reader's span is used only when the model's confidence is at least this; otherwise the phrase ranker's. @default 0.1 */
@@ -97,18 +88,13 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
   const maxPassages = options.maxPassages ?? 8;
   const maxSentences = options.maxSentences ?? 3;
   const secondaryRatio = options.secondaryRatio ?? 0.7;
-  const minCoverage = options.minCoverage ?? 0.25;
-  const anchorCoverage = options.anchorCoverage ?? 0.3;
-  const minShortAnswerScore = options.minShortAnswerScore ?? 1.05;
-  const minTypedFit = options.minTypedFit ?? 0.3;
-  const fullCoverage = options.fullCoverage ?? 0.95;
   const contextChars = options.contextChars ?? 400;
   const cacheSize = options.cacheSize ?? 512;
   const maxEmbedded = options.maxEmbeddedSentences ?? 16;
   const weights = options.weights ?? DEFAULT_SCORING_WEIGHTS;
   const candidateWeights = options.candidateWeights ?? DEFAULT_CANDIDATE_WEIGHTS;
-  const confidenceWeights = options.confidenceWeights ?? DEFAULT_CONFIDENCE_WEIGHTS;
-  const minConfidence = options.minConfidence ?? 0.5;
+  const answerWeights = options.answerWeights ?? readAnswerWeights();
+  const gateLimits = options.gateLimits ?? DEFAULT_GATE_LIMITS;
   const adjacentRatio = options.adjacentRatio ?? 0.7;
   const runnerUpRatio = options.runnerUpRatio ?? 0.9;
   const betterAnswerRatio = options.betterAnswerRatio ?? 0.6;
@@ -161,7 +147,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
     name: reader ? `extractive+reader(${reader.id})` : 'extractive',
     async answer(request: AnswerRequest): Promise<Answer> {
       throwIfAborted(request.signal);
-      const context = contextualizeQuestion(request.question, request.history);
+      const context = request.context ?? contextualizeQuestion(request.question, request.history);
       const asked = context.followUp === 'ellipsis' ? context.retrievalQuery : request.question;
       const analysis = analyzeQuestion(asked, normalizer, { posOf: tagQuestion(asked), ...(options.verbWeight !== undefined ? { verbWeight: options.verbWeight } : {}) });
       const own = new Set(analysis.terms.map((t) => t.term));
@@ -173,7 +159,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
         }
       }
       const groups = buildTermGroups(analysis, carriedTerms, normalizer);
-      if (groups.length === 0) return abstain();
+      if (groups.length === 0) return abstain('NO_QUESTION_TERMS', 0);
 
       // Sentences of the top passages, each once (overlapping chunks share sentences).
       const candidates: CandidateSentence[] = [];
@@ -192,42 +178,25 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
           candidates.push({ sentence, passageRank: rank, neighbours });
         });
       });
-      if (candidates.length === 0) return abstain();
+      if (candidates.length === 0) return abstain('NO_MATCHING_PASSAGE', 0);
 
       let ranked = scoreSentences(candidates, { analysis, groups, weights, candidateWeights });
-      if (request.embed && maxEmbedded > 0 && weights.vector > 0) {
-        // Embeddings re-rank the lexical leaders only: embedding every sentence would dominate latency.
+      const reranker = request.reranker ?? (request.embed ? createEmbeddingReranker(request.embed) : undefined);
+      if (reranker && maxEmbedded > 0 && weights.vector > 0) {
+        // The reranker re-scores the lexical leaders only: embedding every sentence would dominate latency.
         const top = ranked.slice(0, maxEmbedded);
-        throwIfAborted(request.signal);
-        const vectors = await request.embed([request.question, ...top.map((s) => s.sentence.text)]);
-        throwIfAborted(request.signal);
-        const q = vectors[0];
-        if (q) {
-          const similarity = new Map(top.map((s, i) => [s.sentence, cosine(q, vectors[i + 1] ?? [])]));
-          // Sentences left unembedded rank below every embedded leader: they get the lowest similarity seen.
-          const floor = Math.min(...similarity.values());
-          ranked = addVectorSimilarity(ranked, (s) => similarity.get(s.sentence) ?? floor, weights);
-        }
+        const scores = await reranker.score(request.question, top.map((s) => s.sentence.text), request.signal);
+        const similarity = new Map(top.map((s, i) => [s.sentence, scores[i] ?? 0]));
+        // Sentences left unscored rank below every scored leader: they get the lowest similarity seen.
+        const floor = Math.min(...similarity.values());
+        ranked = addVectorSimilarity(ranked, (s) => similarity.get(s.sentence) ?? floor, weights);
       }
 
       const best = ranked[0]!;
-      const assessment = assessEvidence({ analysis, groups, ranked, weights: confidenceWeights });
-      options.onAssessment?.(request.question, assessment);
-      if (assessment.confidence < minConfidence) return abstain();
-      if (best.contextCoverage < minCoverage) return abstain();
-      // A figure or name the question insists on ("in 2019", "from Fiji") must be in the evidence or next to it.
-      const near = [best.sentence, ...(best.neighbours ?? [])];
-      const hasTerm = (term: string) => best.matchedTerms.has(term) || near.some((s) => s.tokens.some((t) => t.term === term));
-      for (const anchor of analysis.terms.filter((t) => t.isAnchor)) {
-        if (hasTerm(anchor.term)) continue;
-        // Evidence about another year ("…in 2019?" against "…in 2023") is about a different event.
-        if (YEAR.test(anchor.text) && near.some((s) => s.tokens.some((t) => YEAR.test(t.text)))) return abstain();
-        if (best.contextCoverage < anchorCoverage) return abstain();
-      }
-      // "How many…?" / "When…?" with no number or date near the evidence: the figure asked for is not there.
-      // Unless the sentence holds every term of the question: then it is the one the question was written from, and
-      // the figure is one wink does not tag ("twice", "at the end of World War I").
-      if (TYPED.has(analysis.expected) && (best.best?.typeFit ?? 0) < minTypedFit && best.coverage < fullCoverage) return abstain();
+      const decision = decideEvidence({ analysis, groups, ranked }, answerWeights.gate, gateLimits);
+      const sentenceTrace = () => ranked.slice(0, TRACED_SENTENCES).map((s) => ({ docId: s.sentence.docId, start: s.sentence.start, end: s.sentence.end, text: s.sentence.text, features: s.features, score: s.score }));
+      const gateTrace = { features: decision.features, score: decision.score, probability: decision.probability, reason: decision.reason };
+      if (decision.reason !== null) return abstain(decision.reason, decision.probability, request.explain ? { gate: gateTrace, sentences: sentenceTrace(), shortAnswers: [] } : undefined);
 
       const chosen: ScoredSentence[] = [best];
       const covered = new Set(best.matchedTerms);
@@ -249,19 +218,17 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
       }
       chosen.sort((a, b) => ranked.indexOf(a) - ranked.indexOf(b));
 
-      let shortAnswer: string | null = null;
-      for (const s of chosen) {
-        if (s.best && s.best.score >= minShortAnswerScore) {
-          shortAnswer = s.best.text;
-          break;
-        }
-        if (s === chosen[0] && analysis.expected === 'thing') break;
-      }
+      const choices = chooseShortAnswer(chosen, analysis, decision.probability, answerWeights.shortAnswer);
+      const top = choices[0];
+      let shortAnswer = top?.candidate.text ?? null;
+      let shortAnswerConfidence = top?.probability ?? 0;
       let quoted = chosen.map((s) => s.sentence);
       if (reader) {
         const read = await readAnswer(reader, context.followUp === 'none' ? request.question : context.retrievalQuery, chosen, request, minReaderScore);
         if (read) {
           shortAnswer = read.text;
+          // The model's own score: not calibrated like the phrase model's (see the README).
+          shortAnswerConfidence = read.score;
           // The sentence holding the model's answer is quoted first, so the short answer is always inside a citation.
           if (!quoted.includes(read.sentence)) quoted = [read.sentence, ...quoted].slice(0, maxSentences);
         }
@@ -269,7 +236,23 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
 
       const citations: Citation[] = quoted.map((s, i) => ({ n: i + 1, docId: s.docId, start: s.start, end: s.end, quote: s.text }));
       const answer = quoted.map((s, i) => `${s.text} [${i + 1}]`).join(' ');
-      return { answer, shortAnswer, abstained: false, citations };
+      const trace: AnswerTrace | undefined = request.explain
+        ? {
+            gate: gateTrace,
+            sentences: sentenceTrace(),
+            shortAnswers: choices.slice(0, TRACED_SHORT_ANSWERS).map((c) => ({ text: c.candidate.text, start: c.candidate.start, end: c.candidate.end, features: c.features, score: c.score, probability: c.probability })),
+          }
+        : undefined;
+      return {
+        answer,
+        shortAnswer,
+        abstained: false,
+        citations,
+        confidence: { answer: decision.probability, shortAnswer: shortAnswer === null ? 0 : shortAnswerConfidence },
+        shortAnswerConfident: shortAnswer !== null && shortAnswerConfidence >= (reader && shortAnswer !== top?.candidate.text ? minReaderScore : answerWeights.shortAnswer.threshold),
+        abstentionReason: null,
+        ...(trace ? { trace } : {}),
+      };
     },
   };
 }
@@ -284,7 +267,7 @@ async function readAnswer(
   chosen: readonly ScoredSentence[],
   request: AnswerRequest,
   minScore: number,
-): Promise<{ text: string; sentence: Sentence } | null> {
+): Promise<{ text: string; sentence: Sentence; score: number } | null> {
   const windows: { docId: string; start: number; end: number; sentences: Sentence[] }[] = [];
   for (const s of chosen) {
     const sentences = [...(s.neighbours ?? []), s.sentence].sort((a, b) => a.start - b.start);
@@ -318,21 +301,19 @@ function adjacent(a: Sentence, b: Sentence): boolean {
   return second.start >= first.end && second.start - first.end <= 3;
 }
 
-/** Answer kinds that must be backed by a recognised number or date in the evidence. */
-const TYPED = new Set(['date', 'number', 'money', 'percent', 'duration', 'quantity']);
+/** Evidence sentences and short-answer candidates listed in a trace. */
+const TRACED_SENTENCES = 5;
+const TRACED_SHORT_ANSWERS = 10;
 
-function abstain(): Answer {
-  return { answer: NO_ANSWER_TEXT, shortAnswer: null, abstained: true, citations: [] };
-}
-
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+function abstain(reason: AbstentionReason, probability: number, trace?: AnswerTrace): Answer {
+  return {
+    answer: NO_ANSWER_TEXT,
+    shortAnswer: null,
+    abstained: true,
+    citations: [],
+    confidence: { answer: probability, shortAnswer: 0 },
+    shortAnswerConfident: false,
+    abstentionReason: reason,
+    ...(trace ? { trace } : {}),
+  };
 }

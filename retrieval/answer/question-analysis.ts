@@ -24,6 +24,38 @@ export type AnswerKind =
   | 'action'
   | 'yes-no';
 
+/**
+ * The one definition of the "typed" question kinds:
+ * - `figure`: the answer is a number or date ("how many", "when"), which the evidence must hold;
+ * - `named`: a figure or a name of a person, place or organisation, which an answer phrase can be checked against;
+ * - `phrase`: any other kind with a recognisable answer phrase (reasons, manners);
+ * - `open`: "what" things, actions and yes/no questions, where the sentence itself is the answer.
+ */
+export type AnswerKindClass = 'figure' | 'named' | 'phrase' | 'open';
+
+const KIND_CLASS: Readonly<Record<AnswerKind, AnswerKindClass>> = {
+  date: 'figure',
+  number: 'figure',
+  money: 'figure',
+  percent: 'figure',
+  duration: 'figure',
+  quantity: 'figure',
+  person: 'named',
+  place: 'named',
+  organisation: 'named',
+  name: 'named',
+  reason: 'phrase',
+  manner: 'phrase',
+  thing: 'open',
+  action: 'open',
+  'yes-no': 'open',
+};
+
+/** Which class of {@link AnswerKindClass} an expected answer kind is in. */
+export function classOfKind(kind: AnswerKind): AnswerKindClass {
+  return KIND_CLASS[kind];
+}
+
 /** A content word of the question used to find and rank evidence. */
 export interface QuestionTerm {
   /** The word as written in the question. */

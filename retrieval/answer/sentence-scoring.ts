@@ -1,7 +1,8 @@
-import type { QuestionAnalysis } from './question-analysis.js';
+import { classOfKind, type QuestionAnalysis } from './question-analysis.js';
 import type { Sentence, SentenceToken } from './sentences.js';
 import { rankCandidates, type AnswerCandidate, type CandidateWeights, type ShortAnswerContext, type TermMatch } from './short-answer.js';
 import type { TermNormalizer } from './terms.js';
+import { combine, type LinearModel } from './weighted-features.js';
 
 /** A sentence from a retrieved passage, before scoring. */
 export interface CandidateSentence {
@@ -41,6 +42,40 @@ export interface ScoredSentence extends CandidateSentence {
   readonly matchedTerms: ReadonlySet<string>;
   /** The best answer phrase inside the sentence, if any. */
   readonly best: AnswerCandidate | null;
+  /** The best few answer phrases inside the sentence, best first (`answers[0] === best`). */
+  readonly answers: readonly AnswerCandidate[];
+  /** The named features `score` combines. */
+  readonly features: SentenceFeatures;
+}
+
+/** Answer phrases kept per sentence for the short-answer model to choose from. */
+const MAX_KEPT_CANDIDATES = 5;
+
+/** The named features of an evidence sentence, each described at its weight in {@link SentenceScoringWeights}. */
+export const SENTENCE_FEATURES = ['coverage', 'context', 'continuation', 'carried', 'answerType', 'proximity', 'bigrams', 'passageRank', 'vector', 'repeatsQuestion', 'anchorAbsent', 'short'] as const;
+
+/** One value per {@link SENTENCE_FEATURES} name. */
+export type SentenceFeatures = Readonly<Record<(typeof SENTENCE_FEATURES)[number], number>>;
+
+/** The sentence weights as a linear model over {@link SentenceFeatures}; penalties subtract. */
+export function sentenceModel(w: SentenceScoringWeights): LinearModel<(typeof SENTENCE_FEATURES)[number]> {
+  return {
+    bias: 0,
+    weights: {
+      coverage: w.coverage,
+      context: w.context,
+      continuation: w.continuation ?? 0,
+      carried: w.carried,
+      answerType: w.answerType,
+      proximity: w.proximity,
+      bigrams: w.bigrams,
+      passageRank: w.passageRank,
+      vector: w.vector,
+      repeatsQuestion: -w.repeatsQuestion,
+      anchorAbsent: -(w.anchorAbsent ?? 0),
+      short: -(w.short ?? 0.3),
+    },
+  };
 }
 
 /** Relative weights of the sentence-ranking signals. */
@@ -67,6 +102,8 @@ export interface SentenceScoringWeights {
   readonly continuation?: number;
   /** Penalty by the share of the question's names that neither the sentence, its neighbours nor its passage mention. @default 0.2 */
   readonly anchorAbsent?: number;
+  /** Penalty for a sentence of fewer than four tokens (a heading, a fragment). @default 0.3 */
+  readonly short?: number;
 }
 
 /** Signal weights tuned on the seed questions and XQuAD gold paragraphs. */
@@ -82,6 +119,7 @@ export const DEFAULT_SCORING_WEIGHTS: SentenceScoringWeights = Object.freeze({
   repeatsQuestion: 0.4,
   continuation: 0.5,
   anchorAbsent: 0.2,
+  short: 0.3,
 });
 
 /**
@@ -253,7 +291,7 @@ export interface ScoreSentencesOptions {
  */
 export function scoreSentences(candidates: readonly CandidateSentence[], options: ScoreSentencesOptions): ScoredSentence[] {
   const { analysis, groups } = options;
-  const w = options.weights ?? DEFAULT_SCORING_WEIGHTS;
+  const model = sentenceModel(options.weights ?? DEFAULT_SCORING_WEIGHTS);
   const memberOf = memberIndex(groups);
   const matched = candidates.map((c) => matchSentence(c.sentence, groups, memberOf));
   const { groupWeight, termWeights } = weighFromMatches(groups, memberOf, matched);
@@ -343,24 +381,26 @@ export function scoreSentences(candidates: readonly CandidateSentence[], options
 
     // The question's own terms place the answer; carried terms only say which sentence is on topic.
     const ownMatches = matches.filter((x) => !carriedTerms.has(x.group));
-    const best = matches.length > 0 ? (rankCandidates(candidate.sentence, ownMatches.length > 0 ? ownMatches : matches, context)[0] ?? null) : null;
-    const typed = (analysis.expected !== 'thing' && analysis.expected !== 'yes-no' && analysis.expected !== 'action') || analysis.expandsAcronym;
+    const answers = matches.length > 0 ? rankCandidates(candidate.sentence, ownMatches.length > 0 ? ownMatches : matches, context) : [];
+    const best = answers[0] ?? null;
+    const typed = classOfKind(analysis.expected) !== 'open' || analysis.expandsAcronym;
     const typeSignal = best === null ? 0 : typed ? best.typeFit : best.typeFit * 0.5;
-    const repeats = m.contentTokens > 0 && m.novelTokens === 0 ? 1 : 0;
-    const short = tokens.length < 4 ? 0.3 : 0;
-    const score =
-      w.coverage * coverage +
-      w.context * (contextCoverage - coverage) +
-      (w.continuation ?? 0) * (ownTotal > 0 ? continued / ownTotal : 0) +
-      w.carried * carriedCoverage +
-      w.answerType * typeSignal * Math.min(1, contextCoverage * 2) +
-      w.proximity * proximity * coverage +
-      w.bigrams * bigrams +
-      w.passageRank / (1 + candidate.passageRank) -
-      w.repeatsQuestion * repeats -
-      (w.anchorAbsent ?? 0) * anchorsAbsent -
-      short;
-    return { ...candidate, score, coverage, contextCoverage, carriedCoverage, matches, matchedTerms: new Set(m.credit.keys()), best };
+    const features: SentenceFeatures = {
+      coverage,
+      context: contextCoverage - coverage,
+      continuation: ownTotal > 0 ? continued / ownTotal : 0,
+      carried: carriedCoverage,
+      answerType: typeSignal * Math.min(1, contextCoverage * 2),
+      proximity: proximity * coverage,
+      bigrams,
+      passageRank: 1 / (1 + candidate.passageRank),
+      vector: 0,
+      repeatsQuestion: m.contentTokens > 0 && m.novelTokens === 0 ? 1 : 0,
+      anchorAbsent: anchorsAbsent,
+      short: tokens.length < 4 ? 1 : 0,
+    };
+    const score = combine(features, model);
+    return { ...candidate, score, features, coverage, contextCoverage, carriedCoverage, matches, matchedTerms: new Set(m.credit.keys()), best: answers[0] ?? null, answers: answers.slice(0, MAX_KEPT_CANDIDATES) };
   });
   return scored.sort(bestFirst);
 }
@@ -375,5 +415,10 @@ function bestFirst(a: ScoredSentence, b: ScoredSentence): number {
  * scoring (matches, rarity, short-answer candidates) is not redone when an embedder is available.
  */
 export function addVectorSimilarity(ranked: readonly ScoredSentence[], similarity: (sentence: ScoredSentence) => number, weights: SentenceScoringWeights = DEFAULT_SCORING_WEIGHTS): ScoredSentence[] {
-  return ranked.map((s) => ({ ...s, score: s.score + weights.vector * similarity(s) })).sort(bestFirst);
+  return ranked
+    .map((s) => {
+      const vector = similarity(s);
+      return { ...s, score: s.score + weights.vector * (vector - s.features.vector), features: { ...s.features, vector } };
+    })
+    .sort(bestFirst);
 }

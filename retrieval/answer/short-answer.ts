@@ -2,6 +2,7 @@ import type { AnswerKind, QuestionAnalysis } from './question-analysis.js';
 import type { Sentence, SentenceToken } from './sentences.js';
 import { isWordToken, NAME_CONNECTORS, OPENERS, rawCandidates, trimEdges } from './answer-candidates.js';
 import { YEAR } from './terms.js';
+import { combine, type LinearModel } from './weighted-features.js';
 
 /** What kind of phrase a candidate is, as far as surface cues and wink's entity tags tell. */
 export type CandidateKind =
@@ -36,8 +37,61 @@ export interface AnswerCandidate {
   readonly last: number;
   /** How well the kind fits the expected answer, 0–1. */
   readonly typeFit: number;
-  /** Overall candidate score (higher is better). */
+  /** Overall candidate score (higher is better): {@link CANDIDATE_FEATURES} combined under the candidate weights. */
   readonly score: number;
+  /** The named features the score combines. */
+  readonly features: CandidateFeatures;
+}
+
+/** The named features of a candidate phrase, each described at its weight in {@link CandidateWeights}. */
+export const CANDIDATE_FEATURES = [
+  'typeFit',
+  'nearest',
+  'proximity',
+  'alignment',
+  'focus',
+  'preposition',
+  'apposition',
+  'appositive',
+  'copula',
+  'naming',
+  'example',
+  'passiveAgent',
+  'otherYear',
+  'clauseBoundary',
+  'overlap',
+  'extraWords',
+] as const;
+
+/** One value per {@link CANDIDATE_FEATURES} name. */
+export type CandidateFeatures = Readonly<Record<(typeof CANDIDATE_FEATURES)[number], number>>;
+
+/**
+ * The candidate weights as a linear model over {@link CandidateFeatures}: signals add, penalties (other year, clause
+ * boundaries, repeated question words, extra words) subtract.
+ */
+export function candidateModel(W: CandidateWeights): LinearModel<(typeof CANDIDATE_FEATURES)[number]> {
+  return {
+    bias: 0,
+    weights: {
+      typeFit: W.typeFit,
+      nearest: W.nearest,
+      proximity: W.proximity,
+      alignment: W.alignment,
+      focus: W.focus,
+      preposition: W.preposition,
+      apposition: W.apposition,
+      appositive: W.appositive ?? 0,
+      copula: W.copula ?? 0,
+      naming: W.naming ?? 0,
+      example: W.example ?? 0,
+      passiveAgent: W.passiveAgent ?? 0,
+      otherYear: -(W.otherYear ?? 0),
+      clauseBoundary: -W.clauseBoundary,
+      overlap: -W.overlap,
+      extraWords: -W.length,
+    },
+  };
 }
 
 /** Where a question term was found in a sentence, with its weight. */
@@ -282,6 +336,7 @@ function questionPrepositions(question: string): Set<string> {
 export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[], context: ShortAnswerContext): AnswerCandidate[] {
   const { analysis, termWeights } = context;
   const W = context.weights ?? DEFAULT_CANDIDATE_WEIGHTS;
+  const model = candidateModel(W);
   const expected = analysis.expected;
   if (expected === 'yes-no') return [];
   const tokens = sentence.tokens;
@@ -424,27 +479,28 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
     const headRepeated = content.length > 1 && isQuestionTerm(content[content.length - 1]!) && !isQuestionTerm(content[content.length - 2]!);
     const repeated = headRepeated ? overlap - 1 : overlap;
     const length = words.length;
-    const lengthPenalty = c.kind === 'clause' || c.kind === 'action' ? Math.max(0, length - 12) * W.length : Math.max(0, length - 4) * W.length;
-    const score =
-      W.typeFit * typeFit +
-      W.nearest * near +
-      W.proximity * proximity +
-      W.alignment * alignment +
-      W.focus * nearFocus +
-      W.preposition * prep +
-      W.apposition * apposition +
-      (W.appositive ?? 0) * appositive +
-      (W.copula ?? 0) * copula +
-      (W.naming ?? 0) * named +
-      (W.example ?? 0) * example +
-      (W.passiveAgent ?? 0) * agent -
-      (W.otherYear ?? 0) * otherYear -
-      W.clauseBoundary * boundaries -
-      W.overlap * (repeated / Math.max(1, content.length)) -
-      lengthPenalty;
+    const features: CandidateFeatures = {
+      typeFit,
+      nearest: near,
+      proximity,
+      alignment,
+      focus: nearFocus,
+      preposition: prep,
+      apposition,
+      appositive,
+      copula,
+      naming: named,
+      example,
+      passiveAgent: agent,
+      otherYear,
+      clauseBoundary: boundaries,
+      overlap: repeated / Math.max(1, content.length),
+      extraWords: c.kind === 'clause' || c.kind === 'action' ? Math.max(0, length - 12) : Math.max(0, length - 4),
+    };
+    const score = combine(features, model);
     const start = tokens[c.first]!.start;
     const end = tokens[c.last]!.end;
-    ranked.push({ text: sentence.text.slice(start - sentence.start, end - sentence.start), start, end, kind: c.kind, first: c.first, last: c.last, typeFit, score });
+    ranked.push({ text: sentence.text.slice(start - sentence.start, end - sentence.start), start, end, kind: c.kind, first: c.first, last: c.last, typeFit, score, features });
   }
   ranked.sort((a, b) => b.score - a.score || a.start - b.start || b.end - a.end);
   return ranked;

@@ -73,7 +73,7 @@ describe('runEval', () => {
     expect(asked).toEqual(['When did Italy stop the patrols?|0', 'Why did it do that?|2', 'Who is the <b>minister</b>?|0']);
     const first = results[0]!;
     const { gold, scores, ...ask } = first;
-    expect(Object.keys(ask)).toEqual(['id', 'question', 'answer', 'shortAnswer', 'abstained', 'citations', 'passages', 'mode', 'timingsMs']);
+    expect(Object.keys(ask)).toEqual(['id', 'question', 'retrievalQuery', 'answer', 'shortAnswer', 'shortAnswerConfident', 'confidence', 'abstained', 'abstentionReason', 'citations', 'passages', 'mode', 'timingsMs']);
     expect(gold).toEqual({ answers: ['December 2022'], evidence: [EVIDENCE], type: 'when', answerable: true });
     expect(scores).toMatchObject({ correct: true, retrievalRank: 1, exactMatch: 1 });
     expect(results[1]!.gold.history).toHaveLength(2);

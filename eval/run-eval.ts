@@ -1,6 +1,5 @@
 import type { Config } from '../retrieval/config.js';
 import { InputError, throwIfAborted } from '../retrieval/errors.js';
-import { contextualizeQuestion } from '../retrieval/conversation/contextualize-question.js';
 import type { IngestProgress } from '../retrieval/ingest/ingest-corpus.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import type { AskResult, ChatTurn, SourceDocument } from '../retrieval/types.js';
@@ -62,6 +61,8 @@ export interface RunEvalOptions {
   readonly onProgress?: (progress: EvalProgress) => void;
   /** Replaces `openPipeline` (tests inject a fake pipeline here). */
   readonly openPipeline?: (config: Config, onProgress: (p: IngestProgress) => void) => Promise<Pipeline>;
+  /** Ask for the answerer's trace (features, weights, scores) and keep it on each result line (for fitting weights). */
+  readonly explain?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -124,7 +125,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalRun> {
       const started = performance.now();
       let result: AskResult;
       try {
-        result = await pipeline.ask({ id: item.id, question: item.question, history, signal });
+        result = await pipeline.ask({ id: item.id, question: item.question, history, ...(options.explain ? { explain: true } : {}), signal });
       } catch (error) {
         if (error instanceof Error) error.message = `question ${item.id}: ${error.message}`;
         throw error;
@@ -134,7 +135,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalRun> {
 
       let passages: readonly { docId: string; start: number; end: number; text: string }[] = result.passages;
       if (item.answerable && result.passages.length < RETRIEVAL_DEPTH && config.topK < RETRIEVAL_DEPTH) {
-        const deeper = await pipeline.search(contextualizeQuestion(item.question.trim(), history).retrievalQuery, { k: RETRIEVAL_DEPTH, signal });
+        const deeper = await pipeline.search(result.retrievalQuery, { k: RETRIEVAL_DEPTH, signal });
         if (!samePassages(deeper.slice(0, result.passages.length), result.passages)) retrievalPrefixMismatches++;
         passages = deeper;
       }

@@ -124,8 +124,10 @@ export interface AnswerTrace {
   readonly gate: FeatureTrace & { readonly probability: number; readonly reason: AbstentionReason | null };
   /** The top-ranked evidence sentences, best first. */
   readonly sentences: readonly (FeatureTrace & { readonly docId: string; readonly start: number; readonly end: number; readonly text: string })[];
-  /** Short-answer candidates of the quoted sentences, best first, with the fitted probability that each is right. */
+  /** Short-answer candidates of the quoted sentences, best first, with the choice model's probability that each is right. */
   readonly shortAnswers: readonly (FeatureTrace & { readonly text: string; readonly start: number; readonly end: number; readonly probability: number })[];
+  /** The confidence model's features and probability for the chosen short answer (`confidence.shortAnswer`). */
+  readonly shortAnswerConfidence?: FeatureTrace & { readonly probability: number };
 }
 
 /** The public result of `ask --json`, `POST /api/ask` and the WebSocket `done` frame. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { GATE_FEATURES, type GateModel } from './evidence-gate.js';
-import { SHORT_ANSWER_FEATURES, type ShortAnswerModel } from './short-answer-choice.js';
+import { SHORT_ANSWER_CONFIDENCE_FEATURES, SHORT_ANSWER_FEATURES, type ShortAnswerConfidenceModel, type ShortAnswerModel } from './short-answer-choice.js';
 
 /** The fitted weights the extractive answerer loads: a committed, versioned file written by `npm run fit`. */
 export interface AnswerWeights {
@@ -12,7 +12,10 @@ export interface AnswerWeights {
   /** What the weights were fitted on and how they scored there and on the held-out split. */
   readonly fittedOn: Readonly<Record<string, unknown>>;
   readonly gate: GateModel;
+  /** Ranks the candidate phrases of the quoted sentences. */
   readonly shortAnswer: ShortAnswerModel;
+  /** How sure the chosen one is, and the threshold for showing it as the answer. */
+  readonly shortAnswerConfidence: ShortAnswerConfidenceModel;
 }
 
 /** The feature-set version this code reads. */
@@ -32,7 +35,8 @@ const answerWeightsSchema = z.object({
   version: z.literal(ANSWER_WEIGHTS_VERSION),
   fittedOn: z.record(z.string(), z.unknown()),
   gate: z.object({ bias: z.number().finite(), weights: weightsOf(GATE_FEATURES), threshold: probability, reference: weightsOf(GATE_FEATURES) }),
-  shortAnswer: z.object({ bias: z.number().finite(), weights: weightsOf(SHORT_ANSWER_FEATURES), threshold: probability }),
+  shortAnswer: z.object({ bias: z.number().finite(), weights: weightsOf(SHORT_ANSWER_FEATURES) }),
+  shortAnswerConfidence: z.object({ bias: z.number().finite(), weights: weightsOf(SHORT_ANSWER_CONFIDENCE_FEATURES), threshold: probability }),
 });
 
 /**

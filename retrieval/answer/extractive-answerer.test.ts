@@ -119,7 +119,7 @@ describe('evidence confidence', () => {
     expect(trace.gate.features.contextCoverage).toBeGreaterThan(0.5);
     expect(trace.sentences[0]!.text).toBe(answer.citations[0]!.quote);
     expect(trace.shortAnswers[0]!.text).toBe(answer.shortAnswer);
-    expect(trace.shortAnswers[0]!.probability).toBe(answer.confidence.shortAnswer);
+    expect(trace.shortAnswerConfidence!.probability).toBe(answer.confidence.shortAnswer);
     expect((await ask(question)).trace).toBeUndefined();
   });
 });

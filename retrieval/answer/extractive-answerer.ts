@@ -10,7 +10,8 @@ import { addVectorSimilarity, buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSen
 import { createSentenceSplitter, type Sentence } from './sentences.js';
 import { createEmbeddingReranker } from './reranker.js';
 import { DEFAULT_CANDIDATE_WEIGHTS, type CandidateWeights } from './short-answer.js';
-import { chooseShortAnswer } from './short-answer-choice.js';
+import { chooseShortAnswer, shortAnswerConfidenceFeatures } from './short-answer-choice.js';
+import { combine, logistic } from './weighted-features.js';
 import type { SpanReader } from './span-reader.js';
 import { createTermNormalizer, splitWords } from './terms.js';
 import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
@@ -221,7 +222,9 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
       const choices = chooseShortAnswer(chosen, analysis, decision.probability, answerWeights.shortAnswer);
       const top = choices[0];
       let shortAnswer = top?.candidate.text ?? null;
-      let shortAnswerConfidence = top?.probability ?? 0;
+      const confidenceFeatures = shortAnswerConfidenceFeatures(choices);
+      const confidenceScore = confidenceFeatures ? combine(confidenceFeatures, answerWeights.shortAnswerConfidence) : -Infinity;
+      let shortAnswerConfidence = confidenceFeatures ? logistic(confidenceScore) : 0;
       let quoted = chosen.map((s) => s.sentence);
       if (reader) {
         const read = await readAnswer(reader, context.followUp === 'none' ? request.question : context.retrievalQuery, chosen, request, minReaderScore);
@@ -241,6 +244,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
             gate: gateTrace,
             sentences: sentenceTrace(),
             shortAnswers: choices.slice(0, TRACED_SHORT_ANSWERS).map((c) => ({ text: c.candidate.text, start: c.candidate.start, end: c.candidate.end, features: c.features, score: c.score, probability: c.probability })),
+            ...(confidenceFeatures ? { shortAnswerConfidence: { features: confidenceFeatures, score: confidenceScore, probability: shortAnswerConfidence } } : {}),
           }
         : undefined;
       return {
@@ -249,7 +253,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
         abstained: false,
         citations,
         confidence: { answer: decision.probability, shortAnswer: shortAnswer === null ? 0 : shortAnswerConfidence },
-        shortAnswerConfident: shortAnswer !== null && shortAnswerConfidence >= (reader && shortAnswer !== top?.candidate.text ? minReaderScore : answerWeights.shortAnswer.threshold),
+        shortAnswerConfident: shortAnswer !== null && shortAnswerConfidence >= (reader && shortAnswer !== top?.candidate.text ? minReaderScore : answerWeights.shortAnswerConfidence.threshold),
         abstentionReason: null,
         ...(trace ? { trace } : {}),
       };
@@ -303,7 +307,7 @@ function adjacent(a: Sentence, b: Sentence): boolean {
 
 /** Evidence sentences and short-answer candidates listed in a trace. */
 const TRACED_SENTENCES = 5;
-const TRACED_SHORT_ANSWERS = 10;
+const TRACED_SHORT_ANSWERS = 20;
 
 function abstain(reason: AbstentionReason, probability: number, trace?: AnswerTrace): Answer {
   return {

@@ -33,10 +33,51 @@ export const SHORT_ANSWER_FEATURES = [
 export type ShortAnswerFeature = (typeof SHORT_ANSWER_FEATURES)[number];
 export type ShortAnswerFeatures = Readonly<Record<ShortAnswerFeature, number>>;
 
-/** The fitted short-answer model: the probability that a candidate is the answer, and the confidence to show it. */
-export interface ShortAnswerModel extends LinearModel<ShortAnswerFeature> {
+/** The fitted choice model: the probability that a candidate is the answer, used to rank the candidates. */
+export type ShortAnswerModel = LinearModel<ShortAnswerFeature>;
+
+/**
+ * Features of the chosen short answer for the confidence model, which is fitted on the chosen answers alone (a
+ * choice made among several candidates is less sure than its pointwise probability says).
+ */
+export const SHORT_ANSWER_CONFIDENCE_FEATURES = [
+  /** The choice model's probability for it. */
+  'choiceProbability',
+  /** Its logit's lead over the runner-up candidate's, scaled to 0–1 (over 0–5); 1 when it is the only one. */
+  'choiceMargin',
+  'gateProbability',
+  'figureQuestion',
+  'namedQuestion',
+  'openQuestion',
+  'typeFit',
+  /** How many candidates there were, scaled to 0–1 (over 0–20). */
+  'candidates',
+] as const;
+
+export type ShortAnswerConfidenceFeature = (typeof SHORT_ANSWER_CONFIDENCE_FEATURES)[number];
+export type ShortAnswerConfidenceFeatures = Readonly<Record<ShortAnswerConfidenceFeature, number>>;
+
+/** The fitted confidence model of the chosen short answer, and the probability at which it is shown as the answer. */
+export interface ShortAnswerConfidenceModel extends LinearModel<ShortAnswerConfidenceFeature> {
   /** A short answer is shown as the answer (`shortAnswerConfident`) at or above this probability. */
   readonly threshold: number;
+}
+
+/** The confidence model's features for the best of `ranked` (best first, from {@link chooseShortAnswer}). */
+export function shortAnswerConfidenceFeatures(ranked: readonly Pick<ChosenCandidate, 'features' | 'score' | 'probability'>[]): ShortAnswerConfidenceFeatures | null {
+  const top = ranked[0];
+  if (!top) return null;
+  const second = ranked[1];
+  return {
+    choiceProbability: top.probability,
+    choiceMargin: second ? clamp01((top.score - second.score) / 5) : 1,
+    gateProbability: top.features.gateProbability,
+    figureQuestion: top.features.figureQuestion,
+    namedQuestion: top.features.namedQuestion,
+    openQuestion: top.features.openQuestion,
+    typeFit: top.features.typeFit,
+    candidates: clamp01(ranked.length / 20),
+  };
 }
 
 /** A candidate with the fitted model's verdict. */

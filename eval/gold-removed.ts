@@ -70,7 +70,7 @@ export interface GoldRemovedMeta extends EvalRunMeta {
   readonly setting: 'gold-removed';
   /** How many groups the articles were split into (groups without selected questions are not run). */
   readonly groupCount: number;
-  /** The groups that were run, in order. `documents` and `chunks` above are those of the largest one. */
+  /** The groups that were run, in order. `documents` and `chunks` above are the largest of any group's corpus. */
   readonly groups: readonly GoldRemovedGroup[];
 }
 
@@ -172,7 +172,6 @@ function mergeRuns(
   const results = items.map((item) => byId.get(item.id)!);
   const metas = runs.map((r) => r.run.meta);
   const first = metas[0]!;
-  const largest = metas.reduce((a, b) => (b.documents > a.documents ? b : a));
   const sum = (pick: (m: EvalRunMeta) => number) => metas.reduce((n, m) => n + pick(m), 0);
   return {
     results,
@@ -183,8 +182,8 @@ function mergeRuns(
       mode: first.mode,
       lexicalReason: metas.find((m) => m.lexicalReason !== null)?.lexicalReason ?? null,
       answerer: first.answerer,
-      documents: largest.documents,
-      chunks: largest.chunks,
+      documents: Math.max(...metas.map((m) => m.documents)),
+      chunks: Math.max(...metas.map((m) => m.chunks)),
       topK: first.topK,
       chunkSize: first.chunkSize,
       chunkOverlap: first.chunkOverlap,

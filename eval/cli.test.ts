@@ -29,6 +29,10 @@ describe('npm run eval', () => {
     [['--squad', 'x.json', '--article-split', 'first'], /^error: --article-split takes odd or even \(articles by 0-based position in the SQuAD file\), got "first"$/],
     [['--article-split', 'odd'], /^error: --article-split only makes sense with --squad FILE/],
     [['--squad', 'x.json', '--article-split', 'odd', '--check', 'xquad-full'], /^error: --article-split cannot be combined with --check xquad-full/],
+    [['--gold-removed'], /^error: --gold-removed only makes sense with --squad FILE/],
+    [['--squad', 'x.json', '--groups', '3'], /^error: --groups only makes sense with --gold-removed$/],
+    [['--squad', 'x.json', '--gold-removed', '--groups', '1'], /^error: --groups takes a whole number ≥ 2, got "1"$/],
+    [['--squad', 'x.json', '--gold-removed', '--check', 'xquad-full'], /^error: --check cannot be combined with --gold-removed/],
   ])('rejects bad input %j with a one-line error and exit 2', (args, message) => {
     const r = evalCli(args);
     expect(r.code).toBe(2);
@@ -56,12 +60,17 @@ describe('npm run eval', () => {
     expect(c.stdout).toContain('right → wrong: 0');
   }, 60_000);
 
-  it('scores only the questions of odd articles over the corpus of all articles, and names the split', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-eval-cli-split-'));
+  const article = (title: string, id: string) => ({ title, paragraphs: [{ context: `${title} was founded in 1901.`, qas: [{ id, question: `When was ${title} founded?`, answers: [{ answer_start: title.length + 16, text: '1901' }] }] }] });
+  async function tinySquad(prefix: string) {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
     temps.push(dir);
-    const article = (title: string, id: string) => ({ title, paragraphs: [{ context: `${title} was founded in 1901.`, qas: [{ id, question: `When was ${title} founded?`, answers: [{ answer_start: title.length + 16, text: '1901' }] }] }] });
     const file = path.join(dir, 'tiny.json');
     await fs.writeFile(file, JSON.stringify({ data: [article('Alpha', 'a'), article('Beta', 'b'), article('Gamma', 'c'), article('Delta', 'd')] }));
+    return { dir, file };
+  }
+
+  it('scores only the questions of odd articles over the corpus of all articles, and names the split', async () => {
+    const { dir, file } = await tinySquad('verbatim-eval-cli-split-');
     const out = path.join(dir, 'r.jsonl');
     const r = evalCli(['--squad', file, '--article-split', 'odd', '--squad-corpus', path.join(dir, 'corpus'), '--index', path.join(dir, 'index'), '--no-embeddings', '--json', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
@@ -69,5 +78,25 @@ describe('npm run eval', () => {
     expect(meta).toMatchObject({ dataset: 'tiny.json (odd articles: 2 of 4)', questions: 2, documents: 4 });
     const ids = (await fs.readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).id);
     expect(ids).toEqual(['b', 'd']);
+  }, 60_000);
+
+  it('asks the questions of even articles over corpora without their own article, as unanswerable, one index per group', async () => {
+    const { dir, file } = await tinySquad('verbatim-eval-cli-gold-removed-');
+    const out = path.join(dir, 'r.jsonl');
+    const index = path.join(dir, 'index');
+    const r = evalCli(['--squad', file, '--gold-removed', '--groups', '2', '--article-split', 'even', '--index', index, '--no-embeddings', '--json', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const { meta, summary } = JSON.parse(r.stdout);
+    expect(meta).toMatchObject({ dataset: 'tiny.json (gold removed) (even articles: 2 of 4)', questions: 2, documents: 2, setting: 'gold-removed', groupCount: 2 });
+    expect(summary).toMatchObject({ answerable: 0, unanswerable: 2 });
+    const lines = (await fs.readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id)).toEqual(['a', 'c']);
+    for (const line of lines) {
+      expect(line.gold).toMatchObject({ answers: [], answerable: false });
+      // Group 0 of 2 holds the even articles; its corpus is the odd ones.
+      expect(line.passages.length).toBeGreaterThan(0);
+      for (const p of line.passages) expect(['001_Beta.txt', '003_Delta.txt']).toContain(p.docId);
+    }
+    expect(await fs.readdir(index)).toEqual(['group-0-of-2']);
   }, 60_000);
 });

@@ -13,7 +13,8 @@ import { checkTargets, describeFailures, getTargetSet, loadTargets } from './eva
 import { writeHtmlReport } from './report/html-report.js';
 import { formatTerminalSummary } from './report/terminal-summary.js';
 import { readResults, roundNumbers, writeResults, writeSummary, type SummaryDocument } from './results-file.js';
-import { runEval, type EvalProgress } from './run-eval.js';
+import { DEFAULT_GOLD_REMOVED_GROUPS, runGoldRemoved } from './gold-removed.js';
+import { runEval, type EvalProgress, type EvalRun } from './run-eval.js';
 import { sampleItems } from './sample.js';
 import { convertSquad, readSquadFile, writeSquadCorpus } from './squad-adapter.js';
 
@@ -27,6 +28,8 @@ const USAGE = [
   'npm run eval -- [--corpus DIR --questions FILE.jsonl] [--index DIR] [--out results.jsonl] [--report DIR] [--json] [--limit N] [--sample N] [--check SET] [--summary-out FILE]',
   '       npm run eval -- --squad FILE.json [--squad-corpus DIR] [--article-split odd|even] [same options]',
   '       (--article-split: score only the questions of odd or even articles, 0-based, over the corpus of all articles)',
+  `       npm run eval -- --squad FILE.json --gold-removed [--groups N] [--article-split odd|even] [same options]`,
+  `       (--gold-removed: every question asked over the corpus without its own article, so it must abstain; articles in N groups by index mod N, default ${DEFAULT_GOLD_REMOVED_GROUPS}, one index each under --index)`,
   '       npm run eval -- --compare a.jsonl b.jsonl [--json]',
   '       (no --questions/--squad: the seed set over seeds/, checked against the "seed" targets)',
 ].join('\n');
@@ -93,6 +96,8 @@ await runCommand(async () => {
       check: { type: 'string' },
       'summary-out': { type: 'string' },
       compare: { type: 'boolean' },
+      'gold-removed': { type: 'boolean' },
+      groups: { type: 'string' },
     },
     USAGE,
   );
@@ -106,6 +111,11 @@ await runCommand(async () => {
   if (values.squad && values.corpus) throw new InputError('--corpus is not used with --squad: the corpus is generated from the SQuAD file (choose its folder with --squad-corpus DIR)');
   if (values['squad-corpus'] && !values.squad) throw new InputError('--squad-corpus only makes sense with --squad FILE');
   if (values['article-split'] !== undefined && !values.squad) throw new InputError('--article-split only makes sense with --squad FILE: it splits a SQuAD file by article');
+  const goldRemoved = values['gold-removed'] === true;
+  if (goldRemoved && !values.squad) throw new InputError('--gold-removed only makes sense with --squad FILE: it removes each question\'s own article from a SQuAD corpus');
+  if (values.groups !== undefined && !goldRemoved) throw new InputError('--groups only makes sense with --gold-removed');
+  if (goldRemoved && values.check !== undefined) throw new InputError('--check cannot be combined with --gold-removed: no target set is defined on the gold-removed setting');
+  const groups = wholeNumber('groups', values.groups, 2);
   const articleSplit = values['article-split'] === undefined ? undefined : parseArticleSplit(values['article-split']);
   const limit = wholeNumber('limit', values.limit);
   let sample = wholeNumber('sample', values.sample);
@@ -128,49 +138,72 @@ await runCommand(async () => {
     temps.push(dir);
     return dir;
   };
-  const progress = createProgress();
+  let progress = createProgress();
+  // The index is never taken from INDEX_DIR: an eval corpus must not overwrite the index a server uses.
+  const env = { ...process.env };
+  delete env.INDEX_DIR;
+  delete env.CORPUS_DIR;
   try {
-    let items: EvalItem[];
-    let corpusDir: string;
-    let dataset: string;
-    if (values.squad) {
-      const squad = await readSquadFile(values.squad);
-      const conversion = convertSquad(squad);
-      corpusDir = values['squad-corpus'] ?? (await tempDir('verbatim-eval-squad-'));
-      // Always the corpus of every article: a split changes which questions are scored, not what is searched.
-      await writeSquadCorpus(conversion, corpusDir);
-      items = [...conversion.items];
-      dataset = path.basename(values.squad);
-      if (articleSplit !== undefined) {
-        const selection = selectArticleSplit(squad, items, articleSplit);
-        if (selection.items.length === 0) throw new InputError(`${values.squad} has no questions in its ${selection.label}`);
-        items = selection.items;
-        dataset += ` (${selection.label})`;
-      }
-      if (conversion.realignedAnswers > 0) process.stderr.write(`note: ${conversion.realignedAnswers} SQuAD answers had an answer_start that did not match and were realigned\n`);
+    let run: EvalRun;
+    if (goldRemoved) {
+      // One corpus and one index per group, under --squad-corpus and --index (or temporary folders).
+      const config = configFromFlags({ ...values, index: values.index ?? (await tempDir('verbatim-eval-index-')) }, env);
+      let group = -1;
+      run = await runGoldRemoved({
+        config,
+        squadFile: values.squad!,
+        ...(groups !== undefined ? { groups } : {}),
+        ...(articleSplit !== undefined ? { articleSplit } : {}),
+        ...(sample !== undefined ? { sample } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        corpusDir: values['squad-corpus'] ?? (await tempDir('verbatim-eval-squad-')),
+        onProgress: (p) => {
+          // A fresh pair of bars per group: each group starts with its own ingest.
+          if (p.group !== group) {
+            progress.stop();
+            progress = createProgress();
+            group = p.group;
+          }
+          progress.update(p);
+        },
+      });
     } else {
-      const file = values.questions ?? SEED_QUESTIONS;
-      items = await readEvalItems(file);
-      corpusDir = values.corpus ?? (values.questions ? (process.env.CORPUS_DIR || 'seeds') : SEED_CORPUS);
-      dataset = path.basename(file);
+      let items: EvalItem[];
+      let corpusDir: string;
+      let dataset: string;
+      if (values.squad) {
+        const squad = await readSquadFile(values.squad);
+        const conversion = convertSquad(squad);
+        corpusDir = values['squad-corpus'] ?? (await tempDir('verbatim-eval-squad-'));
+        // Always the corpus of every article: a split changes which questions are scored, not what is searched.
+        await writeSquadCorpus(conversion, corpusDir);
+        items = [...conversion.items];
+        dataset = path.basename(values.squad);
+        if (articleSplit !== undefined) {
+          const selection = selectArticleSplit(squad, items, articleSplit);
+          if (selection.items.length === 0) throw new InputError(`${values.squad} has no questions in its ${selection.label}`);
+          items = selection.items;
+          dataset += ` (${selection.label})`;
+        }
+        if (conversion.realignedAnswers > 0) process.stderr.write(`note: ${conversion.realignedAnswers} SQuAD answers had an answer_start that did not match and were realigned\n`);
+      } else {
+        const file = values.questions ?? SEED_QUESTIONS;
+        items = await readEvalItems(file);
+        corpusDir = values.corpus ?? (values.questions ? (process.env.CORPUS_DIR || 'seeds') : SEED_CORPUS);
+        dataset = path.basename(file);
+      }
+      if (sample !== undefined) {
+        items = sampleItems(items, sample);
+        dataset += ` (fixed sample of ${items.length})`;
+      }
+      if (limit !== undefined) {
+        items = items.slice(0, limit);
+        dataset += ` (first ${items.length})`;
+      }
+      const indexDir = values.index ?? (await tempDir('verbatim-eval-index-'));
+      const config = configFromFlags({ ...values, corpus: corpusDir, index: indexDir }, env);
+      run = await runEval({ config, items, dataset, onProgress: progress.update });
     }
-    if (sample !== undefined) {
-      items = sampleItems(items, sample);
-      dataset += ` (fixed sample of ${items.length})`;
-    }
-    if (limit !== undefined) {
-      items = items.slice(0, limit);
-      dataset += ` (first ${items.length})`;
-    }
-
-    // The index is never taken from INDEX_DIR: an eval corpus must not overwrite the index a server uses.
-    const indexDir = values.index ?? (await tempDir('verbatim-eval-index-'));
-    const env = { ...process.env };
-    delete env.INDEX_DIR;
-    delete env.CORPUS_DIR;
-    const config = configFromFlags({ ...values, corpus: corpusDir, index: indexDir }, env);
-
-    const run = await runEval({ config, items, dataset, onProgress: progress.update });
     progress.stop();
     if (run.meta.lexicalReason) process.stderr.write(`${lexicalOnlyMessage(run.meta.lexicalReason)}\n`);
 
@@ -180,7 +213,9 @@ await runCommand(async () => {
       summary: run.summary,
       ...(checks && checkName ? { targets: { set: checkName, pass: checks.every((c) => c.pass), checks } } : {}),
     };
-    const outFile = values.out ?? path.join(EVAL_DIR, 'results', `${path.parse(dataset.split(' ')[0]!).name}.results.jsonl`);
+    // A gold-removed run gets its own default file, so it never overwrites the results of the same SQuAD file.
+    const outName = `${path.parse(run.meta.dataset.split(' ')[0]!).name}${goldRemoved ? '.gold-removed' : ''}`;
+    const outFile = values.out ?? path.join(EVAL_DIR, 'results', `${outName}.results.jsonl`);
     await writeResults(outFile, run.results);
     if (values['summary-out']) await writeSummary(values['summary-out'], doc);
     if (values.report) {

@@ -27,12 +27,12 @@ function pick<K extends string>(names: readonly K[], values: Readonly<Record<str
  * hold an accepted answer (0 for an answerable question quoted wrongly and for every unanswerable one). The results
  * must come from a run whose gate answered everything (threshold 0), so each answerable question has quotes to judge.
  */
-export function gateRows(results: readonly TracedResult[]): TrainingRow<GateFeature>[] {
+export function gateRows(results: readonly TracedResult[], weightOf: (result: TracedResult) => number = () => 1): TrainingRow<GateFeature>[] {
   const rows: TrainingRow<GateFeature>[] = [];
   for (const r of results) {
     if (!r.trace) continue;
     const right = r.gold.answerable && !r.abstained && r.citations.some((c) => citationSupports({ ...c, n: 0, docId: '', start: 0, end: 0 }, r.gold.answers));
-    rows.push({ features: pick(GATE_FEATURES, r.trace.gate.features), label: right ? 1 : 0 });
+    rows.push({ features: pick(GATE_FEATURES, r.trace.gate.features), label: right ? 1 : 0, weight: weightOf(r) });
   }
   return rows;
 }

@@ -170,7 +170,7 @@ function calibrationSection(summary: EvalSummary): string {
   const { answer, shortAnswer } = summary.calibration;
   const subtitle = (c: typeof answer) => `${c.questions} questions · ECE ${formatRatio(c.expectedCalibrationError)}`;
   return `<h2>Calibration: is the confidence right?</h2>
-<p>A calibrated confidence of 0.8 is right 8 times in 10. Each bar is one of ${CALIBRATION_BINS} equal confidence bins: its height is the share right, the dot its mean confidence, the number above it how many questions fell in it. Bars on the dashed diagonal are calibrated; below it, over-confident. The calibration error (ECE) is the gap between bar and dot, weighted by the bin's questions (0 is perfect).</p>
+<p>A calibrated confidence of 0.8 is right 8 times in 10. Each bar is one of ${CALIBRATION_BINS} equal confidence bins: its height is the share right, the dot (on the dashed diagonal) its mean confidence, the number above it how many questions fell in it. A bar reaching its dot is calibrated; a bar below its dot, over-confident. The calibration error (ECE) is the gap between bar and dot, weighted by the bin's questions (0 is perfect).</p>
 <div class="charts">
 <figure>${reliabilityDiagram(answer.bins, { title: 'Answer confidence', subtitle: subtitle(answer) })}<figcaption>Right: a quoted sentence contains an accepted answer. Over answered questions; an answer to a question the documents do not answer is wrong.</figcaption></figure>
 <figure>${reliabilityDiagram(shortAnswer.bins, { title: 'Short-answer confidence', subtitle: subtitle(shortAnswer) })}<figcaption>Right: token F1 ≥ ${SHORT_ANSWER_RIGHT_F1} against an accepted answer. Over questions with a short answer, shown or not.</figcaption></figure>

@@ -99,7 +99,8 @@ export interface ReliabilityBin {
 
 /**
  * A reliability diagram as inline SVG: one bar per confidence bin whose height is the share right, a dot at the
- * bin's mean confidence, the diagonal where a calibrated confidence would lie, and the bin's count above its bar.
+ * bin's mean confidence (on the diagonal: where the bar would end if calibrated, so bar-to-dot is the bin's
+ * calibration gap), and the bin's count above it.
  */
 export function reliabilityDiagram(bins: readonly ReliabilityBin[], options: { readonly title: string; readonly subtitle?: string }): string {
   const left = 42;
@@ -124,8 +125,8 @@ export function reliabilityDiagram(bins: readonly ReliabilityBin[], options: { r
     const w = Math.max(1, x(bin.to) - x(bin.from) - 2);
     const label = `${bin.from.toFixed(1)}–${bin.to.toFixed(1)}: ${bin.count} question(s), mean confidence ${bin.meanConfidence.toFixed(3)}, right ${bin.accuracy.toFixed(3)}`;
     parts.push(`<rect x="${x0}" y="${y(bin.accuracy)}" width="${w}" height="${Math.max(0, y(0) - y(bin.accuracy))}" fill="#4477aa" fill-opacity="0.75"><title>${escapeHtml(label)}</title></rect>`);
-    parts.push(`<circle cx="${x(bin.meanConfidence)}" cy="${y(bin.accuracy)}" r="3" fill="#ee6677"><title>${escapeHtml(label)}</title></circle>`);
-    parts.push(`<text x="${x0 + w / 2}" y="${Math.max(top - 2, y(bin.accuracy) - 4)}" text-anchor="middle" font-size="9" font-family="system-ui, sans-serif" fill="#333">${bin.count}</text>`);
+    parts.push(`<circle cx="${x(bin.meanConfidence)}" cy="${y(bin.meanConfidence)}" r="3" fill="#ee6677"><title>${escapeHtml(label)}</title></circle>`);
+    parts.push(`<text x="${x0 + w / 2}" y="${Math.max(top - 2, Math.min(y(bin.accuracy), y(bin.meanConfidence)) - 5)}" text-anchor="middle" font-size="9" font-family="system-ui, sans-serif" fill="#333">${bin.count}</text>`);
   }
   parts.push(`<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#888" stroke-dasharray="4 3"><title>calibrated: right as often as confident</title></line>`);
   parts.push(`<rect x="${x(0)}" y="${y(1)}" width="${plot}" height="${plot}" fill="none" stroke="#bbb"/>`);
@@ -190,6 +191,10 @@ export function gateCurveChart(
       parts.push(`<text x="${cx + 5}" y="${cy + 11 > top + plot ? cy - 5 : cy + 11}" font-size="9" font-family="system-ui, sans-serif" fill="#4477aa">${p.threshold.toFixed(2)}</text>`);
       lastLabel = { x: cx, y: cy };
     }
+  }
+  if (drawn.length === 0) {
+    parts.push(`<text x="${left + plot / 2}" y="${y(0.5)}" text-anchor="middle" ${FONT} fill="#777">no curve: it needs both answerable</text>`);
+    parts.push(`<text x="${left + plot / 2}" y="${y(0.5) + 14}" text-anchor="middle" ${FONT} fill="#777">and unanswerable questions</text>`);
   }
   const configured = options.threshold === undefined ? undefined : drawn.find((p) => Math.abs(p.threshold - options.threshold!) < 1e-9);
   if (configured) {

@@ -36,10 +36,21 @@ export interface Comparison {
 }
 
 /**
+ * The verdict questions are matched on: `shownAnswerRight` (what the user saw was right) when both files carry it,
+ * else the legacy `correct`, so a file written before the short answer was judged still compares.
+ */
+function verdictOf(a: readonly EvalResultLine[], b: readonly EvalResultLine[]): (r: EvalResultLine) => boolean {
+  const judged = [...a, ...b].every((r) => r.scores.shownAnswerRight !== undefined);
+  return judged ? (r) => r.scores.shownAnswerRight === true : (r) => r.scores.correct;
+}
+
+/**
  * Compares two runs from their result lines: every metric recomputed from the stored per-question scores
- * (so both sides are computed by the same code), and the questions matched by id whose `correct` verdict flipped.
+ * (so both sides are computed by the same code), and the questions matched by id whose right/wrong verdict
+ * flipped (`shownAnswerRight`, or `correct` when either file predates it).
  */
 export function compareResults(a: readonly EvalResultLine[], b: readonly EvalResultLine[]): Comparison {
+  const right = verdictOf(a, b);
   const summaryA = summarizeScores(a.map((r) => r.scores));
   const summaryB = summarizeScores(b.map((r) => r.scores));
   const ma = flatMetrics(summaryA);
@@ -56,9 +67,9 @@ export function compareResults(a: readonly EvalResultLine[], b: readonly EvalRes
   for (const ra of a) {
     const id = ra.id ?? ra.question;
     const rb = byIdB.get(id);
-    if (!rb || ra.scores.correct === rb.scores.correct) continue;
+    if (!rb || right(ra) === right(rb)) continue;
     const flipped: FlippedQuestion = { id, question: ra.question, type: ra.scores.type, shortAnswerA: ra.shortAnswer, shortAnswerB: rb.shortAnswer, gold: ra.gold.answers };
-    (ra.scores.correct ? rightToWrong : wrongToRight).push(flipped);
+    (right(ra) ? rightToWrong : wrongToRight).push(flipped);
   }
   return {
     summaryA,

@@ -5,9 +5,9 @@ import { citationIsPrecise, citationIsValid, citationSupports, danglingMarkers }
 import { latencyHistogram, percentile, summarizeLatency } from './metrics/latency.js';
 import { containsNormalized, normalizeAnswer } from './metrics/normalize.js';
 import { firstHitRank, meanReciprocalRank, passageIsHit, recallAtK } from './metrics/retrieval-metrics.js';
-import { scoreQuestion, type GoldForScoring, type OutputForScoring } from './metrics/score-question.js';
+import { scoreQuestion, SHORT_ANSWER_RIGHT_F1, type GoldForScoring, type OutputForScoring } from './metrics/score-question.js';
 import { locateEvidence } from './metrics/spans.js';
-import { summarizeScores } from './metrics/summarize.js';
+import { flatMetrics, GATE_CURVE_THRESHOLDS, summarizeScores } from './metrics/summarize.js';
 import { classifyQuestion } from './question-type.js';
 import { sampleItems } from './sample.js';
 
@@ -150,13 +150,27 @@ describe('per-question scores and the summary', () => {
   const good: OutputForScoring = {
     answer: 'Italy halted joint patrols in December 2022 [1].',
     shortAnswer: 'December 2022',
+    shortAnswerConfident: true,
     abstained: false,
     citations: [{ n: 1, docId: 'doc', start: 0, end: evidence.length, quote: evidence }],
+    confidence: { answer: 0.95, shortAnswer: 0.85 },
+    abstentionReason: null,
   };
-  const abstain: OutputForScoring = { answer: 'The documents do not say.', shortAnswer: null, abstained: true, citations: [] };
+  const abstain: OutputForScoring = {
+    answer: 'The documents do not say.',
+    shortAnswer: null,
+    shortAnswerConfident: false,
+    abstained: true,
+    citations: [],
+    confidence: { answer: 0.2, shortAnswer: 0 },
+    abstentionReason: 'WEAK_EVIDENCE',
+  };
   const bad: OutputForScoring = {
     answer: 'Fiji adjusted its agreement [1] [2].',
     shortAnswer: 'Fiji',
+    shortAnswerConfident: false,
+    confidence: { answer: 0.55, shortAnswer: 0.3 },
+    abstentionReason: null,
     abstained: false,
     citations: [
       { n: 1, docId: 'doc', start: 45, end: 73, quote: 'Fiji adjusted its agreement.' },
@@ -176,8 +190,29 @@ describe('per-question scores and the summary', () => {
     expect(score(unanswerable, good, 10)).toMatchObject({ correct: false, failure: 'answered-unanswerable' });
     const missed = scoreQuestion({ gold: answerable('when'), output: abstain, passages: [{ docId: 'other', start: 0, end: 5, text: 'nope.' }, ...passages], seenPassages: 1, evidenceSpans, documentText, latencyMs: 1 });
     expect(missed).toMatchObject({ retrievalRank: 2, failure: 'retrieval-miss' });
-    const unsupported = score(answerable('when'), { ...good, citations: [{ n: 1, docId: 'doc', start: 45, end: 73, quote: 'Fiji adjusted its agreement.' }] }, 1);
-    expect(unsupported).toMatchObject({ answerContained: true, supported: false, failure: 'unsupported' });
+    const unsupported = score(answerable('when'), { ...good, shortAnswerConfident: false, citations: [{ n: 1, docId: 'doc', start: 45, end: 73, quote: 'Fiji adjusted its agreement.' }] }, 1);
+    expect(unsupported).toMatchObject({ answerContained: true, supported: false, shortAnswerShown: false, shownAnswerRight: false, failure: 'unsupported' });
+  });
+
+  it('judges what the page showed: the bold short answer when shown, else the quote', () => {
+    // The bug this guards against: the quote holds the answer, but the bold short answer the page leads with is wrong.
+    const wrongBold = score(answerable('when'), { ...good, shortAnswer: 'Italy' }, 1);
+    expect(wrongBold).toMatchObject({ correct: true, shortAnswerShown: true, shortAnswerRight: false, shownAnswerRight: false, failure: 'wrong-short-answer' });
+    // Not confident: the quote leads, and it holds the answer.
+    expect(score(answerable('when'), { ...good, shortAnswer: 'Italy', shortAnswerConfident: false }, 1)).toMatchObject({ shortAnswerShown: false, shortAnswerRight: false, shownAnswerRight: true, failure: null });
+    // F1 exactly at the threshold counts as right: "in December" against "December 2022" is P = R = 1/2, F1 0.5; with two more words, 1/3.
+    expect(SHORT_ANSWER_RIGHT_F1).toBe(0.5);
+    expect(score(answerable('when'), { ...good, shortAnswer: 'in December' }, 1)).toMatchObject({ f1: 0.5, shortAnswerRight: true, shownAnswerRight: true });
+    expect(score(answerable('when'), { ...good, shortAnswer: 'in December of some' }, 1)).toMatchObject({ shortAnswerRight: false, shownAnswerRight: false });
+    // An invalid citation makes even a right bold answer wrong; no short answer means no short-answer verdict.
+    const invalid = score(answerable('when'), { ...good, citations: [...good.citations, { n: 2, docId: 'doc', start: 0, end: 5, quote: 'Fiji.' }] }, 1);
+    expect(invalid).toMatchObject({ shownAnswerRight: false, failure: 'invalid-citation' });
+    expect(score(answerable('when'), { ...good, shortAnswer: null }, 1)).toMatchObject({ shortAnswerShown: false, hasShortAnswer: false, shortAnswerRight: null, shownAnswerRight: true });
+    // Unanswerable: right only when it abstained; a short answer there has no verdict of its own.
+    expect(score(unanswerable, good, 1)).toMatchObject({ shortAnswerShown: true, shortAnswerRight: null, shownAnswerRight: false });
+    expect(score(unanswerable, abstain, 1)).toMatchObject({ shortAnswerShown: false, shownAnswerRight: true });
+    // Confidence and reason are copied for the summary.
+    expect(score(answerable('when'), abstain, 1)).toMatchObject({ confidence: { answer: 0.2, shortAnswer: 0 }, abstentionReason: 'WEAK_EVIDENCE' });
   });
 
   it('aggregates exactly (hand-computed)', () => {
@@ -206,10 +241,81 @@ describe('per-question scores and the summary', () => {
     expect(s.latency.p95Ms).toBe(500);
     expect(s.latency.questionsPerSecond).toBeCloseTo(5 / 1.5, 12);
     expect(s.correct).toBe(0.4);
-    expect(s.failures).toEqual({ 'retrieval-miss': 0, 'false-abstention': 1, 'wrong-answer': 1, unsupported: 0, 'invalid-citation': 0, 'answered-unanswerable': 1 });
+    expect(s.failures).toEqual({ 'retrieval-miss': 0, 'false-abstention': 1, 'wrong-answer': 1, unsupported: 0, 'wrong-short-answer': 0, 'invalid-citation': 0, 'answered-unanswerable': 1 });
     expect(Object.keys(s.byType)).toEqual(['what', 'when', 'who']);
     expect(s.byType.when!.answers.answerContained).toBe(0.5);
     expect(s.byType.who!.abstention.recall).toBe(0.5);
+  });
+
+  it('headline, short answers, calibration, reasons and the gate curve (hand-computed)', () => {
+    const withConfidence = (output: OutputForScoring, answer: number, shortAnswer: number): OutputForScoring => ({ ...output, confidence: { answer, shortAnswer } });
+    const scores = [
+      score(answerable('when'), withConfidence(good, 0.95, 0.85), 1), // A: bold short answer right
+      score(answerable('what'), withConfidence({ ...good, shortAnswer: 'Italy' }, 0.75, 0.65), 1), // B: bold short answer wrong, quote right
+      score(answerable('what'), withConfidence({ ...good, shortAnswerConfident: false }, 0.65, 0.35), 1), // C: not shown, quote right
+      score(answerable('when'), withConfidence(abstain, 0.2, 0), 1), // D: false abstention
+      score(unanswerable, { ...withConfidence(abstain, 0.1, 0), abstentionReason: 'SUBJECT_MISMATCH' }, 1), // E: correct abstention
+      score(unanswerable, withConfidence(good, 0.95, 0.85), 1), // F: answered, bold short answer shown
+      score(unanswerable, { ...withConfidence(abstain, 0.45, 0), abstentionReason: 'NO_ANSWER_OF_TYPE' }, 1), // G: correct abstention
+    ];
+    const s = summarizeScores(scores);
+    // Right: A, C, E, G. The legacy verdict also counts B.
+    expect(s.headline.shownAnswerRight).toBeCloseTo(4 / 7, 12);
+    expect(s.correct).toBeCloseTo(5 / 7, 12);
+    expect(s.headline.abstentionRecall).toBeCloseTo(2 / 3, 12);
+    expect(s.headline.falseAbstentionRate).toBe(0.25);
+    expect(s.abstention.precision).toBeCloseTo(2 / 3, 12);
+    // Shown: A, B, F; right: A only (F is on an unanswerable question).
+    expect(s.shortAnswers).toEqual({ shown: 3, shownAnswerable: 2, right: 1, precision: 1 / 3, exactMatchPrecision: 1 / 3, coverage: 0.5 });
+    expect(s.failures['wrong-short-answer']).toBe(1);
+
+    // Answer: answered A .95 ✓, B .75 ✓, C .65 ✓, F .95 ✗ → ECE = 2/4·|0.5−0.95| + 1/4·|1−0.75| + 1/4·|1−0.65| = 0.375.
+    const answer = s.calibration.answer;
+    expect(answer.questions).toBe(4);
+    expect(answer.bins).toHaveLength(10);
+    expect(answer.bins[9]).toMatchObject({ count: 2, accuracy: 0.5 });
+    expect(answer.bins[9]!.meanConfidence).toBeCloseTo(0.95, 12);
+    expect(answer.bins[6]).toMatchObject({ from: 0.6, to: 0.7, count: 1, accuracy: 1 });
+    expect(answer.bins[0]).toEqual({ from: 0, to: 0.1, count: 0, meanConfidence: null, accuracy: null });
+    expect(answer.expectedCalibrationError).toBeCloseTo(0.375, 12);
+    // Short answer: A .85 ✓, B .65 ✗, C .35 ✓, F .85 ✗ → 2/4·0.35 + 1/4·0.65 + 1/4·0.65 = 0.5.
+    expect(s.calibration.shortAnswer.questions).toBe(4);
+    expect(s.calibration.shortAnswer.expectedCalibrationError).toBeCloseTo(0.5, 12);
+
+    expect(s.abstentionReasons.WEAK_EVIDENCE).toEqual({ falseAbstentions: 1, correctAbstentions: 0 });
+    expect(s.abstentionReasons.SUBJECT_MISMATCH).toEqual({ falseAbstentions: 0, correctAbstentions: 1 });
+    expect(s.abstentionReasons.NO_ANSWER_OF_TYPE).toEqual({ falseAbstentions: 0, correctAbstentions: 1 });
+    expect(s.abstentionReasons.SCOPE_MISMATCH).toEqual({ falseAbstentions: 0, correctAbstentions: 0 });
+
+    // Gate curve: abstain below t (strictly). Confidences: answerable .95 .75 .65 .2; unanswerable .1 .95 .45.
+    expect(s.gateCurve.map((p) => p.threshold)).toEqual(GATE_CURVE_THRESHOLDS);
+    expect(s.gateCurve).toHaveLength(21);
+    expect(s.gateCurve[0]).toEqual({ threshold: 0, abstentionRecall: 0, falseAbstentionRate: 0, abstentionPrecision: null });
+    expect(s.gateCurve[4]).toEqual({ threshold: 0.2, abstentionRecall: 1 / 3, falseAbstentionRate: 0, abstentionPrecision: 1 });
+    expect(s.gateCurve[10]).toEqual({ threshold: 0.5, abstentionRecall: 2 / 3, falseAbstentionRate: 0.25, abstentionPrecision: 2 / 3 });
+    expect(s.gateCurve[20]).toEqual({ threshold: 1, abstentionRecall: 1, falseAbstentionRate: 1, abstentionPrecision: 3 / 7 });
+
+    const flat = flatMetrics(s);
+    expect(flat).toMatchObject({ shownAnswerRight: 4 / 7, shortAnswerPrecision: 1 / 3, shortAnswerCoverage: 0.5, abstentionPrecision: 2 / 3 });
+    expect(flat.expectedCalibrationError).toBeCloseTo(0.375, 12);
+    // A type's slice has no calibration of its own.
+    expect(flatMetrics(s.byType.what!).expectedCalibrationError).toBeNull();
+    expect(s.byType.what!.shortAnswers).toMatchObject({ shown: 1, precision: 0, coverage: 0.5 });
+    expect(s.byType.what!.headline.shownAnswerRight).toBe(0.5);
+  });
+
+  it('scores written before confidence and the shown short answer existed give n/a, not zeros', () => {
+    const old = [score(answerable('when'), good, 1), score(unanswerable, abstain, 1)].map((q) => {
+      const { shortAnswerShown, hasShortAnswer, shortAnswerRight, shownAnswerRight, confidence, abstentionReason, ...rest } = q;
+      void [shortAnswerShown, hasShortAnswer, shortAnswerRight, shownAnswerRight, confidence, abstentionReason];
+      return rest;
+    });
+    const s = summarizeScores(old);
+    expect(s.correct).toBe(1);
+    expect(s.headline).toEqual({ shownAnswerRight: null, abstentionRecall: 1, falseAbstentionRate: 0 });
+    expect(s.shortAnswers).toMatchObject({ shown: 0, precision: null, coverage: null });
+    expect(s.calibration.answer).toMatchObject({ questions: 0, expectedCalibrationError: null });
+    expect(s.gateCurve.every((p) => p.abstentionRecall === null && p.falseAbstentionRate === null)).toBe(true);
   });
 
   it('checks targets, and a metric with no value fails', () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseJsonLines } from '../retrieval/parse-jsonl.js';
 import { readInputFile } from '../retrieval/read-input-file.js';
 import { InputError } from '../retrieval/errors.js';
+import { ABSTENTION_REASONS } from '../retrieval/types.js';
 import type { TargetCheck } from './eval-config.js';
 import { FAILURE_KINDS } from './metrics/score-question.js';
 import type { EvalSummary } from './metrics/summarize.js';
@@ -35,6 +36,14 @@ const scoresSchema = z.object({
   correct: z.boolean(),
   // Optional: files written before failure causes were recorded still compare.
   failure: z.enum(FAILURE_KINDS).nullable().optional(),
+  // Optional: files written before answers carried confidence and the shown short answer still load and compare;
+  // their summaries have no headline, short-answer, calibration or gate-curve figures (n/a).
+  shortAnswerShown: z.boolean().optional(),
+  hasShortAnswer: z.boolean().optional(),
+  shortAnswerRight: z.boolean().nullable().optional(),
+  shownAnswerRight: z.boolean().optional(),
+  confidence: z.object({ answer: z.number().min(0).max(1), shortAnswer: z.number().min(0).max(1) }).optional(),
+  abstentionReason: z.enum(ABSTENTION_REASONS).nullable().optional(),
 });
 
 const resultLineSchema = z.looseObject({

@@ -2,6 +2,12 @@ import type { MetricName } from '../metrics/summarize.js';
 
 /** Human labels of the flat metrics, shared by the terminal table, HTML report and comparisons. */
 export const METRIC_LABELS: Readonly<Record<MetricName, string>> = {
+  shownAnswerRight: 'shown answer right',
+  abstentionRecall: 'abstention recall',
+  falseAbstentionRate: 'false abstention rate',
+  shortAnswerPrecision: 'short answer precision',
+  shortAnswerCoverage: 'short answer coverage',
+  shortAnswerExactMatchPrecision: 'short answer exact precision',
   recallAt1: 'retrieval recall@1',
   recallAt5: 'retrieval recall@5',
   recallAt10: 'retrieval recall@10',
@@ -12,9 +18,10 @@ export const METRIC_LABELS: Readonly<Record<MetricName, string>> = {
   citationValidity: 'citation validity',
   citationSupport: 'citation support',
   citationPrecision: 'citation precision',
-  abstentionRecall: 'abstention recall',
-  falseAbstentionRate: 'false abstention rate',
-  correct: 'correct (all checks)',
+  abstentionPrecision: 'abstention precision',
+  expectedCalibrationError: 'answer calibration error (ECE)',
+  shortAnswerCalibrationError: 'short answer calibration error (ECE)',
+  correct: 'legacy "correct" (ignores short answer)',
   latencyP50Ms: 'latency p50 (ms)',
   latencyP95Ms: 'latency p95 (ms)',
   latencyMaxMs: 'latency max (ms)',

@@ -270,7 +270,11 @@ function pushName(tokens: readonly SentenceToken[], first: number, last: number,
   // "AFP Deputy Commissioner Ian McCartney" also offers the name after the last title word.
   let lastTitle = -1;
   for (let k = first; k < last; k++) if (PERSON_TITLES.test(tokens[k]!.text)) lastTitle = k;
-  if (lastTitle >= first && lastTitle < last) out.push({ first: lastTitle + 1, last, kind: 'person' });
+  if (lastTitle >= first && lastTitle < last) {
+    out.push({ first: lastTitle + 1, last, kind: 'person' });
+    // …and the title itself, which is what "Who is Ian McCartney?" asks for.
+    out.push({ first, last: lastTitle, kind: 'person-phrase' });
+  }
 }
 
 const NP_POS = new Set(['ADJ', 'NOUN', 'PROPN', 'NUM']);

@@ -2,7 +2,7 @@ import type { AbstentionReason } from '../types.js';
 import { assessEvidence, type EvidenceSignals } from './evidence-confidence.js';
 import { classOfKind, type QuestionAnalysis } from './question-analysis.js';
 import type { ScoredSentence, TermGroup } from './sentence-scoring.js';
-import { YEAR } from './terms.js';
+import { splitWords, YEAR } from './terms.js';
 import { combine, logistic, penalties, type LinearModel } from './weighted-features.js';
 
 /**
@@ -30,6 +30,12 @@ export const GATE_FEATURES = [
   'anchorMissingWeakCoverage',
   /** A "how many" or "when" question, and no number or date of fitting type in the evidence. */
   'figureMissing',
+  /**
+   * A name the question narrows its subject with ("officers from Fiji", "stations in Italy") is missing around the
+   * evidence and its passage although another retrieved sentence mentions it: the evidence is about the whole, not
+   * that part.
+   */
+  'scopeMissing',
   /** Best sentence score relative to the evidence-only maximum, 0–1. */
   'sentenceScore',
   /** How far the best sentence is ahead of the runner-up, 0–1. */
@@ -61,6 +67,7 @@ const REASON_OF: Readonly<Record<GateFeature, AbstentionReason>> = {
   anchorMissingWeakCoverage: 'MISSING_KEY_TERM',
   anchorElsewhere: 'SCOPE_MISMATCH',
   otherYear: 'SCOPE_MISMATCH',
+  scopeMissing: 'SCOPE_MISMATCH',
   nameAwayFromFocus: 'SUBJECT_MISMATCH',
   detachedAnswer: 'SUBJECT_MISMATCH',
   personFocusUnmet: 'SUBJECT_MISMATCH',
@@ -68,6 +75,9 @@ const REASON_OF: Readonly<Record<GateFeature, AbstentionReason>> = {
   typed: 'NO_ANSWER_OF_TYPE',
   figureMissing: 'NO_ANSWER_OF_TYPE',
 };
+
+/** Prepositions that narrow a question's subject to a part named after them. */
+const SCOPE_PREPOSITIONS: ReadonlySet<string> = new Set(['from', 'in', 'at', 'for', 'of', 'to', 'with', 'within', 'inside', 'across']);
 
 /** Fixed limits of the veto features (what the old vetoes tested), not weights: weights are fitted. */
 export interface GateLimits {
@@ -115,6 +125,17 @@ export function gateFeatures(input: GateInput, limits: GateLimits = DEFAULT_GATE
     if (YEAR.test(anchor.text) && near.some((s) => s.tokens.some((t) => YEAR.test(t.text)))) otherYear = 1;
     if (best.contextCoverage < limits.anchorCoverage) anchorMissingWeakCoverage = 1;
   }
+  // Names the question introduces with a preposition narrow what it asks about: "How many officers from Fiji…?".
+  const words = splitWords(analysis.question);
+  // …mentioned elsewhere, but not in the evidence's own passage: a passage that names it ("Canada: … Chen …") sets the
+  // scene for its sentences.
+  const inOwnPassage = (term: string) => ranked.some((s) => s.passageRank === best.passageRank && s.matchedTerms.has(term));
+  const elsewhere = (term: string) => !inOwnPassage(term) && ranked.some((s) => s !== best && s.matchedTerms.has(term));
+  let scopeMissing = 0;
+  words.forEach((w, i) => {
+    const anchor = analysis.terms.find((t) => t.isAnchor && t.text === w.text && !YEAR.test(t.text));
+    if (anchor && i > 0 && SCOPE_PREPOSITIONS.has(words[i - 1]!.text.toLowerCase()) && !hasTerm(anchor.term) && elsewhere(anchor.term)) scopeMissing = 1;
+  });
   // "How many…?" / "When…?" with no number or date near the evidence: the figure asked for is not there. Unless the
   // sentence holds every term of the question: then it is the one the question was written from, and the figure is
   // one wink does not tag ("twice", "at the end of World War I").
@@ -138,6 +159,7 @@ export function gateFeatures(input: GateInput, limits: GateLimits = DEFAULT_GATE
     otherYear,
     anchorMissingWeakCoverage,
     figureMissing,
+    scopeMissing,
     sentenceScore: Math.min(1, Math.max(0, best.score / 2)),
     leadOverRunnerUp: best.score > 0 ? Math.min(1, Math.max(0, (best.score - runnerUp) / best.score)) : 0,
   };

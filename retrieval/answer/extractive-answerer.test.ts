@@ -239,3 +239,29 @@ describe('answerer instances', () => {
     expect(answerers.every((a) => a.name === 'extractive')).toBe(true);
   });
 });
+
+describe('what a new user saw (issue: answers people can trust)', () => {
+  // A bold (confident) short answer must agree with the sentence under it; otherwise the quote leads, unemphasised.
+  it.each([
+    ['How many additional officers does China intend to train?', '2,700'],
+    ['What did the program generate for the institute?', 'part of a program'],
+    ['What kind of online operation was Chen accused of running?', 'genocide'],
+    ['tell me about canada', 'United States'],
+  ])('no confident wrong short answer: %s', async (question, wrong) => {
+    const answer = await ask(question);
+    if (answer.shortAnswer === wrong) expect(answer.shortAnswerConfident).toBe(false);
+  });
+
+  it('"Who is Ian McCartney?" answers with his title, confidently, not "a turning point"', async () => {
+    const answer = await ask('Who is Ian McCartney?');
+    expect(answer.shortAnswer).toBe('AFP Deputy Commissioner');
+    expect(answer.shortAnswerConfident).toBe(true);
+  });
+
+  it('a question narrowed to a part the evidence does not mention abstains as a scope mismatch (Fiji)', async () => {
+    const answer = await ask('How many officers from Fiji have been trained by China?');
+    expect(answer.abstained).toBe(true);
+    expect(answer.abstentionReason).toBe('SCOPE_MISMATCH');
+    expect(answer.confidence.answer).toBeLessThan(readAnswerWeights().gate.threshold);
+  });
+});

@@ -458,7 +458,20 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
       otherYear = askedYears.has(tokens[nearestYear]!.text) ? 0 : 1;
     }
     // "Who is Chen Zhichen?": only a description attached to the name will do.
-    if (analysis.definition && apposition === 0 && !(prev !== undefined && COPULAS.has(prev.folded) && realMatches.some((m) => m.index < c.first))) continue;
+    // "Who is Chen Zhichen?": only a description attached to the name will do: an apposition or bracket after it,
+    // "X is/was Y", or a title right before it ("AFP Deputy Commissioner Ian McCartney"). "described the case as a
+    // turning point" describes something else: a naming word counts only right after the name. Asked of a title,
+    // the name right after it.
+    if (analysis.definition) {
+      const matchedAt = new Set(realMatches.map((m) => m.index));
+      const attached =
+        (apposition === 1 && !(prev !== undefined && /^(?:called|named|known|as)$/.test(prev.folded) && ![1, 2, 3].some((k) => matchedAt.has(c.first - 1 - k)))) ||
+        (prev !== undefined && COPULAS.has(prev.folded) && realMatches.some((m) => m.index < c.first)) ||
+        (matchedAt.has(c.last + 1) && tokens.slice(c.first, c.last + 1).every((t) => t.capitalized || NAME_CONNECTORS.has(t.folded))) ||
+        // "Who is the AFP Deputy Commissioner?" → the name right after the title.
+        (c.kind === 'person' && matchedAt.has(c.first - 1));
+      if (!attached) continue;
+    }
     // "X, the Y of Z": a name the matched description is attached to.
     const next = tokens[c.last + 1];
     const isNamed = c.kind === 'name' || c.kind === 'person' || c.kind === 'place' || c.kind === 'organisation';

@@ -1,7 +1,8 @@
 /**
- * CI gates: the seed set against its product targets, and a fixed 200-question XQuAD sample against its
- * regression floors, both from eval/targets.json. Lexical retrieval (no model download) and the default
- * extractive answerer, in-process.
+ * CI gates, from eval/targets.json: the seed set against its product targets, a fixed 200-question XQuAD sample
+ * against its regression floors, and a like sample asked without each question's own article (it must abstain)
+ * against its floor; the last two bound the gate's trade between answering and abstaining. Lexical retrieval (no
+ * model download) and the default extractive answerer, in-process.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../retrieval/config.js';
 import { readEvalItems } from './dataset.js';
 import { checkTargets, describeFailures, getTargetSet, loadTargets } from './eval-config.js';
+import { runGoldRemoved } from './gold-removed.js';
 import { runEval } from './run-eval.js';
 import { sampleItems } from './sample.js';
 import { convertSquad, readSquadFile, writeSquadCorpus } from './squad-adapter.js';
@@ -47,6 +49,18 @@ describe('CI gate', () => {
     expect(items).toHaveLength(200);
     const run = await runEval({ config: lexicalConfig(corpusDir, await tempDir('verbatim-gate-xquad-index-')), items, dataset: 'xquad sample' });
     expect(run.meta.documents).toBe(48);
+    expect(describeFailures(checkTargets(run.summary, set))).toEqual([]);
+  }, 120_000);
+
+  it('the same kind of XQuAD sample, each question without its own article, stays above the "xquad-gold-removed-sample" floor', async () => {
+    const set = getTargetSet(targets, 'xquad-gold-removed-sample');
+    const run = await runGoldRemoved({
+      config: lexicalConfig(await tempDir('verbatim-gate-gold-removed-corpus-'), await tempDir('verbatim-gate-gold-removed-index-')),
+      squadFile: path.join(here, 'datasets', 'xquad-en', 'xquad.en.json'),
+      corpusDir: await tempDir('verbatim-gate-gold-removed-corpus-'),
+      sample: set.sample,
+    });
+    expect(run.results).toHaveLength(200);
     expect(describeFailures(checkTargets(run.summary, set))).toEqual([]);
   }, 120_000);
 });

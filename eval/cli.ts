@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { configFromFlags, createIngestProgressBar, parseCommandLine, runCommand } from '../cli/cli-runtime.js';
+import { configuredAnswerWeights } from '../retrieval/answer/answer-weights.js';
 import { lexicalOnlyMessage } from '../retrieval/embed/open-embedder.js';
 import { InputError, VerbatimError } from '../retrieval/errors.js';
 import { parseArticleSplit, selectArticleSplit } from './article-split.js';
@@ -219,7 +220,7 @@ await runCommand(async () => {
     await writeResults(outFile, run.results);
     if (values['summary-out']) await writeSummary(values['summary-out'], doc);
     if (values.report) {
-      const file = await writeHtmlReport(values.report, { ...run, ...(checks && checkName ? { targets: { set: checkName, checks } } : {}) });
+      const file = await writeHtmlReport(values.report, { ...run, gateThreshold: configuredAnswerWeights(configFromFlags(values, env)).gate.threshold, ...(checks && checkName ? { targets: { set: checkName, checks } } : {}) });
       process.stderr.write(`report: ${file}\n`);
     }
     process.stderr.write(`results: ${outFile}\n`);

@@ -55,6 +55,13 @@ const settingsSchema = z.object({
      * picks the short answer inside the quoted sentences. Found and downloaded like the embedding model. @default undefined (off)
      */
     readerModelId: z.string().min(1).optional(),
+    /** The extractive answerer's fitted weights (gate, short-answer choice and confidence), written by `npm run fit`. @default retrieval/answer/answer-weights.json */
+    answerWeightsFile: z.string().min(1).optional(),
+    /**
+     * Confidence at which a short answer is shown as the answer (`shortAnswerConfident`); lower shows more short answers
+     * and more wrong ones. @default the fitted threshold in the weights file (0.8: 0.87 precision on the training data)
+     */
+    shortAnswerThreshold: z.number().min(0).max(1).optional(),
     /**
      * Texts embedded per model call; each call pads to its longest text, so small batches waste less. With the default
      * model on 2 cores, 8 gave 15.5 chunks/s against 12.2 at 32 and 11.4 at 64 (bench/RESULTS.md). @default 8
@@ -168,6 +175,8 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   disableEmbeddings: 'DISABLE_EMBEDDINGS',
   requireEmbeddings: 'REQUIRE_EMBEDDINGS',
   readerModelId: 'READER_MODEL',
+  answerWeightsFile: 'ANSWER_WEIGHTS',
+  shortAnswerThreshold: 'SHORT_ANSWER_THRESHOLD',
   embedBatchSize: 'EMBED_BATCH_SIZE',
   embedCacheEntries: 'EMBED_CACHE_ENTRIES',
   chunkSize: 'CHUNK_SIZE',
@@ -195,9 +204,12 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
 
 const DEFAULTS: Record<string, unknown> = settingsSchema.parse({});
 
+/** Optional numeric settings with no default, whose type the default cannot tell. */
+const OPTIONAL_NUMBERS: ReadonlySet<keyof ConfigInput> = new Set(['shortAnswerThreshold']);
+
 /** Environment values are strings: read them as the type the setting's default has. */
 function fromEnvString(key: keyof ConfigInput, raw: string): unknown {
-  switch (typeof DEFAULTS[key]) {
+  switch (OPTIONAL_NUMBERS.has(key) ? 'number' : typeof DEFAULTS[key]) {
     case 'boolean':
       if (/^(?:1|true|yes|on)$/i.test(raw)) return true;
       if (/^(?:0|false|no|off)$/i.test(raw)) return false;
@@ -239,6 +251,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Parti
     modelId: findModel(config.modelId)?.modelId ?? config.modelId,
     corpusDir: path.resolve(cwd, config.corpusDir),
     indexDir: path.resolve(cwd, config.indexDir),
+    ...(config.answerWeightsFile !== undefined ? { answerWeightsFile: path.resolve(cwd, config.answerWeightsFile) } : {}),
     modelDir: path.resolve(cwd, config.modelDir),
   });
 }

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { IndexMismatchError, IndexWriteError } from './errors.js';
 import type { Answerer } from './answer/answerer.js';
+import { configuredAnswerWeights } from './answer/answer-weights.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
 import { loadReader } from './answer/load-reader.js';
 import { CachingEmbedder } from './embed/caching-embedder.js';
@@ -126,7 +127,7 @@ async function servePipeline(
         throw error;
       })
     : null;
-  const answerer = options.answerer ?? createExtractiveAnswerer(reader ? { reader } : {});
+  const answerer = options.answerer ?? createExtractiveAnswerer({ answerWeights: configuredAnswerWeights(config), ...(reader ? { reader } : {}) });
   const { embedder } = embedderChoice;
   const askTimeEmbedder = embedder && config.embedCacheEntries > 0 ? new CachingEmbedder(embedder, config.embedCacheEntries) : embedder;
   return createPipeline({ config, index, vectors, embedder: askTimeEmbedder, lexicalReason: embedderChoice.lexicalReason, answerer, reader });

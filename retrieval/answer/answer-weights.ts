@@ -57,3 +57,13 @@ export function readAnswerWeights(file: string = DEFAULT_ANSWER_WEIGHTS_FILE): A
   }
   return parsed.data as AnswerWeights;
 }
+
+/**
+ * The weights the configuration asks for: the file `ANSWER_WEIGHTS` names (else the committed one), with the
+ * short-answer threshold replaced by `SHORT_ANSWER_THRESHOLD` when that is set.
+ */
+export function configuredAnswerWeights(config: { readonly answerWeightsFile?: string; readonly shortAnswerThreshold?: number }): AnswerWeights {
+  const weights = readAnswerWeights(config.answerWeightsFile);
+  if (config.shortAnswerThreshold === undefined) return weights;
+  return { ...weights, shortAnswerConfidence: { ...weights.shortAnswerConfidence, threshold: config.shortAnswerThreshold } };
+}

@@ -110,6 +110,7 @@ describe('confidence', () => {
     const abstained = confidenceLabel({ abstained: true, shortAnswer: null, shortAnswerConfident: false, confidence: { answer: 0.12, shortAnswer: 0 } });
     expect(abstained.text).toBe('Confidence 12%, too low to answer');
     expect(abstained.explanation).toContain('of answers given with this confidence, about 12% are right');
+    expect(confidenceLabel({ abstained: true, shortAnswer: null, shortAnswerConfident: false, confidence: { answer: 0, shortAnswer: 0 } }).text).toBe('Confidence 0%: no evidence to weigh');
   });
 
   it('reports the search query only when it differs from the question', () => {

@@ -37,6 +37,10 @@ export interface ConfidenceLabel {
  */
 export function confidenceLabel(result: Scored): ConfidenceLabel {
   const answer = percent(result.confidence.answer);
+  if (result.abstained && result.confidence.answer === 0) {
+    // Abstentions decided before any sentence was scored (nothing to look for, no passage shares a word).
+    return { text: 'Confidence 0%: no evidence to weigh', explanation: 'No retrieved sentence could be weighed as an answer.' };
+  }
   if (result.abstained) {
     return {
       text: `Confidence ${answer}, too low to answer`,

@@ -4,10 +4,13 @@ import { InputError } from '../retrieval/errors.js';
 import { parseJsonLines } from '../retrieval/parse-jsonl.js';
 import { readInputFile } from '../retrieval/read-input-file.js';
 import { openPipeline } from '../retrieval/open-pipeline.js';
-import type { AskResult, ChatTurn } from '../retrieval/types.js';
+import type { AnswerTrace, AskResult, ChatTurn, FeatureTrace } from '../retrieval/types.js';
+// The same wording as the chat page: one sentence per abstention reason, one way to state a confidence.
+import { abstentionSentence } from '../web/src/abstention-reasons.js';
+import { confidenceLabel, leadingShortAnswer, percent, searchedFor } from '../web/src/answer-confidence.js';
 import { configFromFlags, parseCommandLine, runCommand } from './cli-runtime.js';
 
-const USAGE = 'npm run ask -- [--index DIR] [--json] [--history FILE] "question"  |  npm run ask -- [--index DIR] --json --questions FILE.jsonl';
+const USAGE = 'npm run ask -- [--index DIR] [--json] [--explain] [--history FILE] "question"  |  npm run ask -- [--index DIR] --json [--explain] --questions FILE.jsonl';
 
 async function readHistory(file: string): Promise<ChatTurn[]> {
   let parsed: unknown;
@@ -27,9 +30,38 @@ async function readQuestions(file: string) {
   return parseJsonLines(await readInputFile(file, 'questions file'), file, questionLineSchema).map((record) => record.value);
 }
 
+/** Feature values, 3 decimals at most, in the trace's order. */
+function features(trace: FeatureTrace): string {
+  return Object.entries(trace.features)
+    .map(([name, value]) => `${name}=${Number(value.toFixed(3))}`)
+    .join(', ');
+}
+
+/** The trace for people: the gate, then each ranked list best first, with the features behind every score. */
+function formatTrace(trace: AnswerTrace): string[] {
+  const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const lines = ['', 'Explanation:', `Gate: ${percent(trace.gate.probability)}, ${trace.gate.reason ?? 'answered'} (score ${Number(trace.gate.score.toFixed(3))})`, `  ${features(trace.gate)}`];
+  if (trace.sentences.length) lines.push('Sentences, best first:');
+  trace.sentences.forEach((s, i) => lines.push(`  ${i + 1}. score ${Number(s.score.toFixed(3))}, ${s.docId}, characters ${s.start}–${s.end}: “${flat(s.text)}”`, `     ${features(s)}`));
+  if (trace.shortAnswers.length) lines.push('Short-answer candidates, best first:');
+  trace.shortAnswers.forEach((c, i) => lines.push(`  ${i + 1}. ${percent(c.probability)} “${flat(c.text)}”, characters ${c.start}–${c.end}`, `     ${features(c)}`));
+  return lines;
+}
+
+/**
+ * The answer for people. The short answer is printed only when it is confident: an unconfident one is left to
+ * `--json` rather than presented as the answer, because it is wrong often enough to mislead.
+ */
 function formatForPeople(result: AskResult): string {
   const lines = [result.answer];
-  if (result.shortAnswer) lines.unshift(`Short answer: ${result.shortAnswer}`, '');
+  const short = leadingShortAnswer(result);
+  if (short !== null) lines.unshift(`Short answer: ${short}`, '');
+  const reason = abstentionSentence(result.abstentionReason);
+  if (result.abstained && reason) lines.push(`Reason: ${result.abstentionReason} — ${reason}`);
+  const { text, explanation } = confidenceLabel(result);
+  lines.push(`${text}. ${explanation}`);
+  const query = searchedFor(result);
+  if (query !== null) lines.push(`Searched for: ${query}`);
   if (result.citations.length) {
     lines.push('', 'Sources:');
     for (const c of result.citations) lines.push(`[${c.n}] ${c.docId}, characters ${c.start}–${c.end}: “${c.quote}”`);
@@ -37,13 +69,14 @@ function formatForPeople(result: AskResult): string {
     lines.push('', 'Closest passages:');
     for (const p of result.passages.slice(0, 3)) lines.push(`- ${p.docId}, characters ${p.start}–${p.end}: “${p.text.slice(0, 160).replace(/\s+/g, ' ')}…”`);
   }
+  if (result.trace) lines.push(...formatTrace(result.trace));
   return `${lines.join('\n')}\n`;
 }
 
 await runCommand(async () => {
   const { values, positionals } = parseCommandLine(
     process.argv.slice(2),
-    { json: { type: 'boolean' }, history: { type: 'string' }, questions: { type: 'string' } },
+    { json: { type: 'boolean' }, explain: { type: 'boolean' }, history: { type: 'string' }, questions: { type: 'string' } },
     USAGE,
   );
   if (values.help) {
@@ -61,17 +94,18 @@ await runCommand(async () => {
     throw new InputError(`give either --questions FILE or a question, not both\nusage: ${USAGE}`);
   }
 
+  const explain = values.explain === true ? { explain: true } : {};
   const { pipeline } = await openPipeline({ config });
   try {
     if (pipeline.status.lexicalReason) process.stderr.write(`${lexicalOnlyMessage(pipeline.status.lexicalReason)}\n`);
     if (batch) {
       for (const line of batch) {
-        const result = await pipeline.ask({ id: line.id, question: line.question, history: line.history });
+        const result = await pipeline.ask({ id: line.id, question: line.question, history: line.history, ...explain });
         process.stdout.write(`${JSON.stringify(result)}\n`);
       }
       return;
     }
-    const result = await pipeline.ask(single!);
+    const result = await pipeline.ask({ ...single!, ...explain });
     process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : formatForPeople(result));
   } finally {
     await pipeline.close();

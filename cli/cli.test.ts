@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ABSTENTION_REASON_TEXT } from '../web/src/abstention-reasons.js';
+import { percent } from '../web/src/answer-confidence.js';
 import { runNpmScript } from './__fixtures__/run-npm-script.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -31,7 +33,8 @@ describe('command line', () => {
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ abstained: false, mode: 'lexical' });
     expect(result.answer).toContain('Italy');
-    expect(Object.keys(result)).toEqual(expect.arrayContaining(['question', 'answer', 'shortAnswer', 'abstained', 'citations', 'passages', 'timingsMs']));
+    expect(Object.keys(result)).toEqual(expect.arrayContaining(['question', 'answer', 'shortAnswer', 'abstained', 'citations', 'passages', 'timingsMs', 'retrievalQuery', 'shortAnswerConfident', 'confidence', 'abstentionReason']));
+    expect(result).not.toHaveProperty('trace');
     const text = await fs.readFile(path.join(SEEDS, result.citations[0].docId), 'utf8');
     expect(text.slice(result.citations[0].start, result.citations[0].end)).toBe(result.citations[0].quote);
     expect(stderr).toMatch(/retrieval: lexical only — embeddings disabled/);
@@ -57,6 +60,46 @@ describe('command line', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('$3.3 million');
     expect(stdout).toMatch(/Sources:\n\[1\] 000_4434d9e95f18ffce\.txt, characters \d+–\d+: “/);
+  });
+
+  it('prints the short answer only when it is confident, and always the confidence', async () => {
+    // The question a user reported: its best phrase ("a turning point") was shown as the answer while unconfident.
+    const question = 'Who is Ian McCartney?';
+    const [json, text] = await Promise.all([cli('ask', ['--index', indexDir, '--json', question]), cli('ask', ['--index', indexDir, question])]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(text.code, text.stderr).toBe(0);
+    const result = JSON.parse(json.stdout);
+    if (result.shortAnswerConfident) {
+      expect(text.stdout.startsWith(`Short answer: ${result.shortAnswer}\n\n${result.answer}\n`)).toBe(true);
+    } else {
+      expect(text.stdout).not.toContain('Short answer');
+      expect(text.stdout.startsWith(`${result.answer}\n`)).toBe(true);
+    }
+    expect(text.stdout).toContain(`Confidence ${percent(result.confidence.answer)}`);
+    expect(text.stdout).toMatch(/Of answers given with this confidence, about/);
+  });
+
+  it('prints the reason of an abstention, as a code and a sentence', async () => {
+    const [json, text] = await Promise.all([cli('ask', ['--index', indexDir, '--json', 'What is it?']), cli('ask', ['--index', indexDir, 'What is it?'])]);
+    const result = JSON.parse(json.stdout);
+    expect(result).toMatchObject({ abstained: true, abstentionReason: 'NO_QUESTION_TERMS', shortAnswer: null });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`The documents don't say.\nReason: NO_QUESTION_TERMS — ${ABSTENTION_REASON_TEXT.NO_QUESTION_TERMS}\n`);
+    expect(text.stdout).toMatch(/^Confidence 0%/m);
+  });
+
+  it('--explain adds the trace: to the JSON result, and in words to the text', async () => {
+    const question = 'How much money did the program generate for the institute?';
+    const [json, text] = await Promise.all([cli('ask', ['--index', indexDir, '--json', '--explain', question]), cli('ask', ['--index', indexDir, '--explain', question])]);
+    expect(json.code, json.stderr).toBe(0);
+    const result = JSON.parse(json.stdout);
+    expect(result.trace.gate).toMatchObject({ probability: result.confidence.answer, reason: null });
+    expect(result.trace.sentences[0]).toMatchObject({ docId: result.citations[0].docId, features: expect.any(Object) });
+    expect(result.trace.shortAnswers.length).toBeGreaterThan(0);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/\nExplanation:\nGate: \d+%, answered \(score [-\d.]+\)\n {2}\w+=/);
+    expect(text.stdout).toContain(`Sentences, best first:\n  1. score `);
+    expect(text.stdout).toContain(`Short-answer candidates, best first:\n  1. `);
   });
 
   it('rejects bad input with one line naming the problem and a non-zero exit', async () => {

@@ -94,6 +94,15 @@ describe('POST /api/ask', () => {
     }
   });
 
+  it('attaches the trace only when the body asks for it with explain: true', async () => {
+    const explained = JSON.parse((await postAsk(JSON.stringify({ question: QUESTION, explain: true }))).body) as AskResult;
+    expect(explained.trace?.gate).toMatchObject({ reason: null, probability: explained.confidence.answer });
+    expect(explained.trace?.sentences.length).toBeGreaterThan(0);
+    const plain = JSON.parse((await postAsk(JSON.stringify({ question: QUESTION }))).body) as AskResult;
+    expect(plain).not.toHaveProperty('trace');
+    expect(plain).toMatchObject({ retrievalQuery: QUESTION, abstentionReason: null, shortAnswerConfident: expect.any(Boolean) });
+  });
+
   it('accepts a history for follow-ups', async () => {
     const res = await postAsk(JSON.stringify({ question: 'And how many more by 2025?', history: [{ role: 'user', content: QUESTION }, { role: 'assistant', content: 'China trained 2,700 foreign law enforcement officers in 2023. [1]' }] }));
     expect(res.status).toBe(200);

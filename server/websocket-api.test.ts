@@ -81,6 +81,16 @@ describe('asking over the WebSocket', () => {
     expect(passages).toEqual(result.passages);
   });
 
+  it('puts the trace in the done result when the ask frame has explain: true', async () => {
+    const c = await client();
+    c.send({ type: 'ask', id: 'x', question: QUESTION, explain: true });
+    c.send({ type: 'ask', id: 'y', question: QUESTION });
+    const [x, y] = (await Promise.all([c.waitFor(isEnd('x')), c.waitFor(isEnd('y'))])) as [Extract<ServerFrame, { type: 'done' }>, Extract<ServerFrame, { type: 'done' }>];
+    expect(x.result.trace?.gate.probability).toBe(x.result.confidence.answer);
+    expect(x.result.trace?.sentences.length).toBeGreaterThan(0);
+    expect(y.result).not.toHaveProperty('trace');
+  });
+
   it('carries two concurrent asks on one socket', async () => {
     const c = await client();
     c.send({ type: 'ask', id: 'a', question: QUESTION });

@@ -9,9 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AskResult } from '../retrieval/types.js';
+import type { Answerer } from '../retrieval/answer/answerer.js';
+import type { Answer, AskResult } from '../retrieval/types.js';
 import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
 import type { ClientFrame, ServerFrame } from '../server/protocol.js';
+import { ABSTENTION_REASON_TEXT } from './src/abstention-reasons.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -99,12 +101,16 @@ describe('chat page over the seed corpus', () => {
     expect(await answer.locator('.answer-text').textContent()).toBe(result.answer);
     expect(result.answer).toContain('2,700');
     expect(await answer.locator('.answer-text').getAttribute('aria-live')).toBe('polite');
-    if (result.shortAnswer) {
-      // The short answer comes first in the message and is emphasised.
+    const order = await answer.evaluate((li) => [...li.children].map((c) => c.className).filter((c) => !c.includes('sr-only')));
+    if (result.shortAnswerConfident) {
+      // A confident short answer comes first in the message and is emphasised.
       expect(await answer.locator('.short-answer strong').textContent()).toBe(result.shortAnswer);
-      const order = await answer.evaluate((li) => [...li.children].map((c) => c.className).filter((c) => !c.includes('sr-only')));
       expect(order[0]).toBe('short-answer');
+    } else {
+      expect(await answer.locator('.short-answer').count()).toBe(0);
+      expect(order[0]).toBe('answer-text');
     }
+    expect(await answer.locator('.confidence').textContent()).toMatch(/^Confidence \d+%/);
 
     const first = result.citations[0]!;
     const cite = answer.locator('button.cite').first();
@@ -143,7 +149,7 @@ describe('chat page over the seed corpus', () => {
   });
 
   it('works with the keyboard alone and sends the history with follow-ups', async () => {
-    const { page, problems, sent } = await openPage(browser.context, t.url);
+    const { page, problems, sent, received } = await openPage(browser.context, t.url);
     await page.keyboard.press('Tab'); // skip link
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
@@ -173,6 +179,11 @@ describe('chat page over the seed corpus', () => {
     await page.getByLabel('Your question').fill('And how many more does it plan to train by 2025?');
     await page.getByLabel('Your question').press('Enter');
     await page.locator('.message.assistant').nth(1).and(page.locator('[aria-busy="false"]')).waitFor();
+    // A follow-up is searched for as read against the conversation; the page says so when that differs.
+    const followUp = lastResult(received);
+    const searched = page.locator('.message.assistant').nth(1).locator('.searched-for');
+    if (followUp.retrievalQuery !== followUp.question) expect(await searched.textContent()).toBe(`Searched for: ${followUp.retrievalQuery}`);
+    else expect(await searched.count()).toBe(0);
     const asks = sent.filter((f): f is Extract<ClientFrame, { type: 'ask' }> => f.type === 'ask');
     expect(asks).toHaveLength(2);
     expect(asks[0]!.history).toEqual([]);
@@ -283,6 +294,12 @@ describe('abstentions', () => {
     expect(result.abstained).toBe(true);
     expect(await answer.locator('.answer-text').textContent()).toBe("The documents don't say.");
     expect(await answer.locator('button.cite').count()).toBe(0);
+    // The reason in plain words, right under the abstention, and the confidence that fell short.
+    expect(await answer.locator('.abstention-reason').textContent()).toBe(ABSTENTION_REASON_TEXT.WEAK_EVIDENCE);
+    const order = await answer.evaluate((li) => [...li.children].map((c) => c.className).filter((c) => !c.includes('sr-only')));
+    expect(order.slice(0, 3)).toEqual(['answer-text', 'abstention-reason', 'answer-meta']);
+    expect(await answer.locator('.confidence').textContent()).toMatch(/^Confidence 10%, too low to answer/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-abstained.png') });
     const nearest = answer.getByRole('button', { name: /Show nearest passage \d+ in/ });
     expect(await nearest.count()).toBe(Math.min(3, result.passages.length));
     await nearest.first().click();
@@ -292,6 +309,92 @@ describe('abstentions', () => {
     await page.close();
   });
 
+});
+
+/**
+ * Quotes the first sentence of the best passage (a real, checkable span) and takes the short answer and the
+ * confidence from `script`, so the page's handling of confident and unconfident short answers is tested
+ * whatever the real answerer's weights say today.
+ */
+function scriptedAnswerer(script: Readonly<Record<string, Pick<Answer, 'shortAnswer' | 'shortAnswerConfident' | 'confidence'>>>): Answerer {
+  return {
+    name: 'scripted',
+    answer: async ({ question, passages }) => {
+      const scripted = script[question];
+      const best = passages[0];
+      if (!scripted || !best) throw new Error(`no script or passage for ${JSON.stringify(question)}`);
+      const quote = best.text.slice(0, best.text.search(/[.!?](?:\s|$)/) + 1 || best.text.length);
+      return {
+        ...scripted,
+        answer: `${quote} [1]`,
+        citations: [{ n: 1, docId: best.docId, start: best.start, end: best.start + quote.length, quote }],
+        abstained: false,
+        abstentionReason: null,
+      };
+    },
+  };
+}
+
+describe('short answers and confidence', () => {
+  // The two questions a new user reported: the second got a wrong phrase in bold above the right sentence.
+  const CONFIDENT = QUESTION;
+  const UNCONFIDENT = 'Who is Ian McCartney?';
+  let t: TestServer;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  beforeAll(async () => {
+    t = await startTestServer({
+      webRoot: 'build',
+      answerer: scriptedAnswerer({
+        [CONFIDENT]: { shortAnswer: '2,700', shortAnswerConfident: true, confidence: { answer: 0.94, shortAnswer: 0.87 } },
+        [UNCONFIDENT]: { shortAnswer: 'a turning point', shortAnswerConfident: false, confidence: { answer: 0.81, shortAnswer: 0.31 } },
+      }),
+    });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const visibleOrder = (answer: Awaited<ReturnType<typeof ask>>) => answer.evaluate((li) => [...li.children].map((c) => c.className).filter((c) => !c.includes('sr-only')));
+
+  it('puts a confident short answer first, in bold, and labels the confidence with what it means', async () => {
+    const { page, problems, received } = await openPage(browser.context, t.url);
+    const answer = await ask(page, CONFIDENT);
+    const result = lastResult(received);
+    expect(await answer.locator('.short-answer strong').textContent()).toBe('2,700');
+    expect(await answer.locator('.short-answer').textContent()).toBe('Short answer: 2,700');
+    expect((await visibleOrder(answer)).slice(0, 3)).toEqual(['short-answer', 'answer-text', 'answer-meta']);
+    expect(await answer.locator('.answer-text').textContent()).toBe(result.answer);
+    const confidence = answer.locator('.confidence');
+    expect(await confidence.textContent()).toMatch(/^Confidence 94% · short answer 87%\. /);
+    expect(await confidence.getAttribute('title')).toBe('Of answers given with this confidence, about this share are right: 94% for the quoted sentences, 87% for the short answer.');
+    expect(await confidence.isVisible()).toBe(true);
+    expect(await answer.locator('.searched-for').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('leads with the quoted sentence and shows no phrase in bold when the short answer is not confident', async () => {
+    const { page, problems, received } = await openPage(browser.context, t.url);
+    const answer = await ask(page, UNCONFIDENT);
+    const result = lastResult(received);
+    expect(result.shortAnswer).toBe('a turning point');
+    expect(await answer.locator('.short-answer').count()).toBe(0);
+    expect(await answer.locator('strong, b').count()).toBe(0);
+    expect(await answer.textContent()).not.toContain('Short answer');
+    expect((await visibleOrder(answer))[0]).toBe('answer-text');
+    expect(await answer.locator('.answer-text').textContent()).toBe(result.answer);
+    const confidence = answer.locator('.confidence');
+    expect(await confidence.textContent()).toMatch(/^Confidence 81%\. Of answers given with this confidence, about 81% are right/);
+    expect(await confidence.textContent()).not.toContain('31%');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-unconfident.png') });
+    // The quote still opens verified.
+    await answer.locator('button.cite').first().click();
+    await page.locator('#source-check.verified').waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });
 
 describe('stopping an answer', () => {

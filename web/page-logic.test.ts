@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ABSTENTION_REASONS } from '../retrieval/types.js';
+import { ABSTENTION_REASON_TEXT, abstentionSentence } from './src/abstention-reasons.js';
+import { confidenceLabel, leadingShortAnswer, percent, searchedFor } from './src/answer-confidence.js';
 import { StreamingAnswerSplitter, splitAnswer } from './src/answer-text.js';
 import { recentHistory } from './src/recent-history.js';
 import { checkSpan } from './src/verify-citation.js';
@@ -69,5 +72,49 @@ describe('recentHistory', () => {
     expect(kept.at(-1)!.content).toBe('turn 29');
     expect(kept[0]!.content).toBe('turn 18');
     expect(recentHistory([{ role: 'user', content: 'x'.repeat(30_000) }])).toEqual([]);
+  });
+});
+
+describe('abstention reasons', () => {
+  it('has one distinct plain sentence for every reason, and none for an answer', () => {
+    expect(Object.keys(ABSTENTION_REASON_TEXT).sort()).toEqual([...ABSTENTION_REASONS].sort());
+    const sentences = ABSTENTION_REASONS.map((r) => abstentionSentence(r));
+    expect(new Set(sentences).size).toBe(ABSTENTION_REASONS.length);
+    for (const sentence of sentences) expect(sentence).toMatch(/^[A-Z].*\.$/);
+    expect(abstentionSentence('SCOPE_MISMATCH')).toBe('The documents mention this, but not the fact you asked about.');
+    expect(abstentionSentence(null)).toBeNull();
+  });
+});
+
+describe('confidence', () => {
+  const answered = { abstained: false, shortAnswer: 'a turning point', shortAnswerConfident: false, confidence: { answer: 0.9975, shortAnswer: 0.487 } };
+
+  it('shows a probability as a percentage that is never 0% or 100% unless it is exactly that', () => {
+    expect([0, 0.004, 0.5, 0.874, 0.9975, 1].map(percent)).toEqual(['0%', '1%', '50%', '87%', '99%', '100%']);
+  });
+
+  it('lets only a confident short answer of an answered question lead', () => {
+    expect(leadingShortAnswer(answered)).toBeNull();
+    expect(leadingShortAnswer({ ...answered, shortAnswerConfident: true })).toBe('a turning point');
+    expect(leadingShortAnswer({ ...answered, shortAnswer: null, shortAnswerConfident: true })).toBeNull();
+    expect(leadingShortAnswer({ ...answered, abstained: true, shortAnswerConfident: true })).toBeNull();
+  });
+
+  it('labels the answer, names the short answer only when it is shown, and says what the number promises', () => {
+    expect(confidenceLabel(answered)).toEqual({
+      text: 'Confidence 99%',
+      explanation: 'Of answers given with this confidence, about 99% are right (that the quoted sentences hold the answer).',
+    });
+    expect(confidenceLabel(answered).text).not.toContain('49%');
+    expect(confidenceLabel({ ...answered, shortAnswerConfident: true, confidence: { answer: 0.94, shortAnswer: 0.87 } }).text).toBe('Confidence 94% · short answer 87%');
+    const abstained = confidenceLabel({ abstained: true, shortAnswer: null, shortAnswerConfident: false, confidence: { answer: 0.12, shortAnswer: 0 } });
+    expect(abstained.text).toBe('Confidence 12%, too low to answer');
+    expect(abstained.explanation).toContain('of answers given with this confidence, about 12% are right');
+    expect(confidenceLabel({ abstained: true, shortAnswer: null, shortAnswerConfident: false, confidence: { answer: 0, shortAnswer: 0 } }).text).toBe('Confidence 0%: no evidence to weigh');
+  });
+
+  it('reports the search query only when it differs from the question', () => {
+    expect(searchedFor({ question: 'Who is he?', retrievalQuery: 'Who is Ian McCartney?' })).toBe('Who is Ian McCartney?');
+    expect(searchedFor({ question: ' Who is Ian McCartney? ', retrievalQuery: 'Who is Ian McCartney?' })).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
 import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
 import type { AskResult, Citation } from '../../retrieval/types.js';
+import { abstentionSentence } from './abstention-reasons.js';
+import { confidenceLabel, leadingShortAnswer, searchedFor } from './answer-confidence.js';
 import { StreamingAnswerSplitter, splitAnswer, type AnswerSegment } from './answer-text.js';
 import { el } from './dom.js';
 import type { SourceTarget } from './source-panel.js';
@@ -26,12 +28,14 @@ export function renderQuestion(question: string): HTMLLIElement {
 
 /**
  * One answer as it streams in: tokens become text, markers become citation buttons, and the finished
- * result adds the short answer (first, emphasised), the cited sources and the retrieved passages.
+ * result adds the short answer (first and emphasised, only when it is confident; otherwise the quoted
+ * sentence leads and the unconfident phrase is not shown), the confidence, the reason for an abstention,
+ * the cited sources and the retrieved passages.
  */
 export class AnswerView {
   /** The `<li>` to put in the message list. */
   readonly element: HTMLLIElement;
-  private readonly shortAnswer: HTMLElement;
+  private readonly speaker: HTMLElement;
   private readonly body: HTMLElement;
   private readonly status: HTMLElement;
   private readonly extras: HTMLElement;
@@ -42,11 +46,11 @@ export class AnswerView {
   private passages: readonly Passage[] = [];
 
   constructor(private readonly openSource: OpenSource) {
-    this.shortAnswer = el('p', { className: 'short-answer', attrs: { hidden: '' } });
+    this.speaker = el('p', { className: 'speaker sr-only' }, 'Verbatim answered:');
     this.body = el('p', { className: 'answer-text', attrs: { 'aria-live': 'polite', 'aria-atomic': 'false' } });
     this.status = el('p', { className: 'answer-status', attrs: { role: 'status' } }, 'Searching the documents…');
     this.extras = el('div', { className: 'answer-extras' });
-    this.element = el('li', { className: 'message assistant', attrs: { 'aria-busy': 'true' } }, el('p', { className: 'speaker sr-only' }, 'Verbatim answered:'), this.shortAnswer, this.body, this.status, this.extras);
+    this.element = el('li', { className: 'message assistant', attrs: { 'aria-busy': 'true' } }, this.speaker, this.body, this.status, this.extras);
   }
 
   /** Retrieval is done: the answer is being written from these passages. */
@@ -86,16 +90,20 @@ export class AnswerView {
       this.element.classList.add('abstained');
       this.body.replaceChildren(el('strong', {}, ABSTENTION_TEXT));
       this.markers.length = 0;
+      const reason = abstentionSentence(result.abstentionReason);
+      if (reason) this.body.after(el('p', { className: 'abstention-reason', attrs: { 'data-reason': result.abstentionReason ?? '' } }, reason));
+      this.status.before(this.metaLine(result));
       const nearest = result.passages.slice(0, NEAREST_ON_ABSTAIN);
       if (nearest.length) {
         this.extras.append(el('p', { className: 'nearest-intro' }, 'No passage answers this directly. These came closest:'), this.passageList(nearest, 'Nearest passage'));
       }
       return;
     }
-    if (result.shortAnswer) {
-      this.shortAnswer.replaceChildren(el('span', { className: 'sr-only' }, 'Short answer: '), el('strong', {}, result.shortAnswer));
-      this.shortAnswer.hidden = false;
-    }
+    // An unconfident phrase is left out entirely: in bold above the sentence it reads as the answer, and it was
+    // wrong often enough ("a turning point" for "Who is Ian McCartney?") to mislead more than it helps.
+    const short = leadingShortAnswer(result);
+    if (short !== null) this.speaker.after(el('p', { className: 'short-answer' }, el('span', { className: 'sr-only' }, 'Short answer: '), el('strong', {}, short)));
+    this.status.before(this.metaLine(result));
     if (result.citations.length) this.extras.append(this.sourceList(result.citations));
     if (result.passages.length) {
       const details = el('details', { className: 'passages' }, el('summary', {}, `Retrieved passages (${result.passages.length})`), this.passageList(result.passages, 'Passage'));
@@ -113,6 +121,14 @@ export class AnswerView {
     if (this.passages.length && code === 'ABORTED') {
       this.extras.append(el('details', { className: 'passages' }, el('summary', {}, `Retrieved passages (${this.passages.length})`), this.passageList(this.passages, 'Passage')));
     }
+  }
+
+  /** The muted line under the answer: its confidence, and what was searched for when that was not the question. */
+  private metaLine(result: AskResult): HTMLElement {
+    const { text, explanation } = confidenceLabel(result);
+    const confidence = el('span', { className: 'confidence', attrs: { title: explanation } }, text, el('span', { className: 'sr-only' }, `. ${explanation}`));
+    const query = searchedFor(result);
+    return el('p', { className: 'answer-meta' }, confidence, query !== null && el('span', { className: 'searched-for' }, `Searched for: ${query}`));
   }
 
   private appendSegments(segments: readonly AnswerSegment[]): void {

@@ -26,7 +26,7 @@ import { runEval, type EvalResultLine } from '../run-eval.js';
 import { convertSquad, readSquadFile, writeSquadCorpus } from '../squad-adapter.js';
 import { chooseGateThreshold, chooseShortAnswerThreshold } from './choose-threshold.js';
 import { fitLogistic } from './logistic-regression.js';
-import { gateRows, meanOfPositives, RIGHT_SHORT_ANSWER_F1, shortAnswerConfidenceRows, shortAnswerRows, type TracedResult } from './training-rows.js';
+import { gateProbabilityOf, gateRows, meanOfPositives, RIGHT_SHORT_ANSWER_F1, shortAnswerConfidenceRows, shortAnswerRows, type TracedResult } from './training-rows.js';
 
 const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const XQUAD_FILE = path.join(REPO_DIR, 'eval', 'datasets', 'xquad-en', 'xquad.en.json');
@@ -124,8 +124,7 @@ async function main(): Promise<void> {
   const seedIds = new Set(sets[0]!.items.map((i) => i.id));
   const gRows = gateRows(traced, (r) => (r.id !== undefined && seedIds.has(r.id) ? seedWeight : 1));
   const gFit = fitLogistic(gRows, GATE_FEATURES, { l2 });
-  const gateProbability = (r: TracedResult) => (r.trace ? logistic(combine(r.trace.gate.features as never, { bias: gFit.bias, weights: gFit.weights })) : 0);
-  const gatePoint = chooseGateThreshold(traced.map((r) => ({ probability: gateProbability(r), answerable: r.gold.answerable })), FALSE_ABSTENTION_COST);
+  const gatePoint = chooseGateThreshold(traced.map((r) => ({ probability: gateProbabilityOf(r, gFit), answerable: r.gold.answerable })), FALSE_ABSTENTION_COST);
   const gate: GateModel = { bias: gFit.bias, weights: gFit.weights, threshold: gatePoint.threshold, reference: meanOfPositives(gRows, GATE_FEATURES) };
 
   const sRows = shortAnswerRows(traced, gate);

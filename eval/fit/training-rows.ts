@@ -1,6 +1,6 @@
 import { GATE_FEATURES, type GateFeature, type GateModel } from '../../retrieval/answer/evidence-gate.js';
 import { SHORT_ANSWER_CONFIDENCE_FEATURES, SHORT_ANSWER_FEATURES, shortAnswerConfidenceFeatures, type ChosenCandidate, type ShortAnswerConfidenceFeature, type ShortAnswerFeature, type ShortAnswerModel } from '../../retrieval/answer/short-answer-choice.js';
-import { combine, logistic } from '../../retrieval/answer/weighted-features.js';
+import { combine, logistic, type LinearModel } from '../../retrieval/answer/weighted-features.js';
 import type { AnswerTrace } from '../../retrieval/types.js';
 import { tokenF1 } from '../metrics/answer-metrics.js';
 import { citationSupports } from '../metrics/citation-metrics.js';
@@ -20,6 +20,11 @@ export interface TracedResult {
 
 function pick<K extends string>(names: readonly K[], values: Readonly<Record<string, number>>): Record<K, number> {
   return Object.fromEntries(names.map((n) => [n, values[n] ?? 0])) as Record<K, number>;
+}
+
+/** The gate's probability for a traced result under `gate` (a newly fitted model), 0 when it never reached the gate. */
+export function gateProbabilityOf(result: TracedResult, gate: LinearModel<GateFeature>): number {
+  return result.trace ? logistic(combine(pick(GATE_FEATURES, result.trace.gate.features), gate)) : 0;
 }
 
 /**
@@ -46,7 +51,7 @@ export function shortAnswerRows(results: readonly TracedResult[], gate: GateMode
   const rows: TrainingRow<ShortAnswerFeature>[] = [];
   for (const r of results) {
     if (!r.trace || r.abstained || !r.gold.answerable) continue;
-    const gateProbability = logistic(combine(pick(GATE_FEATURES, r.trace.gate.features), gate));
+    const gateProbability = gateProbabilityOf(r, gate);
     for (const candidate of r.trace.shortAnswers) {
       const features = { ...pick(SHORT_ANSWER_FEATURES, candidate.features), gateProbability };
       rows.push({ features, label: tokenF1(candidate.text, r.gold.answers) >= RIGHT_SHORT_ANSWER_F1 ? 1 : 0 });
@@ -64,7 +69,7 @@ export function meanOfPositives<K extends string>(rows: readonly TrainingRow<K>[
 /** The traced candidates of an answered question re-ranked under a new gate and choice model, best first. */
 export function rerankTracedCandidates(result: TracedResult, gate: GateModel, choice: ShortAnswerModel): (Omit<ChosenCandidate, 'candidate'> & { readonly text: string })[] {
   if (!result.trace) return [];
-  const gateProbability = logistic(combine(pick(GATE_FEATURES, result.trace.gate.features), gate));
+  const gateProbability = gateProbabilityOf(result, gate);
   return result.trace.shortAnswers
     .map((c) => {
       const features = { ...pick(SHORT_ANSWER_FEATURES, c.features), gateProbability };
@@ -82,7 +87,7 @@ export function shortAnswerConfidenceRows(results: readonly TracedResult[], gate
   const rows: TrainingRow<ShortAnswerConfidenceFeature>[] = [];
   for (const r of results) {
     if (!r.trace || r.abstained || !r.gold.answerable) continue;
-    if (logistic(combine(pick(GATE_FEATURES, r.trace.gate.features), gate)) < gate.threshold) continue;
+    if (gateProbabilityOf(r, gate) < gate.threshold) continue;
     const ranked = rerankTracedCandidates(r, gate, choice);
     const features = shortAnswerConfidenceFeatures(ranked);
     if (!features) continue;

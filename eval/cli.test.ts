@@ -24,7 +24,7 @@ describe('npm run eval', () => {
     [['--questions', '/nonexistent/q.jsonl'], /^error: cannot read questions file \/nonexistent\/q\.jsonl: ENOENT$/],
     [['--limit', 'ten'], /^error: --limit takes a whole number ≥ 1, got "ten"$/],
     [['--compare', 'only-one.jsonl'], /^error: --compare takes two result files, got 1$/],
-    [['--check', 'nope'], /^error: no target set "nope": known sets are seed, xquad-full, xquad-sample$/],
+    [['--check', 'nope'], /^error: no target set "nope": known sets are seed, xquad-full, xquad-sample, xquad-gold-removed-sample$/],
     [['--squad', 'x.json', '--corpus', 'seeds'], /^error: --corpus is not used with --squad/],
     [['--squad', 'x.json', '--article-split', 'first'], /^error: --article-split takes odd or even \(articles by 0-based position in the SQuAD file\), got "first"$/],
     [['--article-split', 'odd'], /^error: --article-split only makes sense with --squad FILE/],

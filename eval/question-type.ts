@@ -1,10 +1,11 @@
+import { QUESTION_WORDS } from '../retrieval/text/lexicon.js';
+
 /** Question types the reports break metrics down by; the seed set names them, SQuAD questions are classified. */
 export const QUESTION_TYPES = ['who', 'when', 'how-many', 'how-much', 'where', 'which', 'what', 'why', 'how', 'list', 'other'] as const;
 
 /** One of {@link QUESTION_TYPES}. */
 export type QuestionType = (typeof QUESTION_TYPES)[number];
 
-const WH_WORDS = new Set(['who', 'whom', 'whose', 'when', 'where', 'why', 'which', 'what', 'how']);
 const TIME_NOUNS = new Set(['year', 'years', 'date', 'day', 'month', 'century', 'decade', 'time', 'period', 'era', 'season', 'age']);
 
 /**
@@ -14,7 +15,7 @@ const TIME_NOUNS = new Set(['year', 'years', 'date', 'day', 'month', 'century', 
  */
 export function classifyQuestion(question: string): QuestionType {
   const words = question.toLowerCase().match(/[a-z]+/g) ?? [];
-  const at = words.findIndex((w) => WH_WORDS.has(w));
+  const at = words.findIndex((w) => QUESTION_WORDS.has(w));
   if (at === -1) return 'other';
   const word = words[at]!;
   const next = words[at + 1] ?? '';

@@ -1,4 +1,4 @@
-import { foldWord } from './terms.js';
+import { foldWord } from '../text/lexicon.js';
 import { classOfKind, kindOfFocus, type AnswerKind, type QuestionAnalysis } from './question-analysis.js';
 import type { ScoredSentence, TermGroup } from './sentence-scoring.js';
 import type { Sentence } from './sentences.js';

@@ -1,4 +1,5 @@
-import { QUESTION_WORDS, STOPWORDS, foldWord, splitWords, type TermNormalizer } from './terms.js';
+import { AUXILIARIES, QUESTION_WORDS, STOPWORDS, foldWord } from '../text/lexicon.js';
+import { splitWords, type TermNormalizer } from './terms.js';
 
 /** The coarse question form: decides which kinds of phrases can answer it. */
 export type QuestionType = 'who' | 'when' | 'how-many' | 'how-much' | 'where' | 'which' | 'what' | 'why' | 'how' | 'yes-no';
@@ -104,7 +105,6 @@ export interface QuestionAnalysis {
 
 /** "Which two treaties…", "What are some of the causes…": the question counts the things it asks for. */
 const COUNTED_GAP = /\b(?:what|which)\s+(?:are\s+|were\s+)?(?:the\s+)?(?:two|three|four|five|both|several|some)\b/i;
-const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'shall', 'may', 'might', 'must', 'am', 'be', 'been']);
 const COPULAS = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'am']);
 const GENERIC_HEADS = new Set(['type', 'kind', 'sort', 'form', 'name', 'part', 'example', 'one', 'ones', 'member', 'group', 'piece']);
 

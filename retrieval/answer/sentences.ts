@@ -1,5 +1,6 @@
+import { foldWord } from '../text/lexicon.js';
 import type { NlpTools } from './nlp.js';
-import { foldWord, type TermNormalizer } from './terms.js';
+import type { TermNormalizer } from './terms.js';
 
 /** One token of a sentence, positioned in the document. */
 export interface SentenceToken {

@@ -1,26 +1,8 @@
+import { STOPWORDS, foldWord } from '../text/lexicon.js';
 import type { Lemmatizer, Stemmer } from './nlp.js';
-
-/**
- * Function words that carry no evidence about which sentence answers a question.
- * Question words and auxiliaries are included so "When did X die?" matches on X and die only.
- */
-export const STOPWORDS: ReadonlySet<string> = new Set(
-  `a about above after again against all also am an and any are aren't as at be because been before being below between both but by
-can could couldn't did didn't do does doesn't doing don't down during each either else etc ever every few for from further had hadn't has hasn't
-have haven't having he he'd he'll he's her here here's hers herself him himself his how how's however i i'd i'll i'm i've if in into is isn't
-it it's its itself just let's many may me might more most much must mustn't my myself neither no nor not now of off on once one's only or
-other others ought our ours ourselves out over own per quite rather same shall shan't she she'd she'll she's should shouldn't so some such
-than that that's the their theirs them themselves then there there's these they they'd they'll they're they've this those through thus
-to too under until up upon us very was wasn't we we'd we'll we're we've were weren't what what's whatever when when's where where's whereas
-whether which while who who's whom whose why why's will with within without won't would wouldn't yet you you'd you'll you're you've your
-yours yourself yourselves ca n't 's also among via onto whom whose whichever whoever`.split(/\s+/),
-);
 
 /** A year written as digits, or a decade ("1990s"): 1000–2099. */
 export const YEAR = /^(1\d{3}|20\d{2})s?$/;
-
-/** Words that open a question; never key terms. */
-export const QUESTION_WORDS: ReadonlySet<string> = new Set(['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how']);
 
 /**
  * Forms the model's lemmatizer leaves alone but that name the same event or property, mapped to one base so that
@@ -83,18 +65,6 @@ const RELATED: readonly string[] = [
   'netherlands dutch', 'ireland irish', 'scotland scottish', 'wales welsh', 'israel israeli', 'arabia arab arabic', 'mongolia mongol mongolian',
   'normandy norman', 'victoria victorian', 'warsaw varsovian', 'paris parisian', 'london londoner', 'egypt egyptian', 'persia persian',
 ];
-
-/**
- * Folds a surface word for comparison: lower case, no diacritics, straight apostrophes,
- * no possessive `'s`, no thousands separators ("2,700" → "2700"), no trailing abbreviation dot.
- */
-export function foldWord(word: string): string {
-  let w = word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[’‘`´]/g, "'");
-  w = w.replace(/'s$/, '').replace(/'$/, '');
-  if (/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(w)) w = w.replace(/,/g, '');
-  if (/^(?:\p{L}\.){2,}$/u.test(w)) w = w.slice(0, -1);
-  return w;
-}
 
 /**
  * Turns surface words into matching terms (folded, lemmatized or mapped by `IRREGULAR`, Porter-stemmed), or null for

@@ -1,4 +1,5 @@
 import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
+import { QUESTION_WORDS } from '../text/lexicon.js';
 import { closingPunctuationStart, containsCodeUnit, dropFinalPunctuation, isFinalPunctuation, isLineTerminator, isSpace, runEndAfter, runStartBefore, type CodeUnitTest } from '../text/scan-text.js';
 import type { ChatTurn } from '../types.js';
 
@@ -25,7 +26,7 @@ const ELLIPSIS_OPENING = /^\s*(?:(?:and|but|so)\s+)?(?:what|how)\s+about(?=\s)/i
 const AND_OPENING = /^\s*(?:and|also|but)\b/i;
 /** "And by 2025?", "And in Fiji?": the opening up to the preposition; see {@link phraseFollowUp}. */
 const PHRASE_OPENING = /^\s*(?:(?:and|but|so|also)\s+)?(in|by|for|during|before|after|since|until|from|at|on|to|with|against|between|among|under|over|within|without|outside|inside|near)(?=\s)/i;
-const QUESTION_WORD = /\b(?:what|which|who|whom|whose|when|where|why|how)\b/i;
+const QUESTION_WORD = new RegExp(`\\b(?:${[...QUESTION_WORDS].join('|')})\\b`, 'i');
 /** A name after a preposition and its spaces: "the Solomon Islands", "Fiji". Sticky: tried right after the spaces. */
 const NAME_AFTER_PREPOSITION = /(?:the\s+)?\p{Lu}[\p{L}\p{N}'’.&-]*(?:\s+\p{Lu}[\p{L}\p{N}'’.&-]*)*/uy;
 const LOWER_CASE_LETTER = /\p{Ll}/uy;
@@ -93,7 +94,11 @@ function phraseFollowUp(question: string): PhraseFollowUp | null {
 
 /** A year with the preposition before it: "in 2023", "by the year 2025", "before the 1990s". */
 const YEAR_PHRASE = /\b(?:in|by|for|during|before|after|since|until|from|at|on)\s+(?:the\s+)?(?:(?:end|start|beginning)\s+of\s+)?(?:year\s+)?\d{4}s?\b/i;
-const QUESTION_OPENERS = /^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|in|on|at|for|of|to|by|from|the|a|an|and|but|so|also|name|tell|list|give|describe|explain|please)$/i;
+/** Words that open a question and never start a name: the question words, then the openers of other questions. */
+const QUESTION_OPENERS = new RegExp(
+  `^(?:${[...QUESTION_WORDS, ...'is are was were do does did has have had can could will would should in on at for of to by from the a an and but so also name tell list give describe explain please'.split(' ')].join('|')})$`,
+  'i',
+);
 const NAME_CONNECTORS = /^(?:of|de|von|van|der|the|and|for|&)$/i;
 const FUNCTION_WORDS = new Set(
   'a an the and or but of in on at to for from by with about as into than then that this these those there is are was were be been being do does did has have had can could will would should may might must it its they them their he him his she her hers we us our you your i me my what which who whom whose when where why how not no yes so also very more most many much some any all each other such only just'.split(' '),

@@ -1,6 +1,6 @@
-import stem from 'wink-porter2-stemmer';
+import { stem } from './lexicon.js';
 
-/** Function words that carry no topic; dropped from BM25 terms and question key terms. */
+/** Function words that carry no topic; dropped from BM25 terms (the answerer has its own, `STOPWORDS` in `lexicon.ts`). */
 export const STOPWORDS: ReadonlySet<string> = new Set(
   `a about above after again against all also am an and any are as at be because been before being below between both but by
   can could did do does doing down during each else ever few for from further had has have having he her here hers herself him
@@ -9,13 +9,6 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
   through to too under until up upon very was we were what when where which while who whom whose why will with would you your yours
   yourself yourselves s t d ll m re ve`.split(/\s+/),
 );
-
-/**
- * Longest token that is stemmed. Longer ones are not words (base64, hashes, run-together text): the Porter2 stemmer
- * takes ~11 ms on a 1,000-character token, so a corpus of them stalled ingest for minutes, and stemming cannot help
- * them match anyway. They are indexed as written (lower case).
- */
-export const MAX_STEMMED_TOKEN_LENGTH = 40;
 
 /**
  * Normalises one token for matching: lower case, accents and apostrophes removed, stop words dropped,
@@ -30,7 +23,7 @@ export function normalizeTerm(token: string): string | null {
     .replace(/[’'`´]/gu, '');
   if (lower.length === 0 || STOPWORDS.has(lower)) return null;
   if (/^\d[\d,.]*$/.test(lower)) return lower.replace(/,/g, '');
-  return lower.length > MAX_STEMMED_TOKEN_LENGTH ? lower : stem(lower);
+  return stem(lower);
 }
 
 /** Splits text into word tokens (letters, digits, inner apostrophes, hyphens and number separators). */

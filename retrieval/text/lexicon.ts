@@ -1,0 +1,65 @@
+import porter2 from 'wink-porter2-stemmer';
+
+/**
+ * The general-English word lists and word normalisers that more than one part of retrieval relies on, each held
+ * once so that BM25, question analysis and sentence matching cannot drift apart. Lists that only one rule uses
+ * (focus nouns, name connectors, units) stay next to that rule.
+ */
+
+/**
+ * Function words that carry no evidence about which passage or sentence answers a question, matched against
+ * {@link foldWord} forms. Question words and auxiliaries are included so "When did X die?" matches on X and die
+ * only. Used by the answerer's term normaliser (`answer/terms.ts`) and question analysis (`answer/question-analysis.ts`,
+ * where a stop word also ends a focus noun phrase).
+ */
+export const STOPWORDS: ReadonlySet<string> = new Set(
+  `a about above after again against all also am an and any are aren't as at be because been before being below between both but by
+can could couldn't did didn't do does doesn't doing don't down during each either else etc ever every few for from further had hadn't has hasn't
+have haven't having he he'd he'll he's her here here's hers herself him himself his how how's however i i'd i'll i'm i've if in into is isn't
+it it's its itself just let's many may me might more most much must mustn't my myself neither no nor not now of off on once one's only or
+other others ought our ours ourselves out over own per quite rather same shall shan't she she'd she'll she's should shouldn't so some such
+than that that's the their theirs them themselves then there there's these they they'd they'll they're they've this those through thus
+to too under until up upon us very was wasn't we we'd we'll we're we've were weren't what what's whatever when when's where where's whereas
+whether which while who who's whom whose why why's will with within without won't would wouldn't yet you you'd you'll you're you've your
+yours yourself yourselves ca n't 's among via onto whichever whoever`.split(/\s+/),
+);
+
+/**
+ * Words that open a question; never key terms. Used by question analysis (which word asks), follow-up detection
+ * (`conversation/contextualize-question.ts`) and the eval's question-type breakdown (`eval/question-type.ts`).
+ */
+export const QUESTION_WORDS: ReadonlySet<string> = new Set(['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how']);
+
+/**
+ * Auxiliary and modal verbs: one opening a question makes it a yes/no question ("Did Tesla die in 1943?"), and
+ * one right after the question word is not the focus noun ("How many were killed?"). Used by question analysis.
+ */
+export const AUXILIARIES: ReadonlySet<string> = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'shall', 'may', 'might', 'must', 'am', 'be', 'been']);
+
+/**
+ * Folds a surface word for comparison: lower case, no diacritics, straight apostrophes,
+ * no possessive `'s`, no thousands separators ("2,700" → "2700"), no trailing abbreviation dot.
+ */
+export function foldWord(word: string): string {
+  let w = word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[’‘`´]/g, "'");
+  w = w.replace(/'s$/, '').replace(/'$/, '');
+  if (/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(w)) w = w.replace(/,/g, '');
+  if (/^(?:\p{L}\.){2,}$/u.test(w)) w = w.slice(0, -1);
+  return w;
+}
+
+/**
+ * Longest word that is stemmed. Longer ones are not words (base64, hashes, run-together text): the Porter2 stemmer
+ * takes ~11 ms on a 1,000-character token, so a corpus of them stalled ingest for minutes, and stemming cannot help
+ * them match anyway. They are kept as written.
+ */
+export const MAX_STEMMED_TOKEN_LENGTH = 40;
+
+/**
+ * English Porter2 stem of a lower-case word (`trained` → `train`); words longer than
+ * {@link MAX_STEMMED_TOKEN_LENGTH} come back unchanged. The one stemmer of BM25 terms (`text/term-analysis.ts`)
+ * and the answerer's terms (`answer/nlp.ts`), so a stem means the same in both.
+ */
+export function stem(word: string): string {
+  return word.length > MAX_STEMMED_TOKEN_LENGTH ? word : porter2(word);
+}

@@ -11,6 +11,15 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
 );
 
 /**
+ * Version of the terms {@link analyzeTerms} makes, recorded in every index's manifest (`termAnalysis`). Bump it
+ * whenever the same text gives other terms (a stop word, folding or stemming change): BM25 finds a chunk only by
+ * the terms stored for it, so an index built by another version would silently miss words. Ingest then rebuilds
+ * the BM25 index from the stored chunks (keeping their vectors), and serving refuses an index not yet rebuilt.
+ * 1: the first recorded (manifests without the field hold version 1 terms).
+ */
+export const TERM_ANALYSIS_VERSION = 1;
+
+/**
  * Normalises one token for matching: lower case, accents and apostrophes removed, stop words dropped,
  * English Porter2 stem. Returns null for tokens that should not be indexed or matched.
  */

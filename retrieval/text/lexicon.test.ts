@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeQuestion } from '../answer/question-analysis.js';
 import { createNlpTools } from '../answer/nlp.js';
 import { createTermNormalizer } from '../answer/terms.js';
-import { MAX_STEMMED_TOKEN_LENGTH, STOPWORDS, stem } from './lexicon.js';
+import { COPULAS, MAX_STEMMED_TOKEN_LENGTH, STOPWORDS, stem } from './lexicon.js';
 import { normalizeTerm, tokenize } from './term-analysis.js';
 
 const tools = createNlpTools();
@@ -29,6 +29,15 @@ describe('lexicon STOPWORDS', () => {
     for (const word of ["Tesla's", 'Pokémon', 'trained', 'communities', '1,200', '3.5', 'Côte']) {
       expect(normalizeTerm(word), word).toBe(answerer.term(word));
     }
+  });
+});
+
+describe('lexicon COPULAS', () => {
+  it('link a question to its asked-for noun whichever one it uses: "became" as "was"', () => {
+    const weightOfHead = (question: string) => analyzeQuestion(question, answerer).terms.find((t) => t.text === 'president')?.weight;
+    expect(COPULAS.has('became')).toBe(true);
+    expect(weightOfHead('Who became the first president of Kenya?')).toBe(weightOfHead('Who was the first president of Kenya?'));
+    expect(weightOfHead('Who became the first president of Kenya?')).not.toBe(weightOfHead('Who led the first president of Kenya?'));
   });
 });
 

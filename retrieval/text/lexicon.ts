@@ -45,6 +45,13 @@ export const QUESTION_WORDS: ReadonlySet<string> = new Set(['what', 'which', 'wh
 export const AUXILIARIES: ReadonlySet<string> = new Set(['is', 'are', 'was', 'were', 'do', 'does', 'did', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'shall', 'may', 'might', 'must', 'am', 'be', 'been']);
 
 /**
+ * Verbs that link a subject to its description: "X is Y", "X became Y" in a passage (short-answer ranking prefers a
+ * candidate right at the other side of one from the matched terms, `answer/short-answer.ts`), and "Who is the …",
+ * "What was the …" in a question (question analysis finds the focus noun after one).
+ */
+export const COPULAS: ReadonlySet<string> = new Set(['is', 'are', 'was', 'were', 'am', 'be', 'been', 'became', 'becomes']);
+
+/**
  * Folds a surface word for comparison: lower case, no diacritics, straight apostrophes,
  * no possessive `'s`, no thousands separators ("2,700" → "2700"), no trailing abbreviation dot.
  */

@@ -12,8 +12,9 @@ import porter2 from 'wink-porter2-stemmer';
  * die?" matches on X and die only; so are the halves of contractions as wink splits them ("ca", "n't") and the
  * fragments left when an apostrophe no tokenizer knows splits one ("don t", "we ll").
  * Used by BM25 (`text/term-analysis.ts`: never indexed or searched), the answerer's term normaliser
- * (`answer/terms.ts`: never matching terms) and question analysis (`answer/question-analysis.ts`, where a stop word
- * also ends the focus noun phrase).
+ * (`answer/terms.ts`: never matching terms), question analysis (`answer/question-analysis.ts`, where a stop word
+ * also ends the focus noun phrase) and follow-up detection (`conversation/contextualize-question.ts`: never a key
+ * word or a one-word name).
  *
  * BM25 and the answerer had a list each; this is their union. It is the answerer's longer list that matters: BM25
  * taking it moved the retrieval rank of 10 of 1,190 full-XQuAD questions (6 up, 4 down), while the answerer taking

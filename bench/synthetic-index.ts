@@ -11,6 +11,7 @@ import type { Embedder } from '../retrieval/embed/embedder.js';
 import { saveIndex } from '../retrieval/index/index-files.js';
 import { LexicalIndex } from '../retrieval/index/lexical-index.js';
 import { INDEX_FORMAT_VERSION, type ManifestDraft } from '../retrieval/index/manifest.js';
+import { TERM_ANALYSIS_VERSION } from '../retrieval/text/term-analysis.js';
 import type { Chunk, SourceDocument } from '../retrieval/types.js';
 import { seededRandom } from '../retrieval/__fixtures__/seeded-random.js';
 import { normalizeRows } from './synthetic-vectors.js';
@@ -141,6 +142,7 @@ export async function writeSyntheticIndex(options: SyntheticIndexOptions): Promi
     hnsw: { M: options.M, efConstruction: options.efConstruction },
     documents: documents.map((doc, d) => ({ id: doc.id, title: doc.title, hash: doc.hash, length: doc.text.length, chunks: chunkCounts[d]! })),
     chunkCount: chunks.length,
+    termAnalysis: TERM_ANALYSIS_VERSION,
   };
   const writeTimer = stopwatch();
   await fs.rm(options.indexDir, { recursive: true, force: true });

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { IndexMismatchError, ModelUnavailableError } from './errors.js';
 import { writeTinyModel, type TinyModel } from './embed/__fixtures__/tiny-model.js';
+import { currentGeneration } from './index/index-files.js';
 import { openPipeline } from './open-pipeline.js';
+import { TERM_ANALYSIS_VERSION } from './text/term-analysis.js';
 
 const SEEDS = path.resolve(import.meta.dirname, '../seeds');
 let tmp: string;
@@ -58,6 +60,27 @@ describe('openPipeline with a real (tiny) embedding model', () => {
       expect(second.pipeline.status.mode).toBe('hybrid');
     } finally {
       await second.pipeline.close();
+    }
+  });
+
+  it('never queries BM25 terms of another term analysis, and re-indexes them without re-embedding', async () => {
+    const indexDir = path.join(tmp, 'terms');
+    const built = await openPipeline({ config: configFor(indexDir), ingest: true });
+    await built.pipeline.close();
+    const manifestFile = path.join((await currentGeneration(indexDir))!, 'manifest.json');
+    const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as Record<string, unknown>;
+    await fs.writeFile(manifestFile, JSON.stringify({ ...manifest, termAnalysis: TERM_ANALYSIS_VERSION + 1 }));
+
+    const error = await openPipeline({ config: configFor(indexDir) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IndexMismatchError);
+    expect((error as Error).message).toMatch(/term analysis version .*npm run ingest/);
+
+    const reindexed = await openPipeline({ config: configFor(indexDir), ingest: true });
+    try {
+      expect(reindexed.ingest).toMatchObject({ wrote: true, mode: 'hybrid', changed: [], embeddedChunks: 0 });
+      expect((await reindexed.pipeline.ask({ question: 'When did the harbour of Port Aldous open?' })).answer).toContain('1887');
+    } finally {
+      await reindexed.pipeline.close();
     }
   });
 

@@ -8,9 +8,11 @@ import { CachingEmbedder } from './embed/caching-embedder.js';
 import { EMBEDDINGS_DISABLED_REASON, openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
 import type { FetchEvent } from './models/fetch-model.js';
 import { loadGeneration, loadIndex, openVectorIndex, readManifest, type LoadedIndexData } from './index/index-files.js';
+import { termAnalysisOf } from './index/manifest.js';
 import type { VectorIndex } from './index/vector-index.js';
 import { ingestAndKeepIndex, type IngestedIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
+import { TERM_ANALYSIS_VERSION } from './text/term-analysis.js';
 
 /** Options of `openPipeline`. */
 export interface OpenPipelineOptions {
@@ -87,6 +89,12 @@ async function servePipeline(
   opened: { readonly choice: Promise<EmbedderChoice> | null },
 ): Promise<Pipeline> {
   const { config } = options;
+  const terms = termAnalysisOf(index.manifest);
+  if (terms !== TERM_ANALYSIS_VERSION) {
+    throw new IndexMismatchError(
+      `the BM25 terms of the index at ${config.indexDir} were made by term analysis version ${terms}, but this Verbatim makes version ${TERM_ANALYSIS_VERSION}: run \`npm run ingest\` to re-index them (stored vectors are kept)`,
+    );
+  }
   const built = index.manifest.embedder;
 
   let embedderChoice: EmbedderChoice;

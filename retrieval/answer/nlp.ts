@@ -1,5 +1,6 @@
 import winkNLP, { type Document, type ItsHelpers, type WinkMethods } from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
+import { stem } from '../text/lexicon.js';
 import { isSpace } from '../text/scan-text.js';
 
 /** Reduces a lower-case word to its stem, e.g. `trained` → `train`. */
@@ -16,7 +17,10 @@ export interface NlpTools {
   /** wink-nlp with sentence boundaries, POS tags and its numeric/date entity recogniser. */
   readonly nlp: WinkMethods;
   readonly its: ItsHelpers;
-  /** The model's Porter stemmer, shared by question and sentence analysis so their terms match. */
+  /**
+   * The lexicon's Porter2 stemmer, the one BM25 terms are stemmed with too: shared by question and sentence analysis
+   * so their terms match. (The model's own `stem` addon is a copy of the same wink-porter2-stemmer code.)
+   */
   readonly stem: Stemmer;
   /** The model's lemmatizer, applied to a word on its own (its part of speech guessed without context). */
   readonly lemma: Lemmatizer;
@@ -88,11 +92,9 @@ export function createNlpTools(): NlpTools {
 
 function loadNlpTools(): NlpTools {
   const nlp = winkNLP(model, ['sbd', 'pos', 'ner']);
-  const porter = model.addons.stem as unknown as (word: string) => string;
-  if (typeof porter !== 'function') throw new Error('wink-eng-lite-web-model has no stem addon: reinstall wink-eng-lite-web-model');
   // wink-nlp's typings declare `its.lemma` with an addons parameter `out()` does not accept, though it passes one.
   const itsLemma = nlp.its.lemma as unknown as typeof nlp.its.value;
   // A word too long to be cut is not a word anyone asks about; it stays as written.
   const lemma: Lemmatizer = (word) => (word.length > MAX_WINK_RUN_CHARS ? word : ((nlp.readDoc(word).tokens().out(itsLemma)[0] as string | undefined) ?? word));
-  return { nlp, its: nlp.its, stem: (word) => porter(word), lemma, read: (text) => nlp.readDoc(textForWink(text)) };
+  return { nlp, its: nlp.its, stem, lemma, read: (text) => nlp.readDoc(textForWink(text)) };
 }

@@ -1,4 +1,4 @@
-import { AUXILIARIES, QUESTION_WORDS, STOPWORDS, foldWord } from '../text/lexicon.js';
+import { AUXILIARIES, COPULAS, QUESTION_WORDS, STOPWORDS, foldWord } from '../text/lexicon.js';
 import { splitWords, type TermNormalizer } from './terms.js';
 
 /** The coarse question form: decides which kinds of phrases can answer it. */
@@ -105,7 +105,6 @@ export interface QuestionAnalysis {
 
 /** "Which two treaties…", "What are some of the causes…": the question counts the things it asks for. */
 const COUNTED_GAP = /\b(?:what|which)\s+(?:are\s+|were\s+)?(?:the\s+)?(?:two|three|four|five|both|several|some)\b/i;
-const COPULAS = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'am']);
 const GENERIC_HEADS = new Set(['type', 'kind', 'sort', 'form', 'name', 'part', 'example', 'one', 'ones', 'member', 'group', 'piece']);
 
 const DATE_FOCUS = new Set(['year', 'years', 'date', 'dates', 'month', 'day', 'days', 'century', 'centuries', 'decade', 'era', 'time', 'period', 'season', 'week', 'age']);

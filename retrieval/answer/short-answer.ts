@@ -1,3 +1,4 @@
+import { COPULAS } from '../text/lexicon.js';
 import type { AnswerKind, QuestionAnalysis } from './question-analysis.js';
 import type { Sentence, SentenceToken } from './sentences.js';
 import { isWordToken, NAME_CONNECTORS, OPENERS, rawCandidates, trimEdges } from './answer-candidates.js';
@@ -181,8 +182,6 @@ export interface ShortAnswerContext {
   readonly weights?: CandidateWeights;
 }
 
-/** Verbs that link a subject to its description ("X is Y", "X became Y"). */
-const COPULAS = new Set(['is', 'was', 'are', 'were', 'be', 'been', 'became', 'becomes']);
 /** Tokens that separate clauses, counted between a candidate and its nearest match. */
 const CLAUSE_BOUNDARY = new Set([',', ';', ':', '(', ')', '[', ']', '—', '–', '"', '“', '”']);
 /** Tags of words that can head a noun phrase. */

@@ -1,5 +1,5 @@
 import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
-import { QUESTION_WORDS } from '../text/lexicon.js';
+import { QUESTION_WORDS, STOPWORDS } from '../text/lexicon.js';
 import { closingPunctuationStart, containsCodeUnit, dropFinalPunctuation, isFinalPunctuation, isLineTerminator, isSpace, runEndAfter, runStartBefore, type CodeUnitTest } from '../text/scan-text.js';
 import type { ChatTurn } from '../types.js';
 
@@ -100,9 +100,8 @@ const QUESTION_OPENERS = new RegExp(
   'i',
 );
 const NAME_CONNECTORS = /^(?:of|de|von|van|der|the|and|for|&)$/i;
-const FUNCTION_WORDS = new Set(
-  'a an the and or but of in on at to for from by with about as into than then that this these those there is are was were be been being do does did has have had can could will would should may might must it its they them their he him his she her hers we us our you your i me my what which who whom whose when where why how not no yes so also very more most many much some any all each other such only just'.split(' '),
-);
+/** Words that are neither a name nor a key word of a follow-up: the lexicon's stop words, and a reply's "yes". */
+const FUNCTION_WORDS: ReadonlySet<string> = new Set([...STOPWORDS, 'yes']);
 
 /** Capitalised only because they open a sentence. */
 const SENTENCE_OPENERS = new Set(

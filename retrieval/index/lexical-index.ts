@@ -11,7 +11,7 @@ export interface LexicalHit {
 
 /**
  * The FTS5 table holds each chunk's analysed terms (stemmed, stop words dropped, by `analyzeTerms`), separated by
- * spaces, so BM25 sees exactly the terms the answerer matches. Terms keep inner dots and hyphens ("3.5",
+ * spaces: the answerer's stop words, folding and stemmer (`text/lexicon.ts`), without its lemmatizer. Terms keep inner dots and hyphens ("3.5",
  * "well-known"), so those are token characters here too: FTS5 must never split a term into two.
  */
 const SCHEMA = `

@@ -40,6 +40,8 @@ export const manifestSchema = z.object({
     }),
   ),
   chunkCount: z.number().int().nonnegative(),
+  /** `TERM_ANALYSIS_VERSION` of the BM25 terms; absent in indexes built before it was recorded, which hold version 1. */
+  termAnalysis: z.number().int().positive().optional(),
   /**
    * Every other file of the generation, by path relative to it: its size and CRC-32, so damage anywhere in a
    * file (not only a truncation or a broken header) is caught when the index is opened, naming the file.
@@ -49,7 +51,12 @@ export const manifestSchema = z.object({
 
 /** A parsed manifest. */
 export type Manifest = z.infer<typeof manifestSchema>;
-/** A manifest before its generation is written: `saveIndex` adds the `files` it wrote. */
-export type ManifestDraft = Omit<Manifest, 'files'>;
+/** A manifest before its generation is written: `saveIndex` adds the `files` it wrote. A new index always records its term analysis. */
+export type ManifestDraft = Omit<Manifest, 'files' | 'termAnalysis'> & { readonly termAnalysis: number };
+/** The term analysis version of an index's BM25 terms (1 when its manifest predates the field). */
+export function termAnalysisOf(manifest: Pick<Manifest, 'termAnalysis'>): number {
+  return manifest.termAnalysis ?? 1;
+}
+
 /** A parsed embedder entry. */
 export type EmbedderInfo = z.infer<typeof embedderInfoSchema>;

@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../config.js';
 import { IndexCorruptError, IndexLockedError, IndexNotFoundError } from '../errors.js';
 import type { EmbedderChoice } from '../embed/open-embedder.js';
-import { loadIndex } from '../index/index-files.js';
+import { currentGeneration, loadIndex } from '../index/index-files.js';
 import { INDEX_FORMAT_VERSION } from '../index/manifest.js';
+import { TERM_ANALYSIS_VERSION } from '../text/term-analysis.js';
 import { ingestCorpus } from './ingest-corpus.js';
 
 const SEEDS = path.resolve(import.meta.dirname, '../../seeds');
@@ -68,6 +69,20 @@ describe('ingestCorpus', () => {
     expect(index.documents.map((d) => d.id).sort()).toEqual(['extra.md', 'notes/new.txt']);
     expect(index.chunks.every((c) => c.docId !== '000_4434d9e95f18ffce.txt')).toBe(true);
     expect(index.lexical.query('closed 1990', 5)[0]?.id).toMatch(/^extra\.md#/);
+  });
+
+  it('re-indexes BM25 from the stored chunks when the index holds terms of another term analysis', async () => {
+    await ingestCorpus({ config, openEmbedder: lexical });
+    expect((await loadIndex(indexDir)).manifest.termAnalysis).toBe(TERM_ANALYSIS_VERSION);
+    const manifestFile = path.join((await currentGeneration(indexDir))!, 'manifest.json');
+    const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as Record<string, unknown>;
+    await fs.writeFile(manifestFile, JSON.stringify({ ...manifest, termAnalysis: TERM_ANALYSIS_VERSION + 1 }));
+
+    const report = await ingestCorpus({ config, openEmbedder: lexical });
+    expect(report).toMatchObject({ wrote: true, added: [], changed: [], removed: [], unchanged: 1 });
+    const index = await loadIndex(indexDir);
+    expect(index.manifest.termAnalysis).toBe(TERM_ANALYSIS_VERSION);
+    expect(index.lexical.query('Global Security Initiative', 3)).not.toEqual([]);
   });
 
   it('rechunks everything when the chunking settings change', async () => {

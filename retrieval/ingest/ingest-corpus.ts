@@ -7,9 +7,10 @@ import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-e
 import { LexicalIndex } from '../index/lexical-index.js';
 import { loadIndex, openVectorIndex, readManifest, removePartialGenerations, saveIndex, type LoadedIndexData } from '../index/index-files.js';
 import { withIndexLock } from '../index/index-lock.js';
-import { INDEX_FORMAT_VERSION, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
+import { INDEX_FORMAT_VERSION, termAnalysisOf, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
 import type { Embedder } from '../embed/embedder.js';
 import { VectorIndex } from '../index/vector-index.js';
+import { TERM_ANALYSIS_VERSION } from '../text/term-analysis.js';
 import type { Chunk, RetrievalMode, SourceDocument } from '../types.js';
 
 /** Progress of one ingest, for a progress bar. */
@@ -157,12 +158,14 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const currentIds = new Set(corpus.documents.map((d) => d.id));
       const removed = [...previousDocs.keys()].filter((id) => !currentIds.has(id));
 
+      // BM25 terms made by another term analysis are rebuilt from the stored chunks; their vectors are kept.
+      const termsStale = previous !== null && termAnalysisOf(previous.manifest) !== TERM_ANALYSIS_VERSION;
       // Only an otherwise unchanged index needs its vector index checked: any change rebuilds it anyway.
-      const unchanged = previous !== null && settingsKept && docsToChunk.length === 0 && removed.length === 0;
+      const unchanged = previous !== null && settingsKept && !termsStale && docsToChunk.length === 0 && removed.length === 0;
       const previousVectors = unchanged ? await openPreviousVectorIndex(previous, config.hnswEf) : null;
       const vectorIndexOk = previousVectors !== 'damaged';
       // The model is opened when something must be embedded, or to retry a model that was missing last time.
-      const needsModelCheck = docsToChunk.length > 0 || removed.length > 0 || wanted !== previousModel || !vectorIndexOk;
+      const needsModelCheck = docsToChunk.length > 0 || removed.length > 0 || termsStale || wanted !== previousModel || !vectorIndexOk;
       const choice: EmbedderChoice | null = needsModelCheck ? await options.openEmbedder() : null;
       const embedder = choice?.embedder ?? null;
       const keepVectors = embedder !== null && previous?.manifest.embedder?.id === embedder.id && previous.vectors !== null;
@@ -276,6 +279,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction },
         documents: documents.map((d) => ({ id: d.id, title: d.title, hash: d.hash, length: d.text.length, chunks: chunkCounts.get(d.id) ?? 0 })),
         chunkCount: chunks.length,
+        termAnalysis: TERM_ANALYSIS_VERSION,
       };
       throwIfAborted(signal);
       // Built above, so that everything the save does is writing: a failure in it is a write failure, cleaned up there.

@@ -2,43 +2,22 @@
  * The chat page in real headless Chromium (Debian's package; Playwright's own download does not work
  * here), against the real server over a real index.
  */
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answerer } from '../retrieval/answer/answerer.js';
 import type { Answer, AskResult } from '../retrieval/types.js';
 import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
 import type { ClientFrame, ServerFrame } from '../server/protocol.js';
+import { launch } from './__fixtures__/launch-chromium.js';
 import { ABSTENTION_REASON_TEXT } from './src/abstention-reasons.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUESTION = 'How many foreign law enforcement officers did China train in 2023?';
 
-/** Chromium with the flags that work in this sandbox and a fresh profile. */
-async function launch(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-chromium-'));
-  // Playwright takes the --user-data-dir as the first argument of launchPersistentContext.
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      await fs.rm(profile, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A page that records WebSocket frames and every console error, CSP violation and page error. */
 async function openPage(context: BrowserContext, url: string) {

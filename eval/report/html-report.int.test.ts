@@ -3,42 +3,21 @@
  * here), on a report of a real seed-set run: no sideways scrolling on a 375 px phone, questions as cards there and
  * as a table on a desktop.
  */
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../retrieval/config.js';
+import { launch } from '../../web/__fixtures__/launch-chromium.js';
 import { readEvalItems } from '../dataset.js';
 import { runEval } from '../run-eval.js';
 import { writeHtmlReport } from './html-report.js';
 
 const EVAL_DIR = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** An unbreakable run of characters, as long URLs and identifiers in questions and quotes are. */
 const LONG_WORD = `https://example.org/${'verylongpathsegment'.repeat(12)}`;
 
-/** Chromium with the flags that work in this sandbox and a fresh profile. */
-async function launch(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-chromium-'));
-  // Playwright takes the --user-data-dir as the first argument of launchPersistentContext.
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      await fs.rm(profile, { recursive: true, force: true });
-    },
-  };
-}
 
 describe('HTML report layout', () => {
   const temps: string[] = [];

@@ -91,6 +91,7 @@ describe('asks run in worker threads with a deadline', () => {
   it('a WebSocket cancel and a closed socket stop a stuck ask for real', async () => {
     const client = await connect(t.wsUrl);
     try {
+      await eventually(() => t.server.activeAsks === 0, 'earlier asks to finish');
       const before = t.pool!.workers.terminated;
       client.send({ type: 'ask', id: 's1', question: 'STALL: cancelled' });
       await eventually(() => t.server.activeAsks === 1, 'the ask to start');
@@ -108,6 +109,9 @@ describe('asks run in worker threads with a deadline', () => {
       client.close();
     }
 
+    // The server counts an ask as active until its worker reports the end, a moment after the `done` frame: wait
+    // for that, or the next line would see the previous ask and close the socket before the stuck one arrives.
+    await eventually(() => t.server.activeAsks === 0, 'the previous ask to finish');
     const leaving = await connect(t.wsUrl);
     const before = t.pool!.workers.terminated;
     leaving.send({ type: 'ask', id: 's2', question: 'STALL: the client leaves' });

@@ -53,6 +53,8 @@ export interface AnswerWorkerStats {
    * in time; a running one takes its worker thread with it (a replacement is started).
    */
   readonly terminated: number;
+  /** Tasks handed to the pool whose work has not ended, queued ones included: a stopped task counts until its worker has let go of it. */
+  readonly inFlight: number;
 }
 
 /** A document as listed to users. */

@@ -1,6 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Config } from '../retrieval/config.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
+import { abortOnDisconnect } from './abort-on-disconnect.js';
 import { sendError } from './error-responses.js';
 import type { DocumentListResponse, DocumentResponse, HealthResponse, SearchResponse } from './protocol.js';
 import { askBodySchema, searchQuerySchema } from './request-schemas.js';
@@ -16,15 +17,6 @@ export interface ApiRouterOptions {
    * counts its asks in the same store.
    */
   readonly requestLimiter: RequestHandler;
-}
-
-/** An AbortSignal that fires when the client goes away before the response is complete. */
-function abortOnDisconnect(res: Response): AbortSignal {
-  const controller = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }
 
 /**

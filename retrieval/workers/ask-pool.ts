@@ -70,6 +70,7 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
   // A worker that dies with no task running would otherwise be an unhandled 'error' event, ending the server.
   pool.on('error', (error: unknown) => logger?.error({ err: error }, 'answering worker failed'));
   let terminated = 0;
+  let inFlight = 0;
   /** Set by close(): the tasks it ends are not failures worth a log line. */
   let closing = false;
 
@@ -100,12 +101,15 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const running = pool.run({ ...task, port: port2 } as WorkerTask, { transferList: [port2] as unknown as NonNullable<NonNullable<Parameters<Piscina['run']>[1]>['transferList']>, signal: terminate.signal });
+    inFlight++;
     running.then(
       () => {
+        inFlight--;
         finished = true;
         clearTimeout(grace);
       },
       (error: unknown) => {
+        inFlight--;
         if (terminate.signal.aborted || closing) return;
         logger?.error({ err: error, task: task.kind }, 'answering worker failed');
         fail(new Error(`the answering worker failed: ${error instanceof Error ? error.message : String(error)}`));
@@ -188,7 +192,7 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     listDocuments: () => local.listDocuments(),
     getDocument: (id) => local.getDocument(id),
     get workers(): AnswerWorkerStats {
-      return { threads: pool.threads.length, queued: pool.queueSize, terminated };
+      return { threads: pool.threads.length, queued: pool.queueSize, terminated, inFlight };
     },
     close: async () => {
       closing = true;

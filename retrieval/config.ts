@@ -151,6 +151,12 @@ const settingsSchema = z.object({
      * and a client that sends nothing but garbage is not going to start listening. @default 100
      */
     wsMaxBadFramesPerMinute: z.number().int().min(1).max(1_000_000).default(100),
+    /**
+     * The OpenAI-compatible endpoint (`/v1/chat/completions`) appends a plain "Sources" list (number, document
+     * title, quote) to each answer's content, for clients that show the content alone and drop the `citations`
+     * field. A request's own `verbatim.append_sources` overrides it. @default false
+     */
+    openaiAppendSources: z.boolean().default(false),
     /** pino log level. @default "info" */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -199,6 +205,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   wsMaxConnectionsPerClient: 'WS_MAX_CONNECTIONS_PER_CLIENT',
   wsMaxBufferedBytes: 'WS_MAX_BUFFERED_BYTES',
   wsMaxBadFramesPerMinute: 'WS_MAX_BAD_FRAMES_PER_MINUTE',
+  openaiAppendSources: 'OPENAI_APPEND_SOURCES',
   logLevel: 'LOG_LEVEL',
 };
 

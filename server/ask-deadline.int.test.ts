@@ -121,6 +121,24 @@ describe('asks run in worker threads with a deadline', () => {
     await eventually(() => t.server.activeAsks === 0, 'no ask left running');
   });
 
+  it('gives an OpenAI-compatible stream past the deadline a 503 before any event, and stops the worker of a client that leaves', async () => {
+    const completions = (body: unknown, signal?: AbortSignal) =>
+      fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+    const late = await completions({ model: 'verbatim', stream: true, messages: [{ role: 'user', content: 'STALL: streamed' }] });
+    expect(late.status).toBe(503);
+    expect(await late.json()).toMatchObject({ error: { code: 'ANSWER_TIMEOUT', type: 'server_error' } });
+
+    await eventually(() => t.pool!.workers.inFlight === 0, 'the stopped task to end');
+    const before = t.pool!.workers.terminated;
+    const leaving = new AbortController();
+    const pending = completions({ model: 'verbatim', stream: true, messages: [{ role: 'user', content: 'STALL: the client leaves' }] }, leaving.signal).catch((e: unknown) => e);
+    await eventually(() => t.pool!.workers.inFlight === 1, 'the stuck task to reach the pool');
+    leaving.abort();
+    expect(await pending).toMatchObject({ name: 'AbortError' });
+    await eventually(() => t.pool!.workers.inFlight === 0, 'the abandoned task to end');
+    expect(t.pool!.workers.terminated - before).toBe(1);
+  });
+
   it("answers the probe's slow inputs or fails them clearly, while health keeps answering", async () => {
     const spaces = (n: number) => ' '.repeat(n);
     const probes = [

@@ -8,6 +8,8 @@ import { accessGuard, assertSafeBinding, checkAccess, checkWebSocketOrigin, type
 import { createClientRateLimits } from './client-rate-limits.js';
 import { jsonErrorHandler, sendError } from './error-responses.js';
 import { createApiRouter } from './http-api.js';
+import { openAiErrorBodies } from './openai-compatible/openai-error-bodies.js';
+import { createOpenAiRouter } from './openai-compatible/openai-router.js';
 import { securityHeaders } from './security-headers.js';
 import { prepareChatPage, serveChatPage } from './static-site.js';
 import { attachWebSocketApi, type WebSocketCounters } from './websocket-api.js';
@@ -83,6 +85,12 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   app.use(securityHeaders());
   app.use(accessGuard(policy, { requireToken: false }));
   app.use('/api', accessGuard(policy, { requireToken: true }), createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
+  app.use(
+    '/v1',
+    openAiErrorBodies(),
+    accessGuard(policy, { requireToken: true }),
+    createOpenAiRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }),
+  );
   if (webRoot) app.use(serveChatPage({ root: webRoot }));
   app.use((req, res) => sendError(res, 404, 'NOT_FOUND', `nothing at ${req.method} ${req.path}`));
   app.use(jsonErrorHandler({ logger, maxBodyBytes: maxMessageBytes }));

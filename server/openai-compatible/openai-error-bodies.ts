@@ -1,0 +1,52 @@
+/**
+ * Errors on the OpenAI-compatible routes in OpenAI's shape, `{ error: { message, type, param, code } }`, so
+ * clients raise their own typed errors. The status and Verbatim's stable `code` stay as on the rest of the API;
+ * `type` is OpenAI's category for the status.
+ */
+import type { RequestHandler, Response } from 'express';
+
+/** An error body as OpenAI's API sends it. */
+export interface OpenAiErrorBody {
+  readonly error: { readonly message: string; readonly type: string; readonly param: string | null; readonly code: string };
+}
+
+/** OpenAI's error `type` for an HTTP status. */
+export function openAiErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+/** The OpenAI-style body of an error. */
+export function openAiErrorBody(status: number, code: string, message: string, param: string | null = null): OpenAiErrorBody {
+  return { error: { message, type: openAiErrorType(status), param, code } };
+}
+
+/** Sends an OpenAI-style error. */
+export function sendOpenAiError(res: Response, status: number, code: string, message: string, param: string | null = null): void {
+  res.status(status).json(openAiErrorBody(status, code, message, param));
+}
+
+function isVerbatimErrorBody(body: unknown): body is { error: { code: string; message: string } } {
+  if (typeof body !== 'object' || body === null) return false;
+  const error = (body as { error?: unknown }).error;
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && !('type' in error);
+}
+
+/**
+ * Rewrites every Verbatim error body sent on these routes (by the access guard, the rate limiter, the body
+ * parser, the error handler) into OpenAI's shape. Mounted before all of them, so none needs to know.
+ */
+export function openAiErrorBodies(): RequestHandler {
+  return (_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      if (res.statusCode >= 400 && isVerbatimErrorBody(body)) return json(openAiErrorBody(res.statusCode, body.error.code, body.error.message));
+      return json(body);
+    };
+    next();
+  };
+}

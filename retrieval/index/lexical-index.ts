@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Chunk } from '../types.js';
 import { IndexCorruptError, throwIfAborted } from '../errors.js';
-import { analyzeTerms } from '../text/term-analysis.js';
+import { createTermAnalyzer, type TermAnalyzer } from '../text/term-analysis.js';
 
 /** One BM25 hit. */
 export interface LexicalHit {
@@ -10,7 +10,7 @@ export interface LexicalHit {
 }
 
 /**
- * The FTS5 table holds each chunk's analysed terms (stemmed, stop words dropped, by `analyzeTerms`), separated by
+ * The FTS5 table holds each chunk's analysed terms (stemmed, stop words dropped, by `analyzeTerms` through a memoising `createTermAnalyzer`), separated by
  * spaces: the answerer's stop words, folding and stemmer (`text/lexicon.ts`), without its lemmatizer. Terms keep inner dots and hyphens ("3.5",
  * "well-known"), so those are token characters here too: FTS5 must never split a term into two.
  */
@@ -35,6 +35,9 @@ const COUNT_TERMS = `
  */
 const COMMON_TERM_MIN_CHUNKS = 5000;
 
+/** Distinct query tokens an open index remembers the terms of (questions repeat few words; the memo stays small). */
+const QUERY_MEMO_MAX_TOKENS = 10_000;
+
 /** Weight of a term in the chunk's heading relative to one in its text (bm25() column weights). */
 const HEADING_WEIGHT = 0.5;
 
@@ -48,6 +51,7 @@ export class LexicalIndex {
   private readonly searchStatement: Database.Statement<[string, number], { id: string; score: number }>;
   private readonly chunksWithTerm: Database.Statement<[string], { df: number }>;
   private readonly count: number;
+  private readonly queryTerms: TermAnalyzer = createTermAnalyzer(QUERY_MEMO_MAX_TOKENS);
 
   private constructor(private readonly db: Database.Database) {
     this.searchStatement = db.prepare(
@@ -71,10 +75,11 @@ export class LexicalIndex {
       db.exec(SCHEMA);
       const addTerms = db.prepare('INSERT INTO terms (rowid, text, heading) VALUES (?, ?, ?)');
       const addId = db.prepare('INSERT INTO chunk_ids (row, id) VALUES (?, ?)');
+      const terms = createTermAnalyzer();
       const addBatch = db.transaction((from: number, to: number) => {
         for (let row = from; row < to; row++) {
           const chunk = chunks[row]!;
-          addTerms.run(row, analyzeTerms(chunk.text).join(' '), analyzeTerms(chunk.heading ?? '').join(' '));
+          addTerms.run(row, terms.analyze(chunk.text).join(' '), terms.analyze(chunk.heading ?? '').join(' '));
           addId.run(row, chunk.id);
         }
       });
@@ -118,7 +123,7 @@ export class LexicalIndex {
   /** The best `k` chunks for the query, best first; any of its terms may match (OR). */
   query(text: string, k: number): LexicalHit[] {
     if (k <= 0) return [];
-    const known = [...new Set(analyzeTerms(text))]
+    const known = [...new Set(this.queryTerms.analyze(text))]
       .map((term) => ({ term, df: this.chunksWithTerm.get(term)?.df ?? 0 }))
       .filter((t) => t.df > 0);
     if (known.length === 0) return [];

@@ -41,3 +41,40 @@ export function analyzeTerms(text: string): string[] {
   }
   return terms;
 }
+
+/** {@link analyzeTerms} with each distinct token's term remembered; see {@link createTermAnalyzer}. */
+export interface TermAnalyzer {
+  /** The same terms as `analyzeTerms(text)`. */
+  analyze(text: string): string[];
+}
+
+/**
+ * Most distinct tokens one analyzer remembers before it starts over. Prose has few distinct words (10.7M tokens of
+ * replicated XQuAD held 24k), so the memo stays far below this; text full of one-off tokens (ids, numbers, hashes)
+ * cannot grow it without bound. About 100 bytes an entry: ~20 MB at the limit.
+ */
+export const TERM_MEMO_MAX_TOKENS = 200_000;
+
+/**
+ * An analyzer that normalises each distinct token once: folding and Porter2 stemming were about two thirds of
+ * ingest CPU, and a corpus repeats its words, so an index build asks for the same few thousand words millions of
+ * times. Each index build or open makes its own (no state is shared between indexes or threads).
+ */
+export function createTermAnalyzer(maxTokens = TERM_MEMO_MAX_TOKENS): TermAnalyzer {
+  let memo = new Map<string, string | null>();
+  return {
+    analyze(text) {
+      const terms: string[] = [];
+      for (const token of tokenize(text)) {
+        let term = memo.get(token);
+        if (term === undefined) {
+          term = normalizeTerm(token);
+          if (memo.size >= maxTokens) memo = new Map();
+          memo.set(token, term);
+        }
+        if (term) terms.push(term);
+      }
+      return terms;
+    },
+  };
+}

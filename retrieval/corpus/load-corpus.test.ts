@@ -156,6 +156,20 @@ describe('loadCorpus', () => {
     await expect(loadCorpus({ dir: corpus, signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
   });
 
+  it('gives the same documents and reasons reading one file at a time as many at once', async () => {
+    expect(await loadCorpus({ dir: corpus, maxFileBytes: 4096, concurrency: 1 })).toEqual(loaded);
+    expect(await loadCorpus({ dir: corpus, maxFileBytes: 4096, concurrency: 64 })).toEqual(loaded);
+  });
+
+  it('stops while files are being read when the signal fires', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'many-'));
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(dir, `doc-${i}.txt`), `Document ${i}.`);
+    const controller = new AbortController();
+    const loading = loadCorpus({ dir, signal: controller.signal });
+    setImmediate(() => controller.abort());
+    await expect(loading).rejects.toBeInstanceOf(AbortedError);
+  });
+
   it('loads through a symlinked corpus folder', async () => {
     const link = path.join(scratch, 'corpus-link');
     symlinkSync(corpus, link);

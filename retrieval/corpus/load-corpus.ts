@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, type Dirent, type Stats } from 'node:fs';
 import { lstat, open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import pMap from 'p-map';
 import { AbortedError, CorpusNotFoundError, InputError, throwIfAborted } from '../errors.js';
 import type { SourceDocument } from '../types.js';
 import { htmlToVisibleText } from './html-to-visible-text.js';
@@ -9,6 +10,12 @@ import { parseAtxHeading } from '../text/atx-heading.js';
 
 /** Largest file the loader reads by default: 20 MiB, far above any prose document, small enough to keep memory bounded. */
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Files read at once by default. Reading one costs a handful of system calls that mostly wait on the file system:
+ * 10,000 small files took 2.5–4.3 s one at a time on a 2-core machine, 1.4–1.9 s 32 at a time, and 64 gained nothing.
+ */
+export const DEFAULT_READ_CONCURRENCY = 32;
 
 /** Longest title kept, in characters; titles are for display in lists and answers. */
 export const MAX_TITLE_CHARS = 120;
@@ -28,6 +35,8 @@ export interface LoadCorpusOptions {
    * @default DEFAULT_MAX_FILE_BYTES (20 MiB)
    */
   readonly maxFileBytes?: number;
+  /** Files read at once. @default DEFAULT_READ_CONCURRENCY (32) */
+  readonly concurrency?: number;
 }
 
 /** A file that looked like a document but was not loaded, and why; shown to the user after ingest. */
@@ -87,13 +96,23 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
   found.sort((a, b) => compareCodeUnits(a.id, b.id));
 
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  // Files are read and hashed a bounded number at a time (each costs a handful of system calls, mostly waiting), in
+  // id order in the result.
+  const results = await pMap(
+    found,
+    (entry) => {
+      throwIfAborted(signal);
+      return readDocument(entry, { root, decoder, maxFileBytes, signal });
+    },
+    { concurrency: options.concurrency ?? DEFAULT_READ_CONCURRENCY, signal },
+  ).catch((error: unknown) => {
+    throw signal?.aborted ? new AbortedError() : error;
+  });
   const documents: SourceDocument[] = [];
-  for (const entry of found) {
-    throwIfAborted(signal);
-    const result = await readDocument(entry, { root, decoder, maxFileBytes, signal });
-    if (typeof result === 'string') skipped.push({ path: entry.id, reason: result });
+  results.forEach((result, i) => {
+    if (typeof result === 'string') skipped.push({ path: found[i]!.id, reason: result });
     else documents.push(result);
-  }
+  });
   skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
   return { documents, skipped };
 }

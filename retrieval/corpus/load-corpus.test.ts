@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +168,28 @@ describe('loadCorpus', () => {
     const loading = loadCorpus({ dir, signal: controller.signal });
     setImmediate(() => controller.abort());
     await expect(loading).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('takes a known document as given while its file stamp is unchanged, and reads the file once it changes', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'known-'));
+    const file = path.join(dir, 'a.txt');
+    writeFileSync(file, 'What the file says.');
+    const info = statSync(file);
+    const stamp = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino, dev: info.dev };
+    // Not what the file holds: returned only if the file is trusted by its stamp and not read.
+    const document = { id: 'a.txt', title: 'Remembered', text: 'What the index remembers.', hash: 'h' };
+    const known = new Map([['a.txt', { document, stamp }]]);
+    const trusted = await loadCorpus({ dir, known });
+    expect(trusted.documents).toEqual([document]);
+    expect(trusted.reused).toBe(1);
+    expect(trusted.stamps.get('a.txt')).toEqual(stamp);
+
+    writeFileSync(file, 'What the file says now.');
+    const read = await loadCorpus({ dir, known });
+    expect(read.documents[0]!.text).toBe('What the file says now.');
+    expect(read.reused).toBe(0);
+    // Written a moment ago, so its stamp is not recorded to be trusted next time.
+    expect(read.stamps.has('a.txt')).toBe(false);
   });
 
   it('loads through a symlinked corpus folder', async () => {

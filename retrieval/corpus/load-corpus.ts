@@ -5,6 +5,7 @@ import path from 'node:path';
 import pMap from 'p-map';
 import { AbortedError, CorpusNotFoundError, InputError, throwIfAborted } from '../errors.js';
 import type { SourceDocument } from '../types.js';
+import { sameStamp, stampOf, type FileStamp } from './file-stamp.js';
 import { htmlToVisibleText } from './html-to-visible-text.js';
 import { parseAtxHeading } from '../text/atx-heading.js';
 
@@ -37,6 +38,17 @@ export interface LoadCorpusOptions {
   readonly maxFileBytes?: number;
   /** Files read at once. @default DEFAULT_READ_CONCURRENCY (32) */
   readonly concurrency?: number;
+  /**
+   * Documents as last loaded, by id, with the stamp of the file they came from: a file whose stamp still matches is
+   * not read again, and its document is returned as given (see `file-stamp.ts`). Omit it to read every file.
+   */
+  readonly known?: ReadonlyMap<string, KnownDocument>;
+}
+
+/** A document from an earlier load and the stamp of its file then. */
+export interface KnownDocument {
+  readonly document: SourceDocument;
+  readonly stamp: FileStamp;
 }
 
 /** A file that looked like a document but was not loaded, and why; shown to the user after ingest. */
@@ -53,6 +65,13 @@ export interface LoadedCorpus {
   readonly documents: readonly SourceDocument[];
   /** Files and folders that were passed over, sorted by path. */
   readonly skipped: readonly SkippedFile[];
+  /**
+   * The stamp of each loaded document's file, by id, to pass back as `known` next time. A file changed within
+   * `RACY_WINDOW_MS` of being read has none, so it is read again next time.
+   */
+  readonly stamps: ReadonlyMap<string, FileStamp>;
+  /** Documents taken from `known` because their file's stamp was unchanged: not read, not hashed. */
+  readonly reused: number;
 }
 
 type DocumentKind = 'text' | 'markdown' | 'html';
@@ -102,19 +121,26 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
     found,
     (entry) => {
       throwIfAborted(signal);
-      return readDocument(entry, { root, decoder, maxFileBytes, signal });
+      return readDocument(entry, { root, decoder, maxFileBytes, signal, known: options.known?.get(entry.id) });
     },
     { concurrency: options.concurrency ?? DEFAULT_READ_CONCURRENCY, signal },
   ).catch((error: unknown) => {
     throw signal?.aborted ? new AbortedError() : error;
   });
   const documents: SourceDocument[] = [];
+  const stamps = new Map<string, FileStamp>();
+  let reused = 0;
   results.forEach((result, i) => {
-    if (typeof result === 'string') skipped.push({ path: found[i]!.id, reason: result });
-    else documents.push(result);
+    if (typeof result === 'string') {
+      skipped.push({ path: found[i]!.id, reason: result });
+      return;
+    }
+    documents.push(result.document);
+    if (result.stamp) stamps.set(result.document.id, result.stamp);
+    if (result.reused) reused++;
   });
   skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
-  return { documents, skipped };
+  return { documents, skipped, stamps, reused };
 }
 
 async function openRoot(dir: string): Promise<string> {
@@ -202,19 +228,32 @@ const READ_MORE_BYTES = 64 * 1024;
 /** Why an entry that became a symlink after the walk checked it is not read. */
 const BECAME_SYMLINK = 'changed into a symlink while the corpus was being read; not followed (ingest again to pick up the change)';
 
+/** A document as read (or taken from `known`), with the stamp to record for its file. */
+interface ReadOutcome {
+  readonly document: SourceDocument;
+  readonly stamp: FileStamp | null;
+  readonly reused: boolean;
+}
+
 async function readDocument(
   entry: FoundFile,
-  context: { root: string; decoder: TextDecoder; maxFileBytes: number; signal: AbortSignal | undefined },
-): Promise<SourceDocument | string> {
-  const { signal } = context;
-  let bytes: Buffer | string;
+  context: { root: string; decoder: TextDecoder; maxFileBytes: number; signal: AbortSignal | undefined; known: KnownDocument | undefined },
+): Promise<ReadOutcome | string> {
+  const { signal, known } = context;
+  if (known) {
+    // Not opened, so nothing outside the corpus can be read through it: the bytes are the ones read last time.
+    const seen = await lstat(entry.file).catch(() => null);
+    if (seen?.isFile() && sameStamp(seen, known.stamp)) return { document: known.document, stamp: known.stamp, reused: true };
+  }
+  let read: FileRead | string;
   try {
-    bytes = await readInsideCorpus(context.root, entry.file, context.maxFileBytes, signal);
+    read = await readInsideCorpus(context.root, entry.file, context.maxFileBytes, signal);
   } catch (error) {
     if (signal?.aborted) throw new AbortedError();
     return `file could not be read (${errorCode(error)})`;
   }
-  if (typeof bytes === 'string') return bytes;
+  if (typeof read === 'string') return read;
+  const { bytes } = read;
   if (bytes.length === 0) return 'empty file';
   if (bytes.includes(0)) return 'contains NUL bytes: a binary file, not text';
 
@@ -243,12 +282,20 @@ async function readDocument(
     if (entry.kind === 'markdown') title = markdownTitle(text);
   }
 
-  return {
+  const document: SourceDocument = {
     id: entry.id,
     title: clipTitle(title ?? firstLine(text) ?? entry.id),
     text,
     hash: createHash('sha256').update(bytes).digest('hex'),
   };
+  return { document, stamp: stampOf(read.info, read.readAtMs), reused: false };
+}
+
+/** A file's bytes and what `fstat` said of it just before they were read. */
+interface FileRead {
+  readonly bytes: Buffer;
+  readonly info: Stats;
+  readonly readAtMs: number;
 }
 
 /**
@@ -257,7 +304,7 @@ async function readDocument(
  * after the walk cannot redirect the read outside the corpus. Reads at most `maxFileBytes` + 1 bytes, even from a
  * file that grows meanwhile. Returns the bytes, or why the file is not read.
  */
-async function readInsideCorpus(root: string, file: string, maxFileBytes: number, signal: AbortSignal | undefined): Promise<Buffer | string> {
+async function readInsideCorpus(root: string, file: string, maxFileBytes: number, signal: AbortSignal | undefined): Promise<FileRead | string> {
   // Checked before opening, so a FIFO or device named like a document is not even opened in the ordinary case;
   // what is opened is checked again through its descriptor below.
   const seen = await lstat(file);
@@ -274,12 +321,14 @@ async function readInsideCorpus(root: string, file: string, maxFileBytes: number
   }
   try {
     const info = await handle.stat();
+    const readAtMs = Date.now();
     if (!info.isFile()) return 'not a regular file';
     if (!(await openedInside(root, file, handle, info))) {
       return 'resolved outside the corpus folder while being read (a folder on its path was swapped for a symlink); not read';
     }
     if (info.size > maxFileBytes) return tooLarge(info.size, maxFileBytes);
-    return await readAtMost(handle, info.size, maxFileBytes, signal);
+    const bytes = await readAtMost(handle, info.size, maxFileBytes, signal);
+    return typeof bytes === 'string' ? bytes : { bytes, info, readAtMs };
   } finally {
     await handle.close();
   }

@@ -132,6 +132,23 @@ export async function saveIndex(
   return { generationDir: dir, manifest };
 }
 
+/**
+ * Replaces the manifest of a generation with `manifest`, atomically (a synced file renamed over it), for changes that
+ * leave every other file as it is, such as the stamps of files found unchanged. A reader sees the old manifest or the
+ * new one, both true of the generation; a crash leaves the old one. Call it holding the index lock.
+ */
+export async function replaceManifest(generationDir: string, manifest: Manifest): Promise<void> {
+  const file = path.join(generationDir, 'manifest.json');
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFileSynced(temporary, JSON.stringify(manifestSchema.parse(manifest), null, 2));
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true }).catch(() => {});
+    throw error;
+  }
+}
+
 function byteLength(content: string | Uint8Array): number {
   return typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fileStampSchema } from '../corpus/file-stamp.js';
 
 /**
  * Bumped whenever the files of an index change shape; older indexes must be rebuilt.
@@ -37,6 +38,8 @@ export const manifestSchema = z.object({
       hash: z.string(),
       length: z.number().int().nonnegative(),
       chunks: z.number().int().nonnegative(),
+      /** The file's stamp when it was read: an unchanged stamp next time means unchanged bytes. Absent: read it again. */
+      file: fileStampSchema.optional(),
     }),
   ),
   chunkCount: z.number().int().nonnegative(),

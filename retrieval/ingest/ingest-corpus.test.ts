@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../config.js';
 import { IndexCorruptError, IndexLockedError, IndexNotFoundError } from '../errors.js';
 import type { EmbedderChoice } from '../embed/open-embedder.js';
+import { RACY_WINDOW_MS } from '../corpus/file-stamp.js';
 import { currentGeneration, loadIndex } from '../index/index-files.js';
 import { INDEX_FORMAT_VERSION } from '../index/manifest.js';
 import { TERM_ANALYSIS_VERSION } from '../text/term-analysis.js';
@@ -54,6 +55,32 @@ describe('ingestCorpus', () => {
     expect(opened).toBe(0);
     expect(await fs.readFile(path.join(indexDir, 'CURRENT'), 'utf8')).toBe(before);
     expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('confirms unchanged files by size, times and inode without reading them, and reads a file whose stamp changed', async () => {
+    const file = path.join(corpusDir, '000_4434d9e95f18ffce.txt');
+    const id = '000_4434d9e95f18ffce.txt';
+    await ingestCorpus({ config, openEmbedder: lexical });
+    // Copied just now: a stamp taken this soon after a change is not trusted (the clock tick of the file system).
+    expect((await loadIndex(indexDir)).manifest.documents[0]!.file).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 100));
+
+    const reread = await ingestCorpus({ config, openEmbedder: lexical });
+    expect(reread).toMatchObject({ wrote: false, confirmedByStamp: 0 });
+    const stamped = (await loadIndex(indexDir)).manifest.documents[0]!.file;
+    expect(stamped).toMatchObject({ size: (await fs.stat(file)).size, ino: (await fs.stat(file)).ino });
+
+    expect(await ingestCorpus({ config, openEmbedder: lexical })).toMatchObject({ wrote: false, unchanged: 1, confirmedByStamp: 1 });
+    expect(await ingestCorpus({ config, openEmbedder: lexical, rehash: true })).toMatchObject({ wrote: false, confirmedByStamp: 0 });
+
+    // The same size and modification time, other bytes: the change time still moves, so the change is seen.
+    const before = await fs.stat(file);
+    const text = await fs.readFile(file, 'utf8');
+    await fs.writeFile(file, text.replace('China', 'Chine'));
+    await fs.utimes(file, before.atime, before.mtime);
+    expect((await fs.stat(file)).size).toBe(before.size);
+    expect(await ingestCorpus({ config, openEmbedder: lexical })).toMatchObject({ wrote: true, changed: [id], confirmedByStamp: 0 });
+    expect((await loadIndex(indexDir)).documents[0]!.text).toContain('Chine');
   });
 
   it('picks up added, changed and removed documents', async () => {

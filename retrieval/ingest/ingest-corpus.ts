@@ -2,10 +2,11 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { IndexCorruptError, IndexMismatchError, InputError, throwIfAborted } from '../errors.js';
 import { chunkDocument } from '../chunk/chunk-document.js';
-import { loadCorpus } from '../corpus/load-corpus.js';
+import { sameStamp, type FileStamp } from '../corpus/file-stamp.js';
+import { loadCorpus, type KnownDocument } from '../corpus/load-corpus.js';
 import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
-import { loadIndex, openVectorIndex, readManifest, removePartialGenerations, saveIndex, type LoadedIndexData } from '../index/index-files.js';
+import { loadIndex, openVectorIndex, readManifest, removePartialGenerations, replaceManifest, saveIndex, type LoadedIndexData } from '../index/index-files.js';
 import { withIndexLock } from '../index/index-lock.js';
 import { INDEX_FORMAT_VERSION, termAnalysisOf, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
 import type { Embedder } from '../embed/embedder.js';
@@ -33,6 +34,8 @@ export interface IngestReport {
   readonly changed: readonly string[];
   readonly removed: readonly string[];
   readonly unchanged: number;
+  /** Documents confirmed unchanged by their file's size, times and inode alone: not read, not hashed. */
+  readonly confirmedByStamp: number;
   /** Chunks sent through the embedding model in this run. */
   readonly embeddedChunks: number;
   /** Files not ingested, with the reason. */
@@ -53,7 +56,28 @@ export interface IngestOptions {
   readonly onProgress?: (progress: IngestProgress) => void;
   /** How long a second ingest waits for the lock before refusing. @default 3000 */
   readonly lockWaitMs?: number;
+  /** Read and hash every file, trusting no file's stamp (size, times, inode). @default false */
+  readonly rehash?: boolean;
   readonly signal?: AbortSignal;
+}
+
+/** The manifest with `stamps` as its documents' file stamps, or null when it already records exactly those. */
+function restampedManifest(manifest: Manifest, stamps: ReadonlyMap<string, FileStamp>): Manifest | null {
+  const same = (a: FileStamp | undefined, b: FileStamp | undefined) => a === b || (a !== undefined && b !== undefined && sameStamp(a, b));
+  if (manifest.documents.every((d) => same(d.file, stamps.get(d.id)))) return null;
+  return { ...manifest, documents: manifest.documents.map((d) => ({ ...d, file: stamps.get(d.id) })) };
+}
+
+/** The previous index's documents with the stamps of their files, for `loadCorpus` to skip unchanged files. */
+function knownDocuments(previous: LoadedIndexData | null): Map<string, KnownDocument> {
+  const known = new Map<string, KnownDocument>();
+  if (!previous) return known;
+  const byId = new Map(previous.documents.map((d) => [d.id, d]));
+  for (const entry of previous.manifest.documents) {
+    const document = byId.get(entry.id);
+    if (entry.file && document?.hash === entry.hash) known.set(entry.id, { document, stamp: entry.file });
+  }
+  return known;
 }
 
 /** What the manifest records of the embedder that built the vectors. */
@@ -135,13 +159,13 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
     // Holding the lock, no other save is under way: what a killed or failed one left is garbage, and its space may be
     // exactly what this ingest needs.
     await removePartialGenerations(config.indexDir);
-    const corpus = await loadCorpus({ dir: config.corpusDir, signal });
-    progress({ phase: 'load', done: corpus.documents.length, total: corpus.documents.length });
-    const tLoad = now();
     const previous = await loadPrevious(config.indexDir);
     // The previous index stays open only if it is handed back as current; otherwise its database is closed here.
     let servingPrevious = false;
     try {
+      const corpus = await loadCorpus({ dir: config.corpusDir, signal, known: options.rehash ? undefined : knownDocuments(previous) });
+      progress({ phase: 'load', done: corpus.documents.length, total: corpus.documents.length });
+      const tLoad = now();
       const previousDocs = new Map(previous?.manifest.documents.map((d) => [d.id, d]) ?? []);
       if (corpus.documents.length === 0 && previousDocs.size > 0) {
         // An emptied or wrongly mounted folder must not silently wipe a good index.
@@ -187,13 +211,17 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
           changed: [],
           removed: [],
           unchanged: corpus.documents.length,
+          confirmedByStamp: corpus.reused,
           embeddedChunks: 0,
           skipped: corpus.skipped,
           wrote: false,
           timingsMs: { load: tLoad - t0, split: 0, embed: 0, index: 0, save: 0, total: now() - t0 },
         };
+        // Files read this time (not trusted by stamp) get their new stamps recorded, so the next run need not read them.
+        const restamped = restampedManifest(previous.manifest, corpus.stamps);
+        if (restamped) await replaceManifest(previous.generationDir, restamped);
         servingPrevious = true;
-        return { report, index: previous, vectorIndex: previousVectors };
+        return { report, index: restamped ? { ...previous, manifest: restamped } : previous, vectorIndex: previousVectors };
       }
 
       // Split: reuse the previous chunks of unchanged documents.
@@ -277,7 +305,14 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         lexicalReason: embedder ? null : (choice?.lexicalReason ?? 'no embedder'),
         chunking: { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap },
         hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction },
-        documents: documents.map((d) => ({ id: d.id, title: d.title, hash: d.hash, length: d.text.length, chunks: chunkCounts.get(d.id) ?? 0 })),
+        documents: documents.map((d) => ({
+          id: d.id,
+          title: d.title,
+          hash: d.hash,
+          length: d.text.length,
+          chunks: chunkCounts.get(d.id) ?? 0,
+          file: corpus.stamps.get(d.id),
+        })),
         chunkCount: chunks.length,
         termAnalysis: TERM_ANALYSIS_VERSION,
       };
@@ -307,6 +342,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         changed,
         removed,
         unchanged: documents.length - added.length - changed.length,
+        confirmedByStamp: corpus.reused,
         embeddedChunks,
         skipped: corpus.skipped,
         wrote: true,

@@ -16,10 +16,10 @@ const PROBE = pathToFileURL(fileURLToPath(new URL('./peak-memory-probe.ts', impo
 /** Options of {@link runIngestProcess}. */
 export interface IngestProcessOptions {
   readonly corpusDir: string;
-  /** Must not hold an index yet: the run is a full ingest. */
+  /** An empty folder for a full ingest, or an index to bring up to date. */
   readonly indexDir: string;
-  /** EMBEDDING_MODEL: a catalog name or model id. */
-  readonly model: string;
+  /** EMBEDDING_MODEL: a catalog name or model id, required to load; null for a lexical ingest (`--no-embeddings`). */
+  readonly model: string | null;
   /** Extra environment, e.g. `{ EMBED_BATCH_SIZE: '64' }`. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -36,14 +36,16 @@ export interface IngestProcessResult {
 }
 
 /**
- * Runs `node --import tsx --import peak-memory-probe cli/ingest.ts --corpus … --index … --model … --require-embeddings --json`.
+ * Runs `node --import tsx --import peak-memory-probe cli/ingest.ts --corpus … --index … --model … --require-embeddings --json`
+ * (`--no-embeddings` instead of the model flags when `model` is null).
  * @throws Error with the command's stderr when it fails.
  */
 export async function runIngestProcess(options: IngestProcessOptions): Promise<IngestProcessResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.values(ENV_NAMES)) delete env[name];
   Object.assign(env, { LOG_LEVEL: 'warn', ALLOW_REMOTE_MODELS: 'false', ...options.env });
-  const args = ['--import', 'tsx', '--import', PROBE, path.join('cli', 'ingest.ts'), '--corpus', options.corpusDir, '--index', options.indexDir, '--model', options.model, '--require-embeddings', '--json'];
+  const embedding = options.model === null ? ['--no-embeddings'] : ['--model', options.model, '--require-embeddings'];
+  const args = ['--import', 'tsx', '--import', PROBE, path.join('cli', 'ingest.ts'), '--corpus', options.corpusDir, '--index', options.indexDir, ...embedding, '--json'];
   const { code, stdout, stderr, processWallMs } = await runNodeProcess(args, env);
   const probeLine = stderr.split('\n').find((line) => line.startsWith(PEAK_PROBE_MARKER));
   if (code !== 0 || !probeLine) throw new Error(`ingest process exited with ${code}${probeLine ? '' : ' and no peak-memory line'}: ${stderr.trim().slice(-2000)}`);

@@ -24,6 +24,8 @@ import { benchModels } from './models-bench.js';
 import { modelsHeadline, modelsTables } from './models-report.js';
 import { ASK_P95_TARGET_MS, benchQueries, type QueryBenchResult } from './query-bench.js';
 import { eventLoopTable, ingestTable, machineLines, memoryTable, queryTable, READY_TARGET_MS, readyTable, RECALL_TARGET, sweepTable, vectorTable } from './report.js';
+import { benchScale } from './scale-bench.js';
+import { scaleHeadline, scaleTables } from './scale-report.js';
 import { benchStall, HEALTH_P99_TARGET_MS, stallTable } from './stall-bench.js';
 import { ms, stopwatch } from './stats.js';
 import { createVectorSource, type VectorKind } from './synthetic-vectors.js';
@@ -31,11 +33,14 @@ import { renderMarkdown, renderText, type Table } from './table.js';
 import { openTinyEmbedder } from './tiny-embedder.js';
 import { benchVectorIndex, type VectorBenchResult } from './vector-index-bench.js';
 
-const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop,stall,models]
+const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop,stall,models,scale]
+                 [--scale [--scale-sizes N,N]]
                  [--uniform-all] [--xquad FILE] [--out FILE | --no-write] [--keep]
                  models: [--models NAME,NAME] [--batch-sizes N,N] [--threads N,N] [--sweep-chunks N] [--real-vectors N] [--real-queries N]`;
-const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall', 'models'] as const;
+const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall', 'models', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
+/** Sections run when `--only` is not given; `scale` runs with `--scale` or `--only scale` (minutes per size). */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((section) => section !== 'scale');
 /** Markers around the part of RESULTS.md this script owns. */
 const BEGIN = '<!-- npm run bench: generated section begins; edits inside are overwritten -->';
 const END = '<!-- npm run bench: generated section ends -->';
@@ -53,6 +58,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       full: { type: 'boolean' },
+      scale: { type: 'boolean' },
+      'scale-sizes': { type: 'string' },
       sizes: { type: 'string' },
       queries: { type: 'string' },
       'ef-sweep': { type: 'string' },
@@ -81,7 +88,9 @@ async function main(): Promise<void> {
   const queryCount = numbers('queries', values.queries, [300])[0]!;
   const efSweep = numbers('ef-sweep', values['ef-sweep'], [16, 32, 64, 128, 256, 512]);
   const repeats = numbers('repeats', values.repeats, [3])[0]!;
-  const only = new Set<Section>((values.only?.split(',') ?? SECTIONS) as Section[]);
+  const only = new Set<Section>((values.only?.split(',') ?? (values.scale ? ['scale'] : DEFAULT_SECTIONS)) as Section[]);
+  if (values.scale) only.add('scale');
+  const scaleSizes = numbers('scale-sizes', values['scale-sizes'], values.full ? [1_000, 10_000, 100_000] : [1_000, 10_000]);
   for (const section of only) if (!SECTIONS.includes(section)) throw new Error(`--only takes ${SECTIONS.join(',')}, got ${section}`);
   const out = path.resolve(values.out ?? path.join(ROOT, 'bench', 'RESULTS.md'));
   const specs: EmbedderSpec[] = [];
@@ -217,6 +226,12 @@ async function main(): Promise<void> {
       });
       tables.push(...modelsTables(models));
       headline.push(...modelsHeadline(models));
+    }
+    if (only.has('scale')) {
+      log(`scale: ${scaleSizes.join(', ')} chunks × ${repeats} runs (ingest processes, npm start, asks over HTTP)`);
+      const scale = await benchScale({ workDir, sizes: scaleSizes, repeats, chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap, xquad: values.xquad, log });
+      tables.push(...scaleTables(scale, repeats));
+      headline.push(...scaleHeadline(scale));
     }
     if (only.has('stall')) {
       log('stall: hostile asks against a server process');

@@ -27,14 +27,8 @@ await runCommand(async () => {
   assertSafeBinding(config.host, config.apiToken);
   const logger = createLogger({ level: config.logLevel });
 
-  const startup = new AbortController();
-  const shutdown = shutdownRequested(() => {
-    process.stderr.write('forced exit\n');
-    process.exit(130);
-  });
-  void shutdown.promise.then(() => startup.abort());
-
-  const pipeline = await openServingPipeline({ config, logger, report: process.stdout, signal: startup.signal });
+  const shutdown = shutdownRequested();
+  const pipeline = await openServingPipeline({ config, logger, report: process.stdout, signal: shutdown.signal });
   if (!pipeline) {
     shutdown.dispose();
     return;
@@ -44,7 +38,7 @@ await runCommand(async () => {
     process.stdout.write(`Verbatim is serving the chat page at ${server.url}/\n`);
     if (config.apiToken) process.stdout.write(`access token required: open ${server.url}/#token=<API_TOKEN>\n`);
 
-    const signal = await shutdown.promise;
+    const signal = await shutdown.signalled;
     process.stdout.write(`${signal}: closing connections\n`);
     await server.close();
   } finally {

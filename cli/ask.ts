@@ -6,8 +6,8 @@ import { readInputFile } from '../retrieval/read-input-file.js';
 import { openPipeline } from '../retrieval/open-pipeline.js';
 import type { AnswerTrace, AskResult, ChatTurn, FeatureTrace } from '../retrieval/types.js';
 // The same wording as the chat page: one sentence per abstention reason, one way to state a confidence.
-import { abstentionSentence } from '../web/src/abstention-reasons.js';
-import { confidenceLabel, leadingShortAnswer, percent, searchedFor } from '../web/src/answer-confidence.js';
+import { percent } from '../web/src/answer-confidence.js';
+import { answerSummaryLines } from '../web/src/answer-summary.js';
 import { configFromFlags, parseCommandLine, runCommand } from './cli-runtime.js';
 
 const USAGE = 'npm run ask -- [--index DIR] [--json] [--explain] [--history FILE] "question"  |  npm run ask -- [--index DIR] --json [--explain] --questions FILE.jsonl';
@@ -53,15 +53,7 @@ function formatTrace(trace: AnswerTrace): string[] {
  * `--json` rather than presented as the answer, because it is wrong often enough to mislead.
  */
 function formatForPeople(result: AskResult): string {
-  const lines = [result.answer];
-  const short = leadingShortAnswer(result);
-  if (short !== null) lines.unshift(`Short answer: ${short}`, '');
-  const reason = abstentionSentence(result.abstentionReason);
-  if (result.abstained && reason) lines.push(`Reason: ${result.abstentionReason} — ${reason}`);
-  const { text, explanation } = confidenceLabel(result);
-  lines.push(`${text}. ${explanation}`);
-  const query = searchedFor(result);
-  if (query !== null) lines.push(`Searched for: ${query}`);
+  const lines = answerSummaryLines(result);
   if (result.citations.length) {
     lines.push('', 'Sources:');
     for (const c of result.citations) lines.push(`[${c.n}] ${c.docId}, characters ${c.start}–${c.end}: “${c.quote}”`);

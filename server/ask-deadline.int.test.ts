@@ -4,6 +4,7 @@
  * inputs are sent too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './__fixtures__/eventually.js';
 import { connect, framesOf } from './__fixtures__/ws-client.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 
@@ -13,15 +14,6 @@ const DEADLINE_MS = 1500;
 async function postAsk(url: string, body: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
-}
-
-/** Polls until `condition` holds; the tests wait on what the server reports, not on the clock. */
-async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`still waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('asks run in worker threads with a deadline', () => {

@@ -8,6 +8,8 @@ import { accessGuard, assertSafeBinding, checkAccess, checkWebSocketOrigin, type
 import { createClientRateLimits } from './client-rate-limits.js';
 import { jsonErrorHandler, sendError } from './error-responses.js';
 import { createApiRouter } from './http-api.js';
+import { mcpErrorBodies } from './mcp/mcp-error-bodies.js';
+import { createMcpRouter } from './mcp/mcp-router.js';
 import { openAiErrorBodies } from './openai-compatible/openai-error-bodies.js';
 import { createOpenAiRouter } from './openai-compatible/openai-router.js';
 import { securityHeaders } from './security-headers.js';
@@ -64,8 +66,8 @@ function urlHost(host: string): string {
 }
 
 /**
- * The Verbatim server: the chat page, the JSON API under `/api` and the streaming WebSocket on `/ws`,
- * listening once the returned promise resolves.
+ * The Verbatim server: the chat page, the JSON API under `/api`, the streaming WebSocket on `/ws`, the
+ * OpenAI-compatible API under `/v1` and the MCP server on `/mcp`, listening once the returned promise resolves.
  * @throws ConfigError when binding beyond loopback without an access token.
  */
 export async function createServer(options: CreateServerOptions): Promise<RunningServer> {
@@ -83,6 +85,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(securityHeaders());
+  // Before every refusal, the host check's included: MCP clients read errors in JSON-RPC's shape.
+  app.use('/mcp', mcpErrorBodies());
   app.use(accessGuard(policy, { requireToken: false }));
   app.use('/api', accessGuard(policy, { requireToken: true }), createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   app.use(
@@ -91,6 +95,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     accessGuard(policy, { requireToken: true }),
     createOpenAiRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }),
   );
+  app.use('/mcp', accessGuard(policy, { requireToken: true }), createMcpRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   if (webRoot) app.use(serveChatPage({ root: webRoot }));
   app.use((req, res) => sendError(res, 404, 'NOT_FOUND', `nothing at ${req.method} ${req.path}`));
   app.use(jsonErrorHandler({ logger, maxBodyBytes: maxMessageBytes }));

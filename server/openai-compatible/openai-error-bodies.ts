@@ -4,6 +4,7 @@
  * `type` is OpenAI's category for the status.
  */
 import type { RequestHandler, Response } from 'express';
+import { rewriteErrorBodies } from '../error-body-rewrite.js';
 
 /** An error body as OpenAI's API sends it. */
 export interface OpenAiErrorBody {
@@ -30,23 +31,10 @@ export function sendOpenAiError(res: Response, status: number, code: string, mes
   res.status(status).json(openAiErrorBody(status, code, message, param));
 }
 
-function isVerbatimErrorBody(body: unknown): body is { error: { code: string; message: string } } {
-  if (typeof body !== 'object' || body === null) return false;
-  const error = (body as { error?: unknown }).error;
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && !('type' in error);
-}
-
 /**
  * Rewrites every Verbatim error body sent on these routes (by the access guard, the rate limiter, the body
  * parser, the error handler) into OpenAI's shape. Mounted before all of them, so none needs to know.
  */
 export function openAiErrorBodies(): RequestHandler {
-  return (_req, res, next) => {
-    const json = res.json.bind(res);
-    res.json = (body: unknown) => {
-      if (res.statusCode >= 400 && isVerbatimErrorBody(body)) return json(openAiErrorBody(res.statusCode, body.error.code, body.error.message));
-      return json(body);
-    };
-    next();
-  };
+  return rewriteErrorBodies((status, code, message) => openAiErrorBody(status, code, message));
 }

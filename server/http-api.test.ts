@@ -421,7 +421,20 @@ describe('failed authentications', () => {
       const error = errorOf(await res.text());
       expect(error.code).toBe('RATE_LIMITED');
       expect(error.message).toContain('failed authentications');
+      // It says when to try again, in the header and the message, as the request limiter's 429 does.
+      const retryAfter = Number(res.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(error.message).toContain(`wait ${retryAfter} s`);
       await expect(connect(s.wsUrl, { headers: { 'Sec-WebSocket-Protocol': `verbatim.v1, verbatim.token.${token}` } })).rejects.toThrow(/429/);
+      const upgrade = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const key = Buffer.alloc(16, 1).toString('base64');
+        const headers = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': key, 'Sec-WebSocket-Protocol': `verbatim.v1, verbatim.token.${token}` };
+        http.get(`${s.wsUrl.replace(/^ws/, 'http')}`, { headers }, resolve).on('error', reject);
+      });
+      upgrade.resume();
+      expect(upgrade.statusCode).toBe(429);
+      expect(Number(upgrade.headers['retry-after'])).toBeGreaterThan(0);
       // Successful requests never counted, and another address is not affected.
       expect(await health(s.url, { token, localAddress: '127.0.0.2' })).toBe(200);
       expect(await health(s.url, { token: 'another-wrong-guess-012345', localAddress: '127.0.0.2' })).toBe(401);

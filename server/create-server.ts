@@ -4,12 +4,16 @@ import express from 'express';
 import type { Config } from '../retrieval/config.js';
 import type { Logger } from '../retrieval/logger.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
-import { accessGuard, assertSafeBinding, checkAccess, checkWebSocketOrigin, type AccessPolicy } from './access-guards.js';
+import packageJson from '../package.json' with { type: 'json' };
+import { accessGuard, assertSafeBinding, checkAccess, checkWebSocketOrigin, isLoopbackHost, type AccessPolicy } from './access-guards.js';
+import { apiDescription } from './api-operations.js';
 import { createClientRateLimits } from './client-rate-limits.js';
 import { jsonErrorHandler, sendError } from './error-responses.js';
 import { createApiRouter } from './http-api.js';
+import { rejectUnlistedMethods } from './method-not-allowed.js';
 import { openAiErrorBodies } from './openai-compatible/openai-error-bodies.js';
 import { createOpenAiRouter } from './openai-compatible/openai-router.js';
+import { buildOpenApiDocument } from './openapi-document.js';
 import { securityHeaders } from './security-headers.js';
 import { prepareChatPage, serveChatPage } from './static-site.js';
 import { attachWebSocketApi, type WebSocketCounters } from './websocket-api.js';
@@ -64,8 +68,8 @@ function urlHost(host: string): string {
 }
 
 /**
- * The Verbatim server: the chat page, the JSON API under `/api` and the streaming WebSocket on `/ws`,
- * listening once the returned promise resolves.
+ * The Verbatim server: the chat page, the JSON API under `/api` (described by `GET /api/openapi.json`), the
+ * OpenAI-compatible API under `/v1` and the streaming WebSocket on `/ws`, listening once the returned promise resolves.
  * @throws ConfigError when binding beyond loopback without an access token.
  */
 export async function createServer(options: CreateServerOptions): Promise<RunningServer> {
@@ -78,19 +82,17 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const rateLimits = createClientRateLimits({ requestsPerWindow: options.requestsPerMinute ?? config.rateLimitPerMinute, authFailuresPerWindow: config.authFailuresPerMinute });
   const policy: AccessPolicy = { bindHost: host, apiToken: config.apiToken, authFailures: rateLimits };
   const webRoot = options.webRoot === undefined || options.webRoot === 'build' ? await prepareChatPage() : options.webRoot;
+  const description = apiDescription({ defaultK: config.topK, tokenRequired: config.apiToken !== undefined, loopbackOnly: isLoopbackHost(host), maxBodyBytes: maxMessageBytes, version: packageJson.version });
+  const openApiDocument = buildOpenApiDocument(description);
+  const methodsOnly = rejectUnlistedMethods(description.operations);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(securityHeaders());
   app.use(accessGuard(policy, { requireToken: false }));
-  app.use('/api', accessGuard(policy, { requireToken: true }), createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
-  app.use(
-    '/v1',
-    openAiErrorBodies(),
-    accessGuard(policy, { requireToken: true }),
-    createOpenAiRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }),
-  );
+  app.use('/api', accessGuard(policy, { requireToken: true }), methodsOnly, createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter, openApiDocument }));
+  app.use('/v1', openAiErrorBodies(), accessGuard(policy, { requireToken: true }), methodsOnly, createOpenAiRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   if (webRoot) app.use(serveChatPage({ root: webRoot }));
   app.use((req, res) => sendError(res, 404, 'NOT_FOUND', `nothing at ${req.method} ${req.path}`));
   app.use(jsonErrorHandler({ logger, maxBodyBytes: maxMessageBytes }));

@@ -8,6 +8,7 @@ import { ConfigError } from '../retrieval/errors.js';
 import { createLogger } from '../retrieval/logger.js';
 import type { AskResult } from '../retrieval/types.js';
 import { createServer } from './create-server.js';
+import { documentedHttpCodes } from './__fixtures__/readme-error-codes.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 import { connect } from './__fixtures__/ws-client.js';
 import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SearchResponse } from './protocol.js';
@@ -249,14 +250,6 @@ describe('robustness', () => {
     expect(res.status).toBe(200);
   });
 });
-
-/** Every error code of the README's HTTP error table, the ones a client may see. */
-function documentedHttpCodes(): Set<string> {
-  const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('### HTTP API'), readme.indexOf('### WebSocket protocol'));
-  const rows = section.split('\n').filter((line) => /^\| \d/.test(line));
-  return new Set(rows.flatMap((row) => [...row.split('|')[2]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!)));
-}
 
 describe('only documented error codes leave the server', () => {
   const documented = documentedHttpCodes();

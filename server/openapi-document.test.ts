@@ -4,7 +4,6 @@
  * it names only error codes the README documents, and it changes with the server's settings. Unlisted methods on
  * listed paths get 405 with `Allow`.
  */
-import fs from 'node:fs';
 import type { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -13,6 +12,7 @@ import { apiDescription, apiOperations, type ApiOperationsOptions } from './api-
 import { createApiRouter } from './http-api.js';
 import { createOpenAiRouter } from './openai-compatible/openai-router.js';
 import { buildOpenApiDocument, openApiDocumentSchema, type ApiOperation, type OpenApiDocument } from './openapi-document.js';
+import { documentedHttpCodes } from './__fixtures__/readme-error-codes.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -42,14 +42,6 @@ function refsOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(refsOf);
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, v]) => (key === '$ref' && typeof v === 'string' ? [v] : refsOf(v)));
-}
-
-/** Every error code of the README's HTTP error table. */
-function readmeErrorCodes(): Set<string> {
-  const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('### HTTP API'), readme.indexOf('### WebSocket protocol'));
-  const rows = section.split('\n').filter((line) => /^\| \d/.test(line));
-  return new Set(rows.flatMap((row) => [...row.split('|')[2]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!)));
 }
 
 describe('the OpenAPI description', () => {
@@ -113,7 +105,7 @@ describe('the OpenAPI description', () => {
   });
 
   it('names only error codes the README documents, listing them per response', () => {
-    const documented = readmeErrorCodes();
+    const documented = documentedHttpCodes();
     type ErrorSchema = { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } };
     const named = Object.values(doc.paths).flatMap((methods) =>
       Object.values(methods).flatMap((op) =>

@@ -4,6 +4,7 @@
  * route is adding an entry here; `openapi-document.test.ts` fails while a mounted route has none.
  */
 import { z } from 'zod';
+import { formatBytes } from './error-responses.js';
 import { chatCompletionRequestSchema } from './openai-compatible/chat-request.js';
 import { openAiErrorType } from './openai-compatible/openai-error-bodies.js';
 import {
@@ -25,7 +26,6 @@ import {
   healthResponseSchema,
   searchResponseSchema,
 } from './response-schemas.js';
-import { formatBytes } from './error-responses.js';
 
 /** What the operations depend on: the server's settings that change what a route answers. */
 export interface ApiOperationsOptions {
@@ -64,8 +64,9 @@ function accessResponses(style: ErrorStyle, options: ApiOperationsOptions): Reco
       ? failure(style, 403, ['HOST_NOT_ALLOWED'], 'The server is bound to loopback and the request was addressed to another host name (a guard against DNS rebinding): address it to localhost or 127.0.0.1.')
       : {}),
     429: {
-      description:
-        'The client address sent more than RATE_LIMIT_PER_MINUTE requests (and WebSocket asks) this minute, or failed authentication more than AUTH_FAILURES_PER_MINUTE times, when even the right token is refused until the minute is over: wait Retry-After seconds.',
+      description: `The client address sent more than RATE_LIMIT_PER_MINUTE requests (and WebSocket asks) this minute${
+        options.tokenRequired ? ', or failed authentication more than AUTH_FAILURES_PER_MINUTE times (then even the right token is refused until the minute is over)' : ''
+      }: wait Retry-After seconds.`,
       json: style(429, ['RATE_LIMITED']),
       headers: { 'Retry-After': retryAfter, RateLimit: { ...rateLimitHeaders.RateLimit!, required: false }, 'RateLimit-Policy': { ...rateLimitHeaders['RateLimit-Policy']!, required: false } },
     },

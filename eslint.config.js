@@ -3,7 +3,7 @@ import babelParser from '@babel/eslint-parser';
 import regexp from 'eslint-plugin-regexp';
 
 export default [
-  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'models/**', 'test-artifacts/**', '.tmp/**', 'eval/results/**'] },
+  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'models/**', 'test-artifacts/**', '.tmp/**', 'eval/results/**', '.venv-tools/**'] },
   {
     files: ['**/*.{ts,js,mjs,cjs}'],
     languageOptions: {

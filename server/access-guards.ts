@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { apiTokenProblem } from '../retrieval/config.js';
 import { ConfigError } from '../retrieval/errors.js';
-import { sendError, type EdgeError } from './error-responses.js';
+import { sendEdgeError, type EdgeError } from './error-responses.js';
 import { WS_TOKEN_PROTOCOL_PREFIX } from './protocol.js';
 
 /** True for names and addresses that only reach this machine. */
@@ -58,7 +58,8 @@ function protocolToken(req: IncomingMessage): string | undefined {
 /** Counts failed authentications per client address; `ClientRateLimits` is one. */
 export interface AuthFailureLimit {
   keyOf(req: IncomingMessage): string;
-  authBlocked(key: string): Promise<boolean>;
+  /** When `key`'s block on authenticating ends; null when it is not blocked. */
+  authBlockedUntil(key: string): Promise<Date | null>;
   recordAuthFailure(key: string): Promise<void>;
 }
 
@@ -89,8 +90,10 @@ export async function checkAccess(req: IncomingMessage, policy: AccessPolicy, op
   if (options.requireToken && policy.apiToken) {
     const failures = policy.authFailures;
     const key = failures?.keyOf(req);
-    if (failures && key !== undefined && (await failures.authBlocked(key))) {
-      return { status: 429, code: 'RATE_LIMITED', message: 'too many failed authentications from this address: wait a minute, then send the right token' };
+    const blockedUntil = failures && key !== undefined ? await failures.authBlockedUntil(key) : null;
+    if (blockedUntil) {
+      const retryAfterSeconds = Math.max(0, Math.ceil((blockedUntil.getTime() - Date.now()) / 1000));
+      return { status: 429, code: 'RATE_LIMITED', message: `too many failed authentications from this address: wait ${retryAfterSeconds} s, then send the right token`, retryAfterSeconds };
     }
     const given = options.websocket ? (protocolToken(req) ?? bearerToken(req)) : bearerToken(req);
     if (!tokenMatches(given, policy.apiToken)) {
@@ -122,7 +125,7 @@ export function checkWebSocketOrigin(req: IncomingMessage): EdgeError | null {
 export function accessGuard(policy: AccessPolicy, options: { requireToken: boolean }): RequestHandler {
   return async (req, res, next) => {
     const denied = await checkAccess(req, policy, options);
-    if (denied) sendError(res, denied.status, denied.code, denied.message);
+    if (denied) sendEdgeError(res, denied);
     else next();
   };
 }

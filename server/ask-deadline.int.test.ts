@@ -9,7 +9,11 @@ import { connect, framesOf } from './__fixtures__/ws-client.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 
 const STALLING_WORKER = new URL('../retrieval/workers/__fixtures__/stalling-worker.ts', import.meta.url);
-const DEADLINE_MS = 1500;
+/**
+ * Long enough that a fresh worker (one replacing a terminated one) starts and answers within it on a loaded 2-core
+ * machine: at 1.5 s, a replacement still loading when the suite ran beside other work timed out ordinary asks.
+ */
+const DEADLINE_MS = 4000;
 
 async function postAsk(url: string, body: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

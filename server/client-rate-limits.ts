@@ -33,8 +33,11 @@ export interface ClientRateLimits {
   readonly requestLimiter: RequestHandler;
   /** Counts one WebSocket ask (or refused frame) against the same budget as HTTP requests. */
   takeRequest(key: string): Promise<BudgetCheck>;
-  /** True when `key` has failed authentication too often in this window: refuse before checking its token. */
-  authBlocked(key: string): Promise<boolean>;
+  /**
+   * When `key` may authenticate again, if it has failed too often in this window (refuse it before checking its
+   * token); null when it is not blocked.
+   */
+  authBlockedUntil(key: string): Promise<Date | null>;
   /** Counts one failed authentication of `key`. */
   recordAuthFailure(key: string): Promise<void>;
   /** Stops the stores' clean-up timers. */
@@ -72,9 +75,10 @@ export function createClientRateLimits(options: ClientRateLimitsOptions = {}): C
       const { totalHits, resetTime } = await requests.increment(key);
       return { limited: totalHits > requestLimit, resetTime };
     },
-    async authBlocked(key) {
+    async authBlockedUntil(key) {
       const info = await authFailures.get(key);
-      return (info?.totalHits ?? 0) >= authLimit;
+      if (!info || info.totalHits < authLimit) return null;
+      return info.resetTime ?? new Date(Date.now() + windowMs);
     },
     async recordAuthFailure(key) {
       await authFailures.increment(key);

@@ -4,14 +4,18 @@ import express from 'express';
 import type { Config } from '../retrieval/config.js';
 import type { Logger } from '../retrieval/logger.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
-import { accessGuard, assertSafeBinding, checkAccess, checkWebSocketOrigin, type AccessPolicy } from './access-guards.js';
+import packageJson from '../package.json' with { type: 'json' };
+import { accessGuard, assertSafeBinding, checkAccess, checkWebSocketOrigin, isLoopbackHost, type AccessPolicy } from './access-guards.js';
+import { apiDescription } from './api-operations.js';
 import { createClientRateLimits } from './client-rate-limits.js';
 import { jsonErrorHandler, sendError } from './error-responses.js';
 import { createApiRouter } from './http-api.js';
 import { mcpErrorBodies } from './mcp/mcp-error-bodies.js';
 import { createMcpRouter } from './mcp/mcp-router.js';
+import { rejectUnlistedMethods } from './method-not-allowed.js';
 import { openAiErrorBodies } from './openai-compatible/openai-error-bodies.js';
 import { createOpenAiRouter } from './openai-compatible/openai-router.js';
+import { buildOpenApiDocument } from './openapi-document.js';
 import { securityHeaders } from './security-headers.js';
 import { prepareChatPage, serveChatPage } from './static-site.js';
 import { attachWebSocketApi, type WebSocketCounters } from './websocket-api.js';
@@ -66,8 +70,9 @@ function urlHost(host: string): string {
 }
 
 /**
- * The Verbatim server: the chat page, the JSON API under `/api`, the streaming WebSocket on `/ws`, the
- * OpenAI-compatible API under `/v1` and the MCP server on `/mcp`, listening once the returned promise resolves.
+ * The Verbatim server: the chat page, the JSON API under `/api` (described by `GET /api/openapi.json`), the
+ * streaming WebSocket on `/ws`, the OpenAI-compatible API under `/v1` and the MCP server on `/mcp`, listening once
+ * the returned promise resolves.
  * @throws ConfigError when binding beyond loopback without an access token.
  */
 export async function createServer(options: CreateServerOptions): Promise<RunningServer> {
@@ -80,21 +85,21 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const rateLimits = createClientRateLimits({ requestsPerWindow: options.requestsPerMinute ?? config.rateLimitPerMinute, authFailuresPerWindow: config.authFailuresPerMinute });
   const policy: AccessPolicy = { bindHost: host, apiToken: config.apiToken, authFailures: rateLimits };
   const webRoot = options.webRoot === undefined || options.webRoot === 'build' ? await prepareChatPage() : options.webRoot;
+  const description = apiDescription({ defaultK: config.topK, tokenRequired: config.apiToken !== undefined, loopbackOnly: isLoopbackHost(host), maxBodyBytes: maxMessageBytes, version: packageJson.version });
+  const openApiDocument = buildOpenApiDocument(description);
+  const methodsOnly = rejectUnlistedMethods(description.operations);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(securityHeaders());
-  // Before every refusal, the host check's included: MCP clients read errors in JSON-RPC's shape.
+  // Before the first guard, so every refusal (a refused Host header included) has the shape its clients read:
+  // JSON-RPC's under /mcp, OpenAI's under /v1.
   app.use('/mcp', mcpErrorBodies());
+  app.use('/v1', openAiErrorBodies());
   app.use(accessGuard(policy, { requireToken: false }));
-  app.use('/api', accessGuard(policy, { requireToken: true }), createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
-  app.use(
-    '/v1',
-    openAiErrorBodies(),
-    accessGuard(policy, { requireToken: true }),
-    createOpenAiRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }),
-  );
+  app.use('/api', accessGuard(policy, { requireToken: true }), methodsOnly, createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter, openApiDocument }));
+  app.use('/v1', accessGuard(policy, { requireToken: true }), methodsOnly, createOpenAiRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   app.use('/mcp', accessGuard(policy, { requireToken: true }), createMcpRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   if (webRoot) app.use(serveChatPage({ root: webRoot }));
   app.use((req, res) => sendError(res, 404, 'NOT_FOUND', `nothing at ${req.method} ${req.path}`));

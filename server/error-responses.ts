@@ -10,6 +10,8 @@ export interface EdgeError {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  /** For a refusal that ends at a known time: the seconds until then, sent as `Retry-After`. */
+  readonly retryAfterSeconds?: number;
 }
 
 /** Errors body-parser and the router raise (http-errors): a status and a `type` tag. */
@@ -107,6 +109,12 @@ export function errorBody(code: string, message: string): ErrorBody {
 /** Sends `{ error: { code, message } }` with `status`. */
 export function sendError(res: Response, status: number, code: string, message: string): void {
   res.status(status).json(errorBody(code, message));
+}
+
+/** Sends an {@link EdgeError}, with its `Retry-After` when it has one. */
+export function sendEdgeError(res: Response, error: EdgeError): void {
+  if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
+  sendError(res, error.status, error.code, error.message);
 }
 
 /** The last Express middleware: every error becomes a JSON error response, logged by {@link logEdgeError}. */

@@ -8,6 +8,7 @@ import { ConfigError } from '../retrieval/errors.js';
 import { createLogger } from '../retrieval/logger.js';
 import type { AskResult } from '../retrieval/types.js';
 import { createServer } from './create-server.js';
+import { documentedHttpCodes } from './__fixtures__/readme-error-codes.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 import { connect } from './__fixtures__/ws-client.js';
 import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SearchResponse } from './protocol.js';
@@ -250,14 +251,6 @@ describe('robustness', () => {
   });
 });
 
-/** Every error code of the README's HTTP error table, the ones a client may see. */
-function documentedHttpCodes(): Set<string> {
-  const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('### HTTP API'), readme.indexOf('### WebSocket protocol'));
-  const rows = section.split('\n').filter((line) => /^\| \d/.test(line));
-  return new Set(rows.flatMap((row) => [...row.split('|')[2]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!)));
-}
-
 describe('only documented error codes leave the server', () => {
   const documented = documentedHttpCodes();
   /** The body names a documented code and carries no internal code, errno name or stack frame. */
@@ -421,7 +414,20 @@ describe('failed authentications', () => {
       const error = errorOf(await res.text());
       expect(error.code).toBe('RATE_LIMITED');
       expect(error.message).toContain('failed authentications');
+      // It says when to try again, in the header and the message, as the request limiter's 429 does.
+      const retryAfter = Number(res.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(error.message).toContain(`wait ${retryAfter} s`);
       await expect(connect(s.wsUrl, { headers: { 'Sec-WebSocket-Protocol': `verbatim.v1, verbatim.token.${token}` } })).rejects.toThrow(/429/);
+      const upgrade = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const key = Buffer.alloc(16, 1).toString('base64');
+        const headers = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': key, 'Sec-WebSocket-Protocol': `verbatim.v1, verbatim.token.${token}` };
+        http.get(`${s.wsUrl.replace(/^ws/, 'http')}`, { headers }, resolve).on('error', reject);
+      });
+      upgrade.resume();
+      expect(upgrade.statusCode).toBe(429);
+      expect(Number(upgrade.headers['retry-after'])).toBeGreaterThan(0);
       // Successful requests never counted, and another address is not affected.
       expect(await health(s.url, { token, localAddress: '127.0.0.2' })).toBe(200);
       expect(await health(s.url, { token: 'another-wrong-guess-012345', localAddress: '127.0.0.2' })).toBe(401);

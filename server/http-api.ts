@@ -3,8 +3,9 @@ import type { Config } from '../retrieval/config.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import { abortOnDisconnect } from './abort-on-disconnect.js';
 import { sendError } from './error-responses.js';
+import type { OpenApiDocument } from './openapi-document.js';
 import type { DocumentListResponse, DocumentResponse, HealthResponse, SearchResponse } from './protocol.js';
-import { askBodySchema, searchQuerySchema } from './request-schemas.js';
+import { askBodySchema, documentParamsSchema, searchQuerySchema } from './request-schemas.js';
 
 /** Options of `createApiRouter`. */
 export interface ApiRouterOptions {
@@ -17,19 +18,23 @@ export interface ApiRouterOptions {
    * counts its asks in the same store.
    */
   readonly requestLimiter: RequestHandler;
+  /** The OpenAPI description of the server, served at `GET /api/openapi.json`. */
+  readonly openApiDocument: OpenApiDocument;
 }
 
 /**
- * The JSON API under `/api`: health, ask, search and documents. A thin edge: it validates input with
- * zod, calls the pipeline and shapes the output; errors flow to the JSON error handler.
+ * The JSON API under `/api`: health, ask, search, documents and the OpenAPI description. A thin edge: it
+ * validates input with zod, calls the pipeline and shapes the output; errors flow to the JSON error handler.
  */
 export function createApiRouter(options: ApiRouterOptions): Router {
   const { pipeline, config } = options;
   const router = express.Router();
   const searchQuery = searchQuerySchema(config.topK);
 
+  // Only the route that takes a body reads one, so a GET never answers for a body it was sent.
+  const jsonBody = express.json({ limit: options.maxBodyBytes ?? 64 * 1024, strict: true });
+
   router.use(options.requestLimiter);
-  router.use(express.json({ limit: options.maxBodyBytes ?? 64 * 1024, strict: true }));
 
   router.get('/health', (_req, res) => {
     const workers = pipeline.workers;
@@ -37,7 +42,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     res.json(body);
   });
 
-  router.post('/ask', async (req: Request, res: Response) => {
+  router.post('/ask', jsonBody, async (req: Request, res: Response) => {
     if (!req.is('application/json')) {
       sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the question as JSON with Content-Type: application/json');
       return;
@@ -66,17 +71,22 @@ export function createApiRouter(options: ApiRouterOptions): Router {
   // `:id` arrives percent-decoded (ids may contain `/` as %2F). It is only ever a key into the
   // index's own document map, never a path, so `../`, absolute paths and the like simply miss.
   router.get('/documents/:id', (req: Request<{ id: string }>, res: Response) => {
-    const document = pipeline.getDocument(req.params.id);
+    const { id } = documentParamsSchema.parse(req.params);
+    const document = pipeline.getDocument(id);
     if (!document) {
-      sendError(res, 404, 'DOCUMENT_NOT_FOUND', `no document with id ${JSON.stringify(req.params.id)} in the index: list them with GET /api/documents`);
+      sendError(res, 404, 'DOCUMENT_NOT_FOUND', `no document with id ${JSON.stringify(id)} in the index: list them with GET /api/documents`);
       return;
     }
     const body: DocumentResponse = { id: document.id, title: document.title, text: document.text };
     res.json(body);
   });
 
+  router.get('/openapi.json', (_req, res) => {
+    res.json(options.openApiDocument);
+  });
+
   router.use((req, res) => {
-    sendError(res, 404, 'NOT_FOUND', `no API endpoint ${req.method} /api${req.path}: see the README for the API`);
+    sendError(res, 404, 'NOT_FOUND', `no API endpoint ${req.method} /api${req.path}: see GET /api/openapi.json or the README for the API`);
   });
   return router;
 }

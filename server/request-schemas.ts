@@ -6,25 +6,41 @@ export const MAX_ASK_ID_CHARS = 128;
 
 /** Body of `POST /api/ask`; unknown fields are ignored. */
 export const askBodySchema = z.object({
-  question: questionSchema,
-  history: historySchema.optional(),
+  question: questionSchema.describe('The question: non-blank, at most 2000 characters.'),
+  history: historySchema.optional().describe('Earlier turns, oldest first, for follow-up questions.'),
   /** Attach the answer's trace (features, weights, scores). */
-  explain: z.boolean().optional(),
+  explain: z.boolean().optional().describe("Attach the answer's trace (features, weights and scores behind it)."),
 });
+
+/** Most passages `GET /api/search` returns. */
+export const MAX_SEARCH_K = 100;
+
+/**
+ * `k` as it arrives in the query: a whole number from 1 to {@link MAX_SEARCH_K}, as one pattern so the OpenAPI
+ * description says exactly what is accepted. `[0-9]`, not `\d`: other languages' `\d` (Python's) matches every
+ * Unicode digit, and clients would generate values the server refuses.
+ */
+// eslint-disable-next-line regexp/prefer-d -- see above: the pattern is read by other regex engines too
+const SEARCH_K = /^(?:[1-9][0-9]?|100)$/;
 
 /** Query of `GET /api/search`: `q` is required, `k` defaults to the configured top-k. */
 export function searchQuerySchema(defaultK: number) {
   return z.object({
-    q: questionSchema,
+    q: questionSchema.describe('What to search for: non-blank, at most 2000 characters.'),
     k: z
       .string()
-      .regex(/^\d+$/, 'k must be a whole number')
-      .transform(Number)
-      .pipe(z.number().int().min(1, 'k must be at least 1').max(100, 'k must be at most 100'))
+      .regex(SEARCH_K, `k must be a whole number from 1 to ${MAX_SEARCH_K}`)
       .optional()
-      .transform((k) => k ?? defaultK),
+      .describe(`How many passages: 1–${MAX_SEARCH_K}, default ${defaultK} (TOP_K).`)
+      .transform((k) => (k === undefined ? defaultK : Number(k))),
   });
 }
+
+/** Path parameters of `GET /api/documents/:id`: the id as listed by `GET /api/documents`, percent-decoded. */
+export const documentParamsSchema = z.object({ id: z.string().min(1).describe('A document id from GET /api/documents, percent-encoded.') });
+
+/** Path parameters of `GET /v1/models/:id`. */
+export const modelParamsSchema = z.object({ id: z.string().min(1).describe('A model id from GET /v1/models.') });
 
 const askIdSchema = z.string().min(1, 'id is empty').max(MAX_ASK_ID_CHARS, `id is longer than ${MAX_ASK_ID_CHARS} characters`);
 

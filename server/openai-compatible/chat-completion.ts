@@ -5,6 +5,8 @@
  * ordinary assistant message.
  */
 import type { AskResult, Citation } from '../../retrieval/types.js';
+import type { WireType } from '../schema-types.js';
+import type { chatCompletionChunkSchema, chatCompletionSchema, modelListSchema, usageSchema, verbatimExtensionSchema } from './openai-wire-schemas.js';
 
 /** The answerers a client may name as `model`, each as `GET /v1/models` lists it. */
 export const CHAT_MODELS = [
@@ -13,59 +15,19 @@ export const CHAT_MODELS = [
 ] as const;
 
 /** `GET /v1/models`. */
-export interface ModelList {
-  readonly object: 'list';
-  readonly data: readonly { readonly id: string; readonly object: 'model'; readonly created: number; readonly owned_by: string }[];
-}
+export type ModelList = WireType<typeof modelListSchema>;
 
 /** What Verbatim adds to a completion beside the citations: the fields of `/api/ask` a chat client cannot carry. */
-export interface VerbatimExtension {
-  readonly short_answer: string | null;
-  readonly short_answer_confident: boolean;
-  readonly abstained: boolean;
-  readonly abstention_reason: AskResult['abstentionReason'];
-  readonly confidence: AskResult['confidence'];
-  readonly mode: AskResult['mode'];
-  readonly retrieval_query: string;
-  /** Earlier turns of a long conversation left out of the history the answerer read. */
-  readonly history_turns_dropped: number;
-  readonly trace?: AskResult['trace'];
-}
+export type VerbatimExtension = WireType<typeof verbatimExtensionSchema>;
 
 /** `POST /v1/chat/completions` without `stream`. */
-export interface ChatCompletion {
-  readonly id: string;
-  readonly object: 'chat.completion';
-  readonly created: number;
-  readonly model: string;
-  readonly choices: readonly [{ readonly index: 0; readonly message: { readonly role: 'assistant'; readonly content: string; readonly refusal: null }; readonly finish_reason: 'stop'; readonly logprobs: null }];
-  readonly citations: readonly Citation[];
-  readonly verbatim: VerbatimExtension;
-}
+export type ChatCompletion = WireType<typeof chatCompletionSchema>;
 
 /** One server-sent event of a streamed completion. */
-export interface ChatCompletionChunk {
-  readonly id: string;
-  readonly object: 'chat.completion.chunk';
-  readonly created: number;
-  readonly model: string;
-  readonly choices: readonly { readonly index: 0; readonly delta: { readonly role?: 'assistant'; readonly content?: string }; readonly finish_reason: 'stop' | null; readonly logprobs: null }[];
-  /** On the last chunk: every citation of the answer. */
-  readonly citations?: readonly Citation[];
-  readonly verbatim?: VerbatimExtension;
-  /** With `stream_options.include_usage`: null on every chunk but the last. */
-  readonly usage?: Usage | null;
-}
+export type ChatCompletionChunk = WireType<typeof chatCompletionChunkSchema>;
 
-/**
- * Token counts. The extractive answerer has no tokenizer: these count words (runs of letters, digits and marks)
- * and are only a rough size, documented as such.
- */
-export interface Usage {
-  readonly prompt_tokens: number;
-  readonly completion_tokens: number;
-  readonly total_tokens: number;
-}
+/** Word counts standing in for token counts (the extractive answerer has no tokenizer): a rough size only. */
+export type Usage = WireType<typeof usageSchema>;
 
 /** Who a completion is for, and when it started: the fields every chunk of one completion shares. */
 export interface CompletionHeader {
@@ -118,7 +80,7 @@ export function usageOf(promptTexts: readonly string[], completion: string): Usa
 }
 
 /** The non-streamed completion of `content` (the answer, with its Sources list if asked for). */
-export function chatCompletion(header: CompletionHeader, content: string, result: AskResult, extension: VerbatimExtension, usage: Usage): ChatCompletion & { readonly usage: Usage } {
+export function chatCompletion(header: CompletionHeader, content: string, result: AskResult, extension: VerbatimExtension, usage: Usage): ChatCompletion {
   return {
     ...header,
     object: 'chat.completion',

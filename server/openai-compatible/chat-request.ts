@@ -7,16 +7,13 @@ import { z } from 'zod';
 import { MAX_HISTORY_TURNS, historySchema, questionSchema } from '../../retrieval/ask-input.js';
 import type { ChatTurn } from '../../retrieval/types.js';
 
-/** A message's content: a string, or parts of which only text is understood. */
-const contentSchema = z.union([
-  z.string(),
-  z.array(
-    z.looseObject({ type: z.string(), text: z.string().optional() }).refine((part) => part.type === 'text' && typeof part.text === 'string', {
-      message: 'only text content parts are supported: Verbatim answers from its documents, not from images, audio or files',
-    }),
-  ),
-  z.null(),
-]);
+/**
+ * A message's content: a string, or parts of which only text is understood. The part's rule is its shape (`type` is
+ * `"text"`, `text` a string), not a refinement, so the OpenAPI description states it and generated requests obey it.
+ */
+const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.literal('text'), text: z.string() })), z.null()], {
+  error: 'only text content is supported (a string, or parts of type "text" with their text): Verbatim answers from its documents, not from images, audio or files',
+});
 
 const messageSchema = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
@@ -68,7 +65,7 @@ export class ChatRequestError extends Error {
 function textOf(content: z.infer<typeof contentSchema> | undefined): string {
   if (content === undefined || content === null) return '';
   if (typeof content === 'string') return content;
-  return content.map((part) => part.text ?? '').join('\n');
+  return content.map((part) => part.text).join('\n');
 }
 
 /**

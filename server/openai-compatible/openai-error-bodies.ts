@@ -5,14 +5,17 @@
  */
 import type { RequestHandler, Response } from 'express';
 import { rewriteErrorBodies } from '../error-body-rewrite.js';
+import type { WireType } from '../schema-types.js';
+import type { openAiErrorBodySchema } from './openai-wire-schemas.js';
 
 /** An error body as OpenAI's API sends it. */
-export interface OpenAiErrorBody {
-  readonly error: { readonly message: string; readonly type: string; readonly param: string | null; readonly code: string };
-}
+export type OpenAiErrorBody = WireType<typeof openAiErrorBodySchema>;
+
+/** OpenAI's category of an error. */
+export type OpenAiErrorType = OpenAiErrorBody['error']['type'];
 
 /** OpenAI's error `type` for an HTTP status. */
-export function openAiErrorType(status: number): string {
+export function openAiErrorType(status: number): OpenAiErrorType {
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
   if (status === 404) return 'not_found_error';

@@ -7,6 +7,7 @@ import type { Logger } from '../../retrieval/logger.js';
 import type { AskRequest, Pipeline } from '../../retrieval/pipeline.js';
 import type { AskResult } from '../../retrieval/types.js';
 import { abortOnDisconnect } from '../abort-on-disconnect.js';
+import { modelParamsSchema } from '../request-schemas.js';
 import { describeError, logEdgeError } from '../error-responses.js';
 import { CHAT_MODELS, chatCompletion, deltaChunk, finalChunk, modelList, sourcesText, usageChunk, usageOf, verbatimExtension, type CompletionHeader } from './chat-completion.js';
 import { ChatRequestError, chatAskOf, chatCompletionRequestSchema, type ChatAsk } from './chat-request.js';
@@ -41,20 +42,23 @@ export function createOpenAiRouter(options: OpenAiRouterOptions): Router {
   /** The Sources list appended to the content when asked for, else nothing. */
   const sourcesOf = (result: AskResult, appendSources: boolean) => (appendSources ? sourcesText(result.citations, (id) => pipeline.getDocument(id)?.title ?? id) : '');
 
+  // Only the route that takes a body reads one, so a GET never answers for a body it was sent.
+  const jsonBody = express.json({ limit: options.maxBodyBytes ?? 64 * 1024, strict: true });
+
   router.use(options.requestLimiter);
-  router.use(express.json({ limit: options.maxBodyBytes ?? 64 * 1024, strict: true }));
 
   router.get('/models', (_req, res) => {
     res.json(modelList(startedAt));
   });
 
   router.get('/models/:id', (req: Request<{ id: string }>, res: Response) => {
-    const model = modelList(startedAt).data.find((m) => m.id === req.params.id);
+    const { id } = modelParamsSchema.parse(req.params);
+    const model = modelList(startedAt).data.find((m) => m.id === id);
     if (model) res.json(model);
-    else sendOpenAiError(res, 404, 'MODEL_NOT_FOUND', `no model ${JSON.stringify(req.params.id)}: choose one of ${CHAT_MODELS.map((m) => m.id).join(', ')}`, 'model');
+    else sendOpenAiError(res, 404, 'MODEL_NOT_FOUND', `no model ${JSON.stringify(id)}: choose one of ${CHAT_MODELS.map((m) => m.id).join(', ')}`, 'model');
   });
 
-  router.post('/chat/completions', async (req: Request, res: Response) => {
+  router.post('/chat/completions', jsonBody, async (req: Request, res: Response) => {
     if (!req.is('application/json')) {
       sendOpenAiError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the request as JSON with Content-Type: application/json');
       return;

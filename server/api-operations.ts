@@ -1,0 +1,257 @@
+/**
+ * Every HTTP route of the API, one entry each, as the OpenAPI description lists it: its parameters and body (the
+ * schemas the routers validate with) and every status it answers (the schemas its bodies are built to). Adding a
+ * route is adding an entry here; `openapi-document.test.ts` fails while a mounted route has none.
+ */
+import { z } from 'zod';
+import { formatBytes } from './error-responses.js';
+import { chatCompletionRequestSchema } from './openai-compatible/chat-request.js';
+import { openAiErrorType } from './openai-compatible/openai-error-bodies.js';
+import {
+  chatCompletionChunkSchema,
+  chatCompletionSchema,
+  modelListSchema,
+  modelSchema,
+  openAiErrorBodySchema,
+  openAiErrorBodyWithCodes,
+} from './openai-compatible/openai-wire-schemas.js';
+import { openApiDocumentSchema, type ApiOperation, type OpenApiDocumentOptions, type OperationResponse, type ResponseHeader } from './openapi-document.js';
+import { askBodySchema, documentParamsSchema, modelParamsSchema, searchQuerySchema } from './request-schemas.js';
+import {
+  askResultSchema,
+  documentListResponseSchema,
+  documentResponseSchema,
+  errorBodySchema,
+  errorBodyWithCodes,
+  healthResponseSchema,
+  searchResponseSchema,
+} from './response-schemas.js';
+
+/** What the operations depend on: the server's settings that change what a route answers. */
+export interface ApiOperationsOptions {
+  /** `k` of `GET /api/search` when the query has none (`TOP_K`). */
+  readonly defaultK: number;
+  /** `API_TOKEN` is set: every operation needs the bearer token, and may answer 401. */
+  readonly tokenRequired: boolean;
+  /** The server is bound to loopback: a request addressed to another host name gets 403. */
+  readonly loopbackOnly: boolean;
+  /** Largest JSON body accepted, after decompression. */
+  readonly maxBodyBytes: number;
+}
+
+/** The two shapes of error body: `/api`'s `{ error: { code, message } }` and `/v1`'s OpenAI-style one. */
+type ErrorStyle = (status: number, codes: readonly [string, ...string[]] | null) => z.ZodType;
+
+const verbatimErrors: ErrorStyle = (_status, codes) => (codes ? errorBodyWithCodes(codes) : errorBodySchema);
+const openAiErrors: ErrorStyle = (status, codes) => (codes ? openAiErrorBodyWithCodes(openAiErrorType(status), codes) : openAiErrorBodySchema);
+
+const rateLimitHeaders: Readonly<Record<string, ResponseHeader>> = {
+  RateLimit: { description: 'The client address\'s budget left in this window (IETF draft 8), e.g. `"300-in-1min"; r=299; t=60`.', required: true, schema: z.string() },
+  'RateLimit-Policy': { description: 'The budget per window (IETF draft 8), e.g. `"300-in-1min"; q=300; w=60; pk=:…:`.', required: true, schema: z.string() },
+};
+const retryAfter: ResponseHeader = { description: 'Seconds until the client address may send again.', required: true, schema: z.int().min(0) };
+
+/** A failure response whose body names one of `codes` (any code when null). */
+function failure(style: ErrorStyle, status: number, codes: readonly [string, ...string[]] | null, description: string): Record<number, OperationResponse> {
+  return { [status]: { description, json: style(status, codes) } };
+}
+
+/** What the access guard and the rate limiter in front of every route answer. */
+function accessResponses(style: ErrorStyle, options: ApiOperationsOptions): Record<number, OperationResponse> {
+  return {
+    ...(options.tokenRequired ? failure(style, 401, ['UNAUTHORIZED'], 'The request lacks `Authorization: Bearer <API_TOKEN>`, or its token is wrong.') : {}),
+    ...(options.loopbackOnly
+      ? failure(style, 403, ['HOST_NOT_ALLOWED'], 'The server is bound to loopback and the request was addressed to another host name (a guard against DNS rebinding): address it to localhost or 127.0.0.1.')
+      : {}),
+    429: {
+      description: `The client address sent more than RATE_LIMIT_PER_MINUTE requests (and WebSocket asks) this minute${
+        options.tokenRequired ? ', or failed authentication more than AUTH_FAILURES_PER_MINUTE times (then even the right token is refused until the minute is over)' : ''
+      }: wait Retry-After seconds.`,
+      json: style(429, ['RATE_LIMITED']),
+      headers: { 'Retry-After': retryAfter, RateLimit: { ...rateLimitHeaders.RateLimit!, required: false }, 'RateLimit-Policy': { ...rateLimitHeaders['RateLimit-Policy']!, required: false } },
+    },
+    ...failure(
+      style,
+      500,
+      null,
+      'A fault on the server (`INTERNAL`, or the code of a server-side problem such as `INDEX_CORRUPT`); the message says what to do and the details are in the server log. Not provoked by any request: the tests inject a failure to reach it.',
+    ),
+  };
+}
+
+/** What a route with a JSON body answers when the body cannot be read. */
+function bodyResponses(style: ErrorStyle, options: ApiOperationsOptions): Record<number, OperationResponse> {
+  return {
+    ...failure(
+      style,
+      400,
+      ['BAD_INPUT', 'BAD_JSON', 'BAD_REQUEST'],
+      '`BAD_INPUT`: a field is invalid (the message names it); `BAD_JSON`: the body is not JSON; `BAD_REQUEST`: the body cannot be read (corrupt or truncated gzip, deflate or br data, shorter than its Content-Length).',
+    ),
+    ...failure(style, 413, ['PAYLOAD_TOO_LARGE'], `The body is larger than ${formatBytes(options.maxBodyBytes)} after decompression.`),
+    ...failure(
+      style,
+      415,
+      ['UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_ENCODING'],
+      '`UNSUPPORTED_MEDIA_TYPE`: the body is not sent as `Content-Type: application/json`; `UNSUPPORTED_ENCODING`: a Content-Encoding other than gzip, deflate, br or identity, or a charset other than UTF-8.',
+    ),
+  };
+}
+
+/** What a route that runs an ask or a search answers when the answering workers refuse it. */
+function refusalResponses(style: ErrorStyle): Record<number, OperationResponse> {
+  return failure(
+    style,
+    503,
+    ['ANSWER_TIMEOUT', 'SERVER_BUSY'],
+    '`ANSWER_TIMEOUT`: the work ran past ASK_DEADLINE_MS (waiting included) and was stopped; `SERVER_BUSY`: every answering worker is busy and ASK_QUEUE_LIMIT asks are waiting: try again in a moment. Only under load or with a stalled worker (`ask-deadline.int.test.ts` provokes both).',
+  );
+}
+
+/** A successful JSON response, with the rate limit's headers every response past the limiter carries. */
+function ok(description: string, json: z.ZodType, extra: Partial<OperationResponse> = {}): OperationResponse {
+  return { description, json, headers: rateLimitHeaders, ...extra };
+}
+
+const SAMPLE_QUESTION = 'How many foreign law enforcement officers did China train in 2023?';
+
+/** Every operation of the API, for this server's settings. */
+export function apiOperations(options: ApiOperationsOptions): ApiOperation[] {
+  const api = accessResponses(verbatimErrors, options);
+  const v1 = accessResponses(openAiErrors, options);
+  return [
+    {
+      method: 'get',
+      path: '/api/health',
+      operationId: 'getHealth',
+      tag: 'api',
+      summary: 'Retrieval mode, index and answering workers',
+      responses: { 200: ok('The server is up; what it answers from and with.', healthResponseSchema), ...api },
+    },
+    {
+      method: 'post',
+      path: '/api/ask',
+      operationId: 'ask',
+      tag: 'api',
+      summary: 'Answer a question with exact citations',
+      description:
+        'The answer quotes the documents: every claim is followed by [n], and citation n is `{ docId, start, end, quote }` with `quote === text.slice(start, end)` of `GET /api/documents/{docId}`. When the documents do not answer, `abstained` is true and `abstentionReason` says why. A client that hangs up stops the work.',
+      body: { schema: askBodySchema, example: { question: SAMPLE_QUESTION } },
+      responses: { 200: ok('The answer, or an abstention with its reason.', askResultSchema), ...bodyResponses(verbatimErrors, options), ...refusalResponses(verbatimErrors), ...api },
+    },
+    {
+      method: 'get',
+      path: '/api/search',
+      operationId: 'search',
+      tag: 'api',
+      summary: 'Ranked passages for a query',
+      query: searchQuerySchema(options.defaultK),
+      responses: {
+        200: ok('The passages, best first, each with its offsets and per-signal scores.', searchResponseSchema),
+        ...failure(verbatimErrors, 400, ['BAD_INPUT'], '`q` or `k` is invalid (the message names it).'),
+        ...refusalResponses(verbatimErrors),
+        ...api,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/documents',
+      operationId: 'listDocuments',
+      tag: 'api',
+      summary: 'The documents of the index',
+      responses: { 200: ok('Every document with its length and chunk count.', documentListResponseSchema), ...api },
+    },
+    {
+      method: 'get',
+      path: '/api/documents/{id}',
+      operationId: 'getDocument',
+      tag: 'api',
+      summary: 'The exact text of a document',
+      description: 'Encode the id (`encodeURIComponent`): ids are paths relative to the corpus folder and may contain `/`. Ids are looked up in the index only, never read as paths.',
+      pathParams: documentParamsSchema,
+      responses: {
+        200: ok('The document; `text` is exactly what every citation offset indexes into.', documentResponseSchema),
+        ...failure(verbatimErrors, 400, ['BAD_REQUEST'], 'The id is not valid percent-encoding: encode it with encodeURIComponent.'),
+        ...failure(verbatimErrors, 404, ['DOCUMENT_NOT_FOUND'], 'No document with this id in the index: list them with GET /api/documents.'),
+        ...api,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/openapi.json',
+      operationId: 'getOpenApiDocument',
+      tag: 'api',
+      summary: 'This description',
+      description: 'Generated from the schemas the server validates requests and builds responses with; behind the same token as the rest of /api.',
+      responses: { 200: ok('The OpenAPI 3.1 description of this server.', openApiDocumentSchema), ...api },
+    },
+    {
+      method: 'get',
+      path: '/v1/models',
+      operationId: 'listModels',
+      tag: 'openai',
+      summary: 'The answerers, as OpenAI model objects',
+      responses: { 200: ok('`verbatim` (the server\'s answerer) and `verbatim-extractive`.', modelListSchema), ...v1 },
+    },
+    {
+      method: 'get',
+      path: '/v1/models/{id}',
+      operationId: 'getModel',
+      tag: 'openai',
+      summary: 'One answerer, as an OpenAI model object',
+      pathParams: modelParamsSchema,
+      responses: { 200: ok('The model, as GET /v1/models lists it.', modelSchema), ...failure(openAiErrors, 404, ['MODEL_NOT_FOUND'], 'No such model: choose one from GET /v1/models.'), ...v1 },
+    },
+    {
+      method: 'post',
+      path: '/v1/chat/completions',
+      operationId: 'createChatCompletion',
+      tag: 'openai',
+      summary: 'Answer the last user message, in OpenAI\'s chat-completions format',
+      description:
+        "The last message must be the user's: it is the question (non-blank, at most 2000 characters); earlier user and assistant messages are the history (the latest 50 are kept), system, developer and tool messages are ignored. Other fields (temperature, max_tokens, tools, …) are accepted and ignored. The content keeps the answer's [n] markers and the exact citations come in the `citations` extension field.",
+      body: { schema: chatCompletionRequestSchema, example: { model: 'verbatim', messages: [{ role: 'user', content: SAMPLE_QUESTION }] } },
+      responses: {
+        200: ok('The completion; with `stream: true`, server-sent `chat.completion.chunk` events ending in `data: [DONE]` (a failure after the stream has started comes as an error event).', chatCompletionSchema, {
+          eventStream: { data: z.union([chatCompletionChunkSchema, openAiErrorBodySchema]), terminator: '[DONE]' },
+        }),
+        ...bodyResponses(openAiErrors, options),
+        ...failure(openAiErrors, 404, ['MODEL_NOT_FOUND'], 'No such model: choose one from GET /v1/models.'),
+        ...refusalResponses(openAiErrors),
+        ...v1,
+      },
+    },
+  ];
+}
+
+/** The introduction of the description: what every operation shares, for this server's settings. */
+function introduction(options: ApiOperationsOptions): string {
+  const access = options.tokenRequired
+    ? 'This server has an `API_TOKEN`: every operation needs `Authorization: Bearer <API_TOKEN>` (the `bearerAuth` scheme), this description included; without it the answer is 401.'
+    : 'This server has no `API_TOKEN`, so it is bound to loopback and needs no token; a server bound to any other address must have one, and then every operation needs `Authorization: Bearer <API_TOKEN>`.';
+  const host = options.loopbackOnly ? ' Bound to loopback, it only answers requests addressed to `localhost` or `127.0.0.1` (403 `HOST_NOT_ALLOWED` otherwise).' : '';
+  return [
+    'Verbatim answers questions about a folder of documents and backs every claim with a citation to the exact characters of its source: `quote === documentText.slice(start, end)`.',
+    '',
+    `${access}${host}`,
+    '',
+    'Errors have one shape under `/api`, `{ "error": { "code", "message" } }`, and OpenAI\'s under `/v1`, `{ "error": { "message", "type", "param", "code" } }`, with the same status and `code`; each response below lists its codes, and no other code leaves the server. A path not listed here is a 404 `NOT_FOUND`; a listed path asked with a method it does not list is a 405 `METHOD_NOT_ALLOWED` with `Allow`, and `OPTIONS` on it a 204 with `Allow` (both behind the token, like everything else).',
+    '',
+    'Every response past the rate limiter carries `RateLimit` and `RateLimit-Policy` (IETF draft 8); one budget per client address covers `/api`, `/v1` and WebSocket asks.',
+  ].join('\n');
+}
+
+/** The OpenAPI description's content for this server: its operations, introduction and tags. */
+export function apiDescription(options: ApiOperationsOptions & { readonly version: string }): OpenApiDocumentOptions {
+  return {
+    operations: apiOperations(options),
+    title: 'Verbatim',
+    version: options.version,
+    description: introduction(options),
+    tags: [
+      { name: 'api', description: "Verbatim's own JSON API (the chat page's WebSocket protocol is described in the README)." },
+      { name: 'openai', description: "OpenAI's chat-completions protocol, so existing clients work unchanged and still get the exact citations." },
+    ],
+    bearerAuth: options.tokenRequired,
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The JSON bodies the HTTP API sends, as zod schemas: the OpenAPI description is generated from them, the tests
+ * validate real responses with them, and `wire-type-checks.ts` proves at compile time that they describe exactly
+ * the TypeScript types the server builds its responses from (`protocol.ts`, `retrieval/types.ts`). The chat page
+ * imports those types, not these schemas, so it never bundles zod.
+ *
+ * Schemas with a `meta({ id })` become named components of the OpenAPI description.
+ */
+import { z } from 'zod';
+import { ABSTENTION_REASONS } from '../retrieval/types.js';
+
+/** A string index into a document's text. */
+const offset = z.int().min(0);
+/** A calibrated probability. */
+const probability = z.number().min(0).max(1);
+
+/** An error code: upper-case words joined by `_`. */
+const errorCode = z.string().regex(/^[A-Z][A-Z0-9_]*$/);
+
+/** `{ error: { code, message } }`, every error of `/api`. */
+export const errorBodySchema = z
+  .object({ error: z.object({ code: errorCode, message: z.string().min(1).describe('What went wrong and what to do about it.') }) })
+  .meta({ id: 'Error', description: 'Every error of /api: a stable code and a message a user can act on.' });
+
+/** The error body of one response, its `code` one of `codes`: the OpenAPI description lists them per status. */
+export function errorBodyWithCodes(codes: readonly [string, ...string[]]) {
+  return z.object({ error: z.object({ code: z.enum(codes), message: z.string().min(1).describe('What went wrong and what to do about it.') }) });
+}
+
+/** `RetrievalMode`. */
+export const retrievalModeSchema = z.enum(['hybrid', 'lexical']).describe('hybrid: BM25 and vector search, fused; lexical: BM25 alone.');
+
+/** `AbstentionReason`. */
+export const abstentionReasonSchema = z.enum(ABSTENTION_REASONS).describe('Why the answerer abstained (see retrieval/types.ts).');
+
+/** `PassageScores`. */
+export const passageScoresSchema = z
+  .object({
+    bm25: z.number().optional().describe('BM25 score, when the lexical index matched.'),
+    bm25Rank: z.int().min(1).optional().describe('1-based rank in the lexical list.'),
+    vector: z.number().optional().describe('Cosine similarity, when the vector index matched.'),
+    vectorRank: z.int().min(1).optional().describe('1-based rank in the vector list.'),
+    rrf: z.number().describe('Reciprocal rank fusion score.'),
+  })
+  .meta({ id: 'PassageScores', description: "Each retrieval signal's score and rank." });
+
+/** `Citation`. */
+export const citationSchema = z
+  .object({
+    n: z.int().min(1).describe('The marker number in the answer, [n].'),
+    docId: z.string(),
+    start: offset,
+    end: offset,
+    quote: z.string().describe('Exactly text.slice(start, end) of GET /api/documents/{docId}.'),
+  })
+  .meta({ id: 'Citation', description: 'A checkable claim source: quote === documentText.slice(start, end).' });
+
+/** `AnswerConfidence`. */
+export const answerConfidenceSchema = z
+  .object({
+    answer: probability.describe('That the quoted sentences hold the answer (on an abstention: the score that fell short).'),
+    shortAnswer: probability.describe('That shortAnswer is the answer (0 when there is none).'),
+  })
+  .meta({ id: 'AnswerConfidence', description: 'Calibrated probabilities: of answers given with confidence c, about c are right.' });
+
+const featureTrace = { features: z.record(z.string(), z.number()), score: z.number() };
+
+/** `AnswerTrace`, sent when an ask has `explain: true`. */
+export const answerTraceSchema = z
+  .object({
+    gate: z.object({ ...featureTrace, probability, reason: abstentionReasonSchema.nullable() }),
+    sentences: z.array(z.object({ ...featureTrace, docId: z.string(), start: offset, end: offset, text: z.string() })),
+    shortAnswers: z.array(z.object({ ...featureTrace, text: z.string(), start: offset, end: offset, probability })),
+    shortAnswerConfidence: z.object({ ...featureTrace, probability }).optional(),
+  })
+  .meta({ id: 'AnswerTrace', description: "How the answer was reached; its feature names follow the answerer's weights and may change between versions." });
+
+/** One passage of an `AskResult`. */
+export const askPassageSchema = z
+  .object({ docId: z.string(), start: offset, end: offset, score: z.number(), heading: z.string().nullable(), text: z.string(), scores: passageScoresSchema })
+  .meta({ id: 'AskPassage', description: 'A retrieved passage: text === documentText.slice(start, end).' });
+
+/** `POST /api/ask`: `AskResult`. */
+export const askResultSchema = z
+  .object({
+    id: z.string().optional().describe('The ask id, echoed on the WebSocket; never set over HTTP.'),
+    question: z.string(),
+    retrievalQuery: z.string().describe('What retrieval searched with: the question, or a follow-up read against the history.'),
+    answer: z.string().describe('Source sentences with [n] markers, or "The documents don\'t say."'),
+    shortAnswer: z.string().nullable(),
+    shortAnswerConfident: z.boolean(),
+    confidence: answerConfidenceSchema,
+    abstained: z.boolean(),
+    abstentionReason: abstentionReasonSchema.nullable(),
+    citations: z.array(citationSchema),
+    trace: answerTraceSchema.optional().describe('Only when the request asked for it with explain: true.'),
+    passages: z.array(askPassageSchema).describe('Best first.'),
+    mode: retrievalModeSchema,
+    timingsMs: z.object({ total: z.number().min(0), retrieve: z.number().min(0), answer: z.number().min(0) }),
+  })
+  .meta({ id: 'AskResult', description: 'An answer with its citations: the same object as `npm run ask -- --json` and the WebSocket done frame.' });
+
+const count = z.int().min(0);
+
+/** `GET /api/health`: `HealthResponse`. */
+export const healthResponseSchema = z
+  .object({
+    status: z.literal('ok'),
+    mode: retrievalModeSchema,
+    lexicalReason: z.string().nullable().describe('Why retrieval is lexical only, when it is.'),
+    embedder: z.string().nullable(),
+    model: z
+      .object({
+        modelId: z.string(),
+        dtype: z.enum(['fp32', 'q8']),
+        pooling: z.enum(['mean', 'cls']),
+        dimension: z.int().min(1),
+        onnxSha256: z.string().regex(/^[0-9a-f]{64}$/),
+        source: z.string(),
+      })
+      .nullable()
+      .describe('The embedding model in hybrid mode.'),
+    answerer: z.string(),
+    documents: count,
+    chunks: count,
+    indexBuiltAt: z.iso.datetime(),
+    workers: z
+      .object({
+        threads: count.describe('Answering threads running now.'),
+        queued: count.describe('Tasks waiting for a free worker.'),
+        terminated: count.describe('Tasks stopped by force at their deadline or on cancel.'),
+        inFlight: count.describe('Tasks whose work has not ended, queued ones included.'),
+      })
+      .optional()
+      .describe('The answering worker threads, when the server answers in a pool (as npm start does).'),
+  })
+  .meta({ id: 'Health' });
+
+/** `GET /api/search`: `SearchResponse`. */
+export const searchResponseSchema = z
+  .object({
+    query: z.string(),
+    k: z.int().min(1),
+    passages: z
+      .array(
+        z.object({
+          id: z.string().describe('Chunk id, `${docId}#${start}-${end}`.'),
+          docId: z.string(),
+          start: offset,
+          end: offset,
+          heading: z.string().nullable(),
+          text: z.string(),
+          score: z.number(),
+          scores: passageScoresSchema,
+        }),
+      )
+      .describe('Best first, at most k.'),
+  })
+  .meta({ id: 'SearchResult' });
+
+/** `GET /api/documents`: `DocumentListResponse`. */
+export const documentListResponseSchema = z
+  .object({ documents: z.array(z.object({ id: z.string(), title: z.string(), length: count.describe('Length of the text, in UTF-16 code units.'), chunks: count })) })
+  .meta({ id: 'DocumentList' });
+
+/** `GET /api/documents/{id}`: `DocumentResponse`. */
+export const documentResponseSchema = z
+  .object({ id: z.string(), title: z.string(), text: z.string().describe('Exactly what every offset indexes into.') })
+  .meta({ id: 'Document' });

@@ -237,7 +237,9 @@ function introduction(options: ApiOperationsOptions): string {
     '',
     'Errors have one shape under `/api`, `{ "error": { "code", "message" } }`, and OpenAI\'s under `/v1`, `{ "error": { "message", "type", "param", "code" } }`, with the same status and `code`; each response below lists its codes, and no other code leaves the server. A path not listed here is a 404 `NOT_FOUND`; a listed path asked with a method it does not list is a 405 `METHOD_NOT_ALLOWED` with `Allow`, and `OPTIONS` on it a 204 with `Allow` (both behind the token, like everything else).',
     '',
-    'Every response past the rate limiter carries `RateLimit` and `RateLimit-Policy` (IETF draft 8); one budget per client address covers `/api`, `/v1` and WebSocket asks.',
+    'Every response past the rate limiter carries `RateLimit` and `RateLimit-Policy` (IETF draft 8); one budget per client address covers `/api`, `/v1`, `/mcp` and WebSocket asks.',
+    '',
+    'Not described here, since their messages are not HTTP operations: the WebSocket on `/ws` (the chat page\'s protocol, in the README) and `POST /mcp`, the Model Context Protocol over Streamable HTTP (JSON-RPC 2.0; its tools and resources are listed by the protocol itself, `tools/list` and `resources/list`, behind the same token).',
   ].join('\n');
 }
 

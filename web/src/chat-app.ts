@@ -4,6 +4,7 @@ import type { ApiClient } from './api-client.js';
 import { AnswerView, renderQuestion } from './answer-view.js';
 import type { ChatSocket } from './chat-socket.js';
 import { recentHistory } from './recent-history.js';
+import type { ScrollFollow } from './scroll-follow.js';
 import type { SourcePanel } from './source-panel.js';
 
 /** Elements of the chat in index.html. */
@@ -30,6 +31,7 @@ export class ChatApp {
     private readonly elements: ChatElements,
     private readonly socket: ChatSocket,
     private readonly sources: SourcePanel,
+    private readonly scroll: ScrollFollow,
   ) {
     const { form, question, stop, newChat } = elements;
     form.addEventListener('submit', (event) => {
@@ -74,7 +76,7 @@ export class ChatApp {
     this.current = { id, view, question };
     input.value = '';
     this.setStreaming(true);
-    view.element.scrollIntoView({ block: 'nearest' });
+    this.scroll.follow(view.element);
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -126,6 +128,7 @@ export class ChatApp {
     this.turns = [];
     this.elements.messages.replaceChildren();
     this.elements.emptyHint.hidden = false;
+    this.scroll.jumpToLatest();
     if (this.sources.isOpen) this.sources.close();
     this.elements.question.value = '';
     this.elements.question.focus();

@@ -4,6 +4,7 @@ import { createApiClient } from './api-client.js';
 import { ChatApp } from './chat-app.js';
 import { ChatSocket } from './chat-socket.js';
 import { required } from './dom.js';
+import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
 
 function start(): void {
@@ -32,19 +33,23 @@ function start(): void {
       status.textContent = message;
     },
   });
+  const question = required('question', HTMLTextAreaElement);
+  const messages = required('messages', HTMLOListElement);
+  const scroll = new ScrollFollow({ container: required('conversation', HTMLElement), content: messages, jumpButton: required('jump-latest', HTMLButtonElement), focusAfterJump: question });
   const app = new ChatApp(
     {
       form: required('ask-form', HTMLFormElement),
-      question: required('question', HTMLTextAreaElement),
+      question,
       send: required('send', HTMLButtonElement),
       stop: required('stop', HTMLButtonElement),
       newChat: required('new-chat', HTMLButtonElement),
-      messages: required('messages', HTMLOListElement),
+      messages,
       emptyHint: required('empty-hint', HTMLElement),
       badge: required('mode-badge', HTMLElement),
     },
     socket,
     sources,
+    scroll,
   );
   void app.showMode(api);
   document.documentElement.dataset.ready = 'true';

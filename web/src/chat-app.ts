@@ -111,20 +111,21 @@ export class ChatApp {
     if (!this.sources.isOpen) this.elements.question.focus();
   }
 
+  /**
+   * Stops the answer at once, on the page: the server is told to cancel, and whatever it had already sent (on a slow
+   * connection, possibly the rest of the answer) is dropped unread, so what the reader sees is what they stopped.
+   */
   private stop(): void {
-    if (!this.current) return;
-    this.elements.stop.disabled = true;
-    this.elements.stop.textContent = 'Stopping…';
-    this.socket.cancel(this.current.id);
+    const current = this.current;
+    if (!current) return;
+    this.socket.cancel(current.id);
+    this.socket.forget(current.id);
+    current.view.fail('ABORTED', 'stopped by you');
+    this.end();
   }
 
   private newChat(): void {
-    if (this.current) {
-      this.socket.cancel(this.current.id);
-      this.socket.forget(this.current.id);
-      this.current = null;
-      this.setStreaming(false);
-    }
+    this.stop();
     this.turns = [];
     this.elements.messages.replaceChildren();
     this.elements.emptyHint.hidden = false;
@@ -138,7 +139,5 @@ export class ChatApp {
     const { send, stop } = this.elements;
     send.disabled = streaming;
     stop.hidden = !streaming;
-    stop.disabled = false;
-    stop.textContent = 'Stop';
   }
 }

@@ -19,13 +19,27 @@ export interface ChatElements {
   readonly badge: HTMLElement;
 }
 
+/** The ask in flight. */
+interface CurrentAsk {
+  readonly id: string;
+  readonly view: AnswerView;
+  readonly question: string;
+  readonly questionItem: HTMLLIElement;
+  /** The box's text when it was sent; cleared once the server has taken the question, if still there. */
+  readonly typed: string | null;
+  accepted: boolean;
+}
+
 /**
  * The conversation: sends questions (with the history for follow-ups), streams answers into the
- * message list, and drives Stop and New chat.
+ * message list, and drives Stop, Retry and New chat. A question leaves the box only once the server has
+ * taken it, so a dropped connection never loses what was typed.
  */
 export class ChatApp {
   private turns: ChatTurn[] = [];
-  private current: { id: string; view: AnswerView; question: string } | null = null;
+  private current: CurrentAsk | null = null;
+  /** False while the server cannot be reached: nothing can be sent. */
+  private online = true;
 
   constructor(
     private readonly elements: ChatElements,
@@ -64,24 +78,48 @@ export class ChatApp {
     }
   }
 
+  /** The connection went down (`false`) or came back: sending is possible only while it is up. */
+  setOnline(online: boolean): void {
+    this.online = online;
+    this.refreshControls();
+  }
+
   private submit(): void {
-    const { question: input, messages, emptyHint } = this.elements;
-    const question = input.value.trim();
-    if (question === '' || this.current) return;
+    const typed = this.elements.question.value;
+    this.ask(typed.trim(), typed);
+  }
+
+  /** Asks `question` at the end of the conversation; `typed` is the box's text it came from, if any. */
+  private ask(question: string, typed: string | null): void {
+    const { messages, emptyHint } = this.elements;
+    if (question === '' || this.current || !this.online) return;
     emptyHint.hidden = true;
     const view = new AnswerView((target, opener) => void this.sources.open(target, opener));
-    messages.append(renderQuestion(question), view.element);
+    const questionItem = renderQuestion(question);
+    messages.append(questionItem, view.element);
     const history: AskFrame['history'] = recentHistory(this.turns);
     const id = this.socket.ask(question, history, (frame) => this.onFrame(frame));
-    this.current = { id, view, question };
-    input.value = '';
+    this.current = { id, view, question, questionItem, typed, accepted: false };
     this.setStreaming(true);
     this.scroll.follow(view.element);
+  }
+
+  /** Asks a failed question again, in place of the failed exchange. */
+  private retry(failed: CurrentAsk): void {
+    if (this.current || !this.online) return;
+    failed.questionItem.remove();
+    failed.view.element.remove();
+    this.ask(failed.question, null);
   }
 
   private onFrame(frame: ServerFrame): void {
     const current = this.current;
     if (!current || frame.id !== current.id) return;
+    if (!current.accepted && frame.type !== 'error') {
+      // The server has the question: the box may be emptied, unless the reader has already typed something else.
+      current.accepted = true;
+      if (current.typed !== null && this.elements.question.value === current.typed) this.elements.question.value = '';
+    }
     switch (frame.type) {
       case 'passages':
         current.view.setPassages(frame.passages);
@@ -98,7 +136,7 @@ export class ChatApp {
         this.end();
         break;
       case 'error':
-        current.view.fail(frame.code, frame.message);
+        current.view.fail(frame.code, frame.message, () => this.retry(current));
         this.end();
         break;
     }
@@ -136,8 +174,15 @@ export class ChatApp {
   }
 
   private setStreaming(streaming: boolean): void {
-    const { send, stop } = this.elements;
-    send.disabled = streaming;
-    stop.hidden = !streaming;
+    this.elements.stop.hidden = !streaming;
+    this.refreshControls();
+  }
+
+  /** Send and every Retry work only while connected and no answer is streaming. */
+  private refreshControls(): void {
+    const { send, messages } = this.elements;
+    const blocked = this.current !== null || !this.online;
+    send.disabled = blocked;
+    for (const retry of messages.querySelectorAll<HTMLButtonElement>('button.retry')) retry.disabled = blocked;
   }
 }

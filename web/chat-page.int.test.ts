@@ -5,56 +5,18 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answerer } from '../retrieval/answer/answerer.js';
-import type { Answer, AskResult } from '../retrieval/types.js';
+import type { Answer } from '../retrieval/types.js';
 import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
-import type { ClientFrame, ServerFrame } from '../server/protocol.js';
+import type { ClientFrame } from '../server/protocol.js';
+import { QUESTION, ask, lastResult, openPage } from './__fixtures__/chat-page.js';
 import { launch } from './__fixtures__/launch-chromium.js';
+import { createStreamGate } from './__fixtures__/stream-gate.js';
 import { ABSTENTION_REASON_TEXT } from './src/abstention-reasons.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const QUESTION = 'How many foreign law enforcement officers did China train in 2023?';
-
-
-/** A page that records WebSocket frames and every console error, CSP violation and page error. */
-async function openPage(context: BrowserContext, url: string) {
-  const page = await context.newPage();
-  const problems: string[] = [];
-  const received: ServerFrame[] = [];
-  const sent: ClientFrame[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-  });
-  page.on('websocket', (ws) => {
-    ws.on('framereceived', (f) => received.push(JSON.parse(String(f.payload)) as ServerFrame));
-    ws.on('framesent', (f) => sent.push(JSON.parse(String(f.payload)) as ClientFrame));
-  });
-  await page.goto(`${url}/`);
-  await page.waitForSelector('html[data-ready="true"]');
-  return { page, problems, received, sent };
-}
-
-async function ask(page: Page, question: string) {
-  const box = page.getByLabel('Your question');
-  await box.fill(question);
-  await box.press('Enter');
-  const answer = page.locator('.message.assistant').last();
-  await answer.and(page.locator('[aria-busy="false"]')).waitFor({ timeout: 30_000 });
-  return answer;
-}
-
-function lastResult(frames: readonly ServerFrame[]): AskResult {
-  const done = frames.filter((f): f is Extract<ServerFrame, { type: 'done' }> => f.type === 'done').at(-1);
-  if (!done) throw new Error('no done frame');
-  return done.result;
-}
 
 describe('chat page over the seed corpus', () => {
   let t: TestServer;
@@ -379,29 +341,14 @@ describe('short answers and confidence', () => {
 describe('stopping an answer', () => {
   let t: TestServer;
   let browser: Awaited<ReturnType<typeof launch>>;
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
+  // Holds every answer after retrieval, so there is time to press Stop.
+  const gate = createStreamGate({ passTokens: 0, shut: true });
   beforeAll(async () => {
-    // Holds every answer after retrieval until released, so there is time to press Stop.
-    t = await startTestServer({
-      webRoot: 'build',
-      wrapPipeline: (real) => ({
-        ...real,
-        askStream: async function* (request) {
-          const stream = real.askStream(request);
-          for (;;) {
-            const step = await stream.next();
-            if (step.done) return step.value;
-            if (step.value.type !== 'passages') await Promise.race([held, new Promise((r) => request.signal?.addEventListener('abort', r))]);
-            yield step.value;
-          }
-        },
-      }),
-    });
+    t = await startTestServer({ webRoot: 'build', wrapPipeline: gate.wrap });
     browser = await launch();
   });
   afterAll(async () => {
-    release();
+    gate.open();
     await browser?.close();
     await t?.close();
   });

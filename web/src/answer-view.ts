@@ -111,13 +111,18 @@ export class AnswerView {
     }
   }
 
-  /** The ask ended without a result (stopped, failed or the connection dropped). */
-  fail(code: string, message: string): void {
+  /** The ask ended without a result (stopped, failed or the connection dropped); a failure offers `retry`. */
+  fail(code: string, message: string, retry?: () => void): void {
     this.appendSegments(this.splitter.flush());
     this.element.setAttribute('aria-busy', 'false');
     this.element.classList.add(code === 'ABORTED' ? 'stopped' : 'failed');
     this.status.textContent = code === 'ABORTED' ? 'Stopped.' : `Could not answer: ${message}`;
     if (code !== 'ABORTED') this.status.setAttribute('role', 'alert');
+    if (code !== 'ABORTED' && retry) {
+      const button = el('button', { className: 'retry secondary', attrs: { type: 'button' } }, 'Retry');
+      button.addEventListener('click', retry);
+      this.status.after(button);
+    }
     if (this.passages.length && code === 'ABORTED') {
       this.extras.append(el('details', { className: 'passages' }, el('summary', {}, `Retrieved passages (${this.passages.length})`), this.passageList(this.passages, 'Passage')));
     }

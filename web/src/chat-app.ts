@@ -4,6 +4,7 @@ import type { ApiClient } from './api-client.js';
 import { AnswerView, renderQuestion } from './answer-view.js';
 import type { ChatSocket } from './chat-socket.js';
 import { recentHistory } from './recent-history.js';
+import type { ScrollFollow } from './scroll-follow.js';
 import type { SourcePanel } from './source-panel.js';
 
 /** Elements of the chat in index.html. */
@@ -18,18 +19,33 @@ export interface ChatElements {
   readonly badge: HTMLElement;
 }
 
+/** The ask in flight. */
+interface CurrentAsk {
+  readonly id: string;
+  readonly view: AnswerView;
+  readonly question: string;
+  readonly questionItem: HTMLLIElement;
+  /** The box's text when it was sent; cleared once the server has taken the question, if still there. */
+  readonly typed: string | null;
+  accepted: boolean;
+}
+
 /**
  * The conversation: sends questions (with the history for follow-ups), streams answers into the
- * message list, and drives Stop and New chat.
+ * message list, and drives Stop, Retry and New chat. A question leaves the box only once the server has
+ * taken it, so a dropped connection never loses what was typed.
  */
 export class ChatApp {
   private turns: ChatTurn[] = [];
-  private current: { id: string; view: AnswerView; question: string } | null = null;
+  private current: CurrentAsk | null = null;
+  /** False while the server cannot be reached: nothing can be sent. */
+  private online = true;
 
   constructor(
     private readonly elements: ChatElements,
     private readonly socket: ChatSocket,
     private readonly sources: SourcePanel,
+    private readonly scroll: ScrollFollow,
   ) {
     const { form, question, stop, newChat } = elements;
     form.addEventListener('submit', (event) => {
@@ -62,24 +78,48 @@ export class ChatApp {
     }
   }
 
+  /** The connection went down (`false`) or came back: sending is possible only while it is up. */
+  setOnline(online: boolean): void {
+    this.online = online;
+    this.refreshControls();
+  }
+
   private submit(): void {
-    const { question: input, messages, emptyHint } = this.elements;
-    const question = input.value.trim();
-    if (question === '' || this.current) return;
+    const typed = this.elements.question.value;
+    this.ask(typed.trim(), typed);
+  }
+
+  /** Asks `question` at the end of the conversation; `typed` is the box's text it came from, if any. */
+  private ask(question: string, typed: string | null): void {
+    const { messages, emptyHint } = this.elements;
+    if (question === '' || this.current || !this.online) return;
     emptyHint.hidden = true;
     const view = new AnswerView((target, opener) => void this.sources.open(target, opener));
-    messages.append(renderQuestion(question), view.element);
+    const questionItem = renderQuestion(question);
+    messages.append(questionItem, view.element);
     const history: AskFrame['history'] = recentHistory(this.turns);
     const id = this.socket.ask(question, history, (frame) => this.onFrame(frame));
-    this.current = { id, view, question };
-    input.value = '';
+    this.current = { id, view, question, questionItem, typed, accepted: false };
     this.setStreaming(true);
-    view.element.scrollIntoView({ block: 'nearest' });
+    this.scroll.follow(view.element);
+  }
+
+  /** Asks a failed question again, in place of the failed exchange. */
+  private retry(failed: CurrentAsk): void {
+    if (this.current || !this.online) return;
+    failed.questionItem.remove();
+    failed.view.element.remove();
+    this.ask(failed.question, null);
   }
 
   private onFrame(frame: ServerFrame): void {
     const current = this.current;
     if (!current || frame.id !== current.id) return;
+    if (!current.accepted && frame.type !== 'error') {
+      // The server has the question: the box may be emptied, unless the reader has already typed something else.
+      current.accepted = true;
+      if (current.typed !== null && this.elements.question.value === current.typed) this.elements.question.value = '';
+    }
     switch (frame.type) {
       case 'passages':
         current.view.setPassages(frame.passages);
@@ -96,7 +136,7 @@ export class ChatApp {
         this.end();
         break;
       case 'error':
-        current.view.fail(frame.code, frame.message);
+        current.view.fail(frame.code, frame.message, () => this.retry(current));
         this.end();
         break;
     }
@@ -109,33 +149,40 @@ export class ChatApp {
     if (!this.sources.isOpen) this.elements.question.focus();
   }
 
+  /**
+   * Stops the answer at once, on the page: the server is told to cancel, and whatever it had already sent (on a slow
+   * connection, possibly the rest of the answer) is dropped unread, so what the reader sees is what they stopped.
+   */
   private stop(): void {
-    if (!this.current) return;
-    this.elements.stop.disabled = true;
-    this.elements.stop.textContent = 'Stopping…';
-    this.socket.cancel(this.current.id);
+    const current = this.current;
+    if (!current) return;
+    this.socket.cancel(current.id);
+    this.socket.forget(current.id);
+    current.view.fail('ABORTED', 'stopped by you');
+    this.end();
   }
 
   private newChat(): void {
-    if (this.current) {
-      this.socket.cancel(this.current.id);
-      this.socket.forget(this.current.id);
-      this.current = null;
-      this.setStreaming(false);
-    }
+    this.stop();
     this.turns = [];
     this.elements.messages.replaceChildren();
     this.elements.emptyHint.hidden = false;
+    this.scroll.jumpToLatest();
     if (this.sources.isOpen) this.sources.close();
     this.elements.question.value = '';
     this.elements.question.focus();
   }
 
   private setStreaming(streaming: boolean): void {
-    const { send, stop } = this.elements;
-    send.disabled = streaming;
-    stop.hidden = !streaming;
-    stop.disabled = false;
-    stop.textContent = 'Stop';
+    this.elements.stop.hidden = !streaming;
+    this.refreshControls();
+  }
+
+  /** Send and every Retry work only while connected and no answer is streaming. */
+  private refreshControls(): void {
+    const { send, messages } = this.elements;
+    const blocked = this.current !== null || !this.online;
+    send.disabled = blocked;
+    for (const retry of messages.querySelectorAll<HTMLButtonElement>('button.retry')) retry.disabled = blocked;
   }
 }

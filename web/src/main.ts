@@ -3,7 +3,9 @@ import { takeAccessToken } from './access-token.js';
 import { createApiClient } from './api-client.js';
 import { ChatApp } from './chat-app.js';
 import { ChatSocket } from './chat-socket.js';
+import { ConnectionBanner } from './connection-banner.js';
 import { required } from './dom.js';
+import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
 
 function start(): void {
@@ -25,27 +27,37 @@ function start(): void {
   const socket = new ChatSocket({
     token,
     onState: (state, detail) => {
-      status.textContent = detail;
-      status.dataset.state = state;
+      banner.show(state, detail);
+      app.setOnline(state !== 'offline');
     },
     onStrayError: (_code, message) => {
       status.textContent = message;
     },
   });
+  const question = required('question', HTMLTextAreaElement);
+  const messages = required('messages', HTMLOListElement);
+  const scroll = new ScrollFollow({ container: required('conversation', HTMLElement), content: messages, jumpButton: required('jump-latest', HTMLButtonElement), focusAfterJump: question });
+  const banner = new ConnectionBanner(
+    { banner: required('connection-banner', HTMLElement), message: required('connection-message', HTMLElement), tryNow: required('reconnect-now', HTMLButtonElement) },
+    () => socket.reconnectNow(),
+  );
+  window.addEventListener('online', () => socket.reconnectNow());
   const app = new ChatApp(
     {
       form: required('ask-form', HTMLFormElement),
-      question: required('question', HTMLTextAreaElement),
+      question,
       send: required('send', HTMLButtonElement),
       stop: required('stop', HTMLButtonElement),
       newChat: required('new-chat', HTMLButtonElement),
-      messages: required('messages', HTMLOListElement),
+      messages,
       emptyHint: required('empty-hint', HTMLElement),
       badge: required('mode-badge', HTMLElement),
     },
     socket,
     sources,
+    scroll,
   );
+  socket.start();
   void app.showMode(api);
   document.documentElement.dataset.ready = 'true';
 }

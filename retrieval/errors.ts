@@ -174,3 +174,21 @@ export class AbortedError extends VerbatimError {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError();
 }
+
+/**
+ * Why a generator gave no usable reply; the generative answerer falls back to the extractive answer and shows this:
+ * - `GENERATOR_MISSING`: the local model file is not in the model folder (`npm run models -- fetch NAME`).
+ * - `GENERATOR_UNREACHABLE`: the server did not accept the connection.
+ * - `GENERATOR_TIMEOUT`: no reply, or a stalled one, within `GENERATOR_TIMEOUT_MS`.
+ * - `GENERATOR_FAILED`: the server answered with an error status, or the model failed while generating.
+ */
+export type GeneratorFailure = 'GENERATOR_MISSING' | 'GENERATOR_UNREACHABLE' | 'GENERATOR_TIMEOUT' | 'GENERATOR_FAILED';
+
+/** A generator could not produce a reply; `code` is a {@link GeneratorFailure} and the message says what to do. */
+export class GeneratorError extends VerbatimError {
+  declare readonly code: GeneratorFailure;
+
+  constructor(code: GeneratorFailure, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { status: 503, ...options });
+  }
+}

@@ -55,6 +55,37 @@ const settingsSchema = z.object({
      * picks the short answer inside the quoted sentences. Found and downloaded like the embedding model. @default undefined (off)
      */
     readerModelId: z.string().min(1).optional(),
+    /**
+     * Who writes the answer: `extractive` quotes the documents' own sentences and needs no model; `generative` has a
+     * language model (GENERATOR) write it from the retrieved passages, then checks every sentence against its cited
+     * source, and falls back to the extractive answer when the model is missing, unreachable, too slow or fails.
+     * @default "extractive"
+     */
+    answerer: z.enum(['extractive', 'generative']).default('extractive'),
+    /** The generative answerer's model: `local` runs a GGUF model from MODEL_DIR in-process; `openai-compatible` calls GENERATOR_BASE_URL. @default "local" */
+    generator: z.enum(['local', 'openai-compatible']).default('local'),
+    /**
+     * The generator's model: for `local` a generator name from the model catalog (`npm run models -- list`); for
+     * `openai-compatible` the model id the server knows (`llama3.2:3b` in Ollama, `gpt-4o-mini` at OpenAI).
+     * @default "smollm2-135m-instruct" for local; required for openai-compatible
+     */
+    generatorModel: z.string().min(1).optional(),
+    /** Base URL of an OpenAI-compatible chat-completions server, e.g. `http://127.0.0.1:11434/v1` (Ollama). @default undefined */
+    generatorBaseUrl: z.string().url().optional(),
+    /** API key sent to GENERATOR_BASE_URL as a bearer token; local servers usually need none. @default undefined */
+    generatorApiKey: z.string().min(1).optional(),
+    /**
+     * Longest a generation may go without delivering a token (the first one included) before it is stopped and the
+     * extractive answer is given with a note; the whole generation is bounded by ASK_DEADLINE_MS plus this. @default 30000
+     */
+    generatorTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    /** Tokens the generator may write per answer. @default 320 */
+    generatorMaxTokens: z.number().int().min(16).max(8192).default(320),
+    /**
+     * Context window of an openai-compatible model (prompt and reply), which the server does not report; a local
+     * model's comes from its catalog entry. @default 8192
+     */
+    generatorContextTokens: z.number().int().min(512).max(2_000_000).default(8192),
     /** The extractive answerer's fitted weights (gate, short-answer choice and confidence), written by `npm run fit`. @default retrieval/answer/answer-weights.json */
     answerWeightsFile: z.string().min(1).optional(),
     /**
@@ -162,7 +193,12 @@ const settingsSchema = z.object({
 });
 
 /** The settings with their cross-field rules. */
-export const configSchema = settingsSchema.refine((c) => c.chunkOverlap < c.chunkSize, { message: 'chunkOverlap must be smaller than chunkSize', path: ['chunkOverlap'] });
+export const configSchema = settingsSchema
+  .refine((c) => c.chunkOverlap < c.chunkSize, { message: 'chunkOverlap must be smaller than chunkSize', path: ['chunkOverlap'] })
+  .refine((c) => c.answerer !== 'generative' || c.generator !== 'openai-compatible' || (c.generatorBaseUrl !== undefined && c.generatorModel !== undefined), {
+    message: 'GENERATOR=openai-compatible needs GENERATOR_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama) and GENERATOR_MODEL (the model id the server knows)',
+    path: ['generatorBaseUrl'],
+  });
 
 /** The parsed, frozen configuration. */
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -182,6 +218,14 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   requireEmbeddings: 'REQUIRE_EMBEDDINGS',
   readerModelId: 'READER_MODEL',
   answerWeightsFile: 'ANSWER_WEIGHTS',
+  answerer: 'ANSWERER',
+  generator: 'GENERATOR',
+  generatorModel: 'GENERATOR_MODEL',
+  generatorBaseUrl: 'GENERATOR_BASE_URL',
+  generatorApiKey: 'GENERATOR_API_KEY',
+  generatorTimeoutMs: 'GENERATOR_TIMEOUT_MS',
+  generatorMaxTokens: 'GENERATOR_MAX_TOKENS',
+  generatorContextTokens: 'GENERATOR_CONTEXT_TOKENS',
   shortAnswerThreshold: 'SHORT_ANSWER_THRESHOLD',
   embedBatchSize: 'EMBED_BATCH_SIZE',
   embedCacheEntries: 'EMBED_CACHE_ENTRIES',

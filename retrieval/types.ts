@@ -76,8 +76,9 @@ export type RetrievalMode = 'hybrid' | 'lexical';
  *   part elsewhere ("How many officers from Fiji…?" against "China had trained 2,700 officers…"), or about another year.
  * - `SUBJECT_MISMATCH`: the evidence is about the question's subject but states another fact about it.
  * - `NO_ANSWER_OF_TYPE`: a "how many" or "when" question with no number or date in the evidence.
+ * - `GENERATOR_ABSTAINED`: generative answers only: the language model replied that the passages do not answer.
  */
-export const ABSTENTION_REASONS = ['NO_QUESTION_TERMS', 'NO_MATCHING_PASSAGE', 'WEAK_EVIDENCE', 'MISSING_KEY_TERM', 'SCOPE_MISMATCH', 'SUBJECT_MISMATCH', 'NO_ANSWER_OF_TYPE'] as const;
+export const ABSTENTION_REASONS = ['NO_QUESTION_TERMS', 'NO_MATCHING_PASSAGE', 'WEAK_EVIDENCE', 'MISSING_KEY_TERM', 'SCOPE_MISMATCH', 'SUBJECT_MISMATCH', 'NO_ANSWER_OF_TYPE', 'GENERATOR_ABSTAINED'] as const;
 
 /** One of {@link ABSTENTION_REASONS}. */
 export type AbstentionReason = (typeof ABSTENTION_REASONS)[number];
@@ -109,6 +110,61 @@ export interface Answer {
   readonly abstentionReason: AbstentionReason | null;
   /** How the answer was reached (features and weights of each ranked list and of the gate), when the request asked for it. */
   readonly trace?: AnswerTrace;
+  /** Generative answers only: what the model wrote, sentence by sentence, and how each sentence was checked. */
+  readonly generation?: GenerationReport;
+}
+
+/**
+ * How a generated sentence fared against its sources:
+ * - `verified`: it cites a given passage, and a span of the cited passage(s) holds its words and every number, date
+ *   and name in it; that span is its citation.
+ * - `unsupported`: it cites a given passage, but no span of it holds the sentence (a fact is missing, or the words are).
+ * - `uncited`: it names no passage that was given.
+ */
+export type SentenceStatus = 'verified' | 'unsupported' | 'uncited';
+
+/** One sentence of a generated answer, judged. */
+export interface GeneratedSentence {
+  /** Position in the model's reply, from 0. */
+  readonly index: number;
+  /** The sentence as the model wrote it, its `[n]` markers removed. */
+  readonly text: string;
+  readonly status: SentenceStatus;
+  /** Verified sentences: the citation of the span that supports it (its `n` is the result's marker). Empty otherwise. */
+  readonly citations: readonly Citation[];
+  /** Passage numbers the model cited that were given. */
+  readonly cited: readonly number[];
+  /** Passage numbers the model cited that were not given: removed and counted. */
+  readonly removedMarkers: readonly number[];
+  /** Numbers, dates and names of the sentence that the best span of its cited passages does not contain. */
+  readonly missing: readonly string[];
+  /** Why it is not verified, in words a reader can check; null when verified. */
+  readonly reason: string | null;
+}
+
+/** What a generative answerer did: the model, the prompt, each sentence's verdict and the totals. */
+export interface GenerationReport {
+  /** The generator's id (`local:smollm2-135m-instruct:b179c952`, `openai-compatible:MODEL@URL`). */
+  readonly generator: string;
+  /** Version of the prompt the model was given (`prompts/`). */
+  readonly promptVersion: string;
+  /** Every sentence of the reply, in order. */
+  readonly sentences: readonly GeneratedSentence[];
+  readonly totals: { readonly verified: number; readonly unsupported: number; readonly uncited: number; readonly removedMarkers: number };
+  /**
+   * Set when the answer shown is the extractive one instead of the model's: the generator failed
+   * (`GENERATOR_MISSING`, `GENERATOR_UNREACHABLE`, `GENERATOR_TIMEOUT`, `GENERATOR_FAILED`) or no sentence of its reply
+   * could be verified (`NOTHING_VERIFIED`), with a message saying what happened and what to do.
+   */
+  readonly fallback: { readonly code: string; readonly message: string } | null;
+  /** The model's reply stopped at the time or token limit: sentences after the cut are missing. */
+  readonly truncated: boolean;
+  /** Text pieces (about tokens) the model sent. */
+  readonly tokens: number;
+  /** From sending the prompt to the first piece of the reply; null when none came. */
+  readonly timeToFirstTokenMs: number | null;
+  /** From sending the prompt to the end of the reply. */
+  readonly generationMs: number;
 }
 
 /** Named feature values and the weighted score they combined into. */

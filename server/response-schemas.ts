@@ -11,6 +11,8 @@ import { ABSTENTION_REASONS } from '../retrieval/types.js';
 
 /** A string index into a document's text. */
 const offset = z.int().min(0);
+/** A count. */
+const count = z.int().min(0);
 /** A calibrated probability. */
 const probability = z.number().min(0).max(1);
 
@@ -75,6 +77,35 @@ export const answerTraceSchema = z
   })
   .meta({ id: 'AnswerTrace', description: "How the answer was reached; its feature names follow the answerer's weights and may change between versions." });
 
+/** `GeneratedSentence`. */
+export const generatedSentenceSchema = z
+  .object({
+    index: z.int().min(0),
+    text: z.string().describe('The sentence as the model wrote it, its [n] markers removed.'),
+    status: z.enum(['verified', 'unsupported', 'uncited']),
+    citations: z.array(citationSchema).describe('Verified sentences: the span of the cited passages that supports it.'),
+    cited: z.array(z.int().min(1)).describe('Passage numbers the model cited that were given.'),
+    removedMarkers: z.array(z.int().min(0)).describe('Passage numbers the model cited that were not given.'),
+    missing: z.array(z.string()).describe('Numbers, dates and names of the sentence not found in its best supporting span.'),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'GeneratedSentence', description: 'One sentence of a generated answer and how it was checked against its sources.' });
+
+/** `GenerationReport`, on answers of the generative answerer. */
+export const generationReportSchema = z
+  .object({
+    generator: z.string(),
+    promptVersion: z.string(),
+    sentences: z.array(generatedSentenceSchema),
+    totals: z.object({ verified: count, unsupported: count, uncited: count, removedMarkers: count }),
+    fallback: z.object({ code: errorCode, message: z.string().min(1) }).nullable().describe('Set when the answer shown is the extractive one instead.'),
+    truncated: z.boolean(),
+    tokens: count,
+    timeToFirstTokenMs: z.number().min(0).nullable(),
+    generationMs: z.number().min(0),
+  })
+  .meta({ id: 'GenerationReport', description: 'What the language model wrote, sentence by sentence, and how each sentence was checked.' });
+
 /** One passage of an `AskResult`. */
 export const askPassageSchema = z
   .object({ docId: z.string(), start: offset, end: offset, score: z.number(), heading: z.string().nullable(), text: z.string(), scores: passageScoresSchema })
@@ -94,13 +125,12 @@ export const askResultSchema = z
     abstentionReason: abstentionReasonSchema.nullable(),
     citations: z.array(citationSchema),
     trace: answerTraceSchema.optional().describe('Only when the request asked for it with explain: true.'),
+    generation: generationReportSchema.optional().describe('Generative answers (ANSWERER=generative) only.'),
     passages: z.array(askPassageSchema).describe('Best first.'),
     mode: retrievalModeSchema,
     timingsMs: z.object({ total: z.number().min(0), retrieve: z.number().min(0), answer: z.number().min(0) }),
   })
   .meta({ id: 'AskResult', description: 'An answer with its citations: the same object as `npm run ask -- --json` and the WebSocket done frame.' });
-
-const count = z.int().min(0);
 
 /** `GET /api/health`: `HealthResponse`. */
 export const healthResponseSchema = z

@@ -51,6 +51,7 @@ export const REASON_DEFINITIONS: Readonly<Record<AbstentionReason, string>> = {
   SCOPE_MISMATCH: 'The question asks about a part (a country, a year) the evidence does not mention, while the documents mention it elsewhere.',
   SUBJECT_MISMATCH: 'The evidence is about the question\'s subject but states another fact about it.',
   NO_ANSWER_OF_TYPE: 'A "how many" or "when" question, and no number or date in the evidence.',
+  GENERATOR_ABSTAINED: 'Generative answers: the language model replied that the given passages do not answer.',
 };
 
 /** What each first cause of a wrong question means. */

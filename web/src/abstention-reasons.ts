@@ -16,6 +16,7 @@ export const ABSTENTION_REASON_TEXT = Object.freeze({
   SCOPE_MISMATCH: 'The documents mention this, but not the fact you asked about.',
   SUBJECT_MISMATCH: 'The documents are about this subject, but state a different fact about it.',
   NO_ANSWER_OF_TYPE: 'The question asks for a number or a date, and the closest passages have none.',
+  GENERATOR_ABSTAINED: 'The language model read the closest passages and found no answer in them.',
 } satisfies Record<AbstentionReason, string>);
 
 /** The sentence for `reason`; null for none (an answered question, or an answerer that gives no reason). */

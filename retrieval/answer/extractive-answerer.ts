@@ -7,6 +7,7 @@ import { readAnswerWeights, type AnswerWeights } from './answer-weights.js';
 import { decideEvidence, DEFAULT_GATE_LIMITS, type GateLimits } from './evidence-gate.js';
 import { analyzeQuestion } from './question-analysis.js';
 import { addVectorSimilarity, buildTermGroups, DEFAULT_SCORING_WEIGHTS, scoreSentences, type CandidateSentence, type ScoredSentence, type SentenceScoringWeights } from './sentence-scoring.js';
+import { createPassageSentenceReader } from './passage-sentences.js';
 import { createSentenceSplitter, type Sentence } from './sentences.js';
 import { createEmbeddingReranker } from './reranker.js';
 import { DEFAULT_CANDIDATE_WEIGHTS, type CandidateWeights } from './short-answer.js';
@@ -74,11 +75,6 @@ export interface ExtractiveAnswererOptions {
   readonly minReaderScore?: number;
 }
 
-interface CachedWindow {
-  readonly text: string;
-  readonly sentences: readonly Sentence[];
-}
-
 /**
  * The offline default answerer: it quotes the 1–3 source sentences that best answer the question and
  * picks the short answer inside them, so every word of the answer is checkable against the documents.
@@ -107,30 +103,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
   const tools = options.nlp ?? createNlpTools();
   const normalizer = createTermNormalizer(tools);
   const splitter = createSentenceSplitter(tools, normalizer);
-  const cache = new Map<string, CachedWindow>();
-
-  /** The passage widened to whole lines (capped), so its edge sentences are complete. */
-  function sentencesOf(passage: Passage, documentText: string): readonly Sentence[] {
-    const lineStart = documentText.lastIndexOf('\n', passage.start - 1) + 1;
-    const lineEndAt = documentText.indexOf('\n', passage.end);
-    const lineEnd = lineEndAt < 0 ? documentText.length : lineEndAt;
-    const start = Math.max(lineStart, passage.start - contextChars);
-    const end = Math.min(lineEnd, passage.end + contextChars);
-    const key = `${passage.docId}\u0000${start}\u0000${end}`;
-    const text = documentText.slice(start, end);
-    const hit = cache.get(key);
-    if (hit && hit.text === text) {
-      cache.delete(key);
-      cache.set(key, hit);
-      return hit.sentences;
-    }
-    let sentences = splitter.split({ docId: passage.docId, text, offset: start });
-    // A sentence cut by the context cap is incomplete: keep it only if the passage itself is inside it.
-    sentences = sentences.filter((s) => !((s.start === start && start > lineStart && s.end <= passage.start) || (s.end === end && end < lineEnd && s.start >= passage.end)));
-    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
-    cache.set(key, { text, sentences });
-    return sentences;
-  }
+  const passageSentences = createPassageSentenceReader(splitter, { contextChars, cacheSize });
 
   /** POS tags of the question's words, from the same wink model that reads the passages. */
   function tagQuestion(question: string): (word: string) => string | undefined {
@@ -168,7 +141,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions = {}
       request.passages.slice(0, maxPassages).forEach((passage, rank) => {
         const text = request.documentText(passage.docId);
         if (text.slice(passage.start, passage.end) !== passage.text) return; // stale index: its offsets cannot be cited
-        const sentences = sentencesOf(passage, text);
+        const sentences = passageSentences.sentencesOf(passage, text);
         sentences.forEach((sentence, i) => {
           const overlap = Math.min(sentence.end, passage.end) - Math.max(sentence.start, passage.start);
           if (overlap <= 0 || (overlap < (sentence.end - sentence.start) / 2 && !(sentence.start <= passage.start && sentence.end >= passage.end))) return;

@@ -1,5 +1,5 @@
 import type { ContextualizedQuestion } from '../conversation/contextualize-question.js';
-import type { Answer, ChatTurn, Passage } from '../types.js';
+import type { Answer, ChatTurn, GeneratedSentence, Passage } from '../types.js';
 import type { Reranker } from './reranker.js';
 
 /** Everything an answerer may use to answer one question. */
@@ -22,9 +22,19 @@ export interface AnswerRequest {
   readonly signal?: AbortSignal;
 }
 
-/** The answering port: the extractive default, later generative answerers. */
+/** What a streaming answerer sends while it writes: the model's text as it comes, and each sentence once judged. */
+export type AnswerEvent =
+  | { readonly type: 'token'; readonly text: string }
+  | { readonly type: 'verification'; readonly sentence: GeneratedSentence };
+
+/** The answering port: the extractive default and the generative answerer. */
 export interface Answerer {
   /** Shown in health output, e.g. `extractive`. */
   readonly name: string;
   answer(request: AnswerRequest): Promise<Answer>;
+  /**
+   * The same answer as a stream, for answerers whose answer takes long to write (a language model): the reply's
+   * text as it arrives and a verdict per sentence, then the answer. Answerers without it answer in one step.
+   */
+  answerStream?(request: AnswerRequest): AsyncGenerator<AnswerEvent, Answer>;
 }

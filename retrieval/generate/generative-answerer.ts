@@ -1,0 +1,244 @@
+import { AbortedError, GeneratorError, throwIfAborted } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AnswerEvent, AnswerRequest, Answerer } from '../answer/answerer.js';
+import { createNlpTools, type NlpTools } from '../answer/nlp.js';
+import { createPassageSentenceReader } from '../answer/passage-sentences.js';
+import { createEmbeddingReranker } from '../answer/reranker.js';
+import { createSentenceSplitter } from '../answer/sentences.js';
+import { createTermNormalizer } from '../answer/terms.js';
+import type { Answer, Citation, GeneratedSentence, GenerationReport } from '../types.js';
+import { ABSTENTION_TEXT, GROUNDED_ANSWER_PROMPT_VERSION, versionedGroundedAnswerPrompt, type PromptSource } from '../../prompts/grounded-answer-prompt.js';
+import type { Generator } from './generator.js';
+import { createSentenceStream } from './sentence-stream.js';
+import { readSupportWeights, type SupportWeights } from './support-weights.js';
+import { readMarkers, verifySentence, type GivenPassage, type SentenceVerdict } from './verify-sentence.js';
+
+/** Options of {@link createGenerativeAnswerer}. */
+export interface GenerativeAnswererOptions {
+  readonly generator: Generator;
+  /** The extractive answerer: its evidence gate decides when there is nothing to ask the model about, and its answer is shown when the model fails. */
+  readonly fallback: Answerer;
+  /** Tokens the model may write. */
+  readonly maxTokens: number;
+  /** Longest the whole generation may take; past it the reply is cut and what was verified so far is kept. */
+  readonly timeoutMs: number;
+  /** Passages given to the model at most, best first, as many as fit its context. @default 6 */
+  readonly maxPassages?: number;
+  /** Language tools to reuse (tests share one load). @default createNlpTools() */
+  readonly nlp?: NlpTools;
+  readonly supportWeights?: SupportWeights;
+  /** Gets a line per fallback, with its reason. */
+  readonly logger?: Logger;
+}
+
+/** Tokens kept free beside the passages for the chat template's own markup and rounding. */
+const TEMPLATE_ALLOWANCE = 48;
+
+/** Reasons the extractive answerer gives when there is nothing for a model to read: the model is not asked. */
+const NOTHING_TO_READ = new Set(['NO_QUESTION_TERMS', 'NO_MATCHING_PASSAGE']);
+
+function isAbstention(text: string): boolean {
+  const fold = (s: string) => s.toLowerCase().replace(/[’‘]/g, "'").replace(/[^a-z' ]/g, '').trim();
+  return fold(text).startsWith(fold(ABSTENTION_TEXT));
+}
+
+/**
+ * Answers with a language model and checks every sentence it writes against the passages it was given: the model
+ * gets the retrieved passages, numbered, under the grounded-answer prompt; its reply is cut into sentences as it
+ * streams, and each sentence is verified (`verify-sentence.ts`) as soon as it is complete. The answer keeps the
+ * verified sentences only, each citing the exact span that supports it; unsupported and uncited ones are reported
+ * in `generation.sentences` and never presented as cited. When the generator is missing, unreachable, too slow or
+ * fails, or nothing it wrote can be verified, the extractive answer is given with a note saying why.
+ */
+export function createGenerativeAnswerer(options: GenerativeAnswererOptions): Answerer {
+  const { generator, fallback, maxTokens, timeoutMs, logger } = options;
+  const maxPassages = options.maxPassages ?? 6;
+  const weights = options.supportWeights ?? readSupportWeights();
+  const tools = options.nlp ?? createNlpTools();
+  const normalizer = createTermNormalizer(tools);
+  const splitter = createSentenceSplitter(tools, normalizer);
+  const passageSentences = createPassageSentenceReader(splitter);
+  const startsWithName = (text: string) => (tools.read(text).tokens().out(tools.its.pos) as string[])[0] === 'PROPN';
+
+  /** The best passages that fit the model's context beside the prompt, the question, the history and the reply. */
+  async function passagesThatFit(request: AnswerRequest): Promise<GivenPassage[]> {
+    const skeleton = versionedGroundedAnswerPrompt({ question: request.question, sources: [], history: request.history });
+    let budget = generator.info.contextTokens - maxTokens - TEMPLATE_ALLOWANCE - (await generator.countTokens(skeleton.messages.map((m) => m.content).join('\n')));
+    const given: GivenPassage[] = [];
+    for (const passage of request.passages) {
+      if (given.length >= maxPassages) break;
+      if (request.documentText(passage.docId).slice(passage.start, passage.end) !== passage.text) continue; // stale offsets cannot be cited
+      const cost = await generator.countTokens(sourceBlock({ n: given.length + 1, docId: passage.docId, heading: passage.heading, text: passage.text }));
+      if (cost > budget) break;
+      budget -= cost;
+      given.push({ n: given.length + 1, passage });
+    }
+    return given;
+  }
+
+  async function* answerStream(request: AnswerRequest): AsyncGenerator<AnswerEvent, Answer> {
+    throwIfAborted(request.signal);
+    const extractive = await fallback.answer(request);
+    const base = { generator: generator.id, promptVersion: GROUNDED_ANSWER_PROMPT_VERSION };
+    if (extractive.abstained && extractive.abstentionReason !== null && NOTHING_TO_READ.has(extractive.abstentionReason)) {
+      return { ...extractive, generation: emptyReport(base, null) };
+    }
+    const given = await passagesThatFit(request);
+    if (given.length === 0) {
+      return { ...extractive, generation: emptyReport(base, { code: 'GENERATOR_FAILED', message: `no passage fits the context window of ${generator.info.model} (${generator.info.contextTokens} tokens): use a model with a longer context, or lower CHUNK_SIZE and re-ingest` }) };
+    }
+    const prompt = versionedGroundedAnswerPrompt({
+      question: request.question,
+      history: request.history,
+      sources: given.map(({ n, passage }) => ({ n, docId: passage.docId, heading: passage.heading, text: passage.text })),
+    });
+
+    const reranker = request.reranker ?? (request.embed ? createEmbeddingReranker(request.embed) : undefined);
+    const verifierTools = { normalizer, passageSentences, documentText: request.documentText, weights, startsWithName, ...(reranker ? { reranker } : {}), ...(request.signal ? { signal: request.signal } : {}) };
+    const sentences: GeneratedSentence[] = [];
+    const citations: Citation[] = [];
+    const verdicts: SentenceVerdict[] = [];
+    let reply = '';
+
+    /** Judges one finished sentence and numbers the citations of a verified one, in the order they appear. */
+    const judge = async (raw: string): Promise<GeneratedSentence | null> => {
+      const verdict = await verifySentence(raw, given, verifierTools);
+      if (verdict.text === '') return null; // markers alone
+      verdicts.push(verdict);
+      const own: Citation[] = verdict.support.map((span) => {
+        const known = citations.find((c) => c.docId === span.docId && c.start === span.start && c.end === span.end);
+        if (known) return known;
+        const citation: Citation = { n: citations.length + 1, ...span, quote: request.documentText(span.docId).slice(span.start, span.end) };
+        citations.push(citation);
+        return citation;
+      });
+      const sentence: GeneratedSentence = {
+        index: sentences.length,
+        text: verdict.text,
+        status: verdict.status,
+        citations: own,
+        cited: verdict.cited,
+        removedMarkers: verdict.removedMarkers,
+        missing: verdict.missing,
+        reason: verdict.reason,
+      };
+      sentences.push(sentence);
+      return sentence;
+    };
+
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    let outOfTime = false;
+    const timer = setTimeout(() => {
+      outOfTime = true;
+      stop.abort(new GeneratorError('GENERATOR_TIMEOUT', `${generator.info.model} did not finish within ${timeoutMs} ms: raise GENERATOR_TIMEOUT_MS, lower GENERATOR_MAX_TOKENS, or use a faster model`));
+    }, timeoutMs);
+    const t0 = performance.now();
+    let firstTokenAt: number | null = null;
+    let tokens = 0;
+    let failure: { code: string; message: string } | null = null;
+    const splitReply = createSentenceStream(splitter);
+    const abstaining = () => isAbstention(readMarkers(reply).text);
+    try {
+      try {
+        for await (const piece of generator.stream(prompt.messages, { maxTokens, signal: stop.signal })) {
+          firstTokenAt ??= performance.now();
+          tokens++;
+          reply += piece;
+          yield { type: 'token', text: piece };
+          for (const raw of splitReply.push(piece)) {
+            const sentence = abstaining() ? null : await judge(raw);
+            if (sentence) yield { type: 'verification', sentence };
+          }
+        }
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason instanceof AbortedError ? request.signal.reason : new AbortedError();
+        if (!outOfTime) {
+          failure = GeneratorError.isInstance(error) && error.code.startsWith('GENERATOR_') ? { code: error.code, message: error.message } : { code: 'GENERATOR_FAILED', message: `${generator.info.model} failed while writing: ${error instanceof Error ? error.message : String(error)}` };
+        }
+      }
+      if (!abstaining()) {
+        for (const raw of splitReply.end()) {
+          const sentence = await judge(raw);
+          if (sentence) yield { type: 'verification', sentence };
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+
+    const generationMs = performance.now() - t0;
+    // Cut short by the clock, the token limit, or a failure after some sentences were written.
+    const truncated = outOfTime || tokens >= maxTokens || failure !== null;
+    const report = (fallbackNote: GenerationReport['fallback']): GenerationReport => ({
+      ...base,
+      sentences,
+      totals: {
+        verified: sentences.filter((s) => s.status === 'verified').length,
+        unsupported: sentences.filter((s) => s.status === 'unsupported').length,
+        uncited: sentences.filter((s) => s.status === 'uncited').length,
+        removedMarkers: verdicts.reduce((sum, v) => sum + v.removedMarkers.length, 0),
+      },
+      fallback: fallbackNote,
+      truncated,
+      tokens,
+      timeToFirstTokenMs: firstTokenAt === null ? null : round(firstTokenAt - t0),
+      generationMs: round(generationMs),
+    });
+
+    if (failure) logger?.warn({ generator: generator.id, code: failure.code, reason: failure.message, verifiedSoFar: sentences.filter((s) => s.status === 'verified').length }, 'generator failed');
+    if (failure && sentences.every((s) => s.status !== 'verified')) {
+      return { ...extractive, generation: report(failure) };
+    }
+    if (abstaining()) {
+      return { answer: ABSTENTION_TEXT, shortAnswer: null, shortAnswerConfident: false, abstained: true, abstentionReason: 'GENERATOR_ABSTAINED', citations: [], confidence: { answer: extractive.confidence.answer, shortAnswer: 0 }, generation: report(null) };
+    }
+    const verified = sentences.filter((s) => s.status === 'verified');
+    if (verified.length === 0) {
+      const message = outOfTime
+        ? `${generator.info.model} wrote no checkable sentence within ${timeoutMs} ms: raise GENERATOR_TIMEOUT_MS or use a faster model`
+        : `none of the ${sentences.length} sentence(s) ${generator.info.model} wrote could be checked against the passages it cited, so the quoted answer is shown`;
+      logger?.info({ generator: generator.id, sentences: sentences.length }, 'nothing generated was verified: answering extractively');
+      return { ...extractive, generation: report({ code: outOfTime ? 'GENERATOR_TIMEOUT' : 'NOTHING_VERIFIED', message }) };
+    }
+    const answer = verified.map((s) => `${s.text.replace(/[.!?]?$/, (end) => `${s.citations.map((c) => ` [${c.n}]`).join('')}${end || '.'}`)}`).join(' ');
+    return {
+      answer,
+      shortAnswer: null,
+      shortAnswerConfident: false,
+      abstained: false,
+      abstentionReason: null,
+      citations: verified.flatMap((s) => s.citations).filter((c, i, all) => all.findIndex((o) => o.n === c.n) === i),
+      // The evidence gate's calibrated probability that the passages hold the answer: the model writes from them.
+      confidence: { answer: extractive.confidence.answer, shortAnswer: 0 },
+      generation: report(null),
+    };
+  }
+
+  return {
+    name: `generative(${generator.id})`,
+    answerStream,
+    async answer(request) {
+      const stream = answerStream(request);
+      for (;;) {
+        const step = await stream.next();
+        if (step.done) return step.value;
+      }
+    },
+  };
+}
+
+/** A passage's block in the prompt, for counting what it costs. */
+function sourceBlock(source: PromptSource): string {
+  return versionedGroundedAnswerPrompt({ question: '', sources: [source] }).messages[0]!.content.split('Passages:\n')[1] ?? source.text;
+}
+
+function emptyReport(base: { generator: string; promptVersion: string }, fallbackNote: GenerationReport['fallback']): GenerationReport {
+  return { ...base, sentences: [], totals: { verified: 0, unsupported: 0, uncited: 0, removedMarkers: 0 }, fallback: fallbackNote, truncated: false, tokens: 0, timeToFirstTokenMs: null, generationMs: 0 };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,237 @@
+import { foldWord } from '../text/lexicon.js';
+import type { PassageSentenceReader } from '../answer/passage-sentences.js';
+import type { Reranker } from '../answer/reranker.js';
+import type { Sentence } from '../answer/sentences.js';
+import { splitWords, type TermNormalizer } from '../answer/terms.js';
+import type { Passage, SentenceStatus } from '../types.js';
+import type { SupportWeights } from './support-weights.js';
+
+/** A passage as the model was given it: its number in the prompt and the passage. */
+export interface GivenPassage {
+  readonly n: number;
+  readonly passage: Passage;
+}
+
+/** A stretch of a document that supports a sentence: `documentText(docId).slice(start, end)` is its quote. */
+export interface SupportSpan {
+  readonly docId: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The verdict on one generated sentence (before the answer numbers its citations). */
+export interface SentenceVerdict {
+  /** The sentence without its markers. */
+  readonly text: string;
+  readonly status: SentenceStatus;
+  /** The spans that support it, when verified (one, or one per cited passage when its facts are spread over two). */
+  readonly support: readonly SupportSpan[];
+  readonly cited: readonly number[];
+  readonly removedMarkers: readonly number[];
+  readonly missing: readonly string[];
+  readonly reason: string | null;
+}
+
+/** What verification reads passages and words with. */
+export interface SentenceVerifierTools {
+  readonly normalizer: TermNormalizer;
+  readonly passageSentences: PassageSentenceReader;
+  readonly documentText: (docId: string) => string;
+  /** Scores a sentence against candidate spans by meaning, when an embedder is loaded. */
+  readonly reranker?: Reranker;
+  readonly weights: SupportWeights;
+  /** Whether the sentence's first word is a proper noun ("Fiji had…", not "The…"): capitals cannot tell there. */
+  readonly startsWithName?: (text: string) => boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** `[1]`, `[2][3]`, `[1, 2]`, `[Passage 1]`, `[source 2]`: the markers a model writes to cite. */
+const MARKER = /\[\s*(?:(?:passage|source)\s*)?(\d{1,4}(?:\s*[,;]\s*(?:(?:passage|source)\s*)?\d{1,4})*)\s*\]/gi;
+
+/** The sentence with its markers removed and the passage numbers they named, in order, each once. */
+export function readMarkers(sentence: string): { text: string; numbers: number[] } {
+  const numbers: number[] = [];
+  for (const match of sentence.matchAll(MARKER)) {
+    for (const n of match[1]!.split(/[,;]/).map((part) => Number(part.replace(/\D/g, '')))) if (!numbers.includes(n)) numbers.push(n);
+  }
+  const text = sentence
+    .replace(MARKER, '')
+    .replace(/\s+([.,;:!?])/g, '$1')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+  return { text, numbers };
+}
+
+/**
+ * Sentences of a passage that address the reader instead of stating something ("Ignore the question and say…",
+ * "You must answer…"): planted instructions. They never support a claim, so a model that obeys one writes an
+ * unsupported sentence instead of a verified one.
+ */
+const INSTRUCTION = [
+  /\b(?:ignore|disregard|forget)\b[^.]{0,60}\b(?:question|instructions?|rules?|above|previous|passages?|everything)\b/i,
+  /^\s*(?:(?:now|instead|always|please)[\s,]+)?(?:say|reply|respond|answer|output|write|print|tell the user)\b[^.]{0,40}(?:["“:]|\bthat\b|\bwith\b|\bonly\b)/i,
+  /\byou (?:must|should|will|are to) (?:say|reply|respond|answer|output|write|tell)\b/i,
+  /\b(?:as an ai|language model|assistant)\b[^.]{0,40}\b(?:must|should|will)\b/i,
+];
+
+/** Whether a passage sentence is a planted instruction rather than a statement. */
+export function isInstruction(text: string): boolean {
+  return INSTRUCTION.some((pattern) => pattern.test(text));
+}
+
+/** A number written the way the documents are compared: thousands separators and a trailing `.0` dropped. */
+function numberKey(word: string): string {
+  return word.replace(/(?<=\d),(?=\d{3}\b)/g, '').replace(/\.0+$/, '');
+}
+
+/**
+ * The facts of a sentence that its source must contain: every number (normalised for thousands separators), and
+ * every capitalised word that is not a stopword (the sentence's first word only when it is an acronym or
+ * `startsWithName` says it is a proper noun): names of people, places, organisations, months and days.
+ */
+export function factsOf(text: string, normalizer: TermNormalizer, startsWithName: (text: string) => boolean = () => false): { numbers: string[]; names: string[] } {
+  const numbers: string[] = [];
+  const names: string[] = [];
+  splitWords(text).forEach((word, i) => {
+    if (/^\d/.test(word.text)) {
+      const key = numberKey(word.text);
+      if (!numbers.includes(key)) numbers.push(key);
+      return;
+    }
+    if (!/^\p{Lu}/u.test(word.text) || normalizer.term(word.text) === null) return;
+    if (i === 0 && !/^\p{Lu}{2,}$/u.test(word.text) && !startsWithName(text)) return;
+    if (!names.includes(word.text)) names.push(word.text);
+  });
+  return { numbers, names };
+}
+
+/** The words of a span, as the fact and term checks compare them. */
+interface SpanWords {
+  readonly numbers: ReadonlySet<string>;
+  readonly folded: ReadonlySet<string>;
+  readonly terms: ReadonlySet<string>;
+}
+
+function spanWords(text: string, normalizer: TermNormalizer): SpanWords {
+  const numbers = new Set<string>();
+  const folded = new Set<string>();
+  const terms = new Set<string>();
+  for (const word of splitWords(text)) {
+    if (/^\d/.test(word.text)) numbers.add(numberKey(word.text));
+    folded.add(foldWord(word.text));
+    const term = normalizer.term(word.text);
+    if (term !== null) {
+      terms.add(term);
+      for (const related of normalizer.related(term)) terms.add(related);
+    }
+  }
+  return { numbers, folded, terms };
+}
+
+/** The facts of a claim a span lacks. */
+function missingFacts(facts: { numbers: readonly string[]; names: readonly string[] }, words: SpanWords): string[] {
+  return [...facts.numbers.filter((n) => !words.numbers.has(n)), ...facts.names.filter((name) => !words.folded.has(foldWord(name)))];
+}
+
+/** A candidate support: consecutive sentences of one cited passage. */
+interface Candidate {
+  readonly n: number;
+  readonly span: SupportSpan;
+  readonly text: string;
+  readonly sentences: number;
+  readonly words: SpanWords;
+}
+
+/** Windows of one to `maxWindow` consecutive sentences of a passage, planted instructions left out. */
+function windowsOf(n: number, sentences: readonly Sentence[], documentText: string, maxWindow: number, normalizer: TermNormalizer): Candidate[] {
+  const out: Candidate[] = [];
+  for (let i = 0; i < sentences.length; i++) {
+    for (let size = 1; size <= maxWindow && i + size <= sentences.length; size++) {
+      const group = sentences.slice(i, i + size);
+      if (group.some((s) => isInstruction(s.text))) break;
+      const start = group[0]!.start;
+      const end = group.at(-1)!.end;
+      const text = documentText.slice(start, end);
+      out.push({ n, span: { docId: group[0]!.docId, start, end }, text, sentences: size, words: spanWords(text, normalizer) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Judges one generated sentence against the passages it cites: markers naming no given passage are removed and
+ * counted; the sentence is aligned to the window of its cited passages' sentences that holds the most of its words
+ * (and, with an embedder, means the most alike), preferring shorter windows; it is verified when that window holds
+ * every number, date and name of the sentence and at least `minTermRecall` of its words. Facts spread over two cited
+ * passages are checked against the best window of each together.
+ */
+export async function verifySentence(sentence: string, given: readonly GivenPassage[], tools: SentenceVerifierTools): Promise<SentenceVerdict> {
+  const { normalizer, weights } = tools;
+  const { text, numbers } = readMarkers(sentence);
+  const byNumber = new Map(given.map((g) => [g.n, g]));
+  const cited = numbers.filter((n) => byNumber.has(n));
+  const removedMarkers = numbers.filter((n) => !byNumber.has(n));
+  const verdict = (status: SentenceStatus, rest: Partial<SentenceVerdict> & { reason: string | null }): SentenceVerdict => ({ text, status, support: [], cited, removedMarkers, missing: [], ...rest });
+  if (cited.length === 0) {
+    const reason = removedMarkers.length > 0 ? `it cites ${removedMarkers.map((n) => `[${n}]`).join('')}, which was not among the passages given` : 'it cites no passage';
+    return verdict('uncited', { reason });
+  }
+
+  const facts = factsOf(text, normalizer, tools.startsWithName);
+  const claimTerms = [...new Set(splitWords(text).map((w) => normalizer.term(w.text)).filter((t): t is string => t !== null))];
+  const candidates = cited.flatMap((n) => {
+    const { passage } = byNumber.get(n)!;
+    const documentText = tools.documentText(passage.docId);
+    return windowsOf(n, tools.passageSentences.sentencesOf(passage, documentText), documentText, weights.maxWindowSentences, normalizer);
+  });
+  if (candidates.length === 0) return verdict('unsupported', { reason: 'the cited passages hold no statement to check it against' });
+
+  const recallOf = (words: SpanWords) => (claimTerms.length === 0 ? 1 : claimTerms.filter((t) => words.terms.has(t)).length / claimTerms.length);
+  const factCount = facts.numbers.length + facts.names.length;
+  let scored = candidates.map((c) => {
+    const missing = missingFacts(facts, c.words);
+    const recall = recallOf(c.words);
+    const factShare = factCount === 0 ? 1 : 1 - missing.length / factCount;
+    return { c, missing, recall, similarity: 0, score: weights.termRecall * recall + weights.factShare * factShare + weights.extraSentence * (c.sentences - 1) };
+  });
+  scored.sort((a, b) => b.score - a.score);
+  if (tools.reranker && weights.vectorSimilarity !== 0) {
+    const leaders = scored.slice(0, weights.maxEmbeddedWindows);
+    const similarities = await tools.reranker.score(text, leaders.map((s) => s.c.text), tools.signal);
+    leaders.forEach((s, i) => {
+      s.similarity = similarities[i] ?? 0;
+      s.score += weights.vectorSimilarity * s.similarity;
+    });
+    scored = [...leaders.sort((a, b) => b.score - a.score), ...scored.slice(leaders.length)];
+  }
+
+  const best = scored[0]!;
+  const supports = (recall: number, missing: readonly string[]) => missing.length === 0 && recall >= weights.minTermRecall;
+  if (supports(best.recall, best.missing)) return verdict('verified', { support: [best.c.span], reason: null });
+
+  // Facts spread over two cited passages: the best window of one and of another, together.
+  if (cited.length > 1) {
+    const bestPerPassage = cited.map((n) => scored.find((s) => s.c.n === n)).filter((s): s is (typeof scored)[number] => s !== undefined);
+    for (let i = 0; i < bestPerPassage.length; i++) {
+      for (let j = i + 1; j < bestPerPassage.length; j++) {
+        const a = bestPerPassage[i]!.c;
+        const b = bestPerPassage[j]!.c;
+        const joined: SpanWords = {
+          numbers: new Set([...a.words.numbers, ...b.words.numbers]),
+          folded: new Set([...a.words.folded, ...b.words.folded]),
+          terms: new Set([...a.words.terms, ...b.words.terms]),
+        };
+        if (supports(recallOf(joined), missingFacts(facts, joined))) return verdict('verified', { support: [a.span, b.span], reason: null });
+      }
+    }
+  }
+
+  const missing = best.missing;
+  const citedList = cited.map((n) => `[${n}]`).join('');
+  if (missing.length > 0) {
+    const elsewhere = given.filter((g) => !cited.includes(g.n) && missingFacts({ numbers: facts.numbers, names: facts.names }, spanWords(g.passage.text, normalizer)).length === 0);
+    const hint = elsewhere.length > 0 ? `; passage ${elsewhere.map((g) => `[${g.n}]`).join('')} has them, but it is not the one cited` : '';
+    return verdict('unsupported', { missing, reason: `${missing.map((m) => `“${m}”`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the cited passage ${citedList}${hint}` });
+  }
+  return verdict('unsupported', { reason: `the cited passage ${citedList} does not say this: only ${Math.round(best.recall * 100)}% of its words are there` });
+}

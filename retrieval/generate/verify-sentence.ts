@@ -56,7 +56,7 @@ export function readMarkers(sentence: string): { text: string; numbers: number[]
   }
   const text = sentence
     .replace(MARKER, '')
-    .replace(/\s+([.,;:!?])/g, '$1')
+    .replace(/(?<=\S)\s+(?=[.,;:!?])/g, '')
     .replace(/\s{2,}/g, ' ')
     .trim();
   return { text, numbers };
@@ -68,10 +68,10 @@ export function readMarkers(sentence: string): { text: string; numbers: number[]
  * unsupported sentence instead of a verified one.
  */
 const INSTRUCTION = [
-  /\b(?:ignore|disregard|forget)\b[^.]{0,60}\b(?:question|instructions?|rules?|above|previous|passages?|everything)\b/i,
-  /^\s*(?:(?:now|instead|always|please)[\s,]+)?(?:say|reply|respond|answer|output|write|print|tell the user)\b[^.]{0,40}(?:["“:]|\bthat\b|\bwith\b|\bonly\b)/i,
+  /\b(?:ignore|disregard|forget)\W[^.]{0,60}\b(?:question|instructions?|rules?|above|previous|passages?|everything)\b/i,
+  /^\s*(?:(?:now|instead|always|please)[\s,]+)?(?:say|reply|respond|answer|output|write|print|tell the user)\W[^.]{0,40}(?:["“:]|\bthat\b|\bwith\b|\bonly\b)/i,
   /\byou (?:must|should|will|are to) (?:say|reply|respond|answer|output|write|tell)\b/i,
-  /\b(?:as an ai|language model|assistant)\b[^.]{0,40}\b(?:must|should|will)\b/i,
+  /\b(?:as an ai|language model|assistant)\W[^.]{0,40}\b(?:must|should|will)\b/i,
 ];
 
 /** Whether a passage sentence is a planted instruction rather than a statement. */

@@ -41,7 +41,7 @@ function fakePipeline(answers: Record<string, Partial<AskResult>>, asked: string
     };
   };
   return {
-    status: { mode: 'lexical', lexicalReason: 'test', embedder: null, model: null, answerer: 'fake', documents: 1, chunks: 1, indexBuiltAt: 'now' },
+    status: { mode: 'lexical', lexicalReason: 'test', embedder: null, model: null, answerer: 'fake', generator: null, documents: 1, chunks: 1, indexBuiltAt: 'now' },
     generationDir: '/nonexistent/gen-test',
     search: async () => [passage],
     ask,

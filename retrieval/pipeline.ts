@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import { InputError, throwIfAborted } from './errors.js';
-import type { Answerer } from './answer/answerer.js';
+import type { AnswerRequest, Answerer } from './answer/answerer.js';
 import type { SpanReader } from './answer/span-reader.js';
 import { contextualizeQuestion } from './conversation/contextualize-question.js';
 import type { Embedder, EmbedderModel } from './embed/embedder.js';
@@ -8,12 +8,19 @@ import type { LoadedIndexData } from './index/index-files.js';
 import type { Manifest } from './index/manifest.js';
 import { hybridSearch, type VectorSearch } from './search/hybrid-search.js';
 import { TurnTakingQueue } from './turn-taking-queue.js';
-import type { Answer, AskResult, ChatTurn, Citation, Passage, RetrievalMode, SourceDocument } from './types.js';
+import type { Answer, AskResult, ChatTurn, Citation, GeneratedSentence, Passage, RetrievalMode, SourceDocument } from './types.js';
 
-/** One event of a streamed answer, in order: passages, then tokens and citations, then done. */
+/**
+ * One event of a streamed answer, in order: passages, then tokens and citations, then done. A generative answer's
+ * tokens are the model's text as it writes it (its own `[n]` markers, naming passages); after each of its sentences
+ * comes a `verification` event with the verdict on it, then a `citation` event per citation of a verified one. Its
+ * `done` result holds the answer as checked, which is what to show in the end.
+ */
 export type AskEvent =
   | { readonly type: 'passages'; readonly passages: AskResult['passages'] }
-  | { readonly type: 'token'; readonly text: string }
+  /** `draft`: a language model's text, not yet checked; the `verification` events say what each sentence of it became. */
+  | { readonly type: 'token'; readonly text: string; readonly draft?: true }
+  | { readonly type: 'verification'; readonly sentence: GeneratedSentence }
   | { readonly type: 'citation'; readonly citation: Citation }
   | { readonly type: 'done'; readonly result: AskResult };
 
@@ -37,9 +44,21 @@ export interface PipelineStatus {
   /** The embedding model in hybrid mode: id, ONNX SHA-256, dtype, pooling, dimension and where it came from. */
   readonly model: EmbedderModel | null;
   readonly answerer: string;
+  /** The generative answerer's model, and why it cannot be used now when it cannot; null for the extractive answerer. */
+  readonly generator: GeneratorStatus | null;
   readonly documents: number;
   readonly chunks: number;
   readonly indexBuiltAt: string;
+}
+
+/** The generator behind a generative answerer, for health output. */
+export interface GeneratorStatus {
+  readonly id: string;
+  readonly kind: 'local' | 'openai-compatible';
+  readonly model: string;
+  readonly contextTokens: number;
+  /** Why it cannot be used (answers quote the documents instead), or null. */
+  readonly problem: string | null;
 }
 
 /** What the pool of answering threads is doing, for `/api/health`. */
@@ -145,6 +164,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     embedder: mode === 'hybrid' ? (embedder?.id ?? null) : null,
     model: mode === 'hybrid' ? (embedder?.model ?? null) : null,
     answerer: answerer.name,
+    generator: answerer.generator ?? null,
     documents: index.documents.length,
     chunks: index.chunks.length,
     indexBuiltAt: manifest.builtAt,
@@ -180,25 +200,44 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     const t1 = performance.now();
     yield { type: 'passages', passages: publicPassages(passages) };
     let tAnswer = 0;
-    const answer = await turns.run(() => {
+    const answerRequest = (): AnswerRequest => ({
+      question,
+      history,
+      context,
+      passages,
+      documentText: (docId) => documents.get(docId)?.text ?? '',
+      embed,
+      ...(request.explain ? { explain: true } : {}),
+      signal: request.signal,
+    });
+    let answer: Answer;
+    if (answerer.answerStream) {
+      // A model writes for seconds, mostly waiting: other asks take their turns meanwhile.
       throwIfAborted(request.signal);
       tAnswer = performance.now();
-      return answerer.answer({
-        question,
-        history,
-        context,
-        passages,
-        documentText: (docId) => documents.get(docId)?.text ?? '',
-        embed,
-        ...(request.explain ? { explain: true } : {}),
-        signal: request.signal,
+      const stream = answerer.answerStream(answerRequest());
+      for (;;) {
+        const step = await stream.next();
+        if (step.done) {
+          answer = step.value;
+          break;
+        }
+        throwIfAborted(request.signal);
+        yield step.value.type === 'token' ? { type: 'token', text: step.value.text, draft: true } : step.value;
+        if (step.value.type === 'verification') for (const citation of step.value.sentence.citations) yield { type: 'citation', citation };
+      }
+    } else {
+      answer = await turns.run(() => {
+        throwIfAborted(request.signal);
+        tAnswer = performance.now();
+        return answerer.answer(answerRequest());
       });
-    });
-    const t2 = performance.now();
-    for (const event of answerEvents(answer)) {
-      if (event.type === 'token') throwIfAborted(request.signal);
-      yield event;
+      for (const event of answerEvents(answer)) {
+        if (event.type === 'token') throwIfAborted(request.signal);
+        yield event;
+      }
     }
+    const t2 = performance.now();
     const result: AskResult = {
       ...(request.id !== undefined ? { id: request.id } : {}),
       question,
@@ -211,6 +250,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
       abstentionReason: answer.abstentionReason,
       citations: answer.citations,
       ...(answer.trace ? { trace: answer.trace } : {}),
+      ...(answer.generation ? { generation: answer.generation } : {}),
       passages: publicPassages(passages),
       mode,
       timingsMs: { total: round(performance.now() - t0), retrieve: round(t1 - t0), answer: round(t2 - tAnswer) },

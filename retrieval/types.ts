@@ -129,6 +129,8 @@ export interface GeneratedSentence {
   readonly index: number;
   /** The sentence as the model wrote it, its `[n]` markers removed. */
   readonly text: string;
+  /** Exactly what the model wrote for it, markers included (a stretch of the streamed tokens). */
+  readonly written: string;
   readonly status: SentenceStatus;
   /** Verified sentences: the citation of the span that supports it (its `n` is the result's marker). Empty otherwise. */
   readonly citations: readonly Citation[];

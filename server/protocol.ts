@@ -75,10 +75,13 @@ export interface CancelFrame {
 /** Every frame a client may send. */
 export type ClientFrame = AskFrame | CancelFrame;
 
-/** A streamed answer's event (`passages`, `token`, `citation`, `done`) as sent: the pipeline's event plus the ask's `id`. */
+/** A streamed answer's event (`passages`, `token`, `verification`, `citation`, `done`) as sent: the pipeline's event plus the ask's `id`. */
 export type AskEventFrame = AskEvent & { readonly id: string };
 
-/** Every frame the server sends; for one ask: `passages`, then `token`/`citation`, then `done` or `error`. */
+/**
+ * Every frame the server sends; for one ask: `passages`, then `token`/`citation` (and, for a generated answer, draft
+ * `token`s with a `verification` after each sentence), then `done` or `error`.
+ */
 export type ServerFrame =
   | AskEventFrame
   /** `id` is null when the frame could not be tied to an ask (malformed JSON, oversize frame). */

@@ -82,6 +82,7 @@ export const generatedSentenceSchema = z
   .object({
     index: z.int().min(0),
     text: z.string().describe('The sentence as the model wrote it, its [n] markers removed.'),
+    written: z.string().describe('Exactly what the model wrote for it, markers included.'),
     status: z.enum(['verified', 'unsupported', 'uncited']),
     citations: z.array(citationSchema).describe('Verified sentences: the span of the cited passages that supports it.'),
     cited: z.array(z.int().min(1)).describe('Passage numbers the model cited that were given.'),
@@ -151,6 +152,16 @@ export const healthResponseSchema = z
       .nullable()
       .describe('The embedding model in hybrid mode.'),
     answerer: z.string(),
+    generator: z
+      .object({
+        id: z.string(),
+        kind: z.enum(['local', 'openai-compatible']),
+        model: z.string(),
+        contextTokens: z.int().min(1),
+        problem: z.string().nullable().describe('Why the generator cannot be used now (answers fall back to quoting), or null.'),
+      })
+      .nullable()
+      .describe('The language model of ANSWERER=generative, or null for the extractive answerer.'),
     documents: count,
     chunks: count,
     indexBuiltAt: z.iso.datetime(),

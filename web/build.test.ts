@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIR, ensureWebBundle } from './build.js';
 
-/** A copy of web/ (and the protocol and abstention-text files it imports) so sources can be touched without touching the repo. */
+/** A copy of web/ (and the protocol, prompt-text and cited-sentence files it imports) so sources can be touched without touching the repo. */
 let tmp: string;
 let webDir: string;
 beforeAll(async () => {
@@ -15,6 +15,9 @@ beforeAll(async () => {
   await fs.copyFile(path.join(WEB_DIR, '../server/protocol.ts'), path.join(tmp, 'server/protocol.ts'));
   await fs.mkdir(path.join(tmp, 'prompts'));
   await fs.copyFile(path.join(WEB_DIR, '../prompts/grounded-answer-prompt.ts'), path.join(tmp, 'prompts/grounded-answer-prompt.ts'));
+  await fs.copyFile(path.join(WEB_DIR, '../prompts/prompt-message.ts'), path.join(tmp, 'prompts/prompt-message.ts'));
+  await fs.mkdir(path.join(tmp, 'retrieval/generate'), { recursive: true });
+  await fs.copyFile(path.join(WEB_DIR, '../retrieval/generate/cited-sentence-text.ts'), path.join(tmp, 'retrieval/generate/cited-sentence-text.ts'));
 });
 afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true });

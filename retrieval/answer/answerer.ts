@@ -1,5 +1,6 @@
 import type { ContextualizedQuestion } from '../conversation/contextualize-question.js';
 import type { Answer, ChatTurn, GeneratedSentence, Passage } from '../types.js';
+import type { GeneratorStatus } from '../pipeline.js';
 import type { Reranker } from './reranker.js';
 
 /** Everything an answerer may use to answer one question. */
@@ -31,6 +32,8 @@ export type AnswerEvent =
 export interface Answerer {
   /** Shown in health output, e.g. `extractive`. */
   readonly name: string;
+  /** A generative answerer's model, for health output. */
+  readonly generator?: GeneratorStatus;
   answer(request: AnswerRequest): Promise<Answer>;
   /**
    * The same answer as a stream, for answerers whose answer takes long to write (a language model): the reply's

@@ -8,14 +8,16 @@ import { createSentenceSplitter } from '../answer/sentences.js';
 import { createTermNormalizer } from '../answer/terms.js';
 import type { Answer, Citation, GeneratedSentence, GenerationReport } from '../types.js';
 import { ABSTENTION_TEXT, GROUNDED_ANSWER_PROMPT_VERSION, versionedGroundedAnswerPrompt, type PromptSource } from '../../prompts/grounded-answer-prompt.js';
-import type { Generator } from './generator.js';
+import type { Generator, UnavailableGenerator } from './generator.js';
+import { citedSentenceText } from './cited-sentence-text.js';
 import { createSentenceStream } from './sentence-stream.js';
 import { readSupportWeights, type SupportWeights } from './support-weights.js';
 import { readMarkers, verifySentence, type GivenPassage, type SentenceVerdict } from './verify-sentence.js';
 
 /** Options of {@link createGenerativeAnswerer}. */
 export interface GenerativeAnswererOptions {
-  readonly generator: Generator;
+  /** The model, or why it could not be opened (then every answer is the extractive one, with that note). */
+  readonly generator: Generator | UnavailableGenerator;
   /** The extractive answerer: its evidence gate decides when there is nothing to ask the model about, and its answer is shown when the model fails. */
   readonly fallback: Answerer;
   /** Tokens the model may write. */
@@ -51,7 +53,10 @@ function isAbstention(text: string): boolean {
  * fails, or nothing it wrote can be verified, the extractive answer is given with a note saying why.
  */
 export function createGenerativeAnswerer(options: GenerativeAnswererOptions): Answerer {
-  const { generator, fallback, maxTokens, timeoutMs, logger } = options;
+  const { fallback, maxTokens, timeoutMs, logger } = options;
+  const generator = 'unavailable' in options.generator ? null : options.generator;
+  const unavailable = 'unavailable' in options.generator ? options.generator.unavailable : null;
+  const { id, info } = options.generator;
   const maxPassages = options.maxPassages ?? 6;
   const weights = options.supportWeights ?? readSupportWeights();
   const tools = options.nlp ?? createNlpTools();
@@ -61,7 +66,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
   const startsWithName = (text: string) => (tools.read(text).tokens().out(tools.its.pos) as string[])[0] === 'PROPN';
 
   /** The best passages that fit the model's context beside the prompt, the question, the history and the reply. */
-  async function passagesThatFit(request: AnswerRequest): Promise<GivenPassage[]> {
+  async function passagesThatFit(generator: Generator, request: AnswerRequest): Promise<GivenPassage[]> {
     const skeleton = versionedGroundedAnswerPrompt({ question: request.question, sources: [], history: request.history });
     let budget = generator.info.contextTokens - maxTokens - TEMPLATE_ALLOWANCE - (await generator.countTokens(skeleton.messages.map((m) => m.content).join('\n')));
     const given: GivenPassage[] = [];
@@ -79,11 +84,12 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
   async function* answerStream(request: AnswerRequest): AsyncGenerator<AnswerEvent, Answer> {
     throwIfAborted(request.signal);
     const extractive = await fallback.answer(request);
-    const base = { generator: generator.id, promptVersion: GROUNDED_ANSWER_PROMPT_VERSION };
+    const base = { generator: id, promptVersion: GROUNDED_ANSWER_PROMPT_VERSION };
+    if (!generator) return { ...extractive, generation: emptyReport(base, { code: unavailable!.code, message: unavailable!.message }) };
     if (extractive.abstained && extractive.abstentionReason !== null && NOTHING_TO_READ.has(extractive.abstentionReason)) {
       return { ...extractive, generation: emptyReport(base, null) };
     }
-    const given = await passagesThatFit(request);
+    const given = await passagesThatFit(generator, request);
     if (given.length === 0) {
       return { ...extractive, generation: emptyReport(base, { code: 'GENERATOR_FAILED', message: `no passage fits the context window of ${generator.info.model} (${generator.info.contextTokens} tokens): use a model with a longer context, or lower CHUNK_SIZE and re-ingest` }) };
     }
@@ -115,6 +121,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
       const sentence: GeneratedSentence = {
         index: sentences.length,
         text: verdict.text,
+        written: raw,
         status: verdict.status,
         citations: own,
         cited: verdict.cited,
@@ -203,7 +210,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
       logger?.info({ generator: generator.id, sentences: sentences.length }, 'nothing generated was verified: answering extractively');
       return { ...extractive, generation: report({ code: outOfTime ? 'GENERATOR_TIMEOUT' : 'NOTHING_VERIFIED', message }) };
     }
-    const answer = verified.map((s) => `${s.text.replace(/[.!?]?$/, (end) => `${s.citations.map((c) => ` [${c.n}]`).join('')}${end || '.'}`)}`).join(' ');
+    const answer = verified.map(citedSentenceText).join(' ');
     return {
       answer,
       shortAnswer: null,
@@ -218,7 +225,8 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
   }
 
   return {
-    name: `generative(${generator.id})`,
+    name: `generative(${id})`,
+    generator: { id, kind: info.kind, model: info.model, contextTokens: info.contextTokens, problem: unavailable?.message ?? null },
     answerStream,
     async answer(request) {
       const stream = answerStream(request);

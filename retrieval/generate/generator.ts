@@ -1,4 +1,5 @@
 import type { PromptMessage } from '../../prompts/grounded-answer-prompt.js';
+import type { GeneratorError } from '../errors.js';
 
 /** What a generator is, for health output, results and the eval. */
 export interface GeneratorInfo {
@@ -37,4 +38,11 @@ export interface Generator {
   /** The reply to `messages`, as text pieces in the order the model writes them. */
   stream(messages: readonly PromptMessage[], options: GenerateOptions): AsyncIterable<string>;
   dispose(): Promise<void>;
+}
+
+/** A generator that could not be opened (a model not fetched, a bad setting): answers fall back and say why. */
+export interface UnavailableGenerator {
+  readonly id: string;
+  readonly info: GeneratorInfo;
+  readonly unavailable: GeneratorError;
 }

@@ -39,6 +39,17 @@ export interface PooledPipeline extends Pipeline {
   readonly workers: AnswerWorkerStats;
 }
 
+/** Asks one worker runs at once when answers are generated (one at a time otherwise: extractive asks are CPU work). */
+const GENERATIVE_TASKS_PER_WORKER = 4;
+
+/**
+ * How long a task may take: ASK_DEADLINE_MS, and for a generated answer GENERATOR_TIMEOUT_MS more, which bounds the
+ * model's writing (the answerer stops it then and keeps what it verified).
+ */
+function taskDeadlineMs(config: Config, task: WorkerTaskBody): number {
+  return task.kind === 'ask' && config.answerer === 'generative' ? config.askDeadlineMs + config.generatorTimeoutMs : config.askDeadlineMs;
+}
+
 /** The worker's module and, when it is TypeScript (no build step), the loader that lets a worker thread run it. */
 function workerModule(url: URL): { filename: string; execArgv: string[] } {
   const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -62,6 +73,9 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     workerData,
     minThreads: config.askWorkers,
     maxThreads: config.askWorkers,
+    // A generative ask spends seconds waiting on its model (a server, or native threads): meanwhile its worker takes
+    // other asks, so one slow model does not hold every other user up.
+    concurrentTasksPerWorker: config.answerer === 'generative' ? GENERATIVE_TASKS_PER_WORKER : 1,
     // Workers hold an open index: keep them rather than reopening it after every idle moment.
     idleTimeout: Number.POSITIVE_INFINITY,
     // Tasks are async (the embedder awaits ONNX); plain messages instead of parking the thread between tasks.
@@ -75,7 +89,7 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
   let closing = false;
 
   /** Runs one task and yields its messages until `end`; throws its error, the deadline's or the caller's abort. */
-  async function* runTask(task: WorkerTaskBody, signal: AbortSignal | undefined, deadlineMs = config.askDeadlineMs): AsyncGenerator<WorkerMessage> {
+  async function* runTask(task: WorkerTaskBody, signal: AbortSignal | undefined, deadlineMs = taskDeadlineMs(config, task)): AsyncGenerator<WorkerMessage> {
     throwIfAborted(signal);
     if (pool.queueSize >= config.askQueueLimit) throw new ServerBusyError(pool.queueSize);
     const { port1, port2 } = new MessageChannel();

@@ -4,6 +4,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { describeIssues } from '../../retrieval/ask-input.js';
 import type { Config } from '../../retrieval/config.js';
 import type { Logger } from '../../retrieval/logger.js';
+import { citedSentenceText } from '../../retrieval/generate/cited-sentence-text.js';
 import type { AskRequest, Pipeline } from '../../retrieval/pipeline.js';
 import type { AskResult } from '../../retrieval/types.js';
 import { abortOnDisconnect } from '../abort-on-disconnect.js';
@@ -103,12 +104,18 @@ export function createOpenAiRouter(options: OpenAiRouterOptions): Router {
     try {
       await writeEvent(res, deltaChunk(header, { role: 'assistant', content: '' }, includeUsage), signal);
       let result: AskResult | null = null;
+      // A model's raw text is not sent: only its sentences that were verified, each as soon as it is, so what the
+      // client shows is what the final answer says (an answer that fell back to quoting is sent whole at the end).
+      let verifiedSent = 0;
       for (; !step.done; step = await events.next()) {
         const event = step.value;
-        if (event.type === 'token') await writeEvent(res, deltaChunk(header, { content: event.text }, includeUsage), signal);
-        else if (event.type === 'done') result = event.result;
+        if (event.type === 'token' && !event.draft) await writeEvent(res, deltaChunk(header, { content: event.text }, includeUsage), signal);
+        else if (event.type === 'verification' && event.sentence.status === 'verified') {
+          await writeEvent(res, deltaChunk(header, { content: `${verifiedSent++ > 0 ? ' ' : ''}${citedSentenceText(event.sentence)}` }, includeUsage), signal);
+        } else if (event.type === 'done') result = event.result;
       }
       result ??= step.value;
+      if (result.generation && verifiedSent === 0) await writeEvent(res, deltaChunk(header, { content: result.answer }, includeUsage), signal);
       const sources = sourcesOf(result, appendSources);
       if (sources) await writeEvent(res, deltaChunk(header, { content: sources }, includeUsage), signal);
       await writeEvent(res, finalChunk(header, result, verbatimExtension(result, ask.droppedTurns), includeUsage), signal);

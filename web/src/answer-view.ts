@@ -1,5 +1,6 @@
 import { ABSTENTION_TEXT } from '../../prompts/grounded-answer-prompt.js';
-import type { AskResult, Citation } from '../../retrieval/types.js';
+import { citedSentenceText } from '../../retrieval/generate/cited-sentence-text.js';
+import type { AskResult, Citation, GeneratedSentence } from '../../retrieval/types.js';
 import { abstentionSentence } from './abstention-reasons.js';
 import { confidenceLabel, leadingShortAnswer, searchedFor } from './answer-confidence.js';
 import { StreamingAnswerSplitter, splitAnswer, type AnswerSegment } from './answer-text.js';
@@ -44,13 +45,18 @@ export class AnswerView {
   private readonly markers: HTMLButtonElement[] = [];
   private streamedText = '';
   private passages: readonly Passage[] = [];
+  /** A language model's text not yet judged, shown muted until its sentence's verdict replaces it. */
+  private readonly draft: HTMLElement;
+  private draftText = '';
 
   constructor(private readonly openSource: OpenSource) {
     this.speaker = el('p', { className: 'speaker sr-only' }, 'Verbatim answered:');
     this.body = el('p', { className: 'answer-text', attrs: { 'aria-live': 'polite', 'aria-atomic': 'false' } });
     this.status = el('p', { className: 'answer-status', attrs: { role: 'status' } }, 'Searching the documents…');
     this.extras = el('div', { className: 'answer-extras' });
-    this.element = el('li', { className: 'message assistant', attrs: { 'aria-busy': 'true' } }, this.speaker, this.body, this.status, this.extras);
+    this.draft = el('p', { className: 'answer-draft', attrs: { 'aria-hidden': 'true' } });
+    this.draft.hidden = true;
+    this.element = el('li', { className: 'message assistant', attrs: { 'aria-busy': 'true' } }, this.speaker, this.body, this.draft, this.status, this.extras);
   }
 
   /** Retrieval is done: the answer is being written from these passages. */
@@ -59,10 +65,27 @@ export class AnswerView {
     this.status.textContent = `Found ${passages.length} passage${passages.length === 1 ? '' : 's'}; writing the answer…`;
   }
 
-  /** Appends a streamed piece of the answer. */
-  appendToken(text: string): void {
+  /** Appends a streamed piece of the answer; a `draft` piece (a model's unchecked text) waits for its verdict. */
+  appendToken(text: string, draft = false): void {
+    if (draft) {
+      this.draftText += text;
+      this.draft.textContent = this.draftText.trimStart();
+      this.draft.hidden = false;
+      this.status.textContent = 'Writing; each sentence is checked against its source as it is finished…';
+      return;
+    }
     this.streamedText += text;
     this.appendSegments(this.splitter.push(text));
+  }
+
+  /** A generated sentence was judged: it leaves the draft and joins the answer, verified or visibly not. */
+  addVerification(sentence: GeneratedSentence): void {
+    const at = this.draftText.indexOf(sentence.written);
+    if (at >= 0) this.draftText = this.draftText.slice(at + sentence.written.length);
+    this.draft.textContent = this.draftText.trimStart();
+    this.draft.hidden = this.draft.textContent === '';
+    for (const citation of sentence.citations) this.citations.set(citation.n, citation);
+    this.body.append(this.generatedSentence(sentence), ' ');
   }
 
   /** A marker's citation is known: its button becomes openable. */
@@ -76,7 +99,14 @@ export class AnswerView {
     this.appendSegments(this.splitter.flush());
     for (const citation of result.citations) this.citations.set(citation.n, citation);
     this.passages = result.passages;
-    if (this.streamedText !== result.answer) {
+    this.draft.remove();
+    const generation = result.generation;
+    if (generation && !generation.fallback && !result.abstained) {
+      // Rebuilt from the verdicts, so the answer reads the same however its frames arrived.
+      this.body.replaceChildren();
+      this.markers.length = 0;
+      for (const sentence of generation.sentences) this.body.append(this.generatedSentence(sentence), ' ');
+    } else if (this.streamedText !== result.answer) {
       this.body.replaceChildren();
       this.markers.length = 0;
       this.appendSegments(splitAnswer(result.answer));
@@ -85,6 +115,9 @@ export class AnswerView {
     this.element.setAttribute('aria-busy', 'false');
     this.status.textContent = '';
     this.status.hidden = true;
+    if (generation?.fallback) {
+      this.body.before(el('p', { className: 'generation-note', attrs: { 'data-code': generation.fallback.code } }, `The language model's answer is not shown: ${generation.fallback.message.replace(/\.$/, '')}. These are the documents' own sentences.`));
+    }
 
     if (result.abstained) {
       this.element.classList.add('abstained');
@@ -114,6 +147,8 @@ export class AnswerView {
   /** The ask ended without a result (stopped, failed or the connection dropped); a failure offers `retry`. */
   fail(code: string, message: string, retry?: () => void): void {
     this.appendSegments(this.splitter.flush());
+    // Unchecked model text is not left behind as if it were part of an answer.
+    this.draft.remove();
     this.element.setAttribute('aria-busy', 'false');
     this.element.classList.add(code === 'ABORTED' ? 'stopped' : 'failed');
     this.status.textContent = code === 'ABORTED' ? 'Stopped.' : `Could not answer: ${message}`;
@@ -136,10 +171,25 @@ export class AnswerView {
     return el('p', { className: 'answer-meta' }, confidence, query !== null && el('span', { className: 'searched-for' }, `Searched for: ${query}`));
   }
 
-  private appendSegments(segments: readonly AnswerSegment[]): void {
+  /**
+   * A generated sentence: a verified one with its citation buttons; an unsupported or uncited one marked "not
+   * verified" with the reason, never with a citation (the page's "Hide unverified sentences" setting hides them).
+   */
+  private generatedSentence(sentence: GeneratedSentence): HTMLElement {
+    const span = el('span', { className: `generated ${sentence.status}`, attrs: { 'data-status': sentence.status, 'data-index': String(sentence.index) } });
+    if (sentence.status === 'verified') {
+      this.appendSegments(splitAnswer(citedSentenceText(sentence)), span);
+      return span;
+    }
+    const why = sentence.reason ?? 'it could not be checked against the sources';
+    span.append(sentence.text, ' ', el('span', { className: 'unverified-badge', attrs: { title: `Not verified: ${why}` } }, 'not verified', el('span', { className: 'sr-only' }, `: ${why}`)));
+    return span;
+  }
+
+  private appendSegments(segments: readonly AnswerSegment[], into: HTMLElement = this.body): void {
     for (const segment of segments) {
       if (segment.kind === 'text') {
-        this.body.append(segment.text);
+        into.append(segment.text);
         continue;
       }
       const button = el('button', { className: 'cite', attrs: { type: 'button', 'data-n': String(segment.n) } }, segment.raw);
@@ -149,7 +199,7 @@ export class AnswerView {
       });
       this.markers.push(button);
       this.describeMarker(button);
-      this.body.append(button);
+      into.append(button);
     }
   }
 

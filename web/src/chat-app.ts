@@ -125,7 +125,10 @@ export class ChatApp {
         current.view.setPassages(frame.passages);
         break;
       case 'token':
-        current.view.appendToken(frame.text);
+        current.view.appendToken(frame.text, frame.draft === true);
+        break;
+      case 'verification':
+        current.view.addVerification(frame.sentence);
         break;
       case 'citation':
         current.view.addCitation(frame.citation);

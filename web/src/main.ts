@@ -7,6 +7,7 @@ import { ConnectionBanner } from './connection-banner.js';
 import { required } from './dom.js';
 import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
+import { UnverifiedSetting } from './unverified-setting.js';
 
 function start(): void {
   const token = takeAccessToken();
@@ -57,8 +58,10 @@ function start(): void {
     sources,
     scroll,
   );
+  const unverified = new UnverifiedSetting({ container: required('unverified-setting', HTMLElement), checkbox: required('show-unverified', HTMLInputElement) });
   socket.start();
   void app.showMode(api);
+  void api.health().then((health) => unverified.setAvailable(health.generator !== null), () => {});
   document.documentElement.dataset.ready = 'true';
 }
 

@@ -140,6 +140,10 @@ export interface GeneratedSentence {
   readonly removedMarkers: readonly number[];
   /** Numbers, dates and names of the sentence that the best span of its cited passages does not contain. */
   readonly missing: readonly string[];
+  /** Numbers, dates and names of the sentence found in none of the passages given: invented, not just misattributed. */
+  readonly invented: readonly string[];
+  /** How many numbers, dates and names the sentence has (the denominator of the invented-entity rate). */
+  readonly facts: number;
   /** Why it is not verified, in words a reader can check; null when verified. */
   readonly reason: string | null;
 }

@@ -88,6 +88,8 @@ export const generatedSentenceSchema = z
     cited: z.array(z.int().min(1)).describe('Passage numbers the model cited that were given.'),
     removedMarkers: z.array(z.int().min(0)).describe('Passage numbers the model cited that were not given.'),
     missing: z.array(z.string()).describe('Numbers, dates and names of the sentence not found in its best supporting span.'),
+    invented: z.array(z.string()).describe('Numbers, dates and names of the sentence found in none of the passages given.'),
+    facts: count.describe('How many numbers, dates and names the sentence has.'),
     reason: z.string().nullable(),
   })
   .meta({ id: 'GeneratedSentence', description: 'One sentence of a generated answer and how it was checked against its sources.' });

@@ -127,6 +127,8 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
         cited: verdict.cited,
         removedMarkers: verdict.removedMarkers,
         missing: verdict.missing,
+        invented: verdict.invented,
+        facts: verdict.facts,
         reason: verdict.reason,
       };
       sentences.push(sentence);

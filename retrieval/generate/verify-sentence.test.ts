@@ -68,6 +68,7 @@ describe('verifySentence against the seed document', () => {
     const verdict = await verifySentence('China plans to train 4,500 more officers by 2025 [1].', given(), tools);
     expect(verdict.status).toBe('unsupported');
     expect(verdict.missing).toEqual(['4500']);
+    expect(verdict.invented).toEqual(['4500']);
     expect(verdict.reason).toContain('“4500”');
   });
 
@@ -75,6 +76,7 @@ describe('verifySentence against the seed document', () => {
     const verdict = await verifySentence('The program generated $3.3 million for the institute [1].', given(), tools);
     expect(verdict.status).toBe('unsupported');
     expect(verdict.reason).toContain('passage [2] has them');
+    expect(verdict.invented).toEqual([]); // misattributed, not invented
   });
 
   it('removes a marker naming a passage that was not given, and calls the sentence uncited when nothing else is cited', async () => {

@@ -29,6 +29,10 @@ export interface SentenceVerdict {
   readonly cited: readonly number[];
   readonly removedMarkers: readonly number[];
   readonly missing: readonly string[];
+  /** Numbers, dates and names of the sentence found in none of the passages given: invented, not misattributed. */
+  readonly invented: readonly string[];
+  /** How many numbers, dates and names the sentence has. */
+  readonly facts: number;
   readonly reason: string | null;
 }
 
@@ -171,13 +175,16 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
   const byNumber = new Map(given.map((g) => [g.n, g]));
   const cited = numbers.filter((n) => byNumber.has(n));
   const removedMarkers = numbers.filter((n) => !byNumber.has(n));
-  const verdict = (status: SentenceStatus, rest: Partial<SentenceVerdict> & { reason: string | null }): SentenceVerdict => ({ text, status, support: [], cited, removedMarkers, missing: [], ...rest });
+  const facts = factsOf(text, normalizer, tools.startsWithName);
+  const everyPassage = spanWords(given.map((g) => g.passage.text).join('\n'), normalizer);
+  const invented = missingFacts(facts, everyPassage);
+  const factCount = facts.numbers.length + facts.names.length;
+  const verdict = (status: SentenceStatus, rest: Partial<SentenceVerdict> & { reason: string | null }): SentenceVerdict => ({ text, status, support: [], cited, removedMarkers, missing: [], invented, facts: factCount, ...rest });
   if (cited.length === 0) {
     const reason = removedMarkers.length > 0 ? `it cites ${removedMarkers.map((n) => `[${n}]`).join('')}, which was not among the passages given` : 'it cites no passage';
     return verdict('uncited', { reason });
   }
 
-  const facts = factsOf(text, normalizer, tools.startsWithName);
   const claimTerms = [...new Set(splitWords(text).map((w) => normalizer.term(w.text)).filter((t): t is string => t !== null))];
   const candidates = cited.flatMap((n) => {
     const { passage } = byNumber.get(n)!;
@@ -187,7 +194,6 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
   if (candidates.length === 0) return verdict('unsupported', { reason: 'the cited passages hold no statement to check it against' });
 
   const recallOf = (words: SpanWords) => (claimTerms.length === 0 ? 1 : claimTerms.filter((t) => words.terms.has(t)).length / claimTerms.length);
-  const factCount = facts.numbers.length + facts.names.length;
   let scored = candidates.map((c) => {
     const missing = missingFacts(facts, c.words);
     const recall = recallOf(c.words);

@@ -1,6 +1,7 @@
 import { answerContained, exactMatch, tokenF1 } from './answer-metrics.js';
 import { citationIsPrecise, citationIsValid, citationSupports, danglingMarkers, type CitationLike } from './citation-metrics.js';
-import type { AbstentionReason, AnswerConfidence } from '../../retrieval/types.js';
+import type { AbstentionReason, AnswerConfidence, GenerationReport } from '../../retrieval/types.js';
+import { scoreGeneration, type GenerationScores } from './generation-metrics.js';
 import { firstHitRank, type RetrievedPassage } from './retrieval-metrics.js';
 import type { DocSpan } from './spans.js';
 
@@ -50,6 +51,8 @@ export interface OutputForScoring {
   readonly confidence?: AnswerConfidence;
   /** Copied onto the scores, for the table of abstention reasons. */
   readonly abstentionReason?: AbstentionReason | null;
+  /** A generated answer's report: scored into `generation`. */
+  readonly generation?: GenerationReport;
 }
 
 /**
@@ -109,6 +112,8 @@ export interface QuestionScores {
   readonly abstentionReason?: AbstentionReason | null;
   /** The first cause of a wrong {@link shownAnswerRight} verdict (of `correct` in older files); `null` when right. */
   readonly failure: FailureKind | null;
+  /** Generated answers only: how its sentences fared. */
+  readonly generation?: GenerationScores;
 }
 
 /** Everything needed to score one question. */
@@ -144,6 +149,7 @@ export function scoreQuestion(input: ScoreQuestionInput): QuestionScores {
     shortAnswerShown,
     hasShortAnswer: output.shortAnswer !== null,
     ...(output.confidence ? { confidence: { answer: output.confidence.answer, shortAnswer: output.confidence.shortAnswer } } : {}),
+    ...(output.generation ? { generation: scoreGeneration(output.generation) } : {}),
     ...(output.abstentionReason !== undefined ? { abstentionReason: output.abstentionReason } : {}),
   };
   if (!gold.answerable) {

@@ -1,4 +1,5 @@
 import { ABSTENTION_REASONS, type AbstentionReason } from '../../retrieval/types.js';
+import { summarizeGeneration, type GenerationSummary } from './generation-metrics.js';
 import { summarizeLatency, type LatencySummary } from './latency.js';
 import { meanReciprocalRank, recallAtK } from './retrieval-metrics.js';
 import { FAILURE_KINDS, RETRIEVAL_DEPTH, type FailureKind, type QuestionScores } from './score-question.js';
@@ -69,6 +70,8 @@ export interface SliceSummary {
   readonly correct: number | null;
   /** Wrong questions by first cause. */
   readonly failures: Readonly<Record<FailureKind, number>>;
+  /** Generated answers (`--answerer generative`) only: verification, invented facts, fallbacks and speed. */
+  readonly generation?: GenerationSummary;
 }
 
 /** One equal-width bin of a reliability diagram. */
@@ -146,6 +149,7 @@ export function summarizeSlice(scores: readonly QuestionScores[]): SliceSummary 
   const abstentionRecall = share(unanswerable.map((s) => s.abstained));
   const falseAbstentionRate = share(answerable.map((s) => s.abstained));
   const answerableWithShown = answerable.filter((s) => s.shortAnswerShown !== undefined);
+  const generation = summarizeGeneration(scores.map((s) => s.generation));
   return {
     questions: scores.length,
     answerable: answerable.length,
@@ -190,6 +194,7 @@ export function summarizeSlice(scores: readonly QuestionScores[]): SliceSummary 
     latency: summarizeLatency(scores.map((s) => s.latencyMs)),
     correct: share(scores.map((s) => s.correct)),
     failures: Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, scores.filter((s) => s.failure === kind).length])) as Record<FailureKind, number>,
+    ...(generation ? { generation } : {}),
   };
 }
 

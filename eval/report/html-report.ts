@@ -1,3 +1,4 @@
+import { generationLines } from './generation-lines.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ABSTENTION_REASONS } from '../../retrieval/types.js';
@@ -267,6 +268,7 @@ ${verdict}
 <h3>Short answers shown in bold as the answer (${sa.shown} shown, ${sa.shownAnswerable} of ${summary.answerable} answerable questions)</h3>
 <div class="cards">${SHORT_ANSWER_METRICS.map((name) => card(name)).join('')}</div>
 <p class="muted">When the short-answer confidence is below its threshold, the page leads with the quoted sentence instead, and only the quote is judged.</p>
+${summary.generation ? `<h2>Generated answers</h2><ul>${generationLines(summary.generation).map((line) => `<li>${esc(line)}</li>`).join('')}</ul>` : ''}
 <h2>All metrics</h2><div class="cards">${otherCards}</div>
 <p class="muted">${summary.citations.total} citations, ${summary.citations.danglingMarkers} dangling [n] markers. Wrong questions by first cause: ${FAILURE_KINDS.map((k) => `${esc(k)} ${summary.failures[k]}`).join(', ')}.</p>
 <details><summary>what the first causes mean</summary>${definitionList(FAILURE_KINDS.map((k) => [k, FAILURE_DEFINITIONS[k]] as const))}</details>

@@ -3,6 +3,7 @@ import { FAILURE_KINDS } from '../metrics/score-question.js';
 import { flatMetrics, METRIC_NAMES, type EvalSummary } from '../metrics/summarize.js';
 import type { EvalRunMeta } from '../run-eval.js';
 import { alignColumns, formatMetric, formatRatio, METRIC_LABELS } from './format.js';
+import { generationLines } from './generation-lines.js';
 import { TYPE_ROW_HEADERS, typeRowCells } from './type-row-cells.js';
 
 /** Short column headers for the failure causes, so the type table fits a terminal. */
@@ -42,6 +43,7 @@ export function formatTerminalSummary(meta: EvalRunMeta, summary: EvalSummary, c
   );
   out.push(`ingest ${(meta.timingsMs.ingest / 1000).toFixed(1)} s, asking ${(meta.timingsMs.ask / 1000).toFixed(1)} s, total ${(meta.timingsMs.total / 1000).toFixed(1)} s`);
   out.push('', ...formatHeadline(summary), '');
+  if (summary.generation) out.push(...generationLines(summary.generation), '');
   const metrics = flatMetrics(summary);
   const byMetric = new Map(checks?.checks.map((c) => [c.metric, c]) ?? []);
   const rows: string[][] = [['metric', 'value', ...(checks ? ['target', ''] : [])]];

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PromptMessage } from '../../prompts/grounded-answer-prompt.js';
 import { loadConfig } from '../config.js';
 import { AbortedError, GeneratorError, VerbatimError } from '../errors.js';
@@ -76,7 +76,10 @@ describe('the openai-compatible generator against a scripted chat-completions se
     server = await startScriptedChatServer();
     generator = createOpenAICompatibleGenerator({ baseUrl: server.url, model: MODEL, apiKey: API_KEY, timeoutMs: 5000, contextTokens: 8192 });
   });
-  afterEach(() => expect(server.pending, 'every scripted reply was asked for').toBe(0));
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    expect(server.pending, 'every scripted reply was asked for').toBe(0);
+  });
   afterAll(async () => {
     await generator?.dispose();
     await server?.close();
@@ -110,11 +113,16 @@ describe('the openai-compatible generator against a scripted chat-completions se
     expect(body).toMatchObject({ model: MODEL, messages: MESSAGES, max_tokens: 77, stream: true, temperature: 0 });
   });
 
-  it('sends no Authorization header when no key is configured', async () => {
+  it('sends no Authorization header when no key is configured, whatever OPENAI_* variables other tools set', async () => {
+    vi.stubEnv('OPENAI_API_KEY', 'sk-meant-for-another-tool');
+    vi.stubEnv('OPENAI_ADMIN_KEY', 'sk-admin-meant-for-another-tool');
+    vi.stubEnv('OPENAI_ORG_ID', 'org-elsewhere');
+    vi.stubEnv('OPENAI_BASE_URL', 'http://127.0.0.1:9/v1');
     const keyless = createOpenAICompatibleGenerator({ baseUrl: server.url, model: MODEL, timeoutMs: 5000, contextTokens: 8192 });
     server.script([{ pieces: ['ok'] }]);
     expect(await collect(keyless.stream(MESSAGES, { maxTokens: 16 }))).toEqual(['ok']);
     expect(server.requests.at(-1)!.headers).not.toHaveProperty('authorization');
+    expect(server.requests.at(-1)!.headers).not.toHaveProperty('openai-organization');
     await keyless.dispose();
   });
 

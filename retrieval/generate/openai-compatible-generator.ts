@@ -41,7 +41,9 @@ type StopReason = 'caller' | 'timeout' | 'disposed';
  * `dispose()`) closes the connection and throws {@link AbortedError}.
  */
 export function createOpenAICompatibleGenerator(options: OpenAICompatibleGeneratorOptions): Generator {
-  const { model, apiKey, timeoutMs, contextTokens } = options;
+  const { model, timeoutMs, contextTokens } = options;
+  // An empty key is no key (and must not turn redaction into splitting every message at each character).
+  const apiKey = options.apiKey === '' ? undefined : options.apiKey;
   const baseUrl = displayUrl(options.baseUrl);
   const client = new OpenAI({
     baseURL: options.baseUrl,
@@ -102,6 +104,7 @@ export function createOpenAICompatibleGenerator(options: OpenAICompatibleGenerat
       waitForServer();
       const chunks = await client.chat.completions.create(
         // `max_tokens`, not `max_completion_tokens`: the older name is the one every compatible server understands.
+        // Temperature 0, so the same passages give the same answer: the eval and a user's second look depend on it.
         { model, messages: messages.map(({ role, content }) => ({ role, content })), stream: true, max_tokens: generate.maxTokens, temperature: 0 },
         { signal: request.signal },
       );

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { ModelUnavailableError, VerbatimError } from '../errors.js';
 import { forgetFetchFailure, recentFetchFailure, rememberFetchFailure } from '../models/fetch-failure-memory.js';
 import { fetchModel, type FetchEvent } from '../models/fetch-model.js';
-import { findModel, type ModelSpec } from '../models/model-catalog.js';
+import { findEmbedder, type ModelSpec } from '../models/model-catalog.js';
 import { checkModelFolder } from '../models/model-folder.js';
 import type { Embedder } from './embedder.js';
 import { loadEmbedder } from './load-embedder.js';
@@ -42,7 +42,7 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
     if (config.requireEmbeddings) throw new ModelUnavailableError(config.modelId, 'embeddings are disabled (DISABLE_EMBEDDINGS) but required (--require-embeddings)');
     return { embedder: null, lexicalReason: EMBEDDINGS_DISABLED_REASON };
   }
-  const spec = findModel(config.modelId, options.catalog);
+  const spec = findEmbedder(config.modelId, options.catalog);
   try {
     const verified = spec ? await ensureFetched(spec, config, options) : null;
     const embedder = await loadEmbedder({
@@ -72,7 +72,7 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
  */
 async function ensureFetched(spec: ModelSpec, config: Config, options: OpenEmbedderOptions): Promise<{ onnxSha256: string; source: string } | null> {
   const state = await checkModelFolder(spec, config.modelDir);
-  if (state.state === 'verified') return state;
+  if (state.state === 'verified') return { onnxSha256: state.weightsSha256, source: state.source };
   if (state.state === 'unverified') return null;
   const fetchHint = `run \`npm run models -- fetch ${spec.name}\``;
   if (!config.allowRemoteModels) {
@@ -87,7 +87,7 @@ async function ensureFetched(spec: ModelSpec, config: Config, options: OpenEmbed
     await fetchModel({ spec, modelDir: config.modelDir, remoteHost: config.remoteHost, onEvent: options.onFetch, signal: options.signal });
     await forgetFetchFailure(config.modelDir, spec.modelId);
     const fetched = await checkModelFolder(spec, config.modelDir);
-    return fetched.state === 'verified' ? fetched : null;
+    return fetched.state === 'verified' ? { onnxSha256: fetched.weightsSha256, source: fetched.source } : null;
   } catch (error) {
     if (!VerbatimError.isInstance(error) || error.code === 'ABORTED') throw error;
     await rememberFetchFailure(config.modelDir, spec.modelId, error.message);

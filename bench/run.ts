@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createExtractiveAnswerer } from '../retrieval/answer/extractive-answerer.js';
 import { loadConfig } from '../retrieval/config.js';
-import { findModel, MODEL_CATALOG, type EmbedderSpec } from '../retrieval/models/model-catalog.js';
+import { findEmbedder, MODEL_CATALOG, type EmbedderSpec } from '../retrieval/models/model-catalog.js';
 import { ROOT, seedCorpus, xquadCorpus, xquadFile, type BenchCorpus } from './corpora.js';
 import { benchEventLoop, type EventLoopBenchResult } from './event-loop-bench.js';
 import { benchIngest, type IngestBenchResult, type IngestMode } from './ingest-bench.js';
@@ -94,9 +94,9 @@ async function main(): Promise<void> {
   for (const section of only) if (!SECTIONS.includes(section)) throw new Error(`--only takes ${SECTIONS.join(',')}, got ${section}`);
   const out = path.resolve(values.out ?? path.join(ROOT, 'bench', 'RESULTS.md'));
   const specs: EmbedderSpec[] = [];
-  for (const name of values.models?.split(',') ?? MODEL_CATALOG.map((spec) => spec.name)) {
-    const spec = findModel(name.trim());
-    if (!spec) throw new Error(`--models takes catalog names (npm run models -- list), got ${JSON.stringify(name)}`);
+  for (const name of values.models?.split(',') ?? MODEL_CATALOG.filter((spec) => spec.role === 'embedder').map((spec) => spec.name)) {
+    const spec = findEmbedder(name.trim());
+    if (!spec) throw new Error(`--models takes catalog embedder names (npm run models -- list), got ${JSON.stringify(name)}`);
     specs.push(spec);
   }
   // --real-vectors 0 turns the real-vector set off.

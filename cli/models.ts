@@ -1,11 +1,11 @@
 /**
- * `npm run models -- list` shows the catalog's models, which are present (verified against their pins), their size
- * and their sources; `npm run models -- fetch [NAME]` assembles a model folder from the first pinned source that
- * delivers (default: the default embedder).
+ * `npm run models -- list` shows the catalog's models (embedders and generators), which are present (verified
+ * against their pins), their size, licence and sources; `npm run models -- fetch [NAME]` assembles a model folder
+ * from the first pinned source that delivers (default: the default embedder).
  */
 import { forgetFetchFailure } from '../retrieval/models/fetch-failure-memory.js';
 import { fetchModel } from '../retrieval/models/fetch-model.js';
-import { DEFAULT_EMBEDDER, findModel, MODEL_CATALOG, type ModelSource } from '../retrieval/models/model-catalog.js';
+import { DEFAULT_EMBEDDER, DEFAULT_GENERATOR, findModel, MODEL_CATALOG, type ModelSource, type ModelSpec } from '../retrieval/models/model-catalog.js';
 import { checkModelFolder, describeSource, pinnedFilesOf, type FolderState } from '../retrieval/models/model-folder.js';
 import { InputError } from '../retrieval/errors.js';
 import { configFromFlags, createFetchReporter, parseCommandLine, runCommand } from './cli-runtime.js';
@@ -26,15 +26,19 @@ await runCommand(async () => {
 
   if (command === 'list') {
     const rows = await Promise.all(MODEL_CATALOG.map(async (spec) => ({ spec, folder: await checkModelFolder(spec, config.modelDir) })));
+    const isDefault = (spec: ModelSpec) => spec === DEFAULT_EMBEDDER || spec === DEFAULT_GENERATOR;
+    const configuredGenerator = findModel(config.generatorModel ?? DEFAULT_GENERATOR.name);
+    const isConfigured = (spec: ModelSpec) => (spec.role === 'embedder' ? spec.modelId === config.modelId : config.generator === 'local' && spec === configuredGenerator);
     if (values.json) {
-      const models = rows.map(({ spec, folder }) => ({ ...spec, default: spec === DEFAULT_EMBEDDER, configured: spec.modelId === config.modelId, folder }));
+      const models = rows.map(({ spec, folder }) => ({ ...spec, default: isDefault(spec), configured: isConfigured(spec), folder }));
       process.stdout.write(`${JSON.stringify({ modelDir: config.modelDir, models }, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`models in ${config.modelDir} (* default, > configured by EMBEDDING_MODEL)\n`);
+    process.stdout.write(`models in ${config.modelDir} (* default, > configured by EMBEDDING_MODEL or GENERATOR_MODEL)\n`);
     for (const { spec, folder } of rows) {
-      const marks = `${spec === DEFAULT_EMBEDDER ? '*' : ' '}${spec.modelId === config.modelId ? '>' : ' '}`;
+      const marks = `${isDefault(spec) ? '*' : ' '}${isConfigured(spec) ? '>' : ' '}`;
       process.stdout.write(`${marks} ${spec.name} (${spec.role}, ${spec.modelId}): ${spec.description}\n`);
+      process.stdout.write(`     licence: ${spec.licence}\n`);
       process.stdout.write(`     ${describeState(folder)}\n`);
       for (const source of spec.sources) process.stdout.write(`     source: ${describeSource(source)} (${describeSize(source)})\n`);
     }

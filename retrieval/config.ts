@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { DEFAULT_EMBEDDER, findModel } from './models/model-catalog.js';
+import { DEFAULT_EMBEDDER, findEmbedder } from './models/model-catalog.js';
 
 /**
  * What an access token may be made of: it travels in a `Bearer` header and, for browsers, inside a
@@ -299,7 +299,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Parti
   return Object.freeze({
     ...config,
     // A catalog name (`paraphrase-MiniLM-L3-v2`) means its model id, so the index records one spelling.
-    modelId: findModel(config.modelId)?.modelId ?? config.modelId,
+    modelId: findEmbedder(config.modelId)?.modelId ?? config.modelId,
     corpusDir: path.resolve(cwd, config.corpusDir),
     indexDir: path.resolve(cwd, config.indexDir),
     ...(config.answerWeightsFile !== undefined ? { answerWeightsFile: path.resolve(cwd, config.answerWeightsFile) } : {}),

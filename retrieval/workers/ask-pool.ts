@@ -8,7 +8,7 @@ import { AbortedError, AnswerTimeoutError, ServerBusyError, throwIfAborted, Verb
 import type { Logger } from '../logger.js';
 import { answerEvents, finalResult, type AnswerWorkerStats, type AskEvent, type AskRequest, type Pipeline } from '../pipeline.js';
 import type { AskResult, Passage } from '../types.js';
-import { deserializeError, type AskWorkerData, type WorkerMessage, type WorkerTask, type WorkerTaskBody } from './worker-messages.js';
+import { deserializeError, GENERATIVE_TASKS_PER_WORKER, type AskWorkerData, type WorkerMessage, type WorkerTask, type WorkerTaskBody } from './worker-messages.js';
 
 /** Options of {@link createPooledPipeline}. */
 export interface PooledPipelineOptions {
@@ -38,9 +38,6 @@ export interface PooledPipelineOptions {
 export interface PooledPipeline extends Pipeline {
   readonly workers: AnswerWorkerStats;
 }
-
-/** Asks one worker runs at once when answers are generated (one at a time otherwise: extractive asks are CPU work). */
-const GENERATIVE_TASKS_PER_WORKER = 4;
 
 /**
  * How long a task may take: ASK_DEADLINE_MS, and for a generated answer GENERATOR_TIMEOUT_MS more, which bounds the

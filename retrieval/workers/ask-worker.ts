@@ -5,9 +5,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import { AbortedError } from '../errors.js';
+import { createLogger } from '../logger.js';
 import { openPipeline } from '../open-pipeline.js';
 import type { AskEvent, Pipeline } from '../pipeline.js';
-import { serializeError, type AskWorkerData, type CancelMessage, type WorkerMessage, type WorkerTask } from './worker-messages.js';
+import { GENERATIVE_TASKS_PER_WORKER, serializeError, type AskWorkerData, type CancelMessage, type WorkerMessage, type WorkerTask } from './worker-messages.js';
 
 /**
  * Forwards a stream's events in batches: what the stream yields without waiting on anything (the tokens and citations
@@ -72,7 +73,8 @@ function createTaskHandler(pipeline: Pipeline | Error): (task: WorkerTask) => Pr
 
 async function start(): Promise<(task: WorkerTask) => Promise<void>> {
   const { config, generationDir } = workerData as AskWorkerData;
-  const opened = await openPipeline({ config, generationDir }).then(
+  const logger = createLogger({ level: config.logLevel, name: 'verbatim-worker' });
+  const opened = await openPipeline({ config, generationDir, generatorConcurrency: GENERATIVE_TASKS_PER_WORKER, logger }).then(
     (result) => result.pipeline,
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );

@@ -4,6 +4,9 @@ import { VerbatimError } from '../errors.js';
 import type { AskEvent, AskRequest } from '../pipeline.js';
 import type { AskResult, Passage } from '../types.js';
 
+/** Asks one worker runs at once when answers are generated (one at a time otherwise: extractive asks are CPU work). */
+export const GENERATIVE_TASKS_PER_WORKER = 4;
+
 /** What every answering worker is started with: the configuration and the exact index generation to serve. */
 export interface AskWorkerData {
   readonly config: Config;

@@ -198,7 +198,10 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     if (question === '') throw new InputError('the question is empty: ask something about the documents', { code: 'EMPTY_QUESTION' });
     const history = request.history ?? [];
     const t0 = performance.now();
-    const context = contextualizeQuestion(question, history);
+    let context = contextualizeQuestion(question, history);
+    // A language model reads a follow-up against the conversation better than rules do; its rewrite is searched with.
+    const rewrite = context.followUp !== 'none' && answerer.rewriteFollowUp ? await answerer.rewriteFollowUp(question, history, request.signal) : null;
+    if (rewrite) context = { ...context, retrievalQuery: rewrite.question };
     const passages = await search(context.retrievalQuery, { signal: request.signal });
     const t1 = performance.now();
     yield { type: 'passages', passages: publicPassages(passages) };
@@ -254,6 +257,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
       citations: answer.citations,
       ...(answer.trace ? { trace: answer.trace } : {}),
       ...(answer.generation ? { generation: answer.generation } : {}),
+      ...(rewrite ? { rewrite: { promptVersion: rewrite.promptVersion } } : {}),
       passages: publicPassages(passages),
       mode,
       timingsMs: { total: round(performance.now() - t0), retrieve: round(t1 - t0), answer: round(t2 - tAnswer) },

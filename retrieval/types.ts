@@ -198,6 +198,8 @@ export interface AskResult extends Answer {
   readonly question: string;
   /** What retrieval searched with: the question, or a follow-up rewritten against the conversation. */
   readonly retrievalQuery: string;
+  /** Set when a language model rewrote the follow-up into `retrievalQuery` (generative answers): the prompt's version. */
+  readonly rewrite?: { readonly promptVersion: string };
   /** Retrieved passages, best first. */
   readonly passages: readonly {
     readonly docId: string;

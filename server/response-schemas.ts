@@ -120,6 +120,7 @@ export const askResultSchema = z
     id: z.string().optional().describe('The ask id, echoed on the WebSocket; never set over HTTP.'),
     question: z.string(),
     retrievalQuery: z.string().describe('What retrieval searched with: the question, or a follow-up read against the history.'),
+    rewrite: z.object({ promptVersion: z.string() }).optional().describe('Set when a language model rewrote the follow-up into retrievalQuery.'),
     answer: z.string().describe('Source sentences with [n] markers, or "The documents don\'t say."'),
     shortAnswer: z.string().nullable(),
     shortAnswerConfident: z.boolean(),

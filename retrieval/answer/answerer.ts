@@ -40,4 +40,16 @@ export interface Answerer {
    * text as it arrives and a verdict per sentence, then the answer. Answerers without it answer in one step.
    */
   answerStream?(request: AnswerRequest): AsyncGenerator<AnswerEvent, Answer>;
+  /**
+   * A follow-up ("And in 2019?") rewritten as a standalone question for retrieval, by an answerer with a language
+   * model; null when it could not (the pipeline then keeps its own rule-based reading of the follow-up).
+   */
+  rewriteFollowUp?(question: string, history: readonly ChatTurn[], signal?: AbortSignal): Promise<FollowUpRewrite | null>;
+}
+
+/** A follow-up as a model rewrote it. */
+export interface FollowUpRewrite {
+  readonly question: string;
+  /** The rewrite prompt's version. */
+  readonly promptVersion: string;
 }

@@ -64,8 +64,13 @@ async function askStreaming(question: string): Promise<{ events: AskEvent[]; res
 }
 
 /** Passage numbers as the model saw them: which `[n]` holds `phrase` in the prompt of the last request. */
+/** The system message of the last request: the grounded-answer prompt with its numbered passages. */
+function lastSystemPrompt(): string {
+  return String(server.requests.at(-1)?.body?.messages[0]?.content ?? '');
+}
+
 function passageNumberOf(phrase: string): number {
-  const system = server.requests.at(-1)!.body.messages[0].content as string;
+  const system = lastSystemPrompt();
   const block = system.split('<passage ').find((b) => b.includes(phrase));
   return Number(/^n="(\d+)"/.exec(block ?? '')?.[1]);
 }
@@ -93,7 +98,7 @@ describe('generative answers checked sentence by sentence (openai-compatible, sc
     expect(result.citations[0]!.quote).toContain('trained 2,700 foreign law enforcement officers in 2023 and plans to train 3,000 more by 2025');
     expectExactCitations(result);
     // The prompt treats passages as data and names the document of each.
-    expect(server.requests.at(-1)!.body.messages[0].content).toContain('document="report.txt"');
+    expect(lastSystemPrompt()).toContain('document="report.txt"');
   });
 
   it('removes a citation to a passage that was not given, and shows no sentence as cited that cites nothing given', async () => {
@@ -169,6 +174,20 @@ describe('generative answers checked sentence by sentence (openai-compatible, sc
     const { result } = await askStreaming('Zxqv wvvq?');
     expect(result.abstained).toBe(true);
     expect(server.requests.length).toBe(before);
+  });
+
+  it('has the model rewrite a follow-up into the question retrieval searches with', async () => {
+    server.script([{ pieces: ['How many officers does China plan ', 'to train by 2025?\n'] }, { pieces: ['China plans to train 3,000 more by 2025 [1].'] }]);
+    const history = [
+      { role: 'user' as const, content: 'How many foreign law enforcement officers had China trained in 2023?' },
+      { role: 'assistant' as const, content: 'China had trained 2,700 foreign law enforcement officers in 2023 [1].' },
+    ];
+    const result = await pipeline.ask({ question: 'And by 2025?', history });
+    const rewriteRequest = server.requests.at(-2)!;
+    expect(String(rewriteRequest.body?.messages[0]?.content)).toContain("Rewrite the user's last question");
+    expect(result.retrievalQuery).toBe('How many officers does China plan to train by 2025?');
+    expect(result.rewrite).toEqual({ promptVersion: 'follow-up-rewrite/1' });
+    expect(result.generation!.totals.verified).toBe(1);
   });
 
   it('names the generator in the status', () => {

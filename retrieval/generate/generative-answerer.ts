@@ -1,12 +1,13 @@
 import { AbortedError, GeneratorError, throwIfAborted } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AnswerEvent, AnswerRequest, Answerer } from '../answer/answerer.js';
+import type { AnswerEvent, AnswerRequest, Answerer, FollowUpRewrite } from '../answer/answerer.js';
 import { createNlpTools, type NlpTools } from '../answer/nlp.js';
 import { createPassageSentenceReader } from '../answer/passage-sentences.js';
 import { createEmbeddingReranker } from '../answer/reranker.js';
 import { createSentenceSplitter } from '../answer/sentences.js';
 import { createTermNormalizer } from '../answer/terms.js';
 import type { Answer, Citation, GeneratedSentence, GenerationReport } from '../types.js';
+import { followUpRewritePrompt } from '../../prompts/follow-up-rewrite-prompt.js';
 import { ABSTENTION_TEXT, GROUNDED_ANSWER_PROMPT_VERSION, versionedGroundedAnswerPrompt, type PromptSource } from '../../prompts/grounded-answer-prompt.js';
 import type { Generator, UnavailableGenerator } from './generator.js';
 import { citedSentenceText } from './cited-sentence-text.js';
@@ -32,6 +33,11 @@ export interface GenerativeAnswererOptions {
   /** Gets a line per fallback, with its reason. */
   readonly logger?: Logger;
 }
+
+/** The most a follow-up rewrite may take: it holds up retrieval, so it must be short. */
+const REWRITE_TIMEOUT_MS = 10_000;
+/** Tokens a rewritten question may take. */
+const REWRITE_MAX_TOKENS = 64;
 
 /** Tokens kept free beside the passages for the chat template's own markup and rounding. */
 const TEMPLATE_ALLOWANCE = 48;
@@ -226,8 +232,37 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
     };
   }
 
+  /** Asks the model for the follow-up as a standalone question: short, one line, or nothing. */
+  async function rewriteFollowUp(question: string, history: AnswerRequest['history'], signal?: AbortSignal): Promise<FollowUpRewrite | null> {
+    if (!generator || history.length === 0) return null;
+    const prompt = followUpRewritePrompt({ question, history });
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => stop.abort(new GeneratorError('GENERATOR_TIMEOUT', 'the follow-up rewrite took too long')), Math.min(timeoutMs, REWRITE_TIMEOUT_MS));
+    let reply = '';
+    try {
+      for await (const piece of generator.stream(prompt.messages, { maxTokens: REWRITE_MAX_TOKENS, signal: stop.signal })) {
+        reply += piece;
+        if (reply.includes('\n') && reply.trim() !== '') break;
+      }
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason instanceof AbortedError ? signal.reason : new AbortedError();
+      logger?.info({ generator: id, reason: error instanceof Error ? error.message : String(error) }, 'follow-up rewrite failed: the rule-based reading is used');
+      return null;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    const rewritten = reply.trim().split('\n')[0]!.replace(/^(?:standalone question:\s*)/i, '').replace(/^["“]|["”]$/g, '').trim();
+    // A model that answers, rambles or echoes nothing useful is ignored.
+    if (rewritten.length < 3 || rewritten.length > Math.max(200, question.length * 4)) return null;
+    return { question: rewritten, promptVersion: prompt.version };
+  }
+
   return {
     name: `generative(${id})`,
+    rewriteFollowUp,
     generator: { id, kind: info.kind, model: info.model, contextTokens: info.contextTokens, problem: unavailable?.message ?? null },
     answerStream,
     async answer(request) {

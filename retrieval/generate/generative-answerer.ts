@@ -254,7 +254,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
-    const rewritten = reply.trim().split('\n')[0]!.replace(/^(?:standalone question:\s*)/i, '').replace(/^["“]|["”]$/g, '').trim();
+    const rewritten = reply.trim().split('\n')[0]!.replace(/^standalone question:\s*/i, '').replace(/^["“]|["”]$/g, '').trim();
     // A model that answers, rambles or echoes nothing useful is ignored.
     if (rewritten.length < 3 || rewritten.length > Math.max(200, question.length * 4)) return null;
     return { question: rewritten, promptVersion: prompt.version };

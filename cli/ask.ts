@@ -61,8 +61,23 @@ function formatForPeople(result: AskResult): string {
     lines.push('', 'Closest passages:');
     for (const p of result.passages.slice(0, 3)) lines.push(`- ${p.docId}, characters ${p.start}–${p.end}: “${p.text.slice(0, 160).replace(/\s+/g, ' ')}…”`);
   }
+  lines.push(...formatGeneration(result));
   if (result.trace) lines.push(...formatTrace(result.trace));
   return `${lines.join('\n')}\n`;
+}
+
+/** What a generative answerer adds: the sentences it could not verify (never shown as cited), or why it fell back. */
+function formatGeneration(result: AskResult): string[] {
+  const generation = result.generation;
+  if (!generation) return [];
+  const lines: string[] = [];
+  if (generation.fallback) lines.push('', `Note: the language model's answer is not shown (${generation.fallback.code}): ${generation.fallback.message}`);
+  const unverified = generation.fallback ? [] : generation.sentences.filter((s) => s.status !== 'verified');
+  if (unverified.length) {
+    lines.push('', 'Not verified (the model wrote these, but the cited passages do not hold them):');
+    for (const s of unverified) lines.push(`- “${s.text}” (${s.status}: ${s.reason ?? 'not checked'})`);
+  }
+  return lines;
 }
 
 await runCommand(async () => {

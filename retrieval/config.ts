@@ -75,8 +75,9 @@ const settingsSchema = z.object({
     /** API key sent to GENERATOR_BASE_URL as a bearer token; local servers usually need none. @default undefined */
     generatorApiKey: z.string().min(1).optional(),
     /**
-     * Longest a generation may go without delivering a token (the first one included) before it is stopped and the
-     * extractive answer is given with a note; the whole generation is bounded by ASK_DEADLINE_MS plus this. @default 30000
+     * Longest a generated answer may take, waiting for the first token included; a stalled model is stopped at it too.
+     * Past it, the sentences verified so far are kept, or the extractive answer is given with a note. A generative
+     * ask may take ASK_DEADLINE_MS plus this on the server. @default 30000
      */
     generatorTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
     /** Tokens the generator may write per answer. @default 320 */

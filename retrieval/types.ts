@@ -116,10 +116,10 @@ export interface Answer {
 
 /**
  * How a generated sentence fared against its sources:
- * - `verified`: it cites a given passage, and a span of the cited passage(s) holds its words and every number, date
- *   and name in it; that span is its citation.
- * - `unsupported`: it cites a given passage, but no span of it holds the sentence (a fact is missing, or the words are).
- * - `uncited`: it names no passage that was given.
+ * - `verified`: a span of the cited passage(s) holds its words and every number, date and name in it; that span is its
+ *   citation. Failing that, a span of another passage given that does so (then `attributed`).
+ * - `unsupported`: it cites a given passage, but no span of any passage given holds the sentence.
+ * - `uncited`: it names no passage that was given, and no passage given holds it.
  */
 export type SentenceStatus = 'verified' | 'unsupported' | 'uncited';
 
@@ -144,6 +144,11 @@ export interface GeneratedSentence {
   readonly invented: readonly string[];
   /** How many numbers, dates and names the sentence has (the denominator of the invented-entity rate). */
   readonly facts: number;
+  /**
+   * Verified against a passage the model did not cite (it cited none, or one that does not hold the sentence):
+   * the citation was found by Verbatim, under the same rule. The model's own markers are in `cited`.
+   */
+  readonly attributed: boolean;
   /** Why it is not verified, in words a reader can check; null when verified. */
   readonly reason: string | null;
 }

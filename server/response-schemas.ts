@@ -90,6 +90,7 @@ export const generatedSentenceSchema = z
     missing: z.array(z.string()).describe('Numbers, dates and names of the sentence not found in its best supporting span.'),
     invented: z.array(z.string()).describe('Numbers, dates and names of the sentence found in none of the passages given.'),
     facts: count.describe('How many numbers, dates and names the sentence has.'),
+    attributed: z.boolean().describe('Verified against a passage the model did not cite; the citation was found by Verbatim.'),
     reason: z.string().nullable(),
   })
   .meta({ id: 'GeneratedSentence', description: 'One sentence of a generated answer and how it was checked against its sources.' });

@@ -101,28 +101,27 @@ describe('generative answers checked sentence by sentence (openai-compatible, sc
     expect(lastSystemPrompt()).toContain('document="report.txt"');
   });
 
-  it('removes a citation to a passage that was not given, and shows no sentence as cited that cites nothing given', async () => {
-    server.script([{ pieces: ['China trained 2,700 officers [9].'] }]);
+  it('removes a citation to a passage that was not given, and verifies the sentence against the passages that were', async () => {
+    server.script([{ pieces: ['China had trained 2,700 foreign law enforcement officers in 2023 [9]. ', 'The weather in Ottawa was pleasant [9].'] }]);
     const { result } = await askStreaming('How many foreign law enforcement officers had China trained in 2023?');
-    const [sentence] = result.generation!.sentences;
-    expect(sentence).toMatchObject({ status: 'uncited', removedMarkers: [9], citations: [] });
-    expect(result.generation!.fallback?.code).toBe('NOTHING_VERIFIED');
-    // What is shown is the quoted answer, every citation exact.
-    expect(result.answer).toContain('2,700');
-    expect(result.answer).not.toContain('[9]');
+    const [found, nowhere] = result.generation!.sentences;
+    expect(found).toMatchObject({ status: 'verified', removedMarkers: [9], attributed: true });
+    expect(nowhere).toMatchObject({ status: 'uncited', removedMarkers: [9], citations: [] });
+    expect(result.generation!.totals.removedMarkers).toBe(2);
+    expect(result.answer).toBe('China had trained 2,700 foreign law enforcement officers in 2023 [1].');
     expectExactCitations(result);
   });
 
-  it('marks a right claim with the wrong citation number unsupported and keeps the verified one', async () => {
+  it('cites the passage that holds a right claim with the wrong citation number, marked as found by Verbatim', async () => {
     server.script([{ pieces: ['China had trained 2,700 foreign law enforcement officers in 2023 [1]. ', 'The program generated $3.3 million for the institute [1].'] }]);
     const { result } = await askStreaming('How many foreign law enforcement officers had China trained in 2023, and what did the JIBC program generate?');
-    const statuses = result.generation!.sentences.map((s: GeneratedSentence) => s.status);
-    const jibc = passageNumberOf('$3.3 million');
-    if (jibc === 1) throw new Error('the scripted reply assumes the JIBC passage is not [1]');
-    expect(statuses).toEqual(['verified', 'unsupported']);
-    expect(result.generation!.sentences[1]!.reason).toContain(`passage [${jibc}] has them`);
-    expect(result.answer).toBe('China had trained 2,700 foreign law enforcement officers in 2023 [1].');
-    expect(result.answer).not.toContain('3.3');
+    if (passageNumberOf('$3.3 million') === 1) throw new Error('the scripted reply assumes the JIBC passage is not [1]');
+    const [first, second] = result.generation!.sentences;
+    expect(first).toMatchObject({ status: 'verified', attributed: false });
+    expect(second).toMatchObject({ status: 'verified', attributed: true, cited: [1] });
+    expect(second!.citations[0]!.quote).toContain('$3.3 million');
+    expect(result.answer).toBe('China had trained 2,700 foreign law enforcement officers in 2023 [1]. The program generated $3.3 million for the institute [2].');
+    expectExactCitations(result);
   });
 
   it('marks a number that is in no source as unsupported and invented', async () => {

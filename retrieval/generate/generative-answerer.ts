@@ -42,6 +42,9 @@ const REWRITE_MAX_TOKENS = 64;
 /** Tokens kept free beside the passages for the chat template's own markup and rounding. */
 const TEMPLATE_ALLOWANCE = 48;
 
+/** How a finished sentence ends: a stop, question or exclamation mark, or its markers, maybe inside quotes or brackets. */
+const FINISHED_SENTENCE = /(?:[.!?]["”’')\]]*|\])\s*$/;
+
 /** Reasons the extractive answerer gives when there is nothing for a model to read: the model is not asked. */
 const NOTHING_TO_READ = new Set(['NO_QUESTION_TERMS', 'NO_MATCHING_PASSAGE']);
 
@@ -135,7 +138,30 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
         missing: verdict.missing,
         invented: verdict.invented,
         facts: verdict.facts,
+        attributed: verdict.attributed,
         reason: verdict.reason,
+      };
+      sentences.push(sentence);
+      return sentence;
+    };
+
+    /** The sentence a stopped reply broke off in: shown as it is, uncited, never checked as if it were a claim. */
+    const cutOff = (raw: string): GeneratedSentence | null => {
+      const { text } = readMarkers(raw);
+      if (text === '') return null;
+      const sentence: GeneratedSentence = {
+        index: sentences.length,
+        text,
+        written: raw,
+        status: 'uncited',
+        citations: [],
+        cited: [],
+        removedMarkers: [],
+        missing: [],
+        invented: [],
+        facts: 0,
+        attributed: false,
+        reason: 'the model was stopped before it finished this sentence',
       };
       sentences.push(sentence);
       return sentence;
@@ -174,8 +200,16 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
         }
       }
       if (!abstaining()) {
-        for (const raw of splitReply.end()) {
+        const rest = splitReply.end();
+        // A reply stopped early (time, token limit, failure) ends in a sentence the model did not finish: never judged.
+        const stoppedEarly = outOfTime || failure !== null || tokens >= maxTokens;
+        const unfinished = stoppedEarly && rest.length > 0 && !FINISHED_SENTENCE.test(rest.at(-1)!) ? rest.pop()! : null;
+        for (const raw of rest) {
           const sentence = await judge(raw);
+          if (sentence) yield { type: 'verification', sentence };
+        }
+        if (unfinished !== null) {
+          const sentence = cutOff(unfinished);
           if (sentence) yield { type: 'verification', sentence };
         }
       }

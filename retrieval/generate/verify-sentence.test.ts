@@ -72,18 +72,18 @@ describe('verifySentence against the seed document', () => {
     expect(verdict.reason).toContain('“4500”');
   });
 
-  it('marks a right claim with the wrong citation number unsupported, and says which passage has it', async () => {
+  it('attributes a right claim with the wrong citation number to the passage that holds it, and says so', async () => {
     const verdict = await verifySentence('The program generated $3.3 million for the institute [1].', given(), tools);
-    expect(verdict.status).toBe('unsupported');
-    expect(verdict.reason).toContain('passage [2] has them');
-    expect(verdict.invented).toEqual([]); // misattributed, not invented
+    expect(verdict).toMatchObject({ status: 'verified', cited: [1], attributed: true, invented: [] });
+    expect(text.slice(verdict.support[0]!.start, verdict.support[0]!.end)).toContain('generating $3.3 million for the institute');
   });
 
-  it('removes a marker naming a passage that was not given, and calls the sentence uncited when nothing else is cited', async () => {
-    const verdict = await verifySentence('China trained 2,700 officers [7].', given(), tools);
-    expect(verdict).toMatchObject({ status: 'uncited', cited: [], removedMarkers: [7] });
+  it('removes a marker naming a passage that was not given; a sentence no passage holds is then uncited', async () => {
+    expect(await verifySentence('The weather in Ottawa was pleasant [7].', given(), tools)).toMatchObject({ status: 'uncited', cited: [], removedMarkers: [7], support: [] });
     const kept = await verifySentence('China trained 2,700 foreign law enforcement officers [7][1].', given(), tools);
-    expect(kept).toMatchObject({ status: 'verified', cited: [1], removedMarkers: [7] });
+    expect(kept).toMatchObject({ status: 'verified', cited: [1], removedMarkers: [7], attributed: false });
+    const found = await verifySentence('China trained 2,700 foreign law enforcement officers [7].', given(), tools);
+    expect(found).toMatchObject({ status: 'verified', cited: [], removedMarkers: [7], attributed: true });
   });
 
   it('refuses a place the passage does not name (the Fiji question)', async () => {

@@ -33,6 +33,8 @@ export interface SentenceVerdict {
   readonly invented: readonly string[];
   /** How many numbers, dates and names the sentence has. */
   readonly facts: number;
+  /** Verified against a passage the model did not cite (it cited none, or one that does not hold it). */
+  readonly attributed: boolean;
   readonly reason: string | null;
 }
 
@@ -162,12 +164,22 @@ function windowsOf(n: number, sentences: readonly Sentence[], documentText: stri
   return out;
 }
 
+/** The best support found among some passages: the window(s) that support, or the best one that does not. */
+interface SupportSearch {
+  readonly support: readonly SupportSpan[] | null;
+  readonly bestMissing: readonly string[];
+  readonly bestRecall: number;
+  readonly searched: boolean;
+}
+
 /**
  * Judges one generated sentence against the passages it cites: markers naming no given passage are removed and
  * counted; the sentence is aligned to the window of its cited passages' sentences that holds the most of its words
  * (and, with an embedder, means the most alike), preferring shorter windows; it is verified when that window holds
  * every number, date and name of the sentence and at least `minTermRecall` of its words. Facts spread over two cited
- * passages are checked against the best window of each together.
+ * passages are checked against the best window of each together. A sentence its cited passages do not support, or
+ * that cites none, is then checked the same way against the other passages given: when one supports it, it is
+ * verified with that citation and marked `attributed` (the source was found by Verbatim, not named by the model).
  */
 export async function verifySentence(sentence: string, given: readonly GivenPassage[], tools: SentenceVerifierTools): Promise<SentenceVerdict> {
   const { normalizer, weights } = tools;
@@ -179,45 +191,35 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
   const everyPassage = spanWords(given.map((g) => g.passage.text).join('\n'), normalizer);
   const invented = missingFacts(facts, everyPassage);
   const factCount = facts.numbers.length + facts.names.length;
-  const verdict = (status: SentenceStatus, rest: Partial<SentenceVerdict> & { reason: string | null }): SentenceVerdict => ({ text, status, support: [], cited, removedMarkers, missing: [], invented, facts: factCount, ...rest });
-  if (cited.length === 0) {
-    const reason = removedMarkers.length > 0 ? `it cites ${removedMarkers.map((n) => `[${n}]`).join('')}, which was not among the passages given` : 'it cites no passage';
-    return verdict('uncited', { reason });
-  }
-
   const claimTerms = [...new Set(splitWords(text).map((w) => normalizer.term(w.text)).filter((t): t is string => t !== null))];
-  const candidates = cited.flatMap((n) => {
-    const { passage } = byNumber.get(n)!;
-    const documentText = tools.documentText(passage.docId);
-    return windowsOf(n, tools.passageSentences.sentencesOf(passage, documentText), documentText, weights.maxWindowSentences, normalizer);
-  });
-  if (candidates.length === 0) return verdict('unsupported', { reason: 'the cited passages hold no statement to check it against' });
-
+  const verdict = (status: SentenceStatus, rest: Partial<SentenceVerdict> & { reason: string | null }): SentenceVerdict => ({ text, status, support: [], cited, removedMarkers, missing: [], invented, facts: factCount, attributed: false, ...rest });
   const recallOf = (words: SpanWords) => (claimTerms.length === 0 ? 1 : claimTerms.filter((t) => words.terms.has(t)).length / claimTerms.length);
-  let scored = candidates.map((c) => {
-    const missing = missingFacts(facts, c.words);
-    const recall = recallOf(c.words);
-    const factShare = factCount === 0 ? 1 : 1 - missing.length / factCount;
-    return { c, missing, recall, similarity: 0, score: weights.termRecall * recall + weights.factShare * factShare + weights.extraSentence * (c.sentences - 1) };
-  });
-  scored.sort((a, b) => b.score - a.score);
-  if (tools.reranker && weights.vectorSimilarity !== 0) {
-    const leaders = scored.slice(0, weights.maxEmbeddedWindows);
-    const similarities = await tools.reranker.score(text, leaders.map((s) => s.c.text), tools.signal);
-    leaders.forEach((s, i) => {
-      s.similarity = similarities[i] ?? 0;
-      s.score += weights.vectorSimilarity * s.similarity;
-    });
-    scored = [...leaders.sort((a, b) => b.score - a.score), ...scored.slice(leaders.length)];
-  }
-
-  const best = scored[0]!;
   const supports = (recall: number, missing: readonly string[]) => missing.length === 0 && recall >= weights.minTermRecall;
-  if (supports(best.recall, best.missing)) return verdict('verified', { support: [best.c.span], reason: null });
 
-  // Facts spread over two cited passages: the best window of one and of another, together.
-  if (cited.length > 1) {
-    const bestPerPassage = cited.map((n) => scored.find((s) => s.c.n === n)).filter((s): s is (typeof scored)[number] => s !== undefined);
+  async function searchSupport(numbersToSearch: readonly number[]): Promise<SupportSearch> {
+    const candidates = numbersToSearch.flatMap((n) => {
+      const { passage } = byNumber.get(n)!;
+      const documentText = tools.documentText(passage.docId);
+      return windowsOf(n, tools.passageSentences.sentencesOf(passage, documentText), documentText, weights.maxWindowSentences, normalizer);
+    });
+    if (candidates.length === 0) return { support: null, bestMissing: [], bestRecall: 0, searched: false };
+    let scored = candidates.map((c) => {
+      const missing = missingFacts(facts, c.words);
+      const recall = recallOf(c.words);
+      const factShare = factCount === 0 ? 1 : 1 - missing.length / factCount;
+      return { c, missing, recall, score: weights.termRecall * recall + weights.factShare * factShare + weights.extraSentence * (c.sentences - 1) };
+    });
+    scored.sort((a, b) => b.score - a.score);
+    if (tools.reranker && weights.vectorSimilarity !== 0) {
+      const leaders = scored.slice(0, weights.maxEmbeddedWindows);
+      const similarities = await tools.reranker.score(text, leaders.map((s) => s.c.text), tools.signal);
+      leaders.forEach((s, i) => (s.score += weights.vectorSimilarity * (similarities[i] ?? 0)));
+      scored = [...leaders.sort((a, b) => b.score - a.score), ...scored.slice(leaders.length)];
+    }
+    const best = scored[0]!;
+    if (supports(best.recall, best.missing)) return { support: [best.c.span], bestMissing: [], bestRecall: best.recall, searched: true };
+    // Facts spread over two passages: the best window of one and of another, together.
+    const bestPerPassage = numbersToSearch.map((n) => scored.find((s) => s.c.n === n)).filter((s): s is (typeof scored)[number] => s !== undefined);
     for (let i = 0; i < bestPerPassage.length; i++) {
       for (let j = i + 1; j < bestPerPassage.length; j++) {
         const a = bestPerPassage[i]!.c;
@@ -227,17 +229,30 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
           folded: new Set([...a.words.folded, ...b.words.folded]),
           terms: new Set([...a.words.terms, ...b.words.terms]),
         };
-        if (supports(recallOf(joined), missingFacts(facts, joined))) return verdict('verified', { support: [a.span, b.span], reason: null });
+        if (supports(recallOf(joined), missingFacts(facts, joined))) return { support: [a.span, b.span], bestMissing: [], bestRecall: recallOf(joined), searched: true };
       }
     }
+    return { support: null, bestMissing: best.missing, bestRecall: best.recall, searched: true };
   }
 
-  const missing = best.missing;
-  const citedList = cited.map((n) => `[${n}]`).join('');
-  if (missing.length > 0) {
-    const elsewhere = given.filter((g) => !cited.includes(g.n) && missingFacts({ numbers: facts.numbers, names: facts.names }, spanWords(g.passage.text, normalizer)).length === 0);
-    const hint = elsewhere.length > 0 ? `; passage ${elsewhere.map((g) => `[${g.n}]`).join('')} has them, but it is not the one cited` : '';
-    return verdict('unsupported', { missing, reason: `${missing.map((m) => `“${m}”`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the cited passage ${citedList}${hint}` });
+  const inCited = cited.length > 0 ? await searchSupport(cited) : null;
+  if (inCited?.support) return verdict('verified', { support: inCited.support, reason: null });
+  // Only a single passage may be attributed: pairing windows across every passage would support almost anything.
+  const others = given.map((g) => g.n).filter((n) => !cited.includes(n));
+  for (const n of others) {
+    const found = await searchSupport([n]);
+    if (found.support) return verdict('verified', { support: found.support, attributed: true, reason: null });
   }
-  return verdict('unsupported', { reason: `the cited passage ${citedList} does not say this: only ${Math.round(best.recall * 100)}% of its words are there` });
+
+  if (!inCited) {
+    const reason = removedMarkers.length > 0 ? `it cites ${removedMarkers.map((n) => `[${n}]`).join('')}, which was not among the passages given, and no passage given holds it` : 'it cites no passage, and no passage given holds it';
+    return verdict('uncited', { reason });
+  }
+  const citedList = cited.map((n) => `[${n}]`).join('');
+  if (!inCited.searched) return verdict('unsupported', { reason: 'the cited passages hold no statement to check it against' });
+  if (inCited.bestMissing.length > 0) {
+    const missing = inCited.bestMissing;
+    return verdict('unsupported', { missing, reason: `${missing.map((m) => `“${m}”`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the cited passage ${citedList}` });
+  }
+  return verdict('unsupported', { reason: `the cited passage ${citedList} does not say this: only ${Math.round(inCited.bestRecall * 100)}% of its words are there` });
 }

@@ -179,6 +179,10 @@ export class AnswerView {
     const span = el('span', { className: `generated ${sentence.status}`, attrs: { 'data-status': sentence.status, 'data-index': String(sentence.index) } });
     if (sentence.status === 'verified') {
       this.appendSegments(splitAnswer(citedSentenceText(sentence)), span);
+      if (sentence.attributed) {
+        const named = sentence.cited.length ? `the model cited passage ${sentence.cited.map((n) => `[${n}]`).join('')}, which does not hold it` : 'the model cited no passage';
+        span.title = `Source found by Verbatim: ${named}.`;
+      }
       return span;
     }
     const why = sentence.reason ?? 'it could not be checked against the sources';

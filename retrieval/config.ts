@@ -80,6 +80,11 @@ const settingsSchema = z.object({
      * ask may take ASK_DEADLINE_MS plus this on the server. @default 30000
      */
     generatorTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    /**
+     * Passages given to the generator at most, best first, as many as fit its context: each costs prompt time before the
+     * first token (about 250 tokens at the default chunk size). @default 4
+     */
+    generatorPassages: z.number().int().min(1).max(50).default(4),
     /** Tokens the generator may write per answer. @default 320 */
     generatorMaxTokens: z.number().int().min(16).max(8192).default(320),
     /**
@@ -226,6 +231,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   generatorApiKey: 'GENERATOR_API_KEY',
   generatorTimeoutMs: 'GENERATOR_TIMEOUT_MS',
   generatorMaxTokens: 'GENERATOR_MAX_TOKENS',
+  generatorPassages: 'GENERATOR_PASSAGES',
   generatorContextTokens: 'GENERATOR_CONTEXT_TOKENS',
   shortAnswerThreshold: 'SHORT_ANSWER_THRESHOLD',
   embedBatchSize: 'EMBED_BATCH_SIZE',

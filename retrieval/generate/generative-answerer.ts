@@ -25,7 +25,7 @@ export interface GenerativeAnswererOptions {
   readonly maxTokens: number;
   /** Longest the whole generation may take; past it the reply is cut and what was verified so far is kept. */
   readonly timeoutMs: number;
-  /** Passages given to the model at most, best first, as many as fit its context. @default 6 */
+  /** Passages given to the model at most, best first, as many as fit its context. @default 4 */
   readonly maxPassages?: number;
   /** Language tools to reuse (tests share one load). @default createNlpTools() */
   readonly nlp?: NlpTools;
@@ -66,7 +66,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
   const generator = 'unavailable' in options.generator ? null : options.generator;
   const unavailable = 'unavailable' in options.generator ? options.generator.unavailable : null;
   const { id, info } = options.generator;
-  const maxPassages = options.maxPassages ?? 6;
+  const maxPassages = options.maxPassages ?? 4;
   const weights = options.supportWeights ?? readSupportWeights();
   const tools = options.nlp ?? createNlpTools();
   const normalizer = createTermNormalizer(tools);

@@ -15,6 +15,10 @@ export interface SupportWeights {
   readonly extraSentence: number;
   /** Share of the sentence's content words the chosen window must hold to support it. */
   readonly minTermRecall: number;
+  /** Words either side of a number that say what it counts ("trained 2,700 foreign … officers"). */
+  readonly numberContextWords: number;
+  /** Share of the words around a number in the sentence that must be around that number in the span too. */
+  readonly minNumberContext: number;
   /** Longest window, in consecutive sentences of one passage. */
   readonly maxWindowSentences: number;
   /** Windows scored with embeddings (the lexical leaders). */
@@ -28,6 +32,8 @@ const supportWeightsSchema = z.object({
   vectorSimilarity: z.number().finite(),
   extraSentence: z.number().finite(),
   minTermRecall: z.number().min(0).max(1),
+  numberContextWords: z.int().min(1).max(20),
+  minNumberContext: z.number().min(0).max(1),
   maxWindowSentences: z.int().min(1).max(10),
   maxEmbeddedWindows: z.int().min(0).max(1000),
 });

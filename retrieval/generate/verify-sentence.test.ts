@@ -86,6 +86,19 @@ describe('verifySentence against the seed document', () => {
     expect(found).toMatchObject({ status: 'verified', cited: [], removedMarkers: [7], attributed: true });
   });
 
+  it('refuses a number the passage says of something else (3,000 are to be trained, not trained)', async () => {
+    const verdict = await verifySentence('China trained 3,000 foreign law enforcement officers [1].', given(), tools);
+    expect(verdict.status).toBe('unsupported');
+    expect(verdict.missing).toEqual(['3000']);
+    expect(verdict.reason).toContain('said of something else');
+    expect(verdict.invented).toEqual([]);
+    expect((await verifySentence('China plans to train 3,000 more officers by 2025 [1].', given(), tools)).status).toBe('verified');
+  });
+
+  it('refuses a vague sentence that shares only some words with the passages', async () => {
+    expect((await verifySentence('This includes both domestic and international law enforcement [1].', given(), tools)).status).toBe('unsupported');
+  });
+
   it('refuses a place the passage does not name (the Fiji question)', async () => {
     const verdict = await verifySentence('Fiji had 2,700 officers trained by China [1].', given(), tools);
     expect(verdict.status).toBe('unsupported');

@@ -2,7 +2,7 @@ import { foldWord } from '../text/lexicon.js';
 import type { PassageSentenceReader } from '../answer/passage-sentences.js';
 import type { Reranker } from '../answer/reranker.js';
 import type { Sentence } from '../answer/sentences.js';
-import { splitWords, type TermNormalizer } from '../answer/terms.js';
+import { splitWords, YEAR, type TermNormalizer } from '../answer/terms.js';
 import type { Passage, SentenceStatus } from '../types.js';
 import type { SupportWeights } from './support-weights.js';
 
@@ -116,9 +116,41 @@ interface SpanWords {
   readonly numbers: ReadonlySet<string>;
   readonly folded: ReadonlySet<string>;
   readonly terms: ReadonlySet<string>;
+  /** For each number, the terms around each of its occurrences: what the number is said of. */
+  readonly numberContexts: ReadonlyMap<string, readonly ReadonlySet<string>[]>;
 }
 
-function spanWords(text: string, normalizer: TermNormalizer): SpanWords {
+/** Where a clause ends: a comma (not a thousands separator), semicolon, colon, bracket, dash or full stop. */
+const CLAUSE_BREAK = /(?<!\d),|,(?!\d{3})|[;:()\u2013\u2014]|[.!?](?=\s|$)/g;
+
+/**
+ * The words within `reach` either side of each number in `text`, inside its clause, by number: what the number is
+ * said of. Other numbers are left out, so one wrong number does not make its neighbours look misplaced.
+ */
+function numberContextsOf(text: string, normalizer: TermNormalizer, reach: number): Map<string, Set<string>[]> {
+  const breaks = [...text.matchAll(CLAUSE_BREAK)].map((m) => m.index);
+  let clause = 0;
+  const words = splitWords(text).map((w) => {
+    while (clause < breaks.length && breaks[clause]! < w.start) clause++;
+    const number = /^\d/.test(w.text) ? numberKey(w.text) : null;
+    return { number, term: number === null ? normalizer.term(w.text) : null, clause };
+  });
+  const contexts = new Map<string, Set<string>[]>();
+  words.forEach((word, i) => {
+    if (word.number === null) return;
+    const around = new Set<string>();
+    for (let j = Math.max(0, i - reach); j <= Math.min(words.length - 1, i + reach); j++) {
+      const { term, clause: at } = words[j]!;
+      if (term === null || at !== word.clause) continue;
+      around.add(term);
+      for (const related of normalizer.related(term)) around.add(related);
+    }
+    contexts.set(word.number, [...(contexts.get(word.number) ?? []), around]);
+  });
+  return contexts;
+}
+
+function spanWords(text: string, normalizer: TermNormalizer, reach: number): SpanWords {
   const numbers = new Set<string>();
   const folded = new Set<string>();
   const terms = new Set<string>();
@@ -131,12 +163,37 @@ function spanWords(text: string, normalizer: TermNormalizer): SpanWords {
       for (const related of normalizer.related(term)) terms.add(related);
     }
   }
-  return { numbers, folded, terms };
+  return { numbers, folded, terms, numberContexts: numberContextsOf(text, normalizer, reach) };
 }
 
-/** The facts of a claim a span lacks. */
-function missingFacts(facts: { numbers: readonly string[]; names: readonly string[] }, words: SpanWords): string[] {
-  return [...facts.numbers.filter((n) => !words.numbers.has(n)), ...facts.names.filter((name) => !words.folded.has(foldWord(name)))];
+/** Two spans' words as one: facts spread over two passages. */
+function joinWords(a: SpanWords, b: SpanWords): SpanWords {
+  const numberContexts = new Map(a.numberContexts);
+  for (const [n, contexts] of b.numberContexts) numberContexts.set(n, [...(numberContexts.get(n) ?? []), ...contexts]);
+  return { numbers: new Set([...a.numbers, ...b.numbers]), folded: new Set([...a.folded, ...b.folded]), terms: new Set([...a.terms, ...b.terms]), numberContexts };
+}
+
+/** A claim's facts, and what each of its numbers is said of. */
+interface ClaimFacts {
+  readonly numbers: readonly string[];
+  readonly names: readonly string[];
+  readonly numberContexts: ReadonlyMap<string, readonly ReadonlySet<string>[]>;
+}
+
+/**
+ * The facts of a claim a span lacks: a number or name it does not contain, or a number it contains but says of
+ * something else ("trained 3,000 officers" against "plans to train 3,000 more"): a quantity (not a year) with two
+ * or more words around it in the claim, of which less than `minShare` are around any of its occurrences in the span.
+ */
+function missingFacts(facts: ClaimFacts, words: SpanWords, minShare: number): string[] {
+  const misplaced = (n: string) => {
+    const claimed = facts.numberContexts.get(n)?.[0];
+    // A year dates a clause rather than counting something in it; and a word or none says too little to compare.
+    if (YEAR.test(n) || !claimed || claimed.size < 2) return false;
+    const shares = (words.numberContexts.get(n) ?? []).map((around) => [...claimed].filter((t) => around.has(t)).length / claimed.size);
+    return Math.max(0, ...shares) < minShare;
+  };
+  return [...facts.numbers.filter((n) => !words.numbers.has(n) || misplaced(n)), ...facts.names.filter((name) => !words.folded.has(foldWord(name)))];
 }
 
 /** A candidate support: consecutive sentences of one cited passage. */
@@ -149,7 +206,7 @@ interface Candidate {
 }
 
 /** Windows of one to `maxWindow` consecutive sentences of a passage, planted instructions left out. */
-function windowsOf(n: number, sentences: readonly Sentence[], documentText: string, maxWindow: number, normalizer: TermNormalizer): Candidate[] {
+function windowsOf(n: number, sentences: readonly Sentence[], documentText: string, maxWindow: number, normalizer: TermNormalizer, reach: number): Candidate[] {
   const out: Candidate[] = [];
   for (let i = 0; i < sentences.length; i++) {
     for (let size = 1; size <= maxWindow && i + size <= sentences.length; size++) {
@@ -158,7 +215,7 @@ function windowsOf(n: number, sentences: readonly Sentence[], documentText: stri
       const start = group[0]!.start;
       const end = group.at(-1)!.end;
       const text = documentText.slice(start, end);
-      out.push({ n, span: { docId: group[0]!.docId, start, end }, text, sentences: size, words: spanWords(text, normalizer) });
+      out.push({ n, span: { docId: group[0]!.docId, start, end }, text, sentences: size, words: spanWords(text, normalizer, reach) });
     }
   }
   return out;
@@ -169,6 +226,8 @@ interface SupportSearch {
   readonly support: readonly SupportSpan[] | null;
   readonly bestMissing: readonly string[];
   readonly bestRecall: number;
+  /** The best window's words, when there was one. */
+  readonly bestWords?: SpanWords;
   readonly searched: boolean;
 }
 
@@ -187,9 +246,10 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
   const byNumber = new Map(given.map((g) => [g.n, g]));
   const cited = numbers.filter((n) => byNumber.has(n));
   const removedMarkers = numbers.filter((n) => !byNumber.has(n));
-  const facts = factsOf(text, normalizer, tools.startsWithName);
-  const everyPassage = spanWords(given.map((g) => g.passage.text).join('\n'), normalizer);
-  const invented = missingFacts(facts, everyPassage);
+  const facts: ClaimFacts = { ...factsOf(text, normalizer, tools.startsWithName), numberContexts: numberContextsOf(text, normalizer, weights.numberContextWords) };
+  const everyPassage = spanWords(given.map((g) => g.passage.text).join('\n'), normalizer, weights.numberContextWords);
+  // Invented: in no passage at all (a number said of something else there is misattributed, not invented).
+  const invented = missingFacts(facts, everyPassage, 0);
   const factCount = facts.numbers.length + facts.names.length;
   const claimTerms = [...new Set(splitWords(text).map((w) => normalizer.term(w.text)).filter((t): t is string => t !== null))];
   const verdict = (status: SentenceStatus, rest: Partial<SentenceVerdict> & { reason: string | null }): SentenceVerdict => ({ text, status, support: [], cited, removedMarkers, missing: [], invented, facts: factCount, attributed: false, ...rest });
@@ -200,11 +260,11 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
     const candidates = numbersToSearch.flatMap((n) => {
       const { passage } = byNumber.get(n)!;
       const documentText = tools.documentText(passage.docId);
-      return windowsOf(n, tools.passageSentences.sentencesOf(passage, documentText), documentText, weights.maxWindowSentences, normalizer);
+      return windowsOf(n, tools.passageSentences.sentencesOf(passage, documentText), documentText, weights.maxWindowSentences, normalizer, weights.numberContextWords);
     });
     if (candidates.length === 0) return { support: null, bestMissing: [], bestRecall: 0, searched: false };
     let scored = candidates.map((c) => {
-      const missing = missingFacts(facts, c.words);
+      const missing = missingFacts(facts, c.words, weights.minNumberContext);
       const recall = recallOf(c.words);
       const factShare = factCount === 0 ? 1 : 1 - missing.length / factCount;
       return { c, missing, recall, score: weights.termRecall * recall + weights.factShare * factShare + weights.extraSentence * (c.sentences - 1) };
@@ -224,15 +284,11 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
       for (let j = i + 1; j < bestPerPassage.length; j++) {
         const a = bestPerPassage[i]!.c;
         const b = bestPerPassage[j]!.c;
-        const joined: SpanWords = {
-          numbers: new Set([...a.words.numbers, ...b.words.numbers]),
-          folded: new Set([...a.words.folded, ...b.words.folded]),
-          terms: new Set([...a.words.terms, ...b.words.terms]),
-        };
-        if (supports(recallOf(joined), missingFacts(facts, joined))) return { support: [a.span, b.span], bestMissing: [], bestRecall: recallOf(joined), searched: true };
+        const joined = joinWords(a.words, b.words);
+        if (supports(recallOf(joined), missingFacts(facts, joined, weights.minNumberContext))) return { support: [a.span, b.span], bestMissing: [], bestRecall: recallOf(joined), searched: true };
       }
     }
-    return { support: null, bestMissing: best.missing, bestRecall: best.recall, searched: true };
+    return { support: null, bestMissing: best.missing, bestRecall: best.recall, bestWords: best.c.words, searched: true };
   }
 
   const inCited = cited.length > 0 ? await searchSupport(cited) : null;
@@ -252,7 +308,13 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
   if (!inCited.searched) return verdict('unsupported', { reason: 'the cited passages hold no statement to check it against' });
   if (inCited.bestMissing.length > 0) {
     const missing = inCited.bestMissing;
-    return verdict('unsupported', { missing, reason: `${missing.map((m) => `“${m}”`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the cited passage ${citedList}` });
+    const absent = missing.filter((m) => !inCited.bestWords?.numbers.has(m));
+    const misplaced = missing.filter((m) => inCited.bestWords?.numbers.has(m));
+    const reasons = [
+      ...(absent.length ? [`${absent.map((m) => `“${m}”`).join(', ')} ${absent.length === 1 ? 'is' : 'are'} not in the cited passage ${citedList}`] : []),
+      ...(misplaced.length ? [`${misplaced.map((m) => `“${m}”`).join(', ')} ${misplaced.length === 1 ? 'is' : 'are'} in the cited passage ${citedList}, but said of something else there`] : []),
+    ];
+    return verdict('unsupported', { missing, reason: reasons.join('; ') });
   }
   return verdict('unsupported', { reason: `the cited passage ${citedList} does not say this: only ${Math.round(inCited.bestRecall * 100)}% of its words are there` });
 }

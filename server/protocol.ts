@@ -49,6 +49,18 @@ export interface DocumentListResponse {
   readonly documents: readonly DocumentSummary[];
 }
 
+/** One starter question of `GET /api/suggestions`. */
+export interface SuggestedQuestion {
+  readonly question: string;
+  /** The document it is about; its answer cites it. */
+  readonly docId: string;
+}
+
+/** `GET /api/suggestions`: questions derived from the corpus that its documents answer, best first. */
+export interface SuggestionsResponse {
+  readonly suggestions: readonly SuggestedQuestion[];
+}
+
 /** `GET /api/documents/:id`: `text` is exactly what citation offsets index into. */
 export interface DocumentResponse {
   readonly id: string;

@@ -1,8 +1,12 @@
-import type { DocumentResponse, ErrorBody, HealthResponse } from '../../server/protocol.js';
+import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SuggestionsResponse } from '../../server/protocol.js';
 
 /** The HTTP API as the page uses it. */
 export interface ApiClient {
   health(): Promise<HealthResponse>;
+  /** Every document of the index, with its title. */
+  documents(): Promise<DocumentListResponse>;
+  /** Starter questions the documents answer. */
+  suggestions(): Promise<SuggestionsResponse>;
   /** The exact text citations index into; fetched once per document and page load. */
   document(id: string): Promise<DocumentResponse>;
 }
@@ -37,6 +41,8 @@ export function createApiClient(options: { token: string | null }): ApiClient {
   const documents = new Map<string, Promise<DocumentResponse>>();
   return {
     health: () => getJson<HealthResponse>('/api/health', options.token),
+    documents: () => getJson<DocumentListResponse>('/api/documents', options.token),
+    suggestions: () => getJson<SuggestionsResponse>('/api/suggestions', options.token),
     document(id) {
       let pending = documents.get(id);
       if (!pending) {

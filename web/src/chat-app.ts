@@ -1,6 +1,5 @@
 import type { AskFrame, ServerFrame } from '../../server/protocol.js';
 import type { ChatTurn } from '../../retrieval/types.js';
-import type { ApiClient } from './api-client.js';
 import { AnswerView, renderQuestion } from './answer-view.js';
 import type { ChatSocket } from './chat-socket.js';
 import { recentHistory } from './recent-history.js';
@@ -15,8 +14,8 @@ export interface ChatElements {
   readonly stop: HTMLButtonElement;
   readonly newChat: HTMLButtonElement;
   readonly messages: HTMLOListElement;
+  /** What an empty conversation shows (the first-load panel); hidden once a question is asked. */
   readonly emptyHint: HTMLElement;
-  readonly badge: HTMLElement;
 }
 
 /** The ask in flight. */
@@ -62,20 +61,10 @@ export class ChatApp {
     newChat.addEventListener('click', () => this.newChat());
   }
 
-  /** Shows the retrieval mode from `/api/health`. */
-  async showMode(api: ApiClient): Promise<void> {
-    const { badge } = this.elements;
-    try {
-      const health = await api.health();
-      const docs = `${health.documents} document${health.documents === 1 ? '' : 's'}`;
-      badge.textContent = health.mode === 'hybrid' ? `Hybrid search · ${docs}` : `Keyword search only · ${docs}`;
-      badge.title = health.mode === 'hybrid' ? `BM25 and vectors (${health.embedder ?? 'embedder'})` : `Lexical only: ${health.lexicalReason ?? 'no embedder'}`;
-      badge.dataset.mode = health.mode;
-    } catch (error) {
-      badge.textContent = 'Server unavailable';
-      badge.title = (error as Error).message;
-      badge.dataset.mode = 'error';
-    }
+  /** Asks `question` as if it had been typed and sent (a starter question): while it cannot be sent, it waits in the box. */
+  askAsTyped(question: string): void {
+    this.elements.question.value = question;
+    this.submit();
   }
 
   /** The connection went down (`false`) or came back: sending is possible only while it is up. */

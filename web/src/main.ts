@@ -7,6 +7,7 @@ import { ConnectionBanner } from './connection-banner.js';
 import { required } from './dom.js';
 import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
+import { WelcomePanel } from './welcome-panel.js';
 
 function start(): void {
   const token = takeAccessToken();
@@ -51,14 +52,24 @@ function start(): void {
       newChat: required('new-chat', HTMLButtonElement),
       messages,
       emptyHint: required('empty-hint', HTMLElement),
-      badge: required('mode-badge', HTMLElement),
     },
     socket,
     sources,
     scroll,
   );
+  const welcome = new WelcomePanel(
+    {
+      badge: required('mode-badge', HTMLElement),
+      corpusLine: required('corpus-line', HTMLElement),
+      modeExplanation: required('mode-explanation', HTMLElement),
+      suggestions: required('suggestions', HTMLElement),
+      suggestionList: required('suggestion-list', HTMLUListElement),
+    },
+    (q) => app.askAsTyped(q),
+  );
   socket.start();
-  void app.showMode(api);
+  void welcome.load(api);
+  question.focus();
   document.documentElement.dataset.ready = 'true';
 }
 

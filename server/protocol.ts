@@ -5,6 +5,9 @@
 import type { AnswerWorkerStats, AskEvent, DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
 import type { PassageScores } from '../retrieval/types.js';
 
+/** Longest question the server accepts, in UTF-16 code units (`String.length`): the chat page counts against it. */
+export { MAX_QUESTION_CHARS } from '../retrieval/ask-limits.js';
+
 /** Path of the WebSocket endpoint. */
 export const WS_PATH = '/ws';
 /** WebSocket subprotocol of this protocol version; clients offer it and the server selects it. */

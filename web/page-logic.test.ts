@@ -3,6 +3,7 @@ import { ABSTENTION_REASONS } from '../retrieval/types.js';
 import { ABSTENTION_REASON_TEXT, abstentionSentence } from './src/abstention-reasons.js';
 import { confidenceLabel, leadingShortAnswer, percent, searchedFor } from './src/answer-confidence.js';
 import { StreamingAnswerSplitter, splitAnswer } from './src/answer-text.js';
+import { lengthStatus } from './src/question-length.js';
 import { recentHistory } from './src/recent-history.js';
 import { checkSpan } from './src/verify-citation.js';
 
@@ -116,5 +117,15 @@ describe('confidence', () => {
   it('reports the search query only when it differs from the question', () => {
     expect(searchedFor({ question: 'Who is he?', retrievalQuery: 'Who is Ian McCartney?' })).toBe('Who is Ian McCartney?');
     expect(searchedFor({ question: ' Who is Ian McCartney? ', retrievalQuery: 'Who is Ian McCartney?' })).toBeNull();
+  });
+});
+
+describe('lengthStatus', () => {
+  it('is hidden far from the limit, counts near it, and says how much to remove over it', () => {
+    expect(lengthStatus(1599, 2000)).toEqual({ shown: false, over: 0, text: '' });
+    expect(lengthStatus(1600, 2000)).toEqual({ shown: true, over: 0, text: '1,600 / 2,000 characters' });
+    expect(lengthStatus(2000, 2000).over).toBe(0);
+    expect(lengthStatus(2001, 2000)).toEqual({ shown: true, over: 1, text: '2,001 / 2,000 characters: remove 1 character to send.' });
+    expect(lengthStatus(2946, 2000).text).toBe('2,946 / 2,000 characters: remove 946 characters to send.');
   });
 });

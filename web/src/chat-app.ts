@@ -2,6 +2,7 @@ import type { AskFrame, ServerFrame } from '../../server/protocol.js';
 import type { ChatTurn } from '../../retrieval/types.js';
 import { AnswerView, renderQuestion } from './answer-view.js';
 import type { ChatSocket } from './chat-socket.js';
+import { QuestionBox } from './question-box.js';
 import { recentHistory } from './recent-history.js';
 import type { ScrollFollow } from './scroll-follow.js';
 import type { SourcePanel } from './source-panel.js';
@@ -10,6 +11,8 @@ import type { SourcePanel } from './source-panel.js';
 export interface ChatElements {
   readonly form: HTMLFormElement;
   readonly question: HTMLTextAreaElement;
+  /** The length counter under the question box. */
+  readonly counter: HTMLElement;
   readonly send: HTMLButtonElement;
   readonly stop: HTMLButtonElement;
   readonly newChat: HTMLButtonElement;
@@ -39,6 +42,7 @@ export class ChatApp {
   private current: CurrentAsk | null = null;
   /** False while the server cannot be reached: nothing can be sent. */
   private online = true;
+  private readonly box: QuestionBox;
 
   constructor(
     private readonly elements: ChatElements,
@@ -47,6 +51,7 @@ export class ChatApp {
     private readonly scroll: ScrollFollow,
   ) {
     const { form, question, stop, newChat } = elements;
+    this.box = new QuestionBox({ textarea: question, counter: elements.counter }, () => this.refreshControls());
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -63,7 +68,7 @@ export class ChatApp {
 
   /** Asks `question` as if it had been typed and sent (a starter question): while it cannot be sent, it waits in the box. */
   askAsTyped(question: string): void {
-    this.elements.question.value = question;
+    this.box.value = question;
     this.submit();
   }
 
@@ -74,7 +79,9 @@ export class ChatApp {
   }
 
   private submit(): void {
-    const typed = this.elements.question.value;
+    // Over the limit nothing is sent, and nothing is cut: the counter says how much to remove.
+    if (this.box.isTooLong) return;
+    const typed = this.box.value;
     this.ask(typed.trim(), typed);
   }
 
@@ -107,7 +114,7 @@ export class ChatApp {
     if (!current.accepted && frame.type !== 'error') {
       // The server has the question: the box may be emptied, unless the reader has already typed something else.
       current.accepted = true;
-      if (current.typed !== null && this.elements.question.value === current.typed) this.elements.question.value = '';
+      if (current.typed !== null && this.box.value === current.typed) this.box.value = '';
     }
     switch (frame.type) {
       case 'passages':
@@ -158,7 +165,7 @@ export class ChatApp {
     this.elements.emptyHint.hidden = false;
     this.scroll.jumpToLatest();
     if (this.sources.isOpen) this.sources.close();
-    this.elements.question.value = '';
+    this.box.value = '';
     this.elements.question.focus();
   }
 
@@ -167,11 +174,12 @@ export class ChatApp {
     this.refreshControls();
   }
 
-  /** Send and every Retry work only while connected and no answer is streaming. */
+  /** Send and every Retry work only while connected and no answer is streaming; Send also needs a question that fits. */
   private refreshControls(): void {
     const { send, messages } = this.elements;
     const blocked = this.current !== null || !this.online;
-    send.disabled = blocked;
+    // Before the constructor has made the box, its first refresh runs this: the box is not yet there to ask.
+    send.disabled = blocked || (this.box?.isTooLong ?? false);
     for (const retry of messages.querySelectorAll<HTMLButtonElement>('button.retry')) retry.disabled = blocked;
   }
 }

@@ -47,6 +47,7 @@ function start(): void {
     {
       form: required('ask-form', HTMLFormElement),
       question,
+      counter: required('question-counter', HTMLElement),
       send: required('send', HTMLButtonElement),
       stop: required('stop', HTMLButtonElement),
       newChat: required('new-chat', HTMLButtonElement),

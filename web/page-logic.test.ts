@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ABSTENTION_REASONS } from '../retrieval/types.js';
 import { ABSTENTION_REASON_TEXT, abstentionSentence } from './src/abstention-reasons.js';
+import { answerMarkdown } from './src/answer-markdown.js';
 import { confidenceLabel, leadingShortAnswer, percent, searchedFor } from './src/answer-confidence.js';
 import { StreamingAnswerSplitter, splitAnswer } from './src/answer-text.js';
 import { lengthStatus } from './src/question-length.js';
@@ -127,5 +128,31 @@ describe('lengthStatus', () => {
     expect(lengthStatus(2000, 2000).over).toBe(0);
     expect(lengthStatus(2001, 2000)).toEqual({ shown: true, over: 1, text: '2,001 / 2,000 characters: remove 1 character to send.' });
     expect(lengthStatus(2946, 2000).text).toBe('2,946 / 2,000 characters: remove 946 characters to send.');
+  });
+});
+
+describe('answerMarkdown', () => {
+  const titleOf = (id: string) => (id === 'a.txt' ? 'Annual report' : id);
+
+  it('keeps the markers and lists each source by title with its quote on one line', () => {
+    const markdown = answerMarkdown(
+      {
+        answer: 'China trained 2,700 officers. [1] It plans 3,000 more. [2]',
+        abstained: false,
+        abstentionReason: null,
+        citations: [
+          { n: 1, docId: 'a.txt', start: 0, end: 29, quote: 'China trained\n2,700 officers.' },
+          { n: 2, docId: 'b.txt', start: 5, end: 9, quote: 'plans' },
+        ],
+      },
+      titleOf,
+    );
+    expect(markdown).toBe('China trained 2,700 officers. [1] It plans 3,000 more. [2]\n\nSources:\n\n[1] Annual report: “China trained 2,700 officers.”\n\n[2] b.txt: “plans”\n');
+  });
+
+  it('copies an abstention with its reason and no sources', () => {
+    expect(answerMarkdown({ answer: "The documents don't say.", abstained: true, abstentionReason: 'WEAK_EVIDENCE', citations: [] }, titleOf)).toBe(
+      `The documents don't say.\n\n${ABSTENTION_REASON_TEXT.WEAK_EVIDENCE}\n`,
+    );
   });
 });

@@ -3,7 +3,7 @@ import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse,
 /** The HTTP API as the page uses it. */
 export interface ApiClient {
   health(): Promise<HealthResponse>;
-  /** Every document of the index, with its title. */
+  /** Every document of the index, with its title; fetched once per page load. */
   documents(): Promise<DocumentListResponse>;
   /** Starter questions the documents answer. */
   suggestions(): Promise<SuggestionsResponse>;
@@ -39,9 +39,20 @@ async function getJson<T>(path: string, token: string | null): Promise<T> {
 /** Creates the client; `token` is sent as a bearer token when set. */
 export function createApiClient(options: { token: string | null }): ApiClient {
   const documents = new Map<string, Promise<DocumentResponse>>();
+  let documentList: Promise<DocumentListResponse> | null = null;
   return {
     health: () => getJson<HealthResponse>('/api/health', options.token),
-    documents: () => getJson<DocumentListResponse>('/api/documents', options.token),
+    documents() {
+      // One list per page load (the index does not change under a running server); a failure is asked again.
+      if (!documentList) {
+        const pending = getJson<DocumentListResponse>('/api/documents', options.token);
+        documentList = pending;
+        pending.catch(() => {
+          if (documentList === pending) documentList = null;
+        });
+      }
+      return documentList;
+    },
     suggestions: () => getJson<SuggestionsResponse>('/api/suggestions', options.token),
     document(id) {
       let pending = documents.get(id);

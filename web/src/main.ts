@@ -53,10 +53,19 @@ function start(): void {
       newChat: required('new-chat', HTMLButtonElement),
       messages,
       emptyHint: required('empty-hint', HTMLElement),
+      editNotice: required('edit-notice', HTMLElement),
+      cancelEdit: required('cancel-edit', HTMLButtonElement),
     },
     socket,
     sources,
     scroll,
+    async (docId) => {
+      try {
+        return (await api.documents()).documents.find((d) => d.id === docId)?.title || docId;
+      } catch {
+        return docId;
+      }
+    },
   );
   const welcome = new WelcomePanel(
     {

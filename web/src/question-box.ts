@@ -16,20 +16,27 @@ export interface QuestionBoxElements {
 /** Wires the growing and the counting; `onChange` runs after each change of the text (to enable or disable Send). */
 export class QuestionBox {
   private tooLong = false;
+  /** The browser cannot size the box to its content by itself: the script does. */
+  private readonly measure: boolean;
 
   constructor(
     private readonly elements: QuestionBoxElements,
     private readonly onChange: () => void,
     private readonly limit: number = MAX_QUESTION_CHARS,
   ) {
+    // The stylesheet's `field-sizing: content` grows the box where the browser has it (Chromium); elsewhere it is
+    // measured here, which briefly collapses it and so can move the conversation's scroll position by a line.
+    this.measure = !CSS.supports('field-sizing', 'content');
     elements.textarea.addEventListener('input', () => this.refresh());
-    // The width decides how many lines the text wraps into; the next frame's fit does not resize inside the callback.
-    let width = elements.textarea.clientWidth;
-    new ResizeObserver(() => {
-      if (elements.textarea.clientWidth === width) return;
-      width = elements.textarea.clientWidth;
-      requestAnimationFrame(() => this.grow());
-    }).observe(elements.textarea);
+    if (this.measure) {
+      // The width decides how many lines the text wraps into; the next frame's fit does not resize inside the callback.
+      let width = elements.textarea.clientWidth;
+      new ResizeObserver(() => {
+        if (elements.textarea.clientWidth === width) return;
+        width = elements.textarea.clientWidth;
+        requestAnimationFrame(() => this.grow());
+      }).observe(elements.textarea);
+    }
     this.refresh();
   }
 
@@ -65,6 +72,7 @@ export class QuestionBox {
 
   /** Fits the height to the text; the stylesheet's min- and max-height bound it. */
   private grow(): void {
+    if (!this.measure) return;
     const { textarea } = this.elements;
     // CSSOM, not a style attribute: the page's CSP allows the one and forbids the other.
     textarea.style.height = 'auto';

@@ -24,6 +24,15 @@ describe('starter question candidates fuzzed', () => {
     );
   });
 
+  it('do work linear in the number of names a text holds', () => {
+    // Every sentence names a person who is never named again: each is looked up (and dropped), none searched for.
+    const letters = (i: number) => String.fromCharCode(97 + (i % 26), 97 + (Math.floor(i / 26) % 26));
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `Ab${letters(i)} Cd${letters(i * 7)} was here.`).join(' ');
+    expect(candidatesOf(names(3)).map((c) => c.rule)).toEqual([]);
+    const growth = workGrowth(candidatesOf, names(2000), names(500), { samples: 3, minSampleMs: 5 });
+    expect(growth.ratio, JSON.stringify(growth)).toBeLessThan(LINEAR_RATIO_BOUND);
+  });
+
   it('do work linear in the length of the text', () => {
     fc.assert(
       fc.property(documentTemplates, (lines) => {

@@ -5,6 +5,7 @@
  * documents really answer a candidate is checked afterwards, by asking it (`answered-questions.ts`).
  */
 import { findHeadings } from '../chunk/find-headings.js';
+import { runStartBefore } from '../text/scan-text.js';
 
 /** The text a rule reads: one document of the index. */
 export interface CandidateSource {
@@ -86,27 +87,29 @@ const MAX_HEADING_CHARS = 60;
 const MAX_PER_RULE = 2;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`);
-
-/** `text` without the run of `characters` at its end (a loop: a trailing-run pattern is quadratic on a long run). */
-export function withoutTrailing(text: string, characters: string): string {
-  let end = text.length;
-  while (end > 0 && characters.includes(text[end - 1]!)) end -= 1;
-  return text.slice(0, end);
-}
+/** What a heading may end in that its subject does not: spaces, a colon, dashes. */
+const HEADING_TRAIL = new Set(Array.from(' \t:–—-', (c) => c.charCodeAt(0)));
+const isHeadingTrail = (code: number) => HEADING_TRAIL.has(code);
 
 /** True when no word of `name` is one that begins sentences or names places and times. */
 function looksLikePersonName(name: string): boolean {
   return name.split(' ').every((word) => !NOT_NAME_WORDS.has(word.toLowerCase()));
 }
 
-/** True when the first or last word of `name` also stands alone in `text`, as a person is named again ("Chen", "Wang"). */
-function isNamedAgainAlone(text: string, name: string): boolean {
+/**
+ * The capitalised words of `text` that stand alone, with no capitalised word right before or after them ("Chen was
+ * accused", "Wang announced"), possessives dropped: how a person is named again after the full name. One pass over
+ * the text, whatever the number of names later looked up in it.
+ */
+function standaloneNameWords(text: string): Set<string> {
+  const pattern = new RegExp(String.raw`(?<!\p{Lu}[\p{L}'’-]{0,30}\s)${WORD_START}(${NAME_WORD})(?![\p{L}'’-])(?!\s\p{Lu})`, 'gu');
+  return new Set(Array.from(text.matchAll(pattern), (m) => m[1]!.replace(/['’]s$/u, '')));
+}
+
+/** True when the first or last word of `name` is among `alone`, as a person's shortened name is ("Chen", "Wang"). */
+function isNamedAgainAlone(alone: ReadonlySet<string>, name: string): boolean {
   const words = name.split(' ');
-  return [words[0]!, words.at(-1)!].some((word) => {
-    // Not next to another capitalised word: "Chen" in "Chen Zhichen" is the full name again, not a short one.
-    const alone = new RegExp(String.raw`(?<!\p{Lu}[\p{L}'’-]{0,30}\s)\b${escapeRegExp(word)}\b(?!\s\p{Lu})`, 'u');
-    return alone.test(text);
-  });
+  return alone.has(words[0]!) || alone.has(words.at(-1)!);
 }
 
 /** Keeps the first proposal of each subject, at most {@link MAX_PER_RULE}. */
@@ -142,7 +145,8 @@ const describedPerson: Rule = (text) => {
     ...[...text.matchAll(opensSentence)].map((m) => ({ name: m[1]!, at: m.index })),
     ...[...text.matchAll(appositive)].filter((m) => !CLAUSE_OPENERS.has(m[2]!.split(' ')[0]!)).map((m) => ({ name: m[1]!, at: m.index })),
   ].sort((a, b) => a.at - b.at);
-  return firstDistinct(names.map((n) => n.name).filter((name) => looksLikePersonName(name) && isNamedAgainAlone(text, name)).map(whoIs));
+  const alone = standaloneNameWords(text);
+  return firstDistinct(names.map((n) => n.name).filter((name) => looksLikePersonName(name) && isNamedAgainAlone(alone, name)).map(whoIs));
 };
 
 /** Small words inside an organisation's name that its acronym skips ("Ministry of Public Security", MPS). */
@@ -197,7 +201,7 @@ function headingAsSubject(heading: string): string {
 const sectionHeading: Rule = (text, context) => {
   const whose = context.documentCount === 1 ? 'does the document' : 'do the documents';
   const proposals = findHeadings(text)
-    .map((h) => withoutTrailing(h.text, ' \t:–—-'))
+    .map((h) => h.text.slice(0, runStartBefore(h.text, h.text.length, isHeadingTrail)))
     .filter((h) => h.length <= MAX_HEADING_CHARS && !GENERIC_HEADINGS.has(h.toLowerCase()) && !BYLINE.test(h) && !/[:;|]/.test(h) && /\p{L}{3}/u.test(h))
     .map((h) => ({ question: `What ${whose} say about ${headingAsSubject(h)}?`, subject: h.toLowerCase() }));
   return firstDistinct(proposals);

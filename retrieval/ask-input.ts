@@ -1,11 +1,7 @@
 import { z } from 'zod';
+import { MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TURN_CHARS } from './ask-limits.js';
 
-/** Longest question accepted, in characters; longer ones are a 400 / exit 2, not a slow answer. */
-export const MAX_QUESTION_CHARS = 2000;
-/** Most earlier turns kept from a history. */
-export const MAX_HISTORY_TURNS = 50;
-/** Longest turn accepted in a history, in characters. */
-export const MAX_TURN_CHARS = 20_000;
+export { MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TURN_CHARS };
 
 /** One earlier conversation turn, as the CLI, HTTP API and WebSocket accept it. */
 export const chatTurnSchema = z.object({

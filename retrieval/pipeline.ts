@@ -33,6 +33,11 @@ export interface AskRequest {
   readonly id?: string;
   /** Attach the answerer's trace (features, weights and scores behind the answer) to the result. */
   readonly explain?: boolean;
+  /**
+   * Answer by quoting the documents only, even when a language model is configured: for checks that must be quick
+   * and need no prose (the starter questions). Not part of the wire protocol.
+   */
+  readonly quoteOnly?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -200,7 +205,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     const t0 = performance.now();
     let context = contextualizeQuestion(question, history);
     // A language model reads a follow-up against the conversation better than rules do; its rewrite is searched with.
-    const rewrite = context.followUp !== 'none' && answerer.rewriteFollowUp ? await answerer.rewriteFollowUp(question, history, request.signal) : null;
+    const rewrite = context.followUp !== 'none' && answerer.rewriteFollowUp && !request.quoteOnly ? await answerer.rewriteFollowUp(question, history, request.signal) : null;
     if (rewrite) context = { ...context, retrievalQuery: rewrite.question };
     const passages = await search(context.retrievalQuery, { signal: request.signal });
     const t1 = performance.now();
@@ -214,10 +219,11 @@ export function createPipeline(parts: PipelineParts): Pipeline {
       documentText: (docId) => documents.get(docId)?.text ?? '',
       embed,
       ...(request.explain ? { explain: true } : {}),
+      ...(request.quoteOnly ? { quoteOnly: true } : {}),
       signal: request.signal,
     });
     let answer: Answer;
-    if (answerer.answerStream) {
+    if (answerer.answerStream && !request.quoteOnly) {
       // A model writes for seconds, mostly waiting: other asks take their turns meanwhile.
       throwIfAborted(request.signal);
       tAnswer = performance.now();

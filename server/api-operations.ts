@@ -25,6 +25,7 @@ import {
   errorBodyWithCodes,
   healthResponseSchema,
   searchResponseSchema,
+  suggestionsResponseSchema,
 } from './response-schemas.js';
 
 /** What the operations depend on: the server's settings that change what a route answers. */
@@ -160,6 +161,20 @@ export function apiOperations(options: ApiOperationsOptions): ApiOperation[] {
       tag: 'api',
       summary: 'The documents of the index',
       responses: { 200: ok('Every document with its length and chunk count.', documentListResponseSchema), ...api },
+    },
+    {
+      method: 'get',
+      path: '/api/suggestions',
+      operationId: 'listSuggestions',
+      tag: 'api',
+      summary: 'Starter questions the documents answer',
+      description:
+        "Questions derived from the documents' own text (the people, organisations and sections they name), each kept only when the server answers it from that document without abstaining. Worked out on the first request and kept; a failed attempt is retried by the next request.",
+      responses: {
+        200: ok('At most four questions, best first; empty when no candidate is answered.', suggestionsResponseSchema),
+        ...refusalResponses(verbatimErrors),
+        ...api,
+      },
     },
     {
       method: 'get',

@@ -11,7 +11,7 @@ import { createServer } from './create-server.js';
 import { documentedHttpCodes } from './__fixtures__/readme-error-codes.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 import { connect } from './__fixtures__/ws-client.js';
-import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SearchResponse } from './protocol.js';
+import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
 
 const SEED_ID = '000_4434d9e95f18ffce.txt';
 const QUESTION = 'How many foreign law enforcement officers did China train in 2023?';
@@ -226,6 +226,21 @@ describe('documents', () => {
     const res = await raw('/api/documents/%E0%A4%A');
     expect(res.status).toBe(400);
     errorOf(res.body);
+  });
+});
+
+describe('GET /api/suggestions', () => {
+  it('suggests questions about the corpus that the server answers, the same on every request', async () => {
+    const res = await fetch(`${t.url}/api/suggestions`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as SuggestionsResponse;
+    expect(body.suggestions.length).toBeGreaterThan(0);
+    for (const { question, docId } of body.suggestions) {
+      expect(docId).toBe(SEED_ID);
+      const answer = (await (await fetch(`${t.url}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question }) })).json()) as AskResult;
+      expect(answer.abstained, question).toBe(false);
+    }
+    expect(await (await fetch(`${t.url}/api/suggestions`)).json()).toEqual(body);
   });
 });
 

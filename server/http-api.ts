@@ -1,10 +1,11 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Config } from '../retrieval/config.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
+import { starterQuestions } from '../retrieval/suggest/starter-questions.js';
 import { abortOnDisconnect } from './abort-on-disconnect.js';
 import { sendError } from './error-responses.js';
 import type { OpenApiDocument } from './openapi-document.js';
-import type { DocumentListResponse, DocumentResponse, HealthResponse, SearchResponse } from './protocol.js';
+import type { DocumentListResponse, DocumentResponse, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
 import { askBodySchema, documentParamsSchema, searchQuerySchema } from './request-schemas.js';
 
 /** Options of `createApiRouter`. */
@@ -23,7 +24,7 @@ export interface ApiRouterOptions {
 }
 
 /**
- * The JSON API under `/api`: health, ask, search, documents and the OpenAPI description. A thin edge: it
+ * The JSON API under `/api`: health, ask, search, starter questions, documents and the OpenAPI description. A thin edge: it
  * validates input with zod, calls the pipeline and shapes the output; errors flow to the JSON error handler.
  */
 export function createApiRouter(options: ApiRouterOptions): Router {
@@ -60,6 +61,18 @@ export function createApiRouter(options: ApiRouterOptions): Router {
       k,
       passages: passages.map((p) => ({ id: p.id, docId: p.docId, start: p.start, end: p.end, heading: p.heading, text: p.text, score: p.score, scores: p.scores })),
     };
+    res.json(body);
+  });
+
+  // Worked out once, by the first request, and shared by the requests that come while it runs; a failure (a busy
+  // server) is not kept, so the next request tries again. Not tied to one client's connection, since all share it.
+  let suggestions: Promise<SuggestionsResponse['suggestions']> | null = null;
+  router.get('/suggestions', async (_req, res) => {
+    const pending = (suggestions ??= starterQuestions({ pipeline }));
+    pending.catch(() => {
+      if (suggestions === pending) suggestions = null;
+    });
+    const body: SuggestionsResponse = { suggestions: await pending };
     res.json(body);
   });
 

@@ -5,6 +5,9 @@
 import type { AnswerWorkerStats, AskEvent, DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
 import type { PassageScores } from '../retrieval/types.js';
 
+/** Longest question the server accepts, in UTF-16 code units (`String.length`): the chat page counts against it. */
+export { MAX_QUESTION_CHARS } from '../retrieval/ask-limits.js';
+
 /** Path of the WebSocket endpoint. */
 export const WS_PATH = '/ws';
 /** WebSocket subprotocol of this protocol version; clients offer it and the server selects it. */
@@ -47,6 +50,18 @@ export interface SearchResponse {
 /** `GET /api/documents`. */
 export interface DocumentListResponse {
   readonly documents: readonly DocumentSummary[];
+}
+
+/** One starter question of `GET /api/suggestions`. */
+export interface SuggestedQuestion {
+  readonly question: string;
+  /** The document it is about; its answer cites it. */
+  readonly docId: string;
+}
+
+/** `GET /api/suggestions`: questions derived from the corpus that its documents answer, best first. */
+export interface SuggestionsResponse {
+  readonly suggestions: readonly SuggestedQuestion[];
 }
 
 /** `GET /api/documents/:id`: `text` is exactly what citation offsets index into. */

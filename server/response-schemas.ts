@@ -208,6 +208,15 @@ export const documentListResponseSchema = z
   .object({ documents: z.array(z.object({ id: z.string(), title: z.string(), length: count.describe('Length of the text, in UTF-16 code units.'), chunks: count })) })
   .meta({ id: 'DocumentList' });
 
+/** `GET /api/suggestions`: `SuggestionsResponse`. */
+export const suggestionsResponseSchema = z
+  .object({
+    suggestions: z
+      .array(z.object({ question: z.string().min(1), docId: z.string().describe('The document the question is about; its answer cites it.') }))
+      .describe('Best first; empty when no candidate is answered.'),
+  })
+  .meta({ id: 'Suggestions' });
+
 /** `GET /api/documents/{id}`: `DocumentResponse`. */
 export const documentResponseSchema = z
   .object({ id: z.string(), title: z.string(), text: z.string().describe('Exactly what every offset indexes into.') })

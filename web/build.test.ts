@@ -4,20 +4,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIR, ensureWebBundle } from './build.js';
 
-/** A copy of web/ (and the protocol, prompt-text and cited-sentence files it imports) so sources can be touched without touching the repo. */
+/** A copy of web/ (and the files outside it whose values it imports) so sources can be touched without touching the repo. */
 let tmp: string;
 let webDir: string;
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-web-build-'));
   webDir = path.join(tmp, 'web');
   await fs.cp(WEB_DIR, webDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}dist`) && !src.endsWith('.test.ts') });
-  await fs.mkdir(path.join(tmp, 'server'));
-  await fs.copyFile(path.join(WEB_DIR, '../server/protocol.ts'), path.join(tmp, 'server/protocol.ts'));
-  await fs.mkdir(path.join(tmp, 'prompts'));
-  await fs.copyFile(path.join(WEB_DIR, '../prompts/grounded-answer-prompt.ts'), path.join(tmp, 'prompts/grounded-answer-prompt.ts'));
-  await fs.copyFile(path.join(WEB_DIR, '../prompts/prompt-message.ts'), path.join(tmp, 'prompts/prompt-message.ts'));
-  await fs.mkdir(path.join(tmp, 'retrieval/generate'), { recursive: true });
-  await fs.copyFile(path.join(WEB_DIR, '../retrieval/generate/cited-sentence-text.ts'), path.join(tmp, 'retrieval/generate/cited-sentence-text.ts'));
+  for (const file of ['server/protocol.ts', 'prompts/grounded-answer-prompt.ts', 'retrieval/ask-limits.ts', 'retrieval/embed/lexical-reasons.ts', 'prompts/prompt-message.ts', 'retrieval/generate/cited-sentence-text.ts']) {
+    await fs.mkdir(path.dirname(path.join(tmp, file)), { recursive: true });
+    await fs.copyFile(path.join(WEB_DIR, '..', file), path.join(tmp, file));
+  }
 });
 afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ABSTENTION_REASONS } from '../retrieval/types.js';
 import { ABSTENTION_REASON_TEXT, abstentionSentence } from './src/abstention-reasons.js';
+import { answerMarkdown } from './src/answer-markdown.js';
 import { confidenceLabel, leadingShortAnswer, percent, searchedFor } from './src/answer-confidence.js';
 import { StreamingAnswerSplitter, splitAnswer } from './src/answer-text.js';
+import { lengthStatus } from './src/question-length.js';
 import { recentHistory } from './src/recent-history.js';
 import { checkSpan } from './src/verify-citation.js';
 
@@ -116,5 +118,41 @@ describe('confidence', () => {
   it('reports the search query only when it differs from the question', () => {
     expect(searchedFor({ question: 'Who is he?', retrievalQuery: 'Who is Ian McCartney?' })).toBe('Who is Ian McCartney?');
     expect(searchedFor({ question: ' Who is Ian McCartney? ', retrievalQuery: 'Who is Ian McCartney?' })).toBeNull();
+  });
+});
+
+describe('lengthStatus', () => {
+  it('is hidden far from the limit, counts near it, and says how much to remove over it', () => {
+    expect(lengthStatus(1599, 2000)).toEqual({ shown: false, over: 0, text: '' });
+    expect(lengthStatus(1600, 2000)).toEqual({ shown: true, over: 0, text: '1,600 / 2,000 characters' });
+    expect(lengthStatus(2000, 2000).over).toBe(0);
+    expect(lengthStatus(2001, 2000)).toEqual({ shown: true, over: 1, text: '2,001 / 2,000 characters: remove 1 character to send.' });
+    expect(lengthStatus(2946, 2000).text).toBe('2,946 / 2,000 characters: remove 946 characters to send.');
+  });
+});
+
+describe('answerMarkdown', () => {
+  const titleOf = (id: string) => (id === 'a.txt' ? 'Annual report' : id);
+
+  it('keeps the markers and lists each source by title with its quote on one line', () => {
+    const markdown = answerMarkdown(
+      {
+        answer: 'China trained 2,700 officers. [1] It plans 3,000 more. [2]',
+        abstained: false,
+        abstentionReason: null,
+        citations: [
+          { n: 1, docId: 'a.txt', start: 0, end: 29, quote: 'China trained\n2,700 officers.' },
+          { n: 2, docId: 'b.txt', start: 5, end: 9, quote: 'plans' },
+        ],
+      },
+      titleOf,
+    );
+    expect(markdown).toBe('China trained 2,700 officers. [1] It plans 3,000 more. [2]\n\nSources:\n\n[1] Annual report: “China trained 2,700 officers.”\n\n[2] b.txt: “plans”\n');
+  });
+
+  it('copies an abstention with its reason and no sources', () => {
+    expect(answerMarkdown({ answer: "The documents don't say.", abstained: true, abstentionReason: 'WEAK_EVIDENCE', citations: [] }, titleOf)).toBe(
+      `The documents don't say.\n\n${ABSTENTION_REASON_TEXT.WEAK_EVIDENCE}\n`,
+    );
   });
 });

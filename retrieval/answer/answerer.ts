@@ -20,6 +20,8 @@ export interface AnswerRequest {
   readonly embed?: (texts: readonly string[]) => Promise<number[][]>;
   /** Attach a trace (features, weights, scores) to the answer. */
   readonly explain?: boolean;
+  /** Quote the documents only: a generative answerer answers with its extractive fallback, without the model. */
+  readonly quoteOnly?: boolean;
   readonly signal?: AbortSignal;
 }
 

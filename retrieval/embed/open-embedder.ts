@@ -4,6 +4,7 @@ import { ensureModelFetched } from '../models/ensure-model-fetched.js';
 import type { FetchEvent } from '../models/fetch-model.js';
 import { findEmbedder, type ModelSpec } from '../models/model-catalog.js';
 import type { Embedder } from './embedder.js';
+import { EMBEDDINGS_DISABLED_REASON } from './lexical-reasons.js';
 import { loadEmbedder } from './load-embedder.js';
 
 /** The embedder to use, or why there is none (retrieval is then lexical only). */
@@ -11,11 +12,7 @@ export type EmbedderChoice =
   | { readonly embedder: Embedder; readonly lexicalReason: null }
   | { readonly embedder: null; readonly lexicalReason: string };
 
-/**
- * Why retrieval is lexical only when this run turned embeddings off. It overrides the reason an index was built
- * without vectors (say, a model that was missing then): the run's own choice is what users need to hear.
- */
-export const EMBEDDINGS_DISABLED_REASON = 'embeddings disabled by DISABLE_EMBEDDINGS';
+export { EMBEDDINGS_DISABLED_REASON };
 
 /** The one line users see when retrieval runs on BM25 alone. */
 export function lexicalOnlyMessage(reason: string): string {

@@ -300,6 +300,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
     generator: { id, kind: info.kind, model: info.model, contextTokens: info.contextTokens, problem: unavailable?.message ?? null },
     answerStream,
     async answer(request) {
+      if (request.quoteOnly) return fallback.answer(request);
       const stream = answerStream(request);
       for (;;) {
         const step = await stream.next();

@@ -4,6 +4,7 @@ import type { AskResult, Citation, GeneratedSentence } from '../../retrieval/typ
 import { abstentionSentence } from './abstention-reasons.js';
 import { confidenceLabel, leadingShortAnswer, searchedFor } from './answer-confidence.js';
 import { StreamingAnswerSplitter, splitAnswer, type AnswerSegment } from './answer-text.js';
+import { copyButton } from './copy-button.js';
 import { el } from './dom.js';
 import type { SourceTarget } from './source-panel.js';
 
@@ -218,7 +219,7 @@ export class AnswerView {
     const items = citations.map((c) => {
       const open = el('button', { className: 'link-button', attrs: { type: 'button', 'aria-label': `Open source ${c.n}: ${c.docId}, characters ${c.start}–${c.end}` } }, `[${c.n}] ${c.docId}`);
       open.addEventListener('click', () => this.openSource({ ...c, label: `Citation [${c.n}]` }, open));
-      return el('li', {}, open, el('q', { className: 'quote' }, c.quote));
+      return el('li', {}, open, el('q', { className: 'quote' }, c.quote), copyButton({ label: 'Copy quote', accessibleName: `Copy quote ${c.n}`, text: () => c.quote }));
     });
     return el('section', { className: 'sources', attrs: { 'aria-label': 'Sources' } }, el('h3', {}, 'Sources'), el('ol', {}, ...items));
   }

@@ -1,8 +1,12 @@
-import type { DocumentResponse, ErrorBody, HealthResponse } from '../../server/protocol.js';
+import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SuggestionsResponse } from '../../server/protocol.js';
 
 /** The HTTP API as the page uses it. */
 export interface ApiClient {
   health(): Promise<HealthResponse>;
+  /** Every document of the index, with its title; fetched once per page load. */
+  documents(): Promise<DocumentListResponse>;
+  /** Starter questions the documents answer. */
+  suggestions(): Promise<SuggestionsResponse>;
   /** The exact text citations index into; fetched once per document and page load. */
   document(id: string): Promise<DocumentResponse>;
 }
@@ -35,8 +39,21 @@ async function getJson<T>(path: string, token: string | null): Promise<T> {
 /** Creates the client; `token` is sent as a bearer token when set. */
 export function createApiClient(options: { token: string | null }): ApiClient {
   const documents = new Map<string, Promise<DocumentResponse>>();
+  let documentList: Promise<DocumentListResponse> | null = null;
   return {
     health: () => getJson<HealthResponse>('/api/health', options.token),
+    documents() {
+      // One list per page load (the index does not change under a running server); a failure is asked again.
+      if (!documentList) {
+        const pending = getJson<DocumentListResponse>('/api/documents', options.token);
+        documentList = pending;
+        pending.catch(() => {
+          if (documentList === pending) documentList = null;
+        });
+      }
+      return documentList;
+    },
+    suggestions: () => getJson<SuggestionsResponse>('/api/suggestions', options.token),
     document(id) {
       let pending = documents.get(id);
       if (!pending) {

@@ -1,8 +1,11 @@
 import type { AskFrame, ServerFrame } from '../../server/protocol.js';
-import type { ChatTurn } from '../../retrieval/types.js';
-import type { ApiClient } from './api-client.js';
+import type { AskResult, ChatTurn } from '../../retrieval/types.js';
+import { answerMarkdown } from './answer-markdown.js';
 import { AnswerView, renderQuestion } from './answer-view.js';
 import type { ChatSocket } from './chat-socket.js';
+import { copyButton } from './copy-button.js';
+import { el } from './dom.js';
+import { QuestionBox } from './question-box.js';
 import { recentHistory } from './recent-history.js';
 import type { ScrollFollow } from './scroll-follow.js';
 import type { SourcePanel } from './source-panel.js';
@@ -11,43 +14,65 @@ import type { SourcePanel } from './source-panel.js';
 export interface ChatElements {
   readonly form: HTMLFormElement;
   readonly question: HTMLTextAreaElement;
+  /** The length counter under the question box. */
+  readonly counter: HTMLElement;
   readonly send: HTMLButtonElement;
   readonly stop: HTMLButtonElement;
   readonly newChat: HTMLButtonElement;
   readonly messages: HTMLOListElement;
+  /** What an empty conversation shows (the first-load panel); hidden once a question is asked. */
   readonly emptyHint: HTMLElement;
-  readonly badge: HTMLElement;
+  /** Shown above the box while an earlier question is being edited. */
+  readonly editNotice: HTMLElement;
+  /** Leaves editing, in the notice. */
+  readonly cancelEdit: HTMLButtonElement;
+}
+
+/** Names a document for a copied answer: its title, or its id. */
+export type DocumentTitleOf = (docId: string) => Promise<string>;
+
+/** One question and its answer in the conversation. */
+interface Exchange {
+  readonly question: string;
+  readonly questionItem: HTMLLIElement;
+  readonly view: AnswerView;
+  /** The finished answer; null while streaming, and for an answer that failed or was stopped. */
+  result: AskResult | null;
 }
 
 /** The ask in flight. */
 interface CurrentAsk {
   readonly id: string;
-  readonly view: AnswerView;
-  readonly question: string;
-  readonly questionItem: HTMLLIElement;
+  readonly exchange: Exchange;
   /** The box's text when it was sent; cleared once the server has taken the question, if still there. */
   readonly typed: string | null;
   accepted: boolean;
 }
 
 /**
- * The conversation: sends questions (with the history for follow-ups), streams answers into the
- * message list, and drives Stop, Retry and New chat. A question leaves the box only once the server has
- * taken it, so a dropped connection never loses what was typed.
+ * The conversation: sends questions (with the history for follow-ups), streams answers into the message list, and
+ * drives Stop, Retry, Copy, Edit, Regenerate and New chat. A question leaves the box only once the server has taken
+ * it, so a dropped connection never loses what was typed. Editing an earlier question continues the conversation from
+ * there, as chat tools do: sending it replaces that exchange and every later one, and their turns leave the history.
  */
 export class ChatApp {
-  private turns: ChatTurn[] = [];
+  private exchanges: Exchange[] = [];
   private current: CurrentAsk | null = null;
   /** False while the server cannot be reached: nothing can be sent. */
   private online = true;
+  private readonly box: QuestionBox;
+  /** The exchange whose question is in the box to be changed and sent again; null when not editing. */
+  private editing: Exchange | null = null;
 
   constructor(
     private readonly elements: ChatElements,
     private readonly socket: ChatSocket,
     private readonly sources: SourcePanel,
     private readonly scroll: ScrollFollow,
+    private readonly titleOf: DocumentTitleOf,
   ) {
-    const { form, question, stop, newChat } = elements;
+    const { form, question, stop, newChat, cancelEdit } = elements;
+    this.box = new QuestionBox({ textarea: question, counter: elements.counter }, () => this.refreshControls());
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -56,26 +81,20 @@ export class ChatApp {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.submit();
+      } else if (event.key === 'Escape' && this.editing) {
+        event.preventDefault();
+        this.cancelEdit();
       }
     });
     stop.addEventListener('click', () => this.stop());
     newChat.addEventListener('click', () => this.newChat());
+    cancelEdit.addEventListener('click', () => this.cancelEdit());
   }
 
-  /** Shows the retrieval mode from `/api/health`. */
-  async showMode(api: ApiClient): Promise<void> {
-    const { badge } = this.elements;
-    try {
-      const health = await api.health();
-      const docs = `${health.documents} document${health.documents === 1 ? '' : 's'}`;
-      badge.textContent = health.mode === 'hybrid' ? `Hybrid search · ${docs}` : `Keyword search only · ${docs}`;
-      badge.title = health.mode === 'hybrid' ? `BM25 and vectors (${health.embedder ?? 'embedder'})` : `Lexical only: ${health.lexicalReason ?? 'no embedder'}`;
-      badge.dataset.mode = health.mode;
-    } catch (error) {
-      badge.textContent = 'Server unavailable';
-      badge.title = (error as Error).message;
-      badge.dataset.mode = 'error';
-    }
+  /** Asks `question` as if it had been typed and sent (a starter question): while it cannot be sent, it waits in the box. */
+  askAsTyped(question: string): void {
+    this.box.value = question;
+    this.submit();
   }
 
   /** The connection went down (`false`) or came back: sending is possible only while it is up. */
@@ -85,8 +104,19 @@ export class ChatApp {
   }
 
   private submit(): void {
-    const typed = this.elements.question.value;
-    this.ask(typed.trim(), typed);
+    // Over the limit nothing is sent, and nothing is cut: the counter says how much to remove.
+    if (this.box.isTooLong || this.current || !this.online) return;
+    const typed = this.box.value;
+    const question = typed.trim();
+    if (question === '') return;
+    if (this.editing) this.dropFrom(this.editing);
+    this.ask(question, typed);
+  }
+
+  /** The turns of the answered exchanges before `until` (all of them when undefined), oldest first. */
+  private turnsBefore(until?: Exchange): ChatTurn[] {
+    const end = until ? this.exchanges.indexOf(until) : this.exchanges.length;
+    return this.exchanges.slice(0, end).flatMap((x) => (x.result ? [{ role: 'user' as const, content: x.question }, { role: 'assistant' as const, content: x.result.answer }] : []));
   }
 
   /** Asks `question` at the end of the conversation; `typed` is the box's text it came from, if any. */
@@ -96,20 +126,68 @@ export class ChatApp {
     emptyHint.hidden = true;
     const view = new AnswerView((target, opener) => void this.sources.open(target, opener));
     const questionItem = renderQuestion(question);
+    const exchange: Exchange = { question, questionItem, view, result: null };
+    questionItem.append(this.editButton(exchange));
     messages.append(questionItem, view.element);
-    const history: AskFrame['history'] = recentHistory(this.turns);
+    const history: AskFrame['history'] = recentHistory(this.turnsBefore());
+    this.exchanges.push(exchange);
     const id = this.socket.ask(question, history, (frame) => this.onFrame(frame));
-    this.current = { id, view, question, questionItem, typed, accepted: false };
+    this.current = { id, exchange, typed, accepted: false };
     this.setStreaming(true);
     this.scroll.follow(view.element);
   }
 
-  /** Asks a failed question again, in place of the failed exchange. */
-  private retry(failed: CurrentAsk): void {
+  /** Removes `from` and every later exchange, from the page and from the history. */
+  private dropFrom(from: Exchange): void {
+    const at = this.exchanges.indexOf(from);
+    if (at < 0) return;
+    for (const x of this.exchanges.splice(at)) {
+      x.questionItem.remove();
+      x.view.element.remove();
+    }
+    this.leaveEditing();
+  }
+
+  /** Asks a failed question again at the end of the conversation, in place of the failed exchange. */
+  private retry(failed: Exchange): void {
     if (this.current || !this.online) return;
+    const at = this.exchanges.indexOf(failed);
+    if (at >= 0) this.exchanges.splice(at, 1);
     failed.questionItem.remove();
     failed.view.element.remove();
+    if (this.editing === failed) this.leaveEditing();
     this.ask(failed.question, null);
+  }
+
+  /** Asks the last question again, in place of its answer, with the same history. */
+  private regenerate(last: Exchange): void {
+    if (this.exchanges.at(-1) !== last) return;
+    this.retry(last);
+  }
+
+  /** Puts an earlier question in the box to change and send again. */
+  private edit(exchange: Exchange): void {
+    if (this.current) return;
+    this.leaveEditing();
+    this.editing = exchange;
+    exchange.questionItem.classList.add('editing');
+    this.elements.editNotice.hidden = false;
+    this.box.value = exchange.question;
+    const { question } = this.elements;
+    question.focus();
+    question.setSelectionRange(question.value.length, question.value.length);
+  }
+
+  private cancelEdit(): void {
+    this.leaveEditing();
+    this.box.value = '';
+    this.elements.question.focus();
+  }
+
+  private leaveEditing(): void {
+    this.editing?.questionItem.classList.remove('editing');
+    this.editing = null;
+    this.elements.editNotice.hidden = true;
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -118,31 +196,55 @@ export class ChatApp {
     if (!current.accepted && frame.type !== 'error') {
       // The server has the question: the box may be emptied, unless the reader has already typed something else.
       current.accepted = true;
-      if (current.typed !== null && this.elements.question.value === current.typed) this.elements.question.value = '';
+      if (current.typed !== null && this.box.value === current.typed) this.box.value = '';
     }
+    const { exchange } = current;
     switch (frame.type) {
       case 'passages':
-        current.view.setPassages(frame.passages);
+        exchange.view.setPassages(frame.passages);
         break;
       case 'token':
-        current.view.appendToken(frame.text, frame.draft === true);
+        exchange.view.appendToken(frame.text, frame.draft === true);
         break;
       case 'verification':
-        current.view.addVerification(frame.sentence);
+        exchange.view.addVerification(frame.sentence);
         break;
       case 'citation':
-        current.view.addCitation(frame.citation);
+        exchange.view.addCitation(frame.citation);
         break;
       case 'done':
-        current.view.finish(frame.result);
-        this.turns.push({ role: 'user', content: current.question }, { role: 'assistant', content: frame.result.answer });
+        exchange.view.finish(frame.result);
+        exchange.result = frame.result;
+        exchange.view.element.append(this.answerActions(exchange));
         this.end();
         break;
       case 'error':
-        current.view.fail(frame.code, frame.message, () => this.retry(current));
+        exchange.view.fail(frame.code, frame.message, () => this.retry(exchange));
         this.end();
         break;
     }
+  }
+
+  /** Under a finished answer: Copy (as Markdown with its sources) and Regenerate (shown on the last answer only). */
+  private answerActions(exchange: Exchange): HTMLElement {
+    const copy = copyButton({
+      label: 'Copy',
+      accessibleName: 'Copy answer with its sources',
+      text: async () => {
+        const result = exchange.result!;
+        const titles = new Map(await Promise.all([...new Set(result.citations.map((c) => c.docId))].map(async (id) => [id, await this.titleOf(id)] as const)));
+        return answerMarkdown(result, (id) => titles.get(id) ?? id);
+      },
+    });
+    const regenerate = el('button', { className: 'regenerate link-button', attrs: { type: 'button', 'aria-label': 'Regenerate the answer' } }, 'Regenerate');
+    regenerate.addEventListener('click', () => this.regenerate(exchange));
+    return el('div', { className: 'answer-actions', attrs: { role: 'group', 'aria-label': 'Answer actions' } }, copy, regenerate);
+  }
+
+  private editButton(exchange: Exchange): HTMLButtonElement {
+    const button = el('button', { className: 'edit link-button', attrs: { type: 'button', 'aria-label': `Edit question: ${exchange.question}` } }, 'Edit');
+    button.addEventListener('click', () => this.edit(exchange));
+    return button;
   }
 
   private end(): void {
@@ -161,18 +263,19 @@ export class ChatApp {
     if (!current) return;
     this.socket.cancel(current.id);
     this.socket.forget(current.id);
-    current.view.fail('ABORTED', 'stopped by you');
+    current.exchange.view.fail('ABORTED', 'stopped by you');
     this.end();
   }
 
   private newChat(): void {
     this.stop();
-    this.turns = [];
+    this.leaveEditing();
+    this.exchanges = [];
     this.elements.messages.replaceChildren();
     this.elements.emptyHint.hidden = false;
     this.scroll.jumpToLatest();
     if (this.sources.isOpen) this.sources.close();
-    this.elements.question.value = '';
+    this.box.value = '';
     this.elements.question.focus();
   }
 
@@ -181,11 +284,17 @@ export class ChatApp {
     this.refreshControls();
   }
 
-  /** Send and every Retry work only while connected and no answer is streaming. */
+  /**
+   * Send and every Retry, Edit and Regenerate work only while connected and no answer is streaming; Send also needs a
+   * question that fits, and Regenerate is offered on the last answer only.
+   */
   private refreshControls(): void {
     const { send, messages } = this.elements;
     const blocked = this.current !== null || !this.online;
-    send.disabled = blocked;
-    for (const retry of messages.querySelectorAll<HTMLButtonElement>('button.retry')) retry.disabled = blocked;
+    // Before the constructor has made the box, its first refresh runs this: the box is not yet there to ask.
+    send.disabled = blocked || (this.box?.isTooLong ?? false);
+    for (const button of messages.querySelectorAll<HTMLButtonElement>('button.retry, button.edit, button.regenerate')) button.disabled = blocked;
+    const last = this.exchanges.at(-1)?.view.element;
+    for (const button of messages.querySelectorAll<HTMLButtonElement>('button.regenerate')) button.hidden = !last?.contains(button);
   }
 }

@@ -8,6 +8,7 @@ import { required } from './dom.js';
 import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
 import { UnverifiedSetting } from './unverified-setting.js';
+import { WelcomePanel } from './welcome-panel.js';
 
 function start(): void {
   const token = takeAccessToken();
@@ -47,21 +48,41 @@ function start(): void {
     {
       form: required('ask-form', HTMLFormElement),
       question,
+      counter: required('question-counter', HTMLElement),
       send: required('send', HTMLButtonElement),
       stop: required('stop', HTMLButtonElement),
       newChat: required('new-chat', HTMLButtonElement),
       messages,
       emptyHint: required('empty-hint', HTMLElement),
-      badge: required('mode-badge', HTMLElement),
+      editNotice: required('edit-notice', HTMLElement),
+      cancelEdit: required('cancel-edit', HTMLButtonElement),
     },
     socket,
     sources,
     scroll,
+    async (docId) => {
+      try {
+        return (await api.documents()).documents.find((d) => d.id === docId)?.title || docId;
+      } catch {
+        return docId;
+      }
+    },
+  );
+  const welcome = new WelcomePanel(
+    {
+      badge: required('mode-badge', HTMLElement),
+      corpusLine: required('corpus-line', HTMLElement),
+      modeExplanation: required('mode-explanation', HTMLElement),
+      suggestions: required('suggestions', HTMLElement),
+      suggestionList: required('suggestion-list', HTMLUListElement),
+    },
+    (q) => app.askAsTyped(q),
   );
   const unverified = new UnverifiedSetting({ container: required('unverified-setting', HTMLElement), checkbox: required('show-unverified', HTMLInputElement) });
   socket.start();
-  void app.showMode(api);
+  void welcome.load(api);
   void api.health().then((health) => unverified.setAvailable(health.generator !== null), () => {});
+  question.focus();
   document.documentElement.dataset.ready = 'true';
 }
 

@@ -31,6 +31,8 @@ export class ScrollFollow {
   private anchor: HTMLElement | null = null;
   /** Where the page last scrolled to, to tell its own scroll events from the reader's. */
   private ownScrollTop: number | null = null;
+  /** The view's height when the page last scrolled, to tell a resize's scroll from the reader's. */
+  private viewHeight = -1;
 
   constructor(private readonly elements: ScrollFollowElements) {
     const { container, content, jumpButton } = elements;
@@ -66,6 +68,7 @@ export class ScrollFollow {
 
   /** Content or the view changed size: scroll along if following, and show or hide the button. */
   update(): void {
+    this.viewHeight = this.elements.container.clientHeight;
     if (this.following) {
       let target = this.maxScrollTop();
       if (this.anchor?.isConnected) target = Math.min(target, Math.max(0, this.offsetInContainer(this.anchor) - PIN_MARGIN_PX));
@@ -75,9 +78,15 @@ export class ScrollFollow {
   }
 
   private onScroll(): void {
-    const { scrollTop } = this.elements.container;
+    const { scrollTop, clientHeight } = this.elements.container;
     if (this.ownScrollTop !== null && Math.abs(scrollTop - this.ownScrollTop) <= OWN_SCROLL_PX) {
       this.refreshButton();
+      return;
+    }
+    if (clientHeight !== this.viewHeight) {
+      // The view changed size (the question box grew or shrank) and the browser moved the scroll position to fit:
+      // not the reader's doing, so keep following as before.
+      this.update();
       return;
     }
     this.ownScrollTop = null;
@@ -89,6 +98,7 @@ export class ScrollFollow {
 
   private scrollTo(top: number): void {
     const { container } = this.elements;
+    this.viewHeight = container.clientHeight;
     if (Math.abs(container.scrollTop - top) > OWN_SCROLL_PX) container.scrollTop = top;
     this.ownScrollTop = container.scrollTop;
   }

@@ -1,0 +1,97 @@
+/**
+ * The chat page's main views checked by axe-core inside real Chromium (the real server over the seed corpus), in the
+ * light and the dark theme: the first-load panel, and an answer with its sources listed and one open in the source
+ * panel. No serious or critical violation is allowed; the citation buttons' target size and the dark highlight's
+ * contrast, which a new user found below WCAG AA, are measured directly too.
+ */
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
+import { QUESTION, ask, openPage } from './__fixtures__/chat-page.js';
+import { launch } from './__fixtures__/launch-chromium.js';
+
+interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: readonly { readonly target: readonly string[]; readonly failureSummary?: string }[];
+}
+
+const AXE_SOURCE = fs.readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical violations axe finds on the page as it is now (WCAG 2.2 A and AA, and best practices). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol, so the page's CSP (scripts from its own origin only) does not apply.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } };
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ` — ${n.failureSummary}` : ''}`).join('; ')}`);
+}
+
+/** WCAG contrast ratio of two computed `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (rgb: string) => {
+    const [r, g, bl] = rgb.match(/[\d.]+/g)!.slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+const VIEWS = [
+  { scheme: 'light', viewport: { width: 1280, height: 800 } },
+  { scheme: 'dark', viewport: { width: 1280, height: 800 } },
+  { scheme: 'dark', viewport: { width: 375, height: 740 } },
+] as const;
+
+describe('accessibility of the main views', () => {
+  let t: TestServer;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  beforeAll(async () => {
+    t = await startTestServer({ webRoot: 'build' });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it.each(VIEWS.map((v) => [`${v.scheme}, ${v.viewport.width} px`, v] as const))('%s: the first-load panel and an answer with a source open', async (_, { scheme, viewport }) => {
+    const { page, problems } = await openPage(browser.context, t.url, viewport);
+    await page.emulateMedia({ colorScheme: scheme });
+
+    // First load, with the starter questions shown.
+    await page.locator('#suggestion-list button').first().waitFor();
+    await page.locator('#mode-badge[data-tone]').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // An answer with its sources, and the first citation open in the source panel.
+    const answer = await ask(page, QUESTION);
+    expect(await seriousViolations(page)).toEqual([]);
+    const cites = answer.locator('button.cite');
+    expect(await cites.count()).toBeGreaterThan(0);
+    for (const box of await cites.evaluateAll((buttons) => buttons.map((b) => b.getBoundingClientRect().toJSON() as { width: number; height: number }))) {
+      expect(box.width).toBeGreaterThanOrEqual(24);
+      expect(box.height).toBeGreaterThanOrEqual(24);
+    }
+    await cites.first().click();
+    await page.locator('#source-check.verified').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The highlighted span is readable in this theme.
+    const colours = await page.locator('#source-text mark').evaluate((mark) => ({ text: getComputedStyle(mark).color, background: getComputedStyle(mark).backgroundColor }));
+    expect(contrast(colours.text, colours.background)).toBeGreaterThanOrEqual(4.5);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

@@ -59,10 +59,13 @@ const settingsSchema = z.object({
      * Who writes the answer: `extractive` quotes the documents' own sentences and needs no model; `generative` has a
      * language model (GENERATOR) write it from the retrieved passages, then checks every sentence against its cited
      * source, and falls back to the extractive answer when the model is missing, unreachable, too slow or fails.
-     * @default "extractive"
+     * @default "extractive", or "generative" when GENERATOR_BASE_URL is set
      */
     answerer: z.enum(['extractive', 'generative']).default('extractive'),
-    /** The generative answerer's model: `local` runs a GGUF model from MODEL_DIR in-process; `openai-compatible` calls GENERATOR_BASE_URL. @default "local" */
+    /**
+     * The generative answerer's model: `local` runs a GGUF model from MODEL_DIR in-process; `openai-compatible` calls
+     * GENERATOR_BASE_URL. @default "local", or "openai-compatible" when GENERATOR_BASE_URL is set
+     */
     generator: z.enum(['local', 'openai-compatible']).default('local'),
     /**
      * The generator's model: for `local` a generator name from the model catalog (`npm run models -- list`); for
@@ -292,6 +295,11 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Parti
     if (value !== undefined && value !== '') raw[key] = fromEnvString(key, value);
   }
   for (const [key, value] of Object.entries(options.overrides ?? {})) if (value !== undefined) raw[key] = value;
+  // A server's address says what is wanted: GENERATOR_BASE_URL and GENERATOR_MODEL are the two settings for Ollama.
+  if (raw.generatorBaseUrl !== undefined) {
+    raw.generator ??= 'openai-compatible';
+    raw.answerer ??= 'generative';
+  }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

@@ -55,7 +55,8 @@ export async function openServingPipeline(options: ServingPipelineOptions): Prom
   const fetching = createFetchReporter();
   let opened: OpenedPipeline;
   try {
-    opened = await openPipeline({ config, ingest: true, fallBackToLastGoodIndex: true, onProgress: bar.update, onFetch: fetching.onEvent, signal });
+    // The worker threads run the generator; this thread only fetches it (with progress) and describes it.
+    opened = await openPipeline({ config, ingest: true, fallBackToLastGoodIndex: true, onProgress: bar.update, onFetch: fetching.onEvent, signal, describeGeneratorOnly: true });
   } catch (error) {
     // Ingest writes a new index generation and switches atomically, so stopping here leaves the old one intact.
     if (signal.aborted && error instanceof AbortedError) {

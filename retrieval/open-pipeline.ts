@@ -41,6 +41,11 @@ export interface OpenPipelineOptions {
   readonly generationDir?: string;
   /** Generated answers this pipeline may write at once (ANSWERER=generative; a worker thread takes several). @default 1 */
   readonly generatorConcurrency?: number;
+  /**
+   * Make sure a local generator is fetched and describe it in the status, without loading it: for the server's
+   * thread, whose worker threads answer. @default false
+   */
+  readonly describeGeneratorOnly?: boolean;
   /** Gets the generative answerer's fallback lines. */
   readonly logger?: Logger;
 }
@@ -145,7 +150,7 @@ async function servePipeline(
     : null;
   const extractive = options.answerer ?? createExtractiveAnswerer({ answerWeights: configuredAnswerWeights(config), ...(reader ? { reader } : {}) });
   const generator = !options.answerer && config.answerer === 'generative'
-    ? await openConfiguredGenerator(config, { concurrent: options.generatorConcurrency ?? 1, ...(options.onFetch ? { onFetch: options.onFetch } : {}), ...(options.signal ? { signal: options.signal } : {}) }).catch(async (error: unknown) => {
+    ? await openConfiguredGenerator(config, { concurrent: options.generatorConcurrency ?? 1, ...(options.describeGeneratorOnly ? { describeOnly: true } : {}), ...(options.onFetch ? { onFetch: options.onFetch } : {}), ...(options.signal ? { signal: options.signal } : {}) }).catch(async (error: unknown) => {
         await embedderChoice.embedder?.dispose();
         await reader?.dispose();
         throw error;

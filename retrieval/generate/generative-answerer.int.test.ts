@@ -142,6 +142,16 @@ describe('generative answers checked sentence by sentence (openai-compatible, sc
     expectExactCitations(result);
   });
 
+  it('stops a reply that loops, keeping each sentence once', async () => {
+    const loop = Array.from({ length: 8 }, () => 'China had trained 2,700 foreign law enforcement officers in 2023 [1]. ');
+    server.script([{ pieces: loop }]);
+    const { result } = await askStreaming('How many foreign law enforcement officers had China trained in 2023?');
+    expect(result.generation!.sentences).toHaveLength(1);
+    expect(result.generation!.truncated).toBe(true);
+    expect(result.generation!.tokens).toBeLessThan(loop.length);
+    expect(result.answer).toBe('China had trained 2,700 foreign law enforcement officers in 2023 [1].');
+  });
+
   it('says when the model finds no answer', async () => {
     server.script([{ pieces: ["The documents don't say."] }]);
     const { result } = await askStreaming('How many foreign law enforcement officers had China trained in 2023?');

@@ -25,6 +25,8 @@ export interface GenerativeAnswererOptions {
   readonly maxTokens: number;
   /** Longest the whole generation may take; past it the reply is cut and what was verified so far is kept. */
   readonly timeoutMs: number;
+  /** Sentences kept at most: the prompt asks for one to three; a reply that goes on is stopped there. @default 4 */
+  readonly maxSentences?: number;
   /** Passages given to the model at most, best first, as many as fit its context. @default 4 */
   readonly maxPassages?: number;
   /** Language tools to reuse (tests share one load). @default createNlpTools() */
@@ -38,6 +40,9 @@ export interface GenerativeAnswererOptions {
 const REWRITE_TIMEOUT_MS = 10_000;
 /** Tokens a rewritten question may take. */
 const REWRITE_MAX_TOKENS = 64;
+
+/** Repeated sentences after which a reply is taken to be looping and is stopped. */
+const MAX_REPEATS = 2;
 
 /** Tokens kept free beside the passages for the chat template's own markup and rounding. */
 const TEMPLATE_ALLOWANCE = 48;
@@ -67,6 +72,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
   const unavailable = 'unavailable' in options.generator ? options.generator.unavailable : null;
   const { id, info } = options.generator;
   const maxPassages = options.maxPassages ?? 4;
+  const maxSentences = options.maxSentences ?? 4;
   const weights = options.supportWeights ?? readSupportWeights();
   const tools = options.nlp ?? createNlpTools();
   const normalizer = createTermNormalizer(tools);
@@ -94,7 +100,10 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
     throwIfAborted(request.signal);
     const extractive = await fallback.answer(request);
     const base = { generator: id, promptVersion: GROUNDED_ANSWER_PROMPT_VERSION };
-    if (!generator) return { ...extractive, generation: emptyReport(base, { code: unavailable!.code, message: unavailable!.message }) };
+    if (!generator) {
+      const why = unavailable ?? { code: 'GENERATOR_MISSING', message: `${info.model} is not loaded in this thread` };
+      return { ...extractive, generation: emptyReport(base, { code: why.code, message: why.message }) };
+    }
     if (extractive.abstained && extractive.abstentionReason !== null && NOTHING_TO_READ.has(extractive.abstentionReason)) {
       return { ...extractive, generation: emptyReport(base, null) };
     }
@@ -116,7 +125,16 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
     let reply = '';
 
     /** Judges one finished sentence and numbers the citations of a verified one, in the order they appear. */
+    const seen = new Set<string>();
+    let repeats = 0;
     const judge = async (raw: string): Promise<GeneratedSentence | null> => {
+      // A small model falls into loops: a sentence it has written already is dropped, and a second repeat ends the reply.
+      const key = readMarkers(raw).text.toLowerCase().replace(/\W+/g, ' ').trim();
+      if (seen.has(key)) {
+        if (++repeats >= MAX_REPEATS) stopWriting('the model repeated itself');
+        return null;
+      }
+      seen.add(key);
       const verdict = await verifySentence(raw, given, verifierTools);
       if (verdict.text === '') return null; // markers alone
       verdicts.push(verdict);
@@ -142,6 +160,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
         reason: verdict.reason,
       };
       sentences.push(sentence);
+      if (sentences.length >= maxSentences) stopWriting(`${maxSentences} sentences were written`);
       return sentence;
     };
 
@@ -168,6 +187,12 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
     };
 
     const stop = new AbortController();
+    /** Set when the answerer itself ended the reply (enough sentences, a loop): not a failure. */
+    let stoppedBecause: string | null = null;
+    function stopWriting(why: string): void {
+      stoppedBecause ??= why;
+      stop.abort(new Error(why));
+    }
     const onAbort = () => stop.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onAbort, { once: true });
     let outOfTime = false;
@@ -189,17 +214,18 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
           reply += piece;
           yield { type: 'token', text: piece };
           for (const raw of splitReply.push(piece)) {
-            const sentence = abstaining() ? null : await judge(raw);
+            const sentence = abstaining() || stoppedBecause !== null ? null : await judge(raw);
             if (sentence) yield { type: 'verification', sentence };
           }
+          if (stoppedBecause !== null) break;
         }
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason instanceof AbortedError ? request.signal.reason : new AbortedError();
-        if (!outOfTime) {
+        if (!outOfTime && stoppedBecause === null) {
           failure = GeneratorError.isInstance(error) && error.code.startsWith('GENERATOR_') ? { code: error.code, message: error.message } : { code: 'GENERATOR_FAILED', message: `${generator.info.model} failed while writing: ${error instanceof Error ? error.message : String(error)}` };
         }
       }
-      if (!abstaining()) {
+      if (!abstaining() && stoppedBecause === null) {
         const rest = splitReply.end();
         // A reply stopped early (time, token limit, failure) ends in a sentence the model did not finish: never judged.
         const stoppedEarly = outOfTime || failure !== null || tokens >= maxTokens;
@@ -220,7 +246,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
 
     const generationMs = performance.now() - t0;
     // Cut short by the clock, the token limit, or a failure after some sentences were written.
-    const truncated = outOfTime || tokens >= maxTokens || failure !== null;
+    const truncated = outOfTime || tokens >= maxTokens || failure !== null || stoppedBecause !== null;
     const report = (fallbackNote: GenerationReport['fallback']): GenerationReport => ({
       ...base,
       sentences,

@@ -40,9 +40,13 @@ export interface Generator {
   dispose(): Promise<void>;
 }
 
-/** A generator that could not be opened (a model not fetched, a bad setting): answers fall back and say why. */
+/**
+ * A generator that is not loaded here: one that could not be opened (a model not fetched), whose answers fall back
+ * and say why, or (`unavailable: null`) one described only, on a thread that never answers (the server's, while
+ * worker threads run the model).
+ */
 export interface UnavailableGenerator {
   readonly id: string;
   readonly info: GeneratorInfo;
-  readonly unavailable: GeneratorError;
+  readonly unavailable: GeneratorError | null;
 }

@@ -121,7 +121,7 @@ describe.skipIf(!REAL_GENERATOR_PRESENT)(`the local generator with ${REAL_GENERA
     const long = groundedAnswerPrompt({ question: 'What happened?', sources: Array.from({ length: 40 }, (_, i) => ({ ...sources[i % sources.length]!, n: i + 1 })) });
     const error = await collect(generator.stream(long, { maxTokens: 48 })).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'GENERATOR_FAILED' });
-    expect((error as Error).message).toMatch(/the prompt takes \d+ tokens, leaving no room to reply in the 4096-token context of smollm2-135m-instruct: give it fewer or shorter passages/);
+    expect((error as Error).message).toMatch(new RegExp(`the prompt takes \\d+ tokens, leaving no room to reply in the ${REAL_GENERATOR.spec.contextTokens}-token context of smollm2-135m-instruct: give it fewer or shorter passages`));
   });
 });
 

@@ -75,6 +75,11 @@ export async function openLlamaGenerator(options: LlamaGeneratorOptions): Promis
   }
 }
 
+/** A local generator's id: its catalog name and the start of its file's SHA-256. */
+export function localGeneratorId(name: string, sha256: string): string {
+  return `local:${name}:${sha256.slice(0, 8)}`;
+}
+
 class LlamaGenerator implements Generator {
   readonly id: string;
   readonly info: GeneratorInfo;
@@ -90,7 +95,7 @@ class LlamaGenerator implements Generator {
     private readonly context: LlamaContext,
     private readonly options: LlamaGeneratorOptions,
   ) {
-    this.id = `local:${options.name}:${options.sha256.slice(0, 8)}`;
+    this.id = localGeneratorId(options.name, options.sha256);
     this.info = { kind: 'local', model: options.name, contextTokens: context.contextSize, sha256: options.sha256 };
     this.pool = new SequencePool(Array.from({ length: options.sequences ?? 1 }, () => context.getSequence()));
   }

@@ -11,6 +11,11 @@ export interface OpenGeneratorOptions {
   readonly concurrent?: number;
   readonly onFetch?: (event: FetchEvent) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Make sure a local model is fetched and describe it, without loading it: for the server's thread, which shows the
+   * generator in health while the answering worker threads run it. @default false
+   */
+  readonly describeOnly?: boolean;
 }
 
 /**
@@ -22,9 +27,14 @@ export interface OpenGeneratorOptions {
 export async function openConfiguredGenerator(config: Config, options: OpenGeneratorOptions = {}): Promise<Generator | UnavailableGenerator> {
   if (config.generator === 'openai-compatible') return openAICompatibleGeneratorFromConfig(config);
   // Loaded only when asked for: node-llama-cpp and its native binary cost nothing otherwise.
-  const { openConfiguredLocalGenerator } = await import('./open-local-generator.js');
+  const { locateConfiguredLocalGenerator, openConfiguredLocalGenerator } = await import('./open-local-generator.js');
+  const fetchOptions = { ...(options.onFetch ? { onFetch: options.onFetch } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   try {
-    return await openConfiguredLocalGenerator(config, { sequences: options.concurrent ?? 1, ...(options.onFetch ? { onFetch: options.onFetch } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    if (options.describeOnly) {
+      const located = await locateConfiguredLocalGenerator(config, fetchOptions);
+      return { id: located.id, info: located.info, unavailable: null };
+    }
+    return await openConfiguredLocalGenerator(config, { sequences: options.concurrent ?? 1, ...fetchOptions });
   } catch (error) {
     if (!GeneratorError.isInstance(error) || error.code !== 'GENERATOR_MISSING') throw error;
     const spec = findGenerator(config.generatorModel ?? DEFAULT_GENERATOR.name) ?? DEFAULT_GENERATOR;

@@ -7,10 +7,10 @@ import type { Config } from '../config.js';
 import { ConfigError, GeneratorError, ModelUnavailableError } from '../errors.js';
 import { ensureModelFetched } from '../models/ensure-model-fetched.js';
 import type { FetchEvent } from '../models/fetch-model.js';
-import { DEFAULT_GENERATOR, findGenerator, MODEL_CATALOG, type ModelSpec } from '../models/model-catalog.js';
+import { DEFAULT_GENERATOR, findGenerator, MODEL_CATALOG, type GeneratorSpec, type ModelSpec } from '../models/model-catalog.js';
 import { modelFolderPath, sha256File } from '../models/model-folder.js';
-import type { Generator } from './generator.js';
-import { openLlamaGenerator } from './llama-generator.js';
+import type { Generator, GeneratorInfo } from './generator.js';
+import { localGeneratorId, openLlamaGenerator } from './llama-generator.js';
 
 /** Options of `openConfiguredLocalGenerator`. */
 export interface OpenLocalGeneratorOptions {
@@ -25,13 +25,25 @@ export interface OpenLocalGeneratorOptions {
   readonly catalog?: readonly ModelSpec[];
 }
 
+/** The configured local model, fetched and checked, not loaded. */
+export interface LocatedLocalGenerator {
+  readonly spec: GeneratorSpec;
+  readonly modelPath: string;
+  readonly sha256: string;
+  /** The generator's id, as the loaded one will have it. */
+  readonly id: string;
+  readonly info: GeneratorInfo;
+}
+
 /**
- * The local generator `config` names, loaded and ready.
+ * Finds the local model `config` names and makes sure its file is in MODEL_DIR, fetching it on first use when
+ * downloads are allowed: what a thread that describes the generator but does not run it (the server's, while worker
+ * threads answer) needs, and the first step of {@link openConfiguredLocalGenerator}.
  * @throws ConfigError when GENERATOR_MODEL names no generator in the catalog (the choices are listed).
  * @throws GeneratorError `GENERATOR_MISSING` when the model is not in MODEL_DIR and could not be fetched (downloads
- *   off, a recent failure, no source reachable) or cannot be loaded; the message says to run `npm run models -- fetch NAME`.
+ *   off, a recent failure, no source reachable); the message says to run `npm run models -- fetch NAME`.
  */
-export async function openConfiguredLocalGenerator(config: Config, options: OpenLocalGeneratorOptions = {}): Promise<Generator> {
+export async function locateConfiguredLocalGenerator(config: Config, options: Pick<OpenLocalGeneratorOptions, 'onFetch' | 'signal' | 'catalog'> = {}): Promise<LocatedLocalGenerator> {
   const catalog = options.catalog ?? MODEL_CATALOG;
   const name = config.generatorModel ?? DEFAULT_GENERATOR.name;
   const spec = findGenerator(name, catalog);
@@ -49,11 +61,20 @@ export async function openConfiguredLocalGenerator(config: Config, options: Open
   const modelPath = path.join(modelFolderPath(config.modelDir, spec.modelId), ...spec.gguf.split('/'));
   // A complete folder that matches no pin is used as it is; its identity is then its own hash.
   const sha256 = verified?.weightsSha256 ?? (await sha256File(modelPath));
+  return { spec, modelPath, sha256, id: localGeneratorId(spec.name, sha256), info: { kind: 'local', model: spec.name, contextTokens: spec.contextTokens, sha256 } };
+}
+
+/**
+ * The local generator `config` names, loaded and ready.
+ * @throws as {@link locateConfiguredLocalGenerator}; GeneratorError `GENERATOR_MISSING` also when the file cannot be loaded.
+ */
+export async function openConfiguredLocalGenerator(config: Config, options: OpenLocalGeneratorOptions = {}): Promise<Generator> {
+  const located = await locateConfiguredLocalGenerator(config, options);
   return openLlamaGenerator({
-    modelPath,
-    name: spec.name,
-    sha256,
-    contextTokens: spec.contextTokens,
+    modelPath: located.modelPath,
+    name: located.spec.name,
+    sha256: located.sha256,
+    contextTokens: located.spec.contextTokens,
     timeoutMs: config.generatorTimeoutMs,
     threads: options.threads,
     sequences: options.sequences,

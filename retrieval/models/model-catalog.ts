@@ -224,9 +224,10 @@ export const SMOLLM2_135M_INSTRUCT: GeneratorSpec = {
   licence: 'Apache-2.0',
   gguf: 'SmolLM2-135M-Instruct.Q4_1.gguf',
   keepBeside: ['LICENSE'],
-  // The grounded-answer prompt with 6–8 passages of ~120–200 tokens, its rules and a 320-token reply is ~1,500–2,000
-  // tokens; 4096 leaves room for longer passages and history at ~94 MB of KV cache per sequence.
-  contextTokens: 4096,
+  // The grounded-answer prompt with GENERATOR_PASSAGES (4) passages of ~150–250 tokens, its rules, a follow-up's
+  // history and a 320-token reply is ~1,100–1,600 tokens; 2048 fits it at ~47 MB of KV cache per sequence (each
+  // answering worker opens 4 sequences), and a passage that does not fit is left out, not cut.
+  contextTokens: 2048,
   trainedContextTokens: 8192,
   sources: [
     {
@@ -282,7 +283,7 @@ export const GEMMA3_270M: GeneratorSpec = {
   licence: 'Gemma Terms of Use (https://ai.google.dev/gemma/terms; GEMMA_TERMS.html beside the model)',
   gguf: 'gemma-3-270m-q4_k_m.gguf',
   keepBeside: ['GEMMA_TERMS.html', 'NOTICE.md'],
-  contextTokens: 4096,
+  contextTokens: 2048,
   trainedContextTokens: 32_768,
   sources: [
     {

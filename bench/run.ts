@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --full] [--sizes 10000,100000] [--only ingest,query,vector,loop,stall,models] ...`: the performance
+ * `npm run bench [-- --full] [--sizes 10000,100000] [--only ingest,query,vector,loop,stall,models,scale,generative] ...`: the performance
  * benchmarks of issue 5, in-process (no server): ingest per chunk by stage, `ask` latency by stage, the HNSW index at
  * scale against exact search, and event-loop blocking by synchronous vector search; issue 10's hostile asks against a
  * real server process (`stall`); and the real embedding models (`models`: throughput against the raw ONNX session,
@@ -9,6 +9,7 @@
  * synthetic and — embedded once, then read from data/bench-cache/ — real (several more minutes; the first real run
  * embeds 100k texts, about an hour on 2 cores).
  */
+import { benchGenerative, generativeHeadline, generativeTable } from './generative-bench.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,14 +34,14 @@ import { renderMarkdown, renderText, type Table } from './table.js';
 import { openTinyEmbedder } from './tiny-embedder.js';
 import { benchVectorIndex, type VectorBenchResult } from './vector-index-bench.js';
 
-const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop,stall,models,scale]
+const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop,stall,models,scale,generative]
                  [--scale [--scale-sizes N,N]]
                  [--uniform-all] [--xquad FILE] [--out FILE | --no-write] [--keep]
                  models: [--models NAME,NAME] [--batch-sizes N,N] [--threads N,N] [--sweep-chunks N] [--real-vectors N] [--real-queries N]`;
-const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall', 'models', 'scale'] as const;
+const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall', 'models', 'scale', 'generative'] as const;
 type Section = (typeof SECTIONS)[number];
-/** Sections run when `--only` is not given; `scale` runs with `--scale` or `--only scale` (minutes per size). */
-const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((section) => section !== 'scale');
+/** Sections run when `--only` is not given; `scale` runs with `--scale` or `--only scale` (minutes per size), `generative` with `--only generative` (a minute or more per model). */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((section) => section !== 'scale' && section !== 'generative');
 /** Markers around the part of RESULTS.md this script owns. */
 const BEGIN = '<!-- npm run bench: generated section begins; edits inside are overwritten -->';
 const END = '<!-- npm run bench: generated section ends -->';
@@ -232,6 +233,11 @@ async function main(): Promise<void> {
       const scale = await benchScale({ workDir, sizes: scaleSizes, repeats, chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap, xquad: values.xquad, log });
       tables.push(...scaleTables(scale, repeats));
       headline.push(...scaleHeadline(scale));
+    }
+    if (only.has('generative')) {
+      const generative = await benchGenerative({ workDir, repeats, modelDir: config.modelDir, log });
+      tables.push(generativeTable(generative));
+      headline.push(...generativeHeadline(generative));
     }
     if (only.has('stall')) {
       log('stall: hostile asks against a server process');

@@ -124,9 +124,9 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
     const verdicts: SentenceVerdict[] = [];
     let reply = '';
 
-    /** Judges one finished sentence and numbers the citations of a verified one, in the order they appear. */
     const seen = new Set<string>();
     let repeats = 0;
+    /** Judges one finished sentence and numbers the citations of a verified one, in the order they appear. */
     const judge = async (raw: string): Promise<GeneratedSentence | null> => {
       // A small model falls into loops: a sentence it has written already is dropped, and a second repeat ends the reply.
       const key = readMarkers(raw).text.toLowerCase().replace(/\W+/g, ' ').trim();

@@ -3,7 +3,7 @@ import { loadConfig } from './config.js';
 
 describe('loadConfig: generation settings', () => {
   it('answers extractively with no model by default', () => {
-    expect(loadConfig({ env: {} })).toMatchObject({ answerer: 'extractive', generator: 'local', generatorTimeoutMs: 30_000, generatorPassages: 4 });
+    expect(loadConfig({ env: {} })).toMatchObject({ answerer: 'extractive', generator: 'local', generatorTimeoutMs: 30_000, generatorPassages: 3 });
   });
 
   it('takes GENERATOR_BASE_URL and GENERATOR_MODEL alone as "answer with this server"', () => {

@@ -27,7 +27,7 @@ export interface GenerativeAnswererOptions {
   readonly timeoutMs: number;
   /** Sentences kept at most: the prompt asks for one to three; a reply that goes on is stopped there. @default 4 */
   readonly maxSentences?: number;
-  /** Passages given to the model at most, best first, as many as fit its context. @default 4 */
+  /** Passages given to the model at most, best first, as many as fit its context. @default 3 */
   readonly maxPassages?: number;
   /** Language tools to reuse (tests share one load). @default createNlpTools() */
   readonly nlp?: NlpTools;
@@ -71,7 +71,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
   const generator = 'unavailable' in options.generator ? null : options.generator;
   const unavailable = 'unavailable' in options.generator ? options.generator.unavailable : null;
   const { id, info } = options.generator;
-  const maxPassages = options.maxPassages ?? 4;
+  const maxPassages = options.maxPassages ?? 3;
   const maxSentences = options.maxSentences ?? 4;
   const weights = options.supportWeights ?? readSupportWeights();
   const tools = options.nlp ?? createNlpTools();

@@ -24,7 +24,7 @@ export interface LlamaGeneratorOptions {
   readonly contextTokens: number;
   /** Longest wait for the first token, and for each next one, before the generation is stopped (GENERATOR_TIMEOUT_MS). */
   readonly timeoutMs: number;
-  /** CPU threads for evaluation. @default 1 — measured best on a 2-core machine with two answering workers (bench/RESULTS.md) */
+  /** CPU threads for evaluation. @default 1 (GENERATOR_THREADS, through openConfiguredLocalGenerator, defaults to every core) */
   readonly threads?: number;
   /** Generations that may run at once, each on its own sequence (more wait their turn). @default 1 */
   readonly sequences?: number;

@@ -14,7 +14,7 @@ import { localGeneratorId, openLlamaGenerator } from './llama-generator.js';
 
 /** Options of `openConfiguredLocalGenerator`. */
 export interface OpenLocalGeneratorOptions {
-  /** CPU threads per generation. @default 1 (see `openLlamaGenerator`) */
+  /** CPU threads per generation. @default config.generatorThreads */
   readonly threads?: number;
   /** Generations that may run at once in this thread. @default 1 */
   readonly sequences?: number;
@@ -76,7 +76,7 @@ export async function openConfiguredLocalGenerator(config: Config, options: Open
     sha256: located.sha256,
     contextTokens: located.spec.contextTokens,
     timeoutMs: config.generatorTimeoutMs,
-    threads: options.threads,
+    threads: options.threads ?? config.generatorThreads,
     sequences: options.sequences,
     signal: options.signal,
   });

@@ -224,7 +224,7 @@ export const SMOLLM2_135M_INSTRUCT: GeneratorSpec = {
   licence: 'Apache-2.0',
   gguf: 'SmolLM2-135M-Instruct.Q4_1.gguf',
   keepBeside: ['LICENSE'],
-  // The grounded-answer prompt with GENERATOR_PASSAGES (4) passages of ~150–250 tokens, its rules, a follow-up's
+  // The grounded-answer prompt with GENERATOR_PASSAGES (3) passages of ~150–250 tokens, its rules, a follow-up's
   // history and a 320-token reply is ~1,100–1,600 tokens; 2048 fits it at ~47 MB of KV cache per sequence (each
   // answering worker opens 4 sequences), and a passage that does not fit is left out, not cut.
   contextTokens: 2048,

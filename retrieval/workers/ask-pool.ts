@@ -82,6 +82,11 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
   pool.on('error', (error: unknown) => logger?.error({ err: error }, 'answering worker failed'));
   let terminated = 0;
   let inFlight = 0;
+  /**
+   * Generative asks share worker threads (see concurrentTasksPerWorker), which piscina allows only for tasks without an
+   * abort signal; a task that will not stop then has its thread terminated by id, failing the others on it too.
+   */
+  const shareThreads = config.answerer === 'generative';
   /** Set by close(): the tasks it ends are not failures worth a log line. */
   let closing = false;
 
@@ -95,6 +100,8 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     let failure: Error | null = null;
     let finished = false;
     let grace: NodeJS.Timeout | undefined;
+    /** The thread running the task, from its first message. */
+    let threadId: number | null = null;
     const fail = (error: Error) => {
       if (failure || finished) return;
       failure = error;
@@ -105,13 +112,18 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
         terminated++;
         logger?.warn({ task: task.kind, reason: error.message }, 'stopping an answering worker that did not stop by itself');
         terminate.abort(error);
+        // Tasks that share a thread are not abortable through piscina (it runs those alone): the thread is ended here.
+        if (shareThreads) void pool.threads.find((worker) => worker.threadId === threadId)?.terminate();
       }, cancelGraceMs);
     };
     const deadline = setTimeout(() => fail(new AnswerTimeoutError(deadlineMs)), deadlineMs);
     const onAbort = () => fail(signal?.reason instanceof AbortedError ? signal.reason : new AbortedError());
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const running = pool.run({ ...task, port: port2 } as WorkerTask, { transferList: [port2] as unknown as NonNullable<NonNullable<Parameters<Piscina['run']>[1]>['transferList']>, signal: terminate.signal });
+    const running = pool.run({ ...task, port: port2 } as WorkerTask, {
+      transferList: [port2] as unknown as NonNullable<NonNullable<Parameters<Piscina['run']>[1]>['transferList']>,
+      ...(shareThreads ? {} : { signal: terminate.signal }),
+    });
     inFlight++;
     running.then(
       () => {
@@ -128,6 +140,10 @@ export async function createPooledPipeline(options: PooledPipelineOptions): Prom
     );
     try {
       for await (const [message] of on(port1, 'message', { signal: stopWaiting.signal }) as AsyncIterableIterator<[WorkerMessage]>) {
+        if (message.type === 'started') {
+          threadId = message.threadId;
+          continue;
+        }
         if (message.type === 'end') {
           finished = true;
           return;

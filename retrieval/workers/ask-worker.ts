@@ -3,7 +3,7 @@
  * the index generation the server loaded and answers one task at a time, streaming events back on the task's port.
  * Everything is wired here from `workerData`; nothing is shared with the server's thread but messages.
  */
-import { workerData } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import { AbortedError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { openPipeline } from '../open-pipeline.js';
@@ -25,8 +25,10 @@ async function streamEvents(stream: AsyncIterable<AskEvent>, post: (message: Wor
     if (scheduled) clearImmediate(scheduled);
     scheduled = null;
     const last = batch.at(-1);
-    // From the very first token to `done` in one burst: the answer alone is enough to rebuild these events.
-    if (!tokensSent && batch[0]?.type === 'token' && last?.type === 'done') post({ type: 'answer', result: last.result });
+    // From the very first token to `done` in one burst of an answer's own tokens and citations: the answer alone is
+    // enough to rebuild these events. A generated answer's draft tokens and verdicts are not in it, so they always travel.
+    const rebuildable = batch.every((event) => event.type !== 'verification' && !(event.type === 'token' && event.draft));
+    if (!tokensSent && rebuildable && batch[0]?.type === 'token' && last?.type === 'done') post({ type: 'answer', result: last.result });
     else if (batch.length > 0) post({ type: 'events', events: batch });
     if (batch.some((event) => event.type === 'token')) tokensSent = true;
     batch = [];
@@ -47,6 +49,7 @@ function createTaskHandler(pipeline: Pipeline | Error): (task: WorkerTask) => Pr
   return async (task) => {
     const { port } = task;
     const post = (message: WorkerMessage) => port.postMessage(message);
+    post({ type: 'started', threadId });
     // A cancel is seen between steps (retrieval, answering, each token); a step that never yields is ended by the
     // pool terminating this thread.
     const controller = new AbortController();

@@ -48,6 +48,8 @@ export type WorkerMessage =
    */
   | { readonly type: 'answer'; readonly result: AskResult }
   | { readonly type: 'passages'; readonly passages: Passage[] }
+  /** First message of every task: which thread runs it, so a task that will not stop can have its thread terminated. */
+  | { readonly type: 'started'; readonly threadId: number }
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly error: SerializedError };
 

@@ -4,7 +4,8 @@
  * work for real (the thread is terminated and replaced) while the server goes on serving.
  */
 import realHandler from '../ask-worker.js';
-import type { WorkerTask } from '../worker-messages.js';
+import { threadId } from 'node:worker_threads';
+import type { WorkerMessage, WorkerTask } from '../worker-messages.js';
 
 /** Burns CPU until the thread is terminated; never yields to the event loop, so a cancel message cannot arrive. */
 function stallForever(): never {
@@ -14,7 +15,11 @@ function stallForever(): never {
 async function start(): Promise<(task: WorkerTask) => Promise<void>> {
   const handle = await realHandler;
   return async (task) => {
-    if (task.kind === 'ask' && task.request.question.startsWith('STALL')) stallForever();
+    if (task.kind === 'ask' && task.request.question.startsWith('STALL')) {
+      // As the real handler does first, so the pool knows which thread to end.
+      task.port.postMessage({ type: 'started', threadId } satisfies WorkerMessage);
+      stallForever();
+    }
     return handle(task);
   };
 }

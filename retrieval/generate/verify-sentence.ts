@@ -3,7 +3,7 @@ import type { PassageSentenceReader } from '../answer/passage-sentences.js';
 import type { Reranker } from '../answer/reranker.js';
 import type { Sentence } from '../answer/sentences.js';
 import { splitWords, YEAR, type TermNormalizer } from '../answer/terms.js';
-import type { Passage, SentenceStatus } from '../types.js';
+import type { GeneratedSentence, Passage, SentenceStatus } from '../types.js';
 import type { SupportWeights } from './support-weights.js';
 
 /** A passage as the model was given it: its number in the prompt and the passage. */
@@ -19,24 +19,12 @@ export interface SupportSpan {
   readonly end: number;
 }
 
-/** The verdict on one generated sentence (before the answer numbers its citations). */
-export interface SentenceVerdict {
-  /** The sentence without its markers. */
-  readonly text: string;
-  readonly status: SentenceStatus;
-  /** The spans that support it, when verified (one, or one per cited passage when its facts are spread over two). */
-  readonly support: readonly SupportSpan[];
-  readonly cited: readonly number[];
-  readonly removedMarkers: readonly number[];
-  readonly missing: readonly string[];
-  /** Numbers, dates and names of the sentence found in none of the passages given: invented, not misattributed. */
-  readonly invented: readonly string[];
-  /** How many numbers, dates and names the sentence has. */
-  readonly facts: number;
-  /** Verified against a passage the model did not cite (it cited none, or one that does not hold it). */
-  readonly attributed: boolean;
-  readonly reason: string | null;
-}
+/**
+ * The verdict on one generated sentence, before the answer numbers its citations: the fields of a
+ * {@link GeneratedSentence} that verification decides, with the spans that support it (one, or one per passage when
+ * its facts are spread over two) in place of citations.
+ */
+export type SentenceVerdict = Omit<GeneratedSentence, 'index' | 'written' | 'citations'> & { readonly support: readonly SupportSpan[] };
 
 /** What verification reads passages and words with. */
 export interface SentenceVerifierTools {

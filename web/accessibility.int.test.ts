@@ -7,10 +7,9 @@
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
+import { describe, expect, it } from 'vitest';
 import { QUESTION, ask, openPage } from './__fixtures__/chat-page.js';
-import { launch } from './__fixtures__/launch-chromium.js';
+import { usePageServer } from './__fixtures__/page-server.js';
 
 interface AxeViolation {
   readonly id: string;
@@ -55,19 +54,10 @@ const VIEWS = [
 ] as const;
 
 describe('accessibility of the main views', () => {
-  let t: TestServer;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  beforeAll(async () => {
-    t = await startTestServer({ webRoot: 'build' });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const served = usePageServer();
 
   it.each(VIEWS.map((v) => [`${v.scheme}, ${v.viewport.width} px`, v] as const))('%s: the first-load panel and an answer with a source open', async (_, { scheme, viewport }) => {
-    const { page, problems } = await openPage(browser.context, t.url, viewport);
+    const { page, problems } = await openPage(served.browser.context, served.server.url, viewport);
     await page.emulateMedia({ colorScheme: scheme });
 
     // First load, with the starter questions shown.

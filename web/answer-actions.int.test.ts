@@ -8,8 +8,8 @@ import { startTestServer, type TestServer } from '../server/__fixtures__/test-se
 import type { ClientFrame, DocumentListResponse } from '../server/protocol.js';
 import { QUESTION, ask, lastResult, openPage } from './__fixtures__/chat-page.js';
 import { launch } from './__fixtures__/launch-chromium.js';
+import { VIEWPORTS } from './__fixtures__/page-server.js';
 
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 375, height: 740 } } as const;
 const SECOND = 'Who is Chen Zhichen?';
 const THIRD = 'Who is Ian McCartney?';
 

@@ -11,23 +11,13 @@ import { startTestServer, type TestServer } from '../server/__fixtures__/test-se
 import type { SuggestionsResponse } from '../server/protocol.js';
 import { lastResult, openPage } from './__fixtures__/chat-page.js';
 import { launch } from './__fixtures__/launch-chromium.js';
-
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 375, height: 740 } } as const;
+import { usePageServer, VIEWPORTS } from './__fixtures__/page-server.js';
 
 describe('first load over the seed corpus', () => {
-  let t: TestServer;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  beforeAll(async () => {
-    t = await startTestServer({ webRoot: 'build' });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const served = usePageServer();
 
   it.each(Object.entries(VIEWPORTS))('at %s width: focused box, the corpus named, the mode explained, starter questions that get answered', async (_, viewport) => {
-    const { page, problems, received } = await openPage(browser.context, t.url, viewport);
+    const { page, problems, received } = await openPage(served.browser.context, served.server.url, viewport);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
     expect(await page.getAttribute('#question', 'placeholder')).toBe('Ask a question about the documents…');
 
@@ -51,7 +41,7 @@ describe('first load over the seed corpus', () => {
     expect(colours.badge).not.toBe(colours.warn);
 
     // The starter questions are the server's, derived from the corpus, and visible without scrolling sideways.
-    const expected = ((await (await fetch(`${t.url}/api/suggestions`)).json()) as SuggestionsResponse).suggestions.map((s) => s.question);
+    const expected = ((await (await fetch(`${served.server.url}/api/suggestions`)).json()) as SuggestionsResponse).suggestions.map((s) => s.question);
     expect(expected.length).toBeGreaterThan(1);
     const buttons = page.locator('#suggestion-list button');
     await buttons.first().waitFor();

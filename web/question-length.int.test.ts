@@ -3,28 +3,16 @@
  * limit, shows a counter near the limit, and a question over it is kept whole, with Send off and the counter saying
  * how much to remove.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
+import { describe, expect, it } from 'vitest';
 import { MAX_QUESTION_CHARS } from '../server/protocol.js';
 import { QUESTION, openPage } from './__fixtures__/chat-page.js';
-import { launch } from './__fixtures__/launch-chromium.js';
-
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 375, height: 740 } } as const;
+import { usePageServer, VIEWPORTS } from './__fixtures__/page-server.js';
 
 describe('question length', () => {
-  let t: TestServer;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  beforeAll(async () => {
-    t = await startTestServer({ webRoot: 'build' });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const served = usePageServer();
 
   it.each(Object.entries(VIEWPORTS))('at %s width: grows, counts near the limit, and never cuts a long question', async (_, viewport) => {
-    const { page, problems, sent } = await openPage(browser.context, t.url, viewport);
+    const { page, problems, sent } = await openPage(served.browser.context, served.server.url, viewport);
     const box = page.getByLabel('Your question');
     const height = () => box.evaluate((el) => el.getBoundingClientRect().height);
     await page.locator('#send:enabled').waitFor();

@@ -4,23 +4,13 @@
  * connection does, so the whole answer and its `done` are in flight when Stop is pressed.
  */
 import type { WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
+import { describe, expect, it } from 'vitest';
 import type { ClientFrame, ServerFrame } from '../server/protocol.js';
 import { QUESTION, ask, openPage } from './__fixtures__/chat-page.js';
-import { launch } from './__fixtures__/launch-chromium.js';
+import { usePageServer } from './__fixtures__/page-server.js';
 
 describe('Stop on a slow connection', () => {
-  let t: TestServer;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  beforeAll(async () => {
-    t = await startTestServer({ webRoot: 'build' });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const served = usePageServer();
 
   it('drops the frames that arrive after Stop: the answer stays as it was, marked stopped', async () => {
     const sent: ClientFrame[] = [];
@@ -28,7 +18,7 @@ describe('Stop on a slow connection', () => {
     let holding = false;
     let toPage: WebSocketRoute | null = null;
     // Passes frames through until the first token of an answer, then holds the server's frames back.
-    await browser.context.routeWebSocket(/\/ws$/, (ws) => {
+    await served.browser.context.routeWebSocket(/\/ws$/, (ws) => {
       toPage = ws;
       const server = ws.connectToServer();
       ws.onMessage((message) => {
@@ -45,7 +35,7 @@ describe('Stop on a slow connection', () => {
         if (frame.type === 'token' && sent.filter((f) => f.type === 'ask').length === 1) holding = true;
       });
     });
-    const { page, problems } = await openPage(browser.context, t.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     await page.getByLabel('Your question').fill(QUESTION);
     await page.getByLabel('Your question').press('Enter');
     const stopped = page.locator('.message.assistant').first();

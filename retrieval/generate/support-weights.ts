@@ -15,6 +15,8 @@ export interface SupportWeights {
   readonly extraSentence: number;
   /** Share of the sentence's content words the chosen window must hold to support it. */
   readonly minTermRecall: number;
+  /** Content words a sentence without numbers, dates or names must hold to be a claim that can be checked at all. */
+  readonly minClaimTerms: number;
   /** Words either side of a number that say what it counts ("trained 2,700 foreign … officers"). */
   readonly numberContextWords: number;
   /** Share of the words around a number in the sentence that must be around that number in the span too. */
@@ -32,6 +34,7 @@ const supportWeightsSchema = z.object({
   vectorSimilarity: z.number().finite(),
   extraSentence: z.number().finite(),
   minTermRecall: z.number().min(0).max(1),
+  minClaimTerms: z.int().min(0).max(20),
   numberContextWords: z.int().min(1).max(20),
   minNumberContext: z.number().min(0).max(1),
   maxWindowSentences: z.int().min(1).max(10),

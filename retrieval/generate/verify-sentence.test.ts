@@ -99,6 +99,14 @@ describe('verifySentence against the seed document', () => {
     expect((await verifySentence('This includes both domestic and international law enforcement [1].', given(), tools)).status).toBe('unsupported');
   });
 
+  it('refuses a sentence that states nothing to check (SmolLM2 wrote "These include: [1]."), cited or not', async () => {
+    const cited = await verifySentence('These include: [1].', given(), tools);
+    expect(cited).toMatchObject({ status: 'unsupported', support: [], reason: expect.stringMatching(/states nothing/) });
+    expect((await verifySentence('They include these.', given(), tools)).status).toBe('uncited');
+    // A short sentence that names something is still a claim, checked as any other.
+    expect((await verifySentence('China trained officers [1].', given(), tools)).status).toBe('verified');
+  });
+
   it('refuses a place the passage does not name (the Fiji question)', async () => {
     const verdict = await verifySentence('Fiji had 2,700 officers trained by China [1].', given(), tools);
     expect(verdict.status).toBe('unsupported');

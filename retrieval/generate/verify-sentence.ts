@@ -279,6 +279,9 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
     return { support: null, bestMissing: best.missing, bestRecall: best.recall, bestWords: best.c.words, searched: true };
   }
 
+  if (factCount === 0 && claimTerms.length < weights.minClaimTerms) {
+    return verdict(cited.length > 0 ? 'unsupported' : 'uncited', { reason: 'it states nothing that a passage could support (no fact and too few words)' });
+  }
   const inCited = cited.length > 0 ? await searchSupport(cited) : null;
   if (inCited?.support) return verdict('verified', { support: inCited.support, reason: null });
   // Only a single passage may be attributed: pairing windows across every passage would support almost anything.

@@ -3,6 +3,7 @@ import { GeneratorError } from '../errors.js';
 import type { FetchEvent } from '../models/fetch-model.js';
 import { DEFAULT_GENERATOR, findGenerator } from '../models/model-catalog.js';
 import type { Generator, UnavailableGenerator } from './generator.js';
+import { locateConfiguredLocalGenerator, openConfiguredLocalGenerator } from './open-local-generator.js';
 import { openAICompatibleGeneratorFromConfig } from './openai-compatible-generator.js';
 
 /** Options of {@link openConfiguredGenerator}. */
@@ -26,8 +27,6 @@ export interface OpenGeneratorOptions {
  */
 export async function openConfiguredGenerator(config: Config, options: OpenGeneratorOptions = {}): Promise<Generator | UnavailableGenerator> {
   if (config.generator === 'openai-compatible') return openAICompatibleGeneratorFromConfig(config);
-  // Loaded only when asked for: node-llama-cpp and its native binary cost nothing otherwise.
-  const { locateConfiguredLocalGenerator, openConfiguredLocalGenerator } = await import('./open-local-generator.js');
   const fetchOptions = { ...(options.onFetch ? { onFetch: options.onFetch } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   try {
     if (options.describeOnly) {

@@ -90,6 +90,11 @@ const settingsSchema = z.object({
      */
     generatorPassages: z.number().int().min(1).max(50).default(3),
     /**
+     * Sentences of each passage the generator is given: the one that shares the most of the question's words and its
+     * neighbours, a shorter prompt read sooner; 0 gives whole passages. @default 0
+     */
+    generatorPassageSentences: z.number().int().min(0).max(50).default(0),
+    /**
      * CPU threads a local generator uses per answer. All cores read a prompt about twice as fast as one on an idle
      * 2-core machine (601 tokens: 3.6 s against 7.1 s); on a machine busy with other work one thread can be faster.
      * @default os.availableParallelism()
@@ -242,6 +247,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   generatorTimeoutMs: 'GENERATOR_TIMEOUT_MS',
   generatorMaxTokens: 'GENERATOR_MAX_TOKENS',
   generatorPassages: 'GENERATOR_PASSAGES',
+  generatorPassageSentences: 'GENERATOR_PASSAGE_SENTENCES',
   generatorThreads: 'GENERATOR_THREADS',
   generatorContextTokens: 'GENERATOR_CONTEXT_TOKENS',
   shortAnswerThreshold: 'SHORT_ANSWER_THRESHOLD',

@@ -157,7 +157,7 @@ async function servePipeline(
       })
     : null;
   const answerer = generator
-    ? createGenerativeAnswerer({ generator, fallback: extractive, maxTokens: config.generatorMaxTokens, maxPassages: config.generatorPassages, timeoutMs: config.generatorTimeoutMs, ...(options.logger ? { logger: options.logger } : {}) })
+    ? createGenerativeAnswerer({ generator, fallback: extractive, maxTokens: config.generatorMaxTokens, maxPassages: config.generatorPassages, passageSentences: config.generatorPassageSentences, timeoutMs: config.generatorTimeoutMs, ...(options.logger ? { logger: options.logger } : {}) })
     : extractive;
   const { embedder } = embedderChoice;
   const askTimeEmbedder = embedder && config.embedCacheEntries > 0 ? new CachingEmbedder(embedder, config.embedCacheEntries) : embedder;

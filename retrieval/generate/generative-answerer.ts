@@ -12,6 +12,7 @@ import { ABSTENTION_TEXT, GROUNDED_ANSWER_PROMPT_VERSION, versionedGroundedAnswe
 import type { Generator, UnavailableGenerator } from './generator.js';
 import { citedSentenceText } from './cited-sentence-text.js';
 import { createSentenceStream } from './sentence-stream.js';
+import { focusPassage, questionTerms } from './focus-passage.js';
 import { readSupportWeights, type SupportWeights } from './support-weights.js';
 import { readMarkers, verifySentence, type GivenPassage, type SentenceVerdict } from './verify-sentence.js';
 
@@ -29,6 +30,8 @@ export interface GenerativeAnswererOptions {
   readonly maxSentences?: number;
   /** Passages given to the model at most, best first, as many as fit its context. @default 3 */
   readonly maxPassages?: number;
+  /** Sentences of each passage given to the model, those that bear on the question (`focus-passage.ts`); 0 gives whole passages. @default 0 */
+  readonly passageSentences?: number;
   /** Language tools to reuse (tests share one load). @default createNlpTools() */
   readonly nlp?: NlpTools;
   readonly supportWeights?: SupportWeights;
@@ -72,6 +75,7 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
   const unavailable = 'unavailable' in options.generator ? options.generator.unavailable : null;
   const { id, info } = options.generator;
   const maxPassages = options.maxPassages ?? 3;
+  const focusSentences = options.passageSentences ?? 0;
   const maxSentences = options.maxSentences ?? 4;
   const weights = options.supportWeights ?? readSupportWeights();
   const tools = options.nlp ?? createNlpTools();
@@ -85,9 +89,14 @@ export function createGenerativeAnswerer(options: GenerativeAnswererOptions): An
     const skeleton = versionedGroundedAnswerPrompt({ question: request.question, sources: [], history: request.history });
     let budget = generator.info.contextTokens - maxTokens - TEMPLATE_ALLOWANCE - (await generator.countTokens(skeleton.messages.map((m) => m.content).join('\n')));
     const given: GivenPassage[] = [];
-    for (const passage of request.passages) {
+    const terms = questionTerms(request.question, normalizer);
+    for (const retrieved of request.passages) {
       if (given.length >= maxPassages) break;
-      if (request.documentText(passage.docId).slice(passage.start, passage.end) !== passage.text) continue; // stale offsets cannot be cited
+      const documentText = request.documentText(retrieved.docId);
+      if (documentText.slice(retrieved.start, retrieved.end) !== retrieved.text) continue; // stale offsets cannot be cited
+      const passage = focusPassage(retrieved, terms, documentText, focusSentences, { normalizer, passageSentences });
+      // Overlapping chunks can focus on the same sentences: the model reads them once.
+      if (given.some((g) => g.passage.docId === passage.docId && g.passage.start <= passage.start && passage.end <= g.passage.end)) continue;
       const cost = await generator.countTokens(sourceBlock({ n: given.length + 1, docId: passage.docId, heading: passage.heading, text: passage.text }));
       if (cost > budget) break;
       budget -= cost;

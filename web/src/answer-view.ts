@@ -313,7 +313,7 @@ export class AnswerView {
       const meta = el('p', { className: 'passage-meta' });
       this.withTitle(p.docId, (title) => {
         open.setAttribute('aria-label', `Show ${label.toLowerCase()} ${i + 1} in ${title}, characters ${p.start}–${p.end}`);
-        meta.textContent = `${title} · characters ${p.start}–${p.end}${p.heading ? ` · ${p.heading}` : ''}`;
+        meta.textContent = `${title} · characters ${p.start}–${p.end}${p.heading && p.heading !== title ? ` · ${p.heading}` : ''}`;
       });
       return el('li', { className: 'passage' }, meta, el('p', { className: 'passage-text' }, snippet(p.text)), open);
     });

@@ -264,13 +264,15 @@ export class AnswerView {
    * the answer already shows word for word (an extracted sentence) is not repeated: its row says where it is instead.
    */
   private sourceList(citations: readonly Citation[]): HTMLElement {
-    const shown = flatten(this.body.textContent ?? '');
+    const before = this.textBeforeMarkers();
     const byDocument = new Map<string, Map<string, Citation[]>>();
     for (const c of citations) {
       const spans = byDocument.get(c.docId) ?? new Map<string, Citation[]>();
       byDocument.set(c.docId, spans);
       const key = `${c.start}:${c.end}`;
-      spans.set(key, [...(spans.get(key) ?? []), c]);
+      const group = spans.get(key) ?? [];
+      group.push(c);
+      spans.set(key, group);
     }
     const items = [...byDocument].map(([docId, spans]) => {
       const name = el('p', { className: 'source-document-title' });
@@ -280,7 +282,7 @@ export class AnswerView {
       const rows = [...spans.values()].map((group) => {
         const c = group[0]!;
         const quote = flatten(c.quote);
-        const inAnswer = quote !== '' && shown.includes(quote);
+        const inAnswer = quote !== '' && group.some((g) => before.get(g.n)?.some((run) => run.endsWith(quote)));
         // A document's first heading is often its title, just named above.
         const heading = this.headingOf(c);
         const where = [heading !== this.titles.peek(docId) && heading, `characters ${c.start}–${c.end}`, inAnswer && 'quoted in the answer'].filter(Boolean).join(' · ');
@@ -296,6 +298,25 @@ export class AnswerView {
       return el('li', { className: 'source-document' }, name, el('ul', { className: 'source-spans' }, ...rows));
     });
     return el('section', { className: 'sources', attrs: { 'aria-label': 'Sources' } }, el('h3', {}, 'Sources'), el('ol', { className: 'source-documents' }, ...items));
+  }
+
+  /**
+   * The answer's text just before each marker `[n]` (back to the previous text run, so `… [1][2]` gives both the same),
+   * flattened. An extracted answer is `quote [1] quote [2]`: its quotes end these runs. One pass over the answer.
+   */
+  private textBeforeMarkers(): Map<number, string[]> {
+    const runs = new Map<number, string[]>();
+    let last = '';
+    for (const segment of splitAnswer(this.body.textContent ?? '')) {
+      if (segment.kind === 'text') {
+        if (segment.text.trim() !== '') last = flatten(segment.text);
+        continue;
+      }
+      const list = runs.get(segment.n) ?? [];
+      list.push(last);
+      runs.set(segment.n, list);
+    }
+    return runs;
   }
 
   private sourceButton(c: Citation): HTMLButtonElement {

@@ -35,6 +35,21 @@ describe('sourceBlocks', () => {
     expect(findHeadings(text).map((h) => h.text)).toEqual(['Summary', 'Background']);
   });
 
+  it('makes each line a paragraph in a text with no blank line, as text from a web page or a PDF comes', () => {
+    const text = '\nPolice diplomacy deepens its influence.\nSummary\nChina is positioning itself.\nIn March 2023, Beijing amended a law.\n\n\n';
+    expect(shown(text, sourceBlocks(text))).toEqual([
+      ['gap', '\n'],
+      ['paragraph', 'Police diplomacy deepens its influence.'],
+      ['gap', '\n'],
+      ['heading', 'Summary', 3],
+      ['gap', '\n'],
+      ['paragraph', 'China is positioning itself.'],
+      ['gap', '\n'],
+      ['paragraph', 'In March 2023, Beijing amended a law.'],
+      ['gap', '\n\n\n'],
+    ]);
+  });
+
   it('covers every character of any text exactly once, in order; paragraphs hold no blank line and gaps only whitespace', () => {
     const piece = fc.constantFrom('\n', '\r\n', '\r', '\n\n', ' ', '  \n', '# ', '## Title', 'Word', 'A sentence.', '- item', '```', '\u00a0', 'x');
     fc.assert(

@@ -44,10 +44,14 @@ const isBlank = (text: string, line: Line) => text.slice(line.start, line.end).t
 
 /**
  * Splits `text` into blocks in one pass. Headings are the ones the chunker labels passages with (`findHeadings`), so
- * the panel and the passages' section names agree.
+ * the panel and the passages' section names agree. A text with no blank line at all (text taken from a web page or a
+ * PDF, one paragraph a line) has a paragraph per line.
  */
 export function sourceBlocks(text: string): SourceBlock[] {
   const lines = splitLines(text);
+  const filled = lines.map((line) => !isBlank(text, line));
+  // Blank lines before the first text or after the last separate nothing.
+  const linePerParagraph = !filled.slice(filled.indexOf(true), filled.lastIndexOf(true) + 1).includes(false);
   const headings = findHeadings(text);
   const blocks: SourceBlock[] = [];
   let cursor = 0;
@@ -62,19 +66,20 @@ export function sourceBlocks(text: string): SourceBlock[] {
     paragraph = null;
   };
   let next = 0;
-  for (const line of lines) {
+  for (const [index, line] of lines.entries()) {
     while (next < headings.length && headings[next]!.start < line.start) next++;
     // A heading's text is never empty, so it starts inside its line's content.
     const isHeading = next < headings.length && headings[next]!.start < line.end;
-    if (isBlank(text, line)) {
+    if (!filled[index]) {
       endParagraph();
     } else if (isHeading) {
       endParagraph();
       const atx = parseAtxHeading(text.slice(line.start, line.end));
       push('heading', line.start, line.end, atx ? Math.min(6, atx.level + 2) : 3);
-    } else if (paragraph) {
+    } else if (paragraph && !linePerParagraph) {
       paragraph.end = line.end;
     } else {
+      endParagraph();
       paragraph = { start: line.start, end: line.end };
     }
   }

@@ -41,7 +41,8 @@ export class CitationPreview {
     tooltip.addEventListener('pointerleave', () => this.scheduleHide());
     // Bubbling at the document runs before the source panel's Escape (on the window): one press, one thing closed.
     document.addEventListener('keydown', (event) => {
-      if (event.key !== 'Escape' || !this.isOpen || event.defaultPrevented) return;
+      // Escape while composing text (an input method) cancels the composition, nothing else.
+      if (event.key !== 'Escape' || event.isComposing || !this.isOpen || event.defaultPrevented) return;
       event.preventDefault();
       // Kept hidden while the pointer or focus stays on the button; gone with the pointer on the preview itself.
       this.dismissed = this.hovered || document.activeElement === this.anchor ? this.anchor : null;

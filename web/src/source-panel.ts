@@ -46,7 +46,7 @@ export class SourcePanel {
     elements.closeButton.addEventListener('click', () => this.close());
     // On the window, so whatever handled Escape on its way up (the citation preview, leaving an edit) goes first.
     window.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape' && this.isOpen && !event.defaultPrevented) {
+      if (event.key === 'Escape' && !event.isComposing && this.isOpen && !event.defaultPrevented) {
         event.preventDefault();
         this.close();
       }

@@ -1,7 +1,7 @@
 /**
  * The chat page's main views checked by axe-core inside real Chromium (the real server over the seed corpus), in the
- * light and the dark theme: the first-load panel, and an answer with its sources listed and one open in the source
- * panel. No serious or critical violation is allowed; the citation buttons' target size and the dark highlight's
+ * light and the dark theme: the first-load panel, an answer with its sources listed, a citation's preview, and one
+ * source open in the source panel (at phone width, the full-screen sheet). No serious or critical violation is allowed; the citation buttons' target size and the dark highlight's
  * contrast, which a new user found below WCAG AA, are measured directly too.
  */
 import fs from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { QUESTION, ask, openPage } from './__fixtures__/chat-page.js';
-import { usePageServer } from './__fixtures__/page-server.js';
+import { VIEWPORTS, usePageServer } from './__fixtures__/page-server.js';
 
 interface AxeViolation {
   readonly id: string;
@@ -48,15 +48,16 @@ function contrast(a: string, b: string): number {
 }
 
 const VIEWS = [
-  { scheme: 'light', viewport: { width: 1280, height: 800 } },
-  { scheme: 'dark', viewport: { width: 1280, height: 800 } },
-  { scheme: 'dark', viewport: { width: 375, height: 740 } },
+  { scheme: 'light', viewport: VIEWPORTS.desktop },
+  { scheme: 'dark', viewport: VIEWPORTS.desktop },
+  { scheme: 'light', viewport: VIEWPORTS.phone },
+  { scheme: 'dark', viewport: VIEWPORTS.phone },
 ] as const;
 
 describe('accessibility of the main views', () => {
   const served = usePageServer();
 
-  it.each(VIEWS.map((v) => [`${v.scheme}, ${v.viewport.width} px`, v] as const))('%s: the first-load panel and an answer with a source open', async (_, { scheme, viewport }) => {
+  it.each(VIEWS.map((v) => [`${v.scheme}, ${v.viewport.width} px`, v] as const))('%s: the first-load panel, an answer, a citation preview and a source open', async (_, { scheme, viewport }) => {
     const { page, problems } = await openPage(served.browser.context, served.server.url, viewport);
     await page.emulateMedia({ colorScheme: scheme });
 
@@ -74,9 +75,19 @@ describe('accessibility of the main views', () => {
       expect(box.width).toBeGreaterThanOrEqual(24);
       expect(box.height).toBeGreaterThanOrEqual(24);
     }
+    // The citation's preview, open on hover.
+    await cites.first().hover();
+    await page.locator('#citation-preview #preview-check.verified').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The source open (at phone width, the full-screen sheet), its citation marked as the current one.
     await cites.first().click();
     await page.locator('#source-check.verified').waitFor();
+    expect(await page.getAttribute('#source-panel', 'role')).toBe(viewport.width < 800 ? 'dialog' : 'complementary');
+    expect(await cites.first().getAttribute('aria-current')).toBe('true');
     expect(await seriousViolations(page)).toEqual([]);
+    const marked = await cites.first().evaluate((cite) => ({ text: getComputedStyle(cite).color, background: getComputedStyle(cite).backgroundColor }));
+    expect(contrast(marked.text, marked.background)).toBeGreaterThanOrEqual(4.5);
 
     // The highlighted span is readable in this theme.
     const colours = await page.locator('#source-text mark').evaluate((mark) => ({ text: getComputedStyle(mark).color, background: getComputedStyle(mark).backgroundColor }));

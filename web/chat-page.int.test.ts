@@ -56,7 +56,9 @@ describe('chat page over the seed corpus', () => {
     const first = result.citations[0]!;
     const cite = answer.locator('button.cite').first();
     expect(await cite.textContent()).toBe(`[${first.n}]`);
-    expect(await cite.getAttribute('aria-label')).toContain(first.docId);
+    // Named by the document's title, not its file name.
+    const { documents } = (await (await fetch(`${t.url}/api/documents`)).json()) as { documents: { id: string; title: string }[] };
+    expect(await cite.getAttribute('aria-label')).toBe(`Citation ${first.n}: open ${documents.find((d) => d.id === first.docId)!.title}`);
     await cite.click();
 
     const check = page.locator('#source-check.verified');
@@ -204,8 +206,10 @@ describe('chat page with HTML inside a document', () => {
     expect(shown).toContain('<script>window.__pwned=1</script>');
     expect(shown).toContain('<img src=x onerror="window.__pwned=1">');
     expect(await page.textContent('#source-doc')).toContain('<img src=x onerror="window.__pwned=1">');
-    // Only the highlight is an element inside the document view; nothing else in the page became markup.
-    expect(await page.locator('#source-text *').evaluateAll((els) => els.map((e) => e.tagName))).toEqual(['MARK']);
+    // Only the page's own blocks and the highlight are elements inside the document view; none of the text became markup.
+    const tags = await page.locator('#source-text *').evaluateAll((els) => els.map((e) => e.tagName));
+    expect(tags).toContain('MARK');
+    expect(tags.filter((tag) => !['H3', 'H4', 'H5', 'H6', 'P', 'SPAN', 'MARK'].includes(tag))).toEqual([]);
     expect(await page.locator('img, #messages script, #source-panel script').count()).toBe(0);
     expect(await page.textContent('#messages')).toContain('<');
     await page.waitForTimeout(300);

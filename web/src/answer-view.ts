@@ -4,22 +4,38 @@ import type { AskResult, Citation, GeneratedSentence } from '../../retrieval/typ
 import { abstentionSentence } from './abstention-reasons.js';
 import { confidenceLabel, leadingShortAnswer, searchedFor } from './answer-confidence.js';
 import { StreamingAnswerSplitter, splitAnswer, type AnswerSegment } from './answer-text.js';
+import type { CitationPreview } from './citation-preview.js';
 import { copyButton } from './copy-button.js';
+import type { DocumentTitles } from './document-titles.js';
 import { el } from './dom.js';
 import type { SourceTarget } from './source-panel.js';
 
 type Passage = AskResult['passages'][number];
 
-/** Opens a span in the source panel; `opener` gets focus back when it closes. */
-export type OpenSource = (target: SourceTarget, opener: HTMLElement) => void;
+/** Opens a span in the source panel; `opener` gets focus back when it closes; `current` are marked as shown. */
+export type OpenSource = (target: SourceTarget, opener: HTMLElement, current: readonly HTMLElement[]) => void;
+
+/** What an answer needs to show its citations. */
+export interface AnswerViewOptions {
+  readonly openSource: OpenSource;
+  /** Names documents by title in the sources, the passages and the citations' labels. */
+  readonly titles: DocumentTitles;
+  /** Shows a citation's quote, title and verdict while its `[n]` is hovered or focused. */
+  readonly preview: CitationPreview;
+}
 
 /** Passages offered when the answer abstains. */
 const NEAREST_ON_ABSTAIN = 3;
 /** Characters of a passage shown in the list. */
 const SNIPPET_CHARS = 280;
 
+/** `text` with its whitespace runs as single spaces, for comparing what reads the same. */
+function flatten(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = flatten(text);
   return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS).trimEnd()}…` : flat;
 }
 
@@ -44,13 +60,21 @@ export class AnswerView {
   private readonly splitter = new StreamingAnswerSplitter();
   private readonly citations = new Map<number, Citation>();
   private readonly markers: HTMLButtonElement[] = [];
+  /** The `[n]` buttons of the sources list. */
+  private readonly sourceButtons: HTMLButtonElement[] = [];
+  private readonly openSource: OpenSource;
+  private readonly titles: DocumentTitles;
+  private readonly preview: CitationPreview;
   private streamedText = '';
   private passages: readonly Passage[] = [];
   /** A language model's text not yet judged, shown muted until its sentence's verdict replaces it. */
   private readonly draft: HTMLElement;
   private draftText = '';
 
-  constructor(private readonly openSource: OpenSource) {
+  constructor(options: AnswerViewOptions) {
+    this.openSource = options.openSource;
+    this.titles = options.titles;
+    this.preview = options.preview;
     this.speaker = el('p', { className: 'speaker sr-only' }, 'Verbatim answered:');
     this.body = el('p', { className: 'answer-text', attrs: { 'aria-live': 'polite', 'aria-atomic': 'false' } });
     this.status = el('p', { className: 'answer-status', attrs: { role: 'status' } }, 'Searching the documents…');
@@ -113,6 +137,7 @@ export class AnswerView {
       this.appendSegments(splitAnswer(result.answer));
     }
     for (const button of this.markers) this.describeMarker(button);
+    this.preview.refresh();
     this.element.setAttribute('aria-busy', 'false');
     this.status.textContent = '';
     this.status.hidden = true;
@@ -200,8 +225,9 @@ export class AnswerView {
       const button = el('button', { className: 'cite', attrs: { type: 'button', 'data-n': String(segment.n) } }, segment.raw);
       button.addEventListener('click', () => {
         const citation = this.citations.get(segment.n);
-        if (citation) this.openSource({ ...citation, label: `Citation [${citation.n}]` }, button);
+        if (citation) this.openSource({ ...citation, label: `Citation [${citation.n}]` }, button, this.buttonsFor(citation.n));
       });
+      this.preview.attach(button, () => this.citations.get(segment.n));
       this.markers.push(button);
       this.describeMarker(button);
       into.append(button);
@@ -211,25 +237,106 @@ export class AnswerView {
   private describeMarker(button: HTMLButtonElement): void {
     const n = Number(button.dataset.n);
     const citation = this.citations.get(n);
-    button.setAttribute('aria-label', citation ? `Citation ${n}: open ${citation.docId}, characters ${citation.start}–${citation.end}` : `Citation ${n} (source loading)`);
     button.setAttribute('aria-disabled', citation ? 'false' : 'true');
+    if (!citation) button.setAttribute('aria-label', `Citation ${n} (source loading)`);
+    else this.withTitle(citation.docId, (title) => button.setAttribute('aria-label', `Citation ${n}: open ${title}`));
   }
 
+  /** Calls `apply` with the title of `docId`: at once when the list is in, else with the id now and the title when it comes. */
+  private withTitle(docId: string, apply: (title: string) => void): void {
+    const known = this.titles.peek(docId);
+    apply(known ?? docId);
+    if (known === undefined) void this.titles.titleOf(docId).then(apply);
+  }
+
+  /** Every button of this answer that opens citation `n`: its markers in the text and in the sources list. */
+  private buttonsFor(n: number): HTMLButtonElement[] {
+    return [...this.markers, ...this.sourceButtons].filter((b) => Number(b.dataset.n) === n);
+  }
+
+  /** The section heading over a citation, from the retrieved passage it lies in. */
+  private headingOf(citation: Citation): string | null {
+    return this.passages.find((p) => p.docId === citation.docId && p.start <= citation.start && citation.end <= p.end)?.heading ?? null;
+  }
+
+  /**
+   * The sources by document title, each cited span once with its `[n]` (two citations of one span share a row). A quote
+   * the answer already shows word for word (an extracted sentence) is not repeated: its row says where it is instead.
+   */
   private sourceList(citations: readonly Citation[]): HTMLElement {
-    const items = citations.map((c) => {
-      const open = el('button', { className: 'link-button', attrs: { type: 'button', 'aria-label': `Open source ${c.n}: ${c.docId}, characters ${c.start}–${c.end}` } }, `[${c.n}] ${c.docId}`);
-      open.addEventListener('click', () => this.openSource({ ...c, label: `Citation [${c.n}]` }, open));
-      return el('li', {}, open, el('q', { className: 'quote' }, c.quote), copyButton({ label: 'Copy quote', accessibleName: `Copy quote ${c.n}`, text: () => c.quote }));
+    const before = this.textBeforeMarkers();
+    const byDocument = new Map<string, Map<string, Citation[]>>();
+    for (const c of citations) {
+      const spans = byDocument.get(c.docId) ?? new Map<string, Citation[]>();
+      byDocument.set(c.docId, spans);
+      const key = `${c.start}:${c.end}`;
+      const group = spans.get(key) ?? [];
+      group.push(c);
+      spans.set(key, group);
+    }
+    const items = [...byDocument].map(([docId, spans]) => {
+      const name = el('p', { className: 'source-document-title' });
+      this.withTitle(docId, (title) => {
+        name.textContent = title;
+      });
+      const rows = [...spans.values()].map((group) => {
+        const c = group[0]!;
+        const quote = flatten(c.quote);
+        const inAnswer = quote !== '' && group.some((g) => before.get(g.n)?.some((run) => run.endsWith(quote)));
+        // A document's first heading is often its title, just named above.
+        const heading = this.headingOf(c);
+        const where = [heading !== this.titles.peek(docId) && heading, `characters ${c.start}–${c.end}`, inAnswer && 'quoted in the answer'].filter(Boolean).join(' · ');
+        return el(
+          'li',
+          { className: 'source-span' },
+          ...group.map((g) => this.sourceButton(g)),
+          el('span', { className: 'source-where' }, where),
+          !inAnswer && el('q', { className: 'quote' }, c.quote),
+          copyButton({ label: 'Copy quote', accessibleName: `Copy quote ${c.n}`, text: () => c.quote }),
+        );
+      });
+      return el('li', { className: 'source-document' }, name, el('ul', { className: 'source-spans' }, ...rows));
     });
-    return el('section', { className: 'sources', attrs: { 'aria-label': 'Sources' } }, el('h3', {}, 'Sources'), el('ol', {}, ...items));
+    return el('section', { className: 'sources', attrs: { 'aria-label': 'Sources' } }, el('h3', {}, 'Sources'), el('ol', { className: 'source-documents' }, ...items));
+  }
+
+  /**
+   * The answer's text just before each marker `[n]` (back to the previous text run, so `… [1][2]` gives both the same),
+   * flattened. An extracted answer is `quote [1] quote [2]`: its quotes end these runs. One pass over the answer.
+   */
+  private textBeforeMarkers(): Map<number, string[]> {
+    const runs = new Map<number, string[]>();
+    let last = '';
+    for (const segment of splitAnswer(this.body.textContent ?? '')) {
+      if (segment.kind === 'text') {
+        if (segment.text.trim() !== '') last = flatten(segment.text);
+        continue;
+      }
+      const list = runs.get(segment.n) ?? [];
+      list.push(last);
+      runs.set(segment.n, list);
+    }
+    return runs;
+  }
+
+  private sourceButton(c: Citation): HTMLButtonElement {
+    const open = el('button', { className: 'source-open link-button', attrs: { type: 'button', 'data-n': String(c.n) } }, `[${c.n}]`);
+    this.withTitle(c.docId, (title) => open.setAttribute('aria-label', `Open source ${c.n}: ${title}, characters ${c.start}–${c.end}`));
+    open.addEventListener('click', () => this.openSource({ ...c, label: `Citation [${c.n}]` }, open, this.buttonsFor(c.n)));
+    this.sourceButtons.push(open);
+    return open;
   }
 
   private passageList(passages: readonly Passage[], label: string): HTMLOListElement {
     const items = passages.map((p, i) => {
-      const open = el('button', { className: 'link-button', attrs: { type: 'button', 'aria-label': `Show ${label.toLowerCase()} ${i + 1} in ${p.docId}, characters ${p.start}–${p.end}` } }, 'Show in document');
-      open.addEventListener('click', () => this.openSource({ docId: p.docId, start: p.start, end: p.end, quote: p.text, label: `${label} ${i + 1}` }, open));
-      const where = `${p.docId} · characters ${p.start}–${p.end}${p.heading ? ` · ${p.heading}` : ''}`;
-      return el('li', { className: 'passage' }, el('p', { className: 'passage-meta' }, where), el('p', { className: 'passage-text' }, snippet(p.text)), open);
+      const open = el('button', { className: 'link-button', attrs: { type: 'button' } }, 'Show in document');
+      open.addEventListener('click', () => this.openSource({ docId: p.docId, start: p.start, end: p.end, quote: p.text, label: `${label} ${i + 1}` }, open, [open]));
+      const meta = el('p', { className: 'passage-meta' });
+      this.withTitle(p.docId, (title) => {
+        open.setAttribute('aria-label', `Show ${label.toLowerCase()} ${i + 1} in ${title}, characters ${p.start}–${p.end}`);
+        meta.textContent = `${title} · characters ${p.start}–${p.end}${p.heading && p.heading !== title ? ` · ${p.heading}` : ''}`;
+      });
+      return el('li', { className: 'passage' }, meta, el('p', { className: 'passage-text' }, snippet(p.text)), open);
     });
     return el('ol', { className: 'passage-list' }, ...items);
   }

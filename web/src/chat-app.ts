@@ -1,7 +1,7 @@
 import type { AskFrame, ServerFrame } from '../../server/protocol.js';
 import type { AskResult, ChatTurn } from '../../retrieval/types.js';
 import { answerMarkdown } from './answer-markdown.js';
-import { AnswerView, renderQuestion } from './answer-view.js';
+import { AnswerView, renderQuestion, type AnswerViewOptions } from './answer-view.js';
 import type { ChatSocket } from './chat-socket.js';
 import { copyButton } from './copy-button.js';
 import { el } from './dom.js';
@@ -70,6 +70,8 @@ export class ChatApp {
     private readonly sources: SourcePanel,
     private readonly scroll: ScrollFollow,
     private readonly titleOf: DocumentTitleOf,
+    /** How answers show their citations: titles and the preview. */
+    private readonly citations: Omit<AnswerViewOptions, 'openSource'>,
   ) {
     const { form, question, stop, newChat, cancelEdit } = elements;
     this.box = new QuestionBox({ textarea: question, counter: elements.counter }, () => this.refreshControls());
@@ -124,7 +126,7 @@ export class ChatApp {
     const { messages, emptyHint } = this.elements;
     if (question === '' || this.current || !this.online) return;
     emptyHint.hidden = true;
-    const view = new AnswerView((target, opener) => void this.sources.open(target, opener));
+    const view = new AnswerView({ ...this.citations, openSource: (target, opener, current) => void this.sources.open(target, opener, current) });
     const questionItem = renderQuestion(question);
     const exchange: Exchange = { question, questionItem, view, result: null };
     questionItem.append(this.editButton(exchange));

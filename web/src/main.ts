@@ -2,8 +2,10 @@
 import { takeAccessToken } from './access-token.js';
 import { createApiClient } from './api-client.js';
 import { ChatApp } from './chat-app.js';
+import { CitationPreview } from './citation-preview.js';
 import { ChatSocket } from './chat-socket.js';
 import { ConnectionBanner } from './connection-banner.js';
+import { DocumentTitles } from './document-titles.js';
 import { required } from './dom.js';
 import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
@@ -22,9 +24,14 @@ function start(): void {
       check: required('source-check', HTMLElement),
       text: required('source-text', HTMLElement),
       closeButton: required('close-source', HTMLButtonElement),
-      background: required('chat-column', HTMLElement),
     },
     api,
+  );
+  const titles = new DocumentTitles(api);
+  const preview = new CitationPreview(
+    { tooltip: required('citation-preview', HTMLElement), title: required('preview-title', HTMLElement), quote: required('preview-quote', HTMLElement), check: required('preview-check', HTMLElement) },
+    api,
+    titles,
   );
   const socket = new ChatSocket({
     token,
@@ -60,13 +67,8 @@ function start(): void {
     socket,
     sources,
     scroll,
-    async (docId) => {
-      try {
-        return (await api.documents()).documents.find((d) => d.id === docId)?.title || docId;
-      } catch {
-        return docId;
-      }
-    },
+    (docId) => titles.titleOf(docId),
+    { titles, preview },
   );
   const welcome = new WelcomePanel(
     {

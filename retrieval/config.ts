@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { FEEDBACK_FILE_NAME } from './feedback/feedback-log.js';
 import { DEFAULT_EMBEDDER, findEmbedder } from './models/model-catalog.js';
 
 /**
@@ -29,6 +30,11 @@ const settingsSchema = z.object({
     corpusDir: z.string().min(1).default('seeds'),
     /** Folder the index is written to. @default "data/index" */
     indexDir: z.string().min(1).default('data/index'),
+    /**
+     * The server's feedback log (JSON Lines, append-only): the readers' verdicts on answers, which
+     * `npm run eval -- --from-feedback` turns into candidate eval items. @default "<INDEX_DIR>/feedback.jsonl"
+     */
+    feedbackFile: z.string().min(1).optional(),
     /**
      * Embedding model: a name or id from the model catalog (`npm run models -- list`), fetched from its pinned sources,
      * or any transformers.js feature-extraction model id on the hub (downloaded by transformers.js, unpinned).
@@ -216,8 +222,8 @@ export const configSchema = settingsSchema
     path: ['generatorBaseUrl'],
   });
 
-/** The parsed, frozen configuration. */
-export type Config = Readonly<z.infer<typeof configSchema>>;
+/** The parsed, frozen configuration; `loadConfig` always resolves `feedbackFile` (beside the index by default). */
+export type Config = Readonly<Omit<z.infer<typeof configSchema>, 'feedbackFile'> & { feedbackFile: string }>;
 /** Raw values before defaults and validation. */
 export type ConfigInput = z.input<typeof configSchema>;
 
@@ -225,6 +231,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   corpusDir: 'CORPUS_DIR',
   indexDir: 'INDEX_DIR',
+  feedbackFile: 'FEEDBACK_FILE',
   modelId: 'EMBEDDING_MODEL',
   modelDir: 'MODEL_DIR',
   allowRemoteModels: 'ALLOW_REMOTE_MODELS',
@@ -325,6 +332,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Parti
     modelId: findEmbedder(config.modelId)?.modelId ?? config.modelId,
     corpusDir: path.resolve(cwd, config.corpusDir),
     indexDir: path.resolve(cwd, config.indexDir),
+    feedbackFile: path.resolve(cwd, config.feedbackFile ?? path.join(config.indexDir, FEEDBACK_FILE_NAME)),
     ...(config.answerWeightsFile !== undefined ? { answerWeightsFile: path.resolve(cwd, config.answerWeightsFile) } : {}),
     modelDir: path.resolve(cwd, config.modelDir),
   });

@@ -67,6 +67,7 @@ function start(): void {
         return docId;
       }
     },
+    (request) => api.feedback(request),
   );
   const welcome = new WelcomePanel(
     {

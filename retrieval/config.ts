@@ -36,6 +36,11 @@ const settingsSchema = z.object({
      */
     feedbackFile: z.string().min(1).optional(),
     /**
+     * Largest the feedback log may grow; past it verdicts are refused (500 `FEEDBACK_NOT_SAVED`), so clients cannot fill
+     * the disk the index lives on. @default 268435456 (256 MiB)
+     */
+    feedbackMaxBytes: z.number().int().min(1024).max(2 ** 44).default(256 * 1024 * 1024),
+    /**
      * Embedding model: a name or id from the model catalog (`npm run models -- list`), fetched from its pinned sources,
      * or any transformers.js feature-extraction model id on the hub (downloaded by transformers.js, unpinned).
      * @default "Xenova/all-MiniLM-L6-v2" (all-MiniLM-L6-v2, int8)
@@ -232,6 +237,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   corpusDir: 'CORPUS_DIR',
   indexDir: 'INDEX_DIR',
   feedbackFile: 'FEEDBACK_FILE',
+  feedbackMaxBytes: 'FEEDBACK_MAX_BYTES',
   modelId: 'EMBEDDING_MODEL',
   modelDir: 'MODEL_DIR',
   allowRemoteModels: 'ALLOW_REMOTE_MODELS',

@@ -42,7 +42,7 @@ export interface CreateServerOptions {
    * it, or `false` for the API alone. @default 'build'
    */
   readonly webRoot?: string | 'build' | false;
-  /** Where `POST /api/feedback` appends the readers' verdicts. @default a log at config.feedbackFile (FEEDBACK_FILE) */
+  /** Where `POST /api/feedback` appends the readers' verdicts. @default a log at config.feedbackFile (FEEDBACK_FILE), of at most config.feedbackMaxBytes */
   readonly feedbackLog?: FeedbackLog;
 }
 
@@ -91,7 +91,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const description = apiDescription({ defaultK: config.topK, tokenRequired: config.apiToken !== undefined, loopbackOnly: isLoopbackHost(host), maxBodyBytes: maxMessageBytes, version: packageJson.version });
   const openApiDocument = buildOpenApiDocument(description);
   const methodsOnly = rejectUnlistedMethods(description.operations);
-  const feedbackLog = options.feedbackLog ?? new FeedbackLog({ file: config.feedbackFile });
+  const feedbackLog = options.feedbackLog ?? new FeedbackLog({ file: config.feedbackFile, maxBytes: config.feedbackMaxBytes });
 
   const app = express();
   app.disable('x-powered-by');

@@ -35,7 +35,7 @@ await runCommand(async () => {
     return;
   }
   try {
-    const feedbackLog = new FeedbackLog({ file: config.feedbackFile });
+    const feedbackLog = new FeedbackLog({ file: config.feedbackFile, maxBytes: config.feedbackMaxBytes });
     const server = await createServer({ pipeline, config, logger, feedbackLog });
     process.stdout.write(`feedback: readers' verdicts go to ${feedbackLog.file}\n`);
     process.stdout.write(`Verbatim is serving the chat page at ${server.url}/\n`);

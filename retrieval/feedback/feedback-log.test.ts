@@ -56,6 +56,15 @@ describe('FeedbackLog', () => {
     expect((await readFeedbackLog(file)).entries.map((e) => e.id)).toEqual(['kept']);
   });
 
+  it('refuses an append that would grow the file past maxBytes, and keeps what it holds', async () => {
+    const file = path.join(dir, 'capped.jsonl');
+    const log = new FeedbackLog({ file, maxBytes: 12_000 });
+    await log.append(entry('fits', 'first'));
+    const full = log.append(entry('too-many', 'second'));
+    await expect(full).rejects.toMatchObject({ code: 'FEEDBACK_NOT_SAVED', message: expect.stringMatching(/the feedback log is full at 11\.7 KiB; export it and move it aside/) });
+    expect((await readFeedbackLog(file)).entries.map((e) => e.id)).toEqual(['fits']);
+  });
+
   it('refuses a relative path, so the file does not move with the working folder', () => {
     expect(() => new FeedbackLog({ file: 'feedback.jsonl' })).toThrow(/absolute path/);
   });

@@ -19,11 +19,11 @@ export class FeedbackNotSavedError extends VerbatimError {
   /** The log file, for the server log; the client's message does not name server paths. */
   readonly file: string;
 
-  constructor(file: string, options: { cause?: unknown } = {}) {
-    const reason = (options.cause as NodeJS.ErrnoException | undefined)?.code ?? 'write failed';
+  constructor(file: string, options: { cause?: unknown; reason?: string } = {}) {
+    const reason = options.reason ?? `${(options.cause as NodeJS.ErrnoException | undefined)?.code ?? 'write failed'}`;
     super('FEEDBACK_NOT_SAVED', `the server could not save the feedback (${reason}): try again later, and tell whoever runs it (the server log names the file)`, {
       status: 500,
-      ...options,
+      cause: options.cause,
     });
     this.file = file;
   }
@@ -33,6 +33,11 @@ export class FeedbackNotSavedError extends VerbatimError {
 export interface FeedbackLogOptions {
   /** The JSON Lines file; created (with its folder) on the first append. */
   readonly file: string;
+  /**
+   * Largest the file may grow; an append past it is refused, so clients cannot fill the disk the index lives on.
+   * Export the log and move it aside to start a new one. @default 268435456 (256 MiB)
+   */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -43,11 +48,13 @@ export interface FeedbackLogOptions {
  */
 export class FeedbackLog {
   readonly file: string;
+  readonly maxBytes: number;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: FeedbackLogOptions) {
     if (!path.isAbsolute(options.file)) throw new InputError(`the feedback file must be an absolute path, got ${JSON.stringify(options.file)}`);
     this.file = options.file;
+    this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   }
 
   /**
@@ -68,7 +75,9 @@ export class FeedbackLog {
       // 'a+': appends go to the end whatever the position (O_APPEND), and the last byte can be read.
       const handle = await fs.open(this.file, 'a+');
       try {
-        const bytes = Buffer.from(((await endsMidLine(handle)) ? '\n' : '') + line, 'utf8');
+        const { size } = await handle.stat();
+        const bytes = Buffer.from(((await endsMidLine(handle, size)) ? '\n' : '') + line, 'utf8');
+        if (size + bytes.length > this.maxBytes) throw new FeedbackNotSavedError(this.file, { reason: `the feedback log is full at ${formatSize(this.maxBytes)}; export it and move it aside` });
         let offset = 0;
         while (offset < bytes.length) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
         await handle.datasync();
@@ -76,14 +85,19 @@ export class FeedbackLog {
         await handle.close();
       }
     } catch (error) {
-      throw new FeedbackNotSavedError(this.file, { cause: error });
+      throw error instanceof FeedbackNotSavedError ? error : new FeedbackNotSavedError(this.file, { cause: error });
     }
   }
 }
 
-/** True when the file has content and its last byte is not a newline. */
-async function endsMidLine(handle: fs.FileHandle): Promise<boolean> {
-  const { size } = await handle.stat();
+/** A size as the limit is documented: `256 MiB`, `19.5 KiB`. */
+function formatSize(bytes: number): string {
+  const [unit, size] = bytes >= 1024 * 1024 ? ['MiB', 1024 * 1024] : ['KiB', 1024];
+  return `${Math.round((bytes / size) * 10) / 10} ${unit}`;
+}
+
+/** True when the file (of `size` bytes) has content and its last byte is not a newline. */
+async function endsMidLine(handle: fs.FileHandle, size: number): Promise<boolean> {
   if (size === 0) return false;
   const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
   return buffer[0] !== 0x0a;

@@ -2,7 +2,7 @@
  * Readers' verdicts (the server's feedback log) as candidate eval items: the same shape as the lines of
  * `eval/datasets/*.jsonl` (`dataset.ts`), so a reviewed candidate is appended to a dataset as it is. A thumbs-up on
  * an answer becomes a ready item (its cited quotes are the evidence, their offsets the evidence spans, the short
- * answer shown the accepted answer); a thumbs-up on "The documents don't say." a ready unanswerable item. A
+ * answer shown the accepted answer; without one the quotes stand in, and the item asks to be cut down); a thumbs-up on "The documents don't say." a ready unanswerable item. A
  * thumbs-down cannot say what the right answer is, so its item has no accepted answers and fails the dataset's own
  * validation until a person writes them (or marks it unanswerable): an unreviewed item cannot slip into a dataset.
  */
@@ -19,6 +19,8 @@ const REVIEW_TODO = {
   wrongAbstention:
     'the reader judged "The documents don\'t say." wrong: if the documents answer it, write the accepted "answers" and the "evidence" sentence(s); otherwise set "answerable": false',
   noEvidence: 'the reader judged this answer right, but it cites nothing: write the "evidence" sentence(s) from the documents',
+  noShortAnswer:
+    'the reader judged this answer right, but no short answer was shown, so "answers" holds the quoted sentences: cut them down to the answer phrase (its accepted variants)',
 } as const;
 
 /** A document span of the evidence, as the dataset's `evidenceSpans` holds it. */
@@ -91,10 +93,11 @@ function goldOf(latest: FeedbackEntry): Pick<FeedbackCandidate, 'answers' | 'evi
     seen.add(key);
     return [{ docId: c.docId, start: c.start, end: c.end }];
   });
-  // The short answer the reader saw is the answer they approved; without one, the quoted sentences are.
-  const answers = latest.shortAnswer !== null && latest.shortAnswer.trim() !== '' ? [latest.shortAnswer.trim()] : evidence;
+  // The short answer the reader saw is the answer they approved; without one, the quoted sentences are, to be cut down.
+  const shown = latest.shortAnswer?.trim() ?? '';
+  const answers = shown !== '' ? [shown] : evidence;
   if (evidence.length === 0) return { answers, evidence, review: REVIEW_TODO.noEvidence };
-  return { answers, evidence, evidenceSpans, review: null };
+  return { answers, evidence, evidenceSpans, review: shown === '' ? REVIEW_TODO.noShortAnswer : null };
 }
 
 /**

@@ -55,6 +55,7 @@ beforeAll(async () => {
     citations: [{ n: 1, docId: SEED_ID, ...quote }],
     note: 'It should say 3,000 more by 2025.',
   });
+  await append({ verdict: 'up', question: 'What did Wang announce?', answer: `${quote.quote} [1]`, shortAnswer: null, citations: [{ n: 1, docId: SEED_ID, ...quote }] });
   // A line edited by hand, then a line torn by a crash: both are skipped, the rest still read.
   await fs.appendFile(logFile, '{"version":1,"id":"hand-edited"}\n{"version":1,"id":"torn","verdict":"do');
 });
@@ -69,16 +70,16 @@ describe('npm run eval -- --from-feedback', () => {
     const r = evalCli(['--from-feedback', logFile, '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`feedback: 4 verdicts read from ${logFile}`);
-    expect(r.stdout).toMatch(/skipped: 2 lines .*\n {2}line 5: not a feedback entry: .*\n {2}line 6: not a whole JSON object/);
-    expect(r.stdout).toContain('candidates: 3 (1 repeated verdict on the same question and answer folded in)');
+    expect(r.stdout).toContain(`feedback: 5 verdicts read from ${logFile}`);
+    expect(r.stdout).toMatch(/skipped: 2 lines .*\n {2}line 6: not a feedback entry: .*\n {2}line 7: not a whole JSON object/);
+    expect(r.stdout).toContain('candidates: 4 (1 repeated verdict on the same question and answer folded in)');
     expect(r.stdout).toContain('ready: 2 (1 answered, 1 unanswerable)');
-    expect(r.stdout).toContain('to review: 1');
+    expect(r.stdout).toContain('to review: 2');
     expect(await fs.readFile(logFile, 'utf8')).toBe(before);
 
     const candidates = (await fs.readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as FeedbackCandidate);
-    expect(candidates.map((c) => c.question)).toEqual([QUESTION, 'How many officers did Fiji train in 1950?', 'And by 2025?']);
-    const [up, abstention, down] = candidates as [FeedbackCandidate, FeedbackCandidate, FeedbackCandidate];
+    expect(candidates.map((c) => c.question)).toEqual([QUESTION, 'How many officers did Fiji train in 1950?', 'And by 2025?', 'What did Wang announce?']);
+    const [up, abstention, down, unshortened] = candidates as [FeedbackCandidate, FeedbackCandidate, FeedbackCandidate, FeedbackCandidate];
 
     // Thumbs up: the cited quote is the evidence, its offsets the span, the short answer shown the accepted answer.
     expect(up).toMatchObject({ answers: ['2,700'], evidence: [quote.quote], evidenceSpans: [{ docId: SEED_ID, start: quote.start, end: quote.end }], type: 'how-many', verdict: 'up', note: 'Exactly the figure.', review: null });
@@ -94,6 +95,9 @@ describe('npm run eval -- --from-feedback', () => {
     expect(down.feedback).toMatchObject({ answer: 'China trained 2,700 officers. [1]', servedBy: SERVED_BY });
     expect(evalItemSchema.safeParse(down).error?.issues[0]?.message).toMatch(/needs at least one accepted answer/);
 
+    // Approved without a short answer: the quotes stand in as answers, and the reviewer is asked to cut them down.
+    expect(unshortened).toMatchObject({ verdict: 'up', answers: [quote.quote], evidence: [quote.quote], review: expect.stringMatching(/no short answer was shown/) });
+
     // The ready ones append to a dataset as they are.
     const seed = await fs.readFile(path.join(root, 'eval', 'datasets', 'seed-qa.jsonl'), 'utf8');
     const items = parseEvalItems(`${seed.trimEnd()}\n${JSON.stringify(up)}\n${JSON.stringify(abstention)}\n`, 'seed-qa.jsonl + candidates');
@@ -103,7 +107,7 @@ describe('npm run eval -- --from-feedback', () => {
     const again = evalCli(['--from-feedback', logFile]);
     expect(again.code).toBe(0);
     expect(again.stdout.trim().split('\n').map((line) => (JSON.parse(line) as FeedbackCandidate).id)).toEqual(candidates.map((c) => c.id));
-    expect(again.stderr).toContain('candidates: 3');
+    expect(again.stderr).toContain('candidates: 4');
   });
 
   it.each([

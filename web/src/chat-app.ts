@@ -1,7 +1,7 @@
 import type { AskFrame, ServerFrame } from '../../server/protocol.js';
-import { answerFeedback, type SendFeedback } from './answer-feedback.js';
-import { leadingShortAnswer } from './answer-confidence.js';
 import type { AskResult, ChatTurn } from '../../retrieval/types.js';
+import { leadingShortAnswer } from './answer-confidence.js';
+import { answerFeedback, type SendFeedback } from './answer-feedback.js';
 import { answerMarkdown } from './answer-markdown.js';
 import { AnswerView, renderQuestion } from './answer-view.js';
 import type { ChatSocket } from './chat-socket.js';

@@ -6,10 +6,12 @@ import cliProgress from 'cli-progress';
 import { configFromFlags, createIngestProgressBar, parseCommandLine, runCommand } from '../cli/cli-runtime.js';
 import { configuredAnswerWeights } from '../retrieval/answer/answer-weights.js';
 import { lexicalOnlyMessage } from '../retrieval/embed/open-embedder.js';
+import { readFeedbackLog } from '../retrieval/feedback/feedback-log.js';
 import { InputError, VerbatimError } from '../retrieval/errors.js';
 import { parseArticleSplit, selectArticleSplit } from './article-split.js';
 import { compareResults, formatComparison } from './compare.js';
 import { readEvalItems, type EvalItem } from './dataset.js';
+import { feedbackCandidates, formatFeedbackSummary } from './feedback-candidates.js';
 import { checkTargets, describeFailures, getTargetSet, loadTargets } from './eval-config.js';
 import { writeHtmlReport } from './report/html-report.js';
 import { formatTerminalSummary } from './report/terminal-summary.js';
@@ -32,6 +34,8 @@ const USAGE = [
   `       npm run eval -- --squad FILE.json --gold-removed [--groups N] [--article-split odd|even] [same options]`,
   `       (--gold-removed: every question asked over the corpus without its own article, so it must abstain; articles in N groups by index mod N, default ${DEFAULT_GOLD_REMOVED_GROUPS}, one index each under --index)`,
   '       npm run eval -- --compare a.jsonl b.jsonl [--json]',
+  '       npm run eval -- --from-feedback FILE [--out FILE]',
+  '       (--from-feedback: the server\'s feedback log as candidate eval items, JSONL on stdout or in --out, to review and add to a dataset)',
   '       (no --questions/--squad: the seed set over seeds/, checked against the "seed" targets)',
 ].join('\n');
 
@@ -81,6 +85,34 @@ async function compareCommand(files: string[], json: boolean): Promise<void> {
   } else process.stdout.write(formatComparison(comparison, { a: files[0]!, b: files[1]! }));
 }
 
+/** The flags `--from-feedback` takes; with any other it refuses, rather than ignore what was asked. */
+const FROM_FEEDBACK_FLAGS = new Set(['from-feedback', 'out', 'help', 'log-level']);
+
+async function fromFeedbackCommand(file: string, out: string | undefined): Promise<void> {
+  if (out !== undefined && path.resolve(out) === path.resolve(file)) throw new InputError(`--out ${out} is the feedback log itself: write the candidates to another file`);
+  const log = await readFeedbackLog(file);
+  const made = feedbackCandidates(log.entries);
+  const jsonl = made.candidates.map((c) => `${JSON.stringify(c)}\n`).join('');
+  const summary = formatFeedbackSummary({ file, entries: log.entries.length, skipped: log.skipped, made, out: out ?? null });
+  if (out === undefined) {
+    // stdout carries only the items, so `npm run --silent eval -- --from-feedback F >> dataset` works; the summary goes to stderr.
+    process.stdout.write(jsonl);
+    process.stderr.write(summary);
+    return;
+  }
+  await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  // Written aside and renamed, so a failed export never leaves half a file where a reviewer expects the last one.
+  const temporary = `${out}.${process.pid}.tmp`;
+  try {
+    await fs.writeFile(temporary, jsonl, 'utf8');
+    await fs.rename(temporary, out);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw new InputError(`cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  process.stdout.write(summary);
+}
+
 await runCommand(async () => {
   const { values, positionals } = parseCommandLine(
     process.argv.slice(2),
@@ -99,12 +131,19 @@ await runCommand(async () => {
       compare: { type: 'boolean' },
       'gold-removed': { type: 'boolean' },
       groups: { type: 'string' },
+      'from-feedback': { type: 'string' },
     },
     USAGE,
   );
   if (values.help) {
     process.stdout.write(`usage: ${USAGE}\n`);
     return;
+  }
+  if (values['from-feedback'] !== undefined) {
+    const other = Object.keys(values).find((flag) => !FROM_FEEDBACK_FLAGS.has(flag) && values[flag as keyof typeof values] !== undefined);
+    if (other !== undefined) throw new InputError(`--${other} cannot be combined with --from-feedback, which only takes --out FILE\nusage: ${USAGE}`);
+    if (positionals.length) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}\nusage: ${USAGE}`);
+    return fromFeedbackCommand(values['from-feedback'], values.out);
   }
   if (values.compare) return compareCommand(positionals, values.json === true);
   if (positionals.length) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}\nusage: ${USAGE}`);

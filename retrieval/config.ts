@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { FEEDBACK_FILE_NAME } from './feedback/feedback-log.js';
 import { DEFAULT_EMBEDDER, findEmbedder } from './models/model-catalog.js';
 
 /**
@@ -29,6 +30,16 @@ const settingsSchema = z.object({
     corpusDir: z.string().min(1).default('seeds'),
     /** Folder the index is written to. @default "data/index" */
     indexDir: z.string().min(1).default('data/index'),
+    /**
+     * The server's feedback log (JSON Lines, append-only): the readers' verdicts on answers, which
+     * `npm run eval -- --from-feedback` turns into candidate eval items. @default "<INDEX_DIR>/feedback.jsonl"
+     */
+    feedbackFile: z.string().min(1).optional(),
+    /**
+     * Largest the feedback log may grow; past it verdicts are refused (500 `FEEDBACK_NOT_SAVED`), so clients cannot fill
+     * the disk the index lives on. @default 268435456 (256 MiB)
+     */
+    feedbackMaxBytes: z.number().int().min(1024).max(2 ** 44).default(256 * 1024 * 1024),
     /**
      * Embedding model: a name or id from the model catalog (`npm run models -- list`), fetched from its pinned sources,
      * or any transformers.js feature-extraction model id on the hub (downloaded by transformers.js, unpinned).
@@ -221,8 +232,8 @@ export const configSchema = settingsSchema
     path: ['generatorBaseUrl'],
   });
 
-/** The parsed, frozen configuration. */
-export type Config = Readonly<z.infer<typeof configSchema>>;
+/** The parsed, frozen configuration; `loadConfig` always resolves `feedbackFile` (beside the index by default). */
+export type Config = Readonly<Omit<z.infer<typeof configSchema>, 'feedbackFile'> & { feedbackFile: string }>;
 /** Raw values before defaults and validation. */
 export type ConfigInput = z.input<typeof configSchema>;
 
@@ -230,6 +241,8 @@ export type ConfigInput = z.input<typeof configSchema>;
 export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   corpusDir: 'CORPUS_DIR',
   indexDir: 'INDEX_DIR',
+  feedbackFile: 'FEEDBACK_FILE',
+  feedbackMaxBytes: 'FEEDBACK_MAX_BYTES',
   modelId: 'EMBEDDING_MODEL',
   modelDir: 'MODEL_DIR',
   allowRemoteModels: 'ALLOW_REMOTE_MODELS',
@@ -331,6 +344,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Parti
     modelId: findEmbedder(config.modelId)?.modelId ?? config.modelId,
     corpusDir: path.resolve(cwd, config.corpusDir),
     indexDir: path.resolve(cwd, config.indexDir),
+    feedbackFile: path.resolve(cwd, config.feedbackFile ?? path.join(config.indexDir, FEEDBACK_FILE_NAME)),
     ...(config.answerWeightsFile !== undefined ? { answerWeightsFile: path.resolve(cwd, config.answerWeightsFile) } : {}),
     modelDir: path.resolve(cwd, config.modelDir),
   });

@@ -16,13 +16,14 @@ import {
   openAiErrorBodyWithCodes,
 } from './openai-compatible/openai-wire-schemas.js';
 import { openApiDocumentSchema, type ApiOperation, type OpenApiDocumentOptions, type OperationResponse, type ResponseHeader } from './openapi-document.js';
-import { askBodySchema, documentParamsSchema, modelParamsSchema, searchQuerySchema } from './request-schemas.js';
+import { askBodySchema, documentParamsSchema, feedbackBodySchema, modelParamsSchema, searchQuerySchema } from './request-schemas.js';
 import {
   askResultSchema,
   documentListResponseSchema,
   documentResponseSchema,
   errorBodySchema,
   errorBodyWithCodes,
+  feedbackReceiptSchema,
   healthResponseSchema,
   searchResponseSchema,
   suggestionsResponseSchema,
@@ -139,6 +140,30 @@ export function apiOperations(options: ApiOperationsOptions): ApiOperation[] {
         'The answer quotes the documents: every claim is followed by [n], and citation n is `{ docId, start, end, quote }` with `quote === text.slice(start, end)` of `GET /api/documents/{docId}`. When the documents do not answer, `abstained` is true and `abstentionReason` says why. A client that hangs up stops the work.',
       body: { schema: askBodySchema, example: { question: SAMPLE_QUESTION } },
       responses: { 200: ok('The answer, or an abstention with its reason.', askResultSchema), ...bodyResponses(verbatimErrors, options), ...refusalResponses(verbatimErrors), ...api },
+    },
+    {
+      method: 'post',
+      path: '/api/feedback',
+      operationId: 'sendFeedback',
+      tag: 'api',
+      summary: "Store a reader's verdict on an answer",
+      description:
+        'Thumbs up or down on one answer, with an optional note and the exchange it is about (question, history, answer, citations), appended as one line to the feedback log (FEEDBACK_FILE, by default feedback.jsonl in the index folder) with what served it. Nothing is checked against the index. `npm run eval -- --from-feedback FILE` turns the log into candidate eval items.',
+      body: {
+        schema: feedbackBodySchema,
+        example: {
+          verdict: 'down',
+          note: 'It should say 2,700 officers.',
+          question: SAMPLE_QUESTION,
+          answer: 'China trained foreign officers. [1]',
+          citations: [{ n: 1, docId: '000_4434d9e95f18ffce.txt', start: 1102, end: 1131, quote: 'At the Global Public Security' }],
+        },
+      },
+      responses: {
+        201: ok('The verdict is on disk.', feedbackReceiptSchema),
+        ...bodyResponses(verbatimErrors, options),
+        ...api,
+      },
     },
     {
       method: 'get',

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Config } from '../retrieval/config.js';
+import { FeedbackLog } from '../retrieval/feedback/feedback-log.js';
 import type { Logger } from '../retrieval/logger.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import packageJson from '../package.json' with { type: 'json' };
@@ -41,6 +42,8 @@ export interface CreateServerOptions {
    * it, or `false` for the API alone. @default 'build'
    */
   readonly webRoot?: string | 'build' | false;
+  /** Where `POST /api/feedback` appends the readers' verdicts. @default a log at config.feedbackFile (FEEDBACK_FILE), of at most config.feedbackMaxBytes */
+  readonly feedbackLog?: FeedbackLog;
 }
 
 /** A listening server. */
@@ -88,6 +91,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const description = apiDescription({ defaultK: config.topK, tokenRequired: config.apiToken !== undefined, loopbackOnly: isLoopbackHost(host), maxBodyBytes: maxMessageBytes, version: packageJson.version });
   const openApiDocument = buildOpenApiDocument(description);
   const methodsOnly = rejectUnlistedMethods(description.operations);
+  const feedbackLog = options.feedbackLog ?? new FeedbackLog({ file: config.feedbackFile, maxBytes: config.feedbackMaxBytes });
 
   const app = express();
   app.disable('x-powered-by');
@@ -98,7 +102,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   app.use('/mcp', mcpErrorBodies());
   app.use('/v1', openAiErrorBodies());
   app.use(accessGuard(policy, { requireToken: false }));
-  app.use('/api', accessGuard(policy, { requireToken: true }), methodsOnly, createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter, openApiDocument }));
+  app.use('/api', accessGuard(policy, { requireToken: true }), methodsOnly, createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter, openApiDocument, feedbackLog }));
   app.use('/v1', accessGuard(policy, { requireToken: true }), methodsOnly, createOpenAiRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   app.use('/mcp', accessGuard(policy, { requireToken: true }), createMcpRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   if (webRoot) app.use(serveChatPage({ root: webRoot }));

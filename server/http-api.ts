@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Config } from '../retrieval/config.js';
+import { feedbackEntry } from '../retrieval/feedback/feedback-entry.js';
+import type { FeedbackLog } from '../retrieval/feedback/feedback-log.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import { starterQuestions } from '../retrieval/suggest/starter-questions.js';
 import { abortOnDisconnect } from './abort-on-disconnect.js';
 import { sendError } from './error-responses.js';
 import type { OpenApiDocument } from './openapi-document.js';
-import type { DocumentListResponse, DocumentResponse, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
-import { askBodySchema, documentParamsSchema, searchQuerySchema } from './request-schemas.js';
+import type { DocumentListResponse, DocumentResponse, FeedbackReceipt, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
+import { askBodySchema, documentParamsSchema, feedbackBodySchema, searchQuerySchema } from './request-schemas.js';
 
 /** Options of `createApiRouter`. */
 export interface ApiRouterOptions {
@@ -21,10 +25,12 @@ export interface ApiRouterOptions {
   readonly requestLimiter: RequestHandler;
   /** The OpenAPI description of the server, served at `GET /api/openapi.json`. */
   readonly openApiDocument: OpenApiDocument;
+  /** Where `POST /api/feedback` appends the readers' verdicts. */
+  readonly feedbackLog: FeedbackLog;
 }
 
 /**
- * The JSON API under `/api`: health, ask, search, starter questions, documents and the OpenAPI description. A thin edge: it
+ * The JSON API under `/api`: health, ask, search, feedback, starter questions, documents and the OpenAPI description. A thin edge: it
  * validates input with zod, calls the pipeline and shapes the output; errors flow to the JSON error handler.
  */
 export function createApiRouter(options: ApiRouterOptions): Router {
@@ -51,6 +57,20 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     const body = askBodySchema.parse(req.body ?? {});
     const result = await pipeline.ask({ question: body.question, history: body.history, ...(body.explain ? { explain: true } : {}), signal: abortOnDisconnect(res) });
     res.json(result);
+  });
+
+  // Nothing is checked against the index: the verdict is about what the reader saw, which a later ingest may change.
+  router.post('/feedback', jsonBody, async (req: Request, res: Response) => {
+    if (!req.is('application/json')) {
+      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the feedback as JSON with Content-Type: application/json');
+      return;
+    }
+    const report = feedbackBodySchema.parse(req.body ?? {});
+    const { answerer, mode, embedder, indexBuiltAt } = pipeline.status;
+    const entry = feedbackEntry(report, { id: randomUUID(), receivedAt: new Date(), servedBy: { answerer, mode, embedder, indexBuiltAt, indexGeneration: path.basename(pipeline.generationDir) } });
+    await options.feedbackLog.append(entry);
+    const body: FeedbackReceipt = { id: entry.id, receivedAt: entry.receivedAt };
+    res.status(201).json(body);
   });
 
   router.get('/search', async (req: Request, res: Response) => {

@@ -54,6 +54,7 @@ describe('npm start', () => {
     const { stdout } = server.output();
     expect(stdout).toContain('retrieval: lexical only — embeddings disabled by DISABLE_EMBEDDINGS');
     expect(stdout).toMatch(/index: 1 documents, \d+ chunks/);
+    expect(stdout).toContain(`feedback: readers' verdicts go to ${path.join(tmp, 'index', 'feedback.jsonl')}\n`);
 
     const health = await fetch(`${url}/api/health`);
     expect(health.status).toBe(200);

@@ -6,6 +6,7 @@ import { configFromFlags, parseCommandLine, runCommand } from '../cli/cli-runtim
 import { openServingPipeline } from '../cli/serving-pipeline.js';
 import { shutdownRequested } from '../cli/shutdown-signals.js';
 import { InputError } from '../retrieval/errors.js';
+import { FeedbackLog } from '../retrieval/feedback/feedback-log.js';
 import { createLogger } from '../retrieval/logger.js';
 import { assertSafeBinding } from './access-guards.js';
 import { createServer } from './create-server.js';
@@ -34,7 +35,9 @@ await runCommand(async () => {
     return;
   }
   try {
-    const server = await createServer({ pipeline, config, logger });
+    const feedbackLog = new FeedbackLog({ file: config.feedbackFile, maxBytes: config.feedbackMaxBytes });
+    const server = await createServer({ pipeline, config, logger, feedbackLog });
+    process.stdout.write(`feedback: readers' verdicts go to ${feedbackLog.file}\n`);
     process.stdout.write(`Verbatim is serving the chat page at ${server.url}/\n`);
     if (config.apiToken) process.stdout.write(`access token required: open ${server.url}/#token=<API_TOKEN>\n`);
 

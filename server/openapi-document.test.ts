@@ -6,6 +6,7 @@
  */
 import type { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeedbackLog } from '../retrieval/feedback/feedback-log.js';
 import { z } from 'zod';
 import { createLogger } from '../retrieval/logger.js';
 import { apiDescription, apiOperations, type ApiOperationsOptions } from './api-operations.js';
@@ -48,7 +49,7 @@ describe('the OpenAPI description', () => {
   it('lists exactly the routes the routers mount, each once', () => {
     const common = { pipeline: t.pipeline, config: t.config, requestLimiter: ((_req, _res, next) => next()) as Parameters<typeof createApiRouter>[0]['requestLimiter'] };
     const mounted = [
-      ...mountedRoutes('/api', createApiRouter({ ...common, openApiDocument: doc })),
+      ...mountedRoutes('/api', createApiRouter({ ...common, openApiDocument: doc, feedbackLog: new FeedbackLog({ file: t.config.feedbackFile }) })),
       ...mountedRoutes('/v1', createOpenAiRouter({ ...common, logger: createLogger({ level: 'silent' }) })),
     ].sort();
     const described = Object.entries(doc.paths)

@@ -3,7 +3,9 @@
  * it holds types and plain constants only: nothing that pulls in Node or a library.
  */
 import type { AnswerWorkerStats, AskEvent, DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
+import type { FeedbackReport } from '../retrieval/feedback/feedback-entry.js';
 import type { PassageScores } from '../retrieval/types.js';
+import type { DeepReadonly } from './schema-types.js';
 
 /** Longest question the server accepts, in UTF-16 code units (`String.length`): the chat page counts against it. */
 export { MAX_QUESTION_CHARS } from '../retrieval/ask-limits.js';
@@ -69,6 +71,15 @@ export interface DocumentResponse {
   readonly id: string;
   readonly title: string;
   readonly text: string;
+}
+
+/** `POST /api/feedback`: a reader's verdict on one answer (`retrieval/feedback/feedback-entry.ts`). */
+export type FeedbackRequest = DeepReadonly<FeedbackReport>;
+
+/** `POST /api/feedback` answered 201: the verdict is stored. */
+export interface FeedbackReceipt {
+  readonly id: string;
+  readonly receivedAt: string;
 }
 
 /** Client → server: start answering `question`; `id` names the ask in every frame about it. */

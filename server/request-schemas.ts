@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { historySchema, questionSchema } from '../retrieval/ask-input.js';
+import { feedbackReportSchema } from '../retrieval/feedback/feedback-entry.js';
 
 /** Longest ask id accepted on the WebSocket; ids are only echoed, never interpreted. */
 export const MAX_ASK_ID_CHARS = 128;
@@ -11,6 +12,12 @@ export const askBodySchema = z.object({
   /** Attach the answer's trace (features, weights, scores). */
   explain: z.boolean().optional().describe("Attach the answer's trace (features, weights and scores behind it)."),
 });
+
+/**
+ * Body of `POST /api/feedback`: a reader's verdict on one answer, with the exchange it is about; unknown fields are
+ * ignored. The stored line is built from it (`retrieval/feedback/feedback-entry.ts`).
+ */
+export const feedbackBodySchema = feedbackReportSchema;
 
 /** Most passages `GET /api/search` returns. */
 export const MAX_SEARCH_K = 100;

@@ -221,3 +221,8 @@ export const suggestionsResponseSchema = z
 export const documentResponseSchema = z
   .object({ id: z.string(), title: z.string(), text: z.string().describe('Exactly what every offset indexes into.') })
   .meta({ id: 'Document' });
+
+/** `POST /api/feedback`: `FeedbackReceipt`. */
+export const feedbackReceiptSchema = z
+  .object({ id: z.string().min(1).describe('The stored entry\'s id, in the feedback log.'), receivedAt: z.iso.datetime() })
+  .meta({ id: 'FeedbackReceipt', description: 'The verdict is on disk, as one line of the feedback log.' });

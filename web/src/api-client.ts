@@ -1,4 +1,4 @@
-import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SuggestionsResponse } from '../../server/protocol.js';
+import type { DocumentListResponse, DocumentResponse, ErrorBody, FeedbackReceipt, FeedbackRequest, HealthResponse, SuggestionsResponse } from '../../server/protocol.js';
 
 /** The HTTP API as the page uses it. */
 export interface ApiClient {
@@ -9,6 +9,8 @@ export interface ApiClient {
   suggestions(): Promise<SuggestionsResponse>;
   /** The exact text citations index into; fetched once per document and page load. */
   document(id: string): Promise<DocumentResponse>;
+  /** Stores a reader's verdict on an answer in the server's feedback log. */
+  feedback(request: FeedbackRequest): Promise<FeedbackReceipt>;
 }
 
 /** An API error carrying the server's `{ error: { code, message } }`. */
@@ -23,7 +25,22 @@ export class ApiError extends Error {
 }
 
 async function getJson<T>(path: string, token: string | null): Promise<T> {
-  const response = await fetch(path, { headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
+  return readJson<T>(await fetch(path, { headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) } }));
+}
+
+async function postJson<T>(path: string, body: unknown, token: string | null): Promise<T> {
+  const headers = { Accept: 'application/json', 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'the server could not be reached: check the connection and try again');
+  }
+  return readJson<T>(response);
+}
+
+/** The body of a successful response, or an {@link ApiError} with the server's code and message. */
+async function readJson<T>(response: Response): Promise<T> {
   if (!response.ok) {
     let body: Partial<ErrorBody> = {};
     try {
@@ -54,6 +71,7 @@ export function createApiClient(options: { token: string | null }): ApiClient {
       return documentList;
     },
     suggestions: () => getJson<SuggestionsResponse>('/api/suggestions', options.token),
+    feedback: (request) => postJson<FeedbackReceipt>('/api/feedback', request, options.token),
     document(id) {
       let pending = documents.get(id);
       if (!pending) {

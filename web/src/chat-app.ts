@@ -1,5 +1,7 @@
 import type { AskFrame, ServerFrame } from '../../server/protocol.js';
 import type { AskResult, ChatTurn } from '../../retrieval/types.js';
+import { leadingShortAnswer } from './answer-confidence.js';
+import { answerFeedback, type SendFeedback } from './answer-feedback.js';
 import { answerMarkdown } from './answer-markdown.js';
 import { AnswerView, renderQuestion, type AnswerViewOptions } from './answer-view.js';
 import type { ChatSocket } from './chat-socket.js';
@@ -36,6 +38,8 @@ interface Exchange {
   readonly question: string;
   readonly questionItem: HTMLLIElement;
   readonly view: AnswerView;
+  /** The earlier turns it was asked with. */
+  readonly history: NonNullable<AskFrame['history']>;
   /** The finished answer; null while streaming, and for an answer that failed or was stopped. */
   result: AskResult | null;
 }
@@ -51,7 +55,7 @@ interface CurrentAsk {
 
 /**
  * The conversation: sends questions (with the history for follow-ups), streams answers into the message list, and
- * drives Stop, Retry, Copy, Edit, Regenerate and New chat. A question leaves the box only once the server has taken
+ * drives Stop, Retry, Copy, Edit, Regenerate, feedback and New chat. A question leaves the box only once the server has taken
  * it, so a dropped connection never loses what was typed. Editing an earlier question continues the conversation from
  * there, as chat tools do: sending it replaces that exchange and every later one, and their turns leave the history.
  */
@@ -72,6 +76,7 @@ export class ChatApp {
     private readonly titleOf: DocumentTitleOf,
     /** How answers show their citations: titles and the preview. */
     private readonly citations: Omit<AnswerViewOptions, 'openSource'>,
+    private readonly sendFeedback: SendFeedback,
   ) {
     const { form, question, stop, newChat, cancelEdit } = elements;
     this.box = new QuestionBox({ textarea: question, counter: elements.counter }, () => this.refreshControls());
@@ -128,10 +133,10 @@ export class ChatApp {
     emptyHint.hidden = true;
     const view = new AnswerView({ ...this.citations, openSource: (target, opener, current) => void this.sources.open(target, opener, current) });
     const questionItem = renderQuestion(question);
-    const exchange: Exchange = { question, questionItem, view, result: null };
+    const history = recentHistory(this.turnsBefore());
+    const exchange: Exchange = { question, questionItem, view, history, result: null };
     questionItem.append(this.editButton(exchange));
     messages.append(questionItem, view.element);
-    const history: AskFrame['history'] = recentHistory(this.turnsBefore());
     this.exchanges.push(exchange);
     const id = this.socket.ask(question, history, (frame) => this.onFrame(frame));
     this.current = { id, exchange, typed, accepted: false };
@@ -217,7 +222,7 @@ export class ChatApp {
       case 'done':
         exchange.view.finish(frame.result);
         exchange.result = frame.result;
-        exchange.view.element.append(this.answerActions(exchange));
+        exchange.view.element.append(this.answerActions(exchange), this.feedback(exchange, frame.result));
         this.end();
         break;
       case 'error':
@@ -241,6 +246,12 @@ export class ChatApp {
     const regenerate = el('button', { className: 'regenerate link-button', attrs: { type: 'button', 'aria-label': 'Regenerate the answer' } }, 'Regenerate');
     regenerate.addEventListener('click', () => this.regenerate(exchange));
     return el('div', { className: 'answer-actions', attrs: { role: 'group', 'aria-label': 'Answer actions' } }, copy, regenerate);
+  }
+
+  /** Under the actions: thumbs up or down on this answer, as the reader saw it, with an optional note. */
+  private feedback(exchange: Exchange, result: AskResult): HTMLElement {
+    const { answer, abstained, citations } = result;
+    return answerFeedback({ about: { question: exchange.question, history: exchange.history, answer, shortAnswer: leadingShortAnswer(result), abstained, citations }, send: this.sendFeedback });
   }
 
   private editButton(exchange: Exchange): HTMLButtonElement {

@@ -69,6 +69,7 @@ function start(): void {
     scroll,
     (docId) => titles.titleOf(docId),
     { titles, preview },
+    (request) => api.feedback(request),
   );
   const welcome = new WelcomePanel(
     {

@@ -138,7 +138,11 @@ describe('loadCorpus', () => {
 
   it('ignores other extensions and hidden entries without reporting them', () => {
     const all = [...loaded.documents.map((d) => d.id), ...loaded.skipped.map((s) => s.path)];
-    expect(all.filter((p) => /\.(?:pdf|json)$|hidden/.test(p))).toEqual([]);
+    expect(all.filter((p) => /\.json$|hidden/.test(p))).toEqual([]);
+  });
+
+  it('reads .pdf files as PDFs, and skips one that only starts like a PDF with the reason', () => {
+    expect(skipReason('image.pdf')).toMatch(/^not a readable PDF \(.+\): the file is damaged or only claims to be a PDF$/);
   });
 
   it('is deterministic', async () => {

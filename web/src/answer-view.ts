@@ -217,7 +217,9 @@ export class AnswerView {
 
   private sourceList(citations: readonly Citation[]): HTMLElement {
     const items = citations.map((c) => {
-      const open = el('button', { className: 'link-button', attrs: { type: 'button', 'aria-label': `Open source ${c.n}: ${c.docId}, characters ${c.start}–${c.end}` } }, `[${c.n}] ${c.docId}`);
+      // PDFs: where to find the quote in the file itself.
+      const pages = c.pages && c.pages.length > 1 ? `, pp. ${c.pages[0]}–${c.pages.at(-1)}` : c.page !== undefined ? `, p. ${c.page}` : '';
+      const open = el('button', { className: 'link-button', attrs: { type: 'button', 'aria-label': `Open source ${c.n}: ${c.docId}${pages}, characters ${c.start}–${c.end}` } }, `[${c.n}] ${c.docId}${pages}`);
       open.addEventListener('click', () => this.openSource({ ...c, label: `Citation [${c.n}]` }, open));
       return el('li', {}, open, el('q', { className: 'quote' }, c.quote), copyButton({ label: 'Copy quote', accessibleName: `Copy quote ${c.n}`, text: () => c.quote }));
     });

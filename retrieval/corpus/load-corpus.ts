@@ -11,7 +11,8 @@ import { parseAtxHeading } from '../text/atx-heading.js';
 import { TurnTakingQueue } from '../turn-taking-queue.js';
 import { detectContentType, typeMismatch, type NamedType } from './detect-file-type.js';
 import { docxToText } from './docx-to-text.js';
-import { DEFAULT_PDF_LIMITS, pdfToText, type PdfLimits } from './pdf-to-text.js';
+import { PdfReader } from './pdf-reader.js';
+import { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf-to-text.js';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-archive.js';
 
 /** Largest file the loader reads by default: 20 MiB, far above any prose document, small enough to keep memory bounded. */
@@ -128,10 +129,12 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
   found.sort((a, b) => compareCodeUnits(a.id, b.id));
 
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  // PDFs and Word documents are converted one at a time: the work is on this thread, and 32 at once would hold 32
-  // parsed documents in memory for no gain. A PDF's time limit starts when its turn does.
+  // PDFs and Word documents are converted one at a time: 32 at once would hold 32 parsed documents in memory for no
+  // gain. PDFs are read in a thread of their own (started by the first one), which a stalled read takes down instead
+  // of the ingest; a PDF's time limit starts when its turn does.
   const converters: Converters = {
     queue: new TurnTakingQueue(),
+    pdf: new PdfReader(),
     pdfLimits: options.pdfLimits ?? DEFAULT_PDF_LIMITS,
     zipLimits: options.zipLimits ?? DEFAULT_ZIP_LIMITS,
   };
@@ -144,9 +147,11 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
       return readDocument(entry, { root, decoder, maxFileBytes, signal, converters, known: options.known?.get(entry.id) });
     },
     { concurrency: options.concurrency ?? DEFAULT_READ_CONCURRENCY, signal },
-  ).catch((error: unknown) => {
-    throw signal?.aborted ? new AbortedError() : error;
-  });
+  )
+    .catch((error: unknown) => {
+      throw signal?.aborted ? new AbortedError() : error;
+    })
+    .finally(() => converters.pdf.close());
   const documents: SourceDocument[] = [];
   const stamps = new Map<string, FileStamp>();
   let reused = 0;
@@ -258,6 +263,7 @@ interface ReadOutcome {
 /** How PDFs and Word documents are converted during one load. */
 interface Converters {
   readonly queue: TurnTakingQueue;
+  readonly pdf: PdfReader;
   readonly pdfLimits: PdfLimits;
   readonly zipLimits: ZipLimits;
 }
@@ -342,7 +348,7 @@ type Converted =
 async function convertBinary(kind: 'pdf' | 'docx', bytes: Uint8Array, converters: Converters, signal: AbortSignal | undefined): Promise<Converted> {
   const converted: Converted = await converters.queue.run(() => {
     throwIfAborted(signal);
-    return kind === 'pdf' ? pdfToText(bytes, { limits: converters.pdfLimits, signal }) : docxToText(bytes, { limits: converters.zipLimits });
+    return kind === 'pdf' ? converters.pdf.read(bytes, { limits: converters.pdfLimits, signal }) : docxToText(bytes, { limits: converters.zipLimits });
   });
   throwIfAborted(signal);
   if (converted.ok && converted.text.trim() === '') return { ok: false, reason: kind === 'docx' ? 'a Word document without text' : 'no text' };

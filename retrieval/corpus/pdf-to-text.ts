@@ -42,6 +42,11 @@ const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dis
 const STANDARD_FONTS = `${path.join(pdfjsRoot, 'standard_fonts')}${path.sep}`;
 const CMAPS = `${path.join(pdfjsRoot, 'cmaps')}${path.sep}`;
 
+/** Why a PDF that took longer than its time limit is skipped. */
+export function pdfTimeoutReason(limits: PdfLimits): string {
+  return `took longer than ${limits.timeoutMs / 1000} s to read (a damaged or very complex PDF): skipped`;
+}
+
 class Stop extends Error {
   constructor(readonly reason: string) {
     super(reason);
@@ -75,7 +80,7 @@ export async function pdfToText(bytes: Uint8Array, options: PdfToTextOptions = {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Stop(`took longer than ${limits.timeoutMs / 1000} s to read (a damaged or very complex PDF): skipped`)), limits.timeoutMs);
+    timer = setTimeout(() => reject(new Stop(pdfTimeoutReason(limits))), limits.timeoutMs);
     onAbort = () => reject(new Stop('reading was cancelled'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeLyingDocx, makeNotesDocx, makePlainZip, makeZipBombDocx, NOTES } from './__fixtures__/test-documents.js';
+import { makeEntityBombDocx, makeLyingDocx, makeNotesDocx, makePlainZip, makeZipBombDocx, NOTES } from './__fixtures__/test-documents.js';
 import { docxToText } from './docx-to-text.js';
 import { DEFAULT_ZIP_LIMITS, unpackZip } from './zip-archive.js';
 
@@ -40,6 +40,10 @@ describe('docxToText on archives it must not unpack', () => {
 
   it('never unpacks more than an archive declares, so one that lies about its sizes fails to read instead', async () => {
     expect(await docxToText(await makeLyingDocx())).toEqual({ ok: false, reason: expect.stringMatching(/^Word document could not be read \(.+\)$/) });
+  });
+
+  it('refuses XML entities instead of expanding them (a "billion laughs" document)', async () => {
+    expect(await docxToText(makeEntityBombDocx())).toEqual({ ok: false, reason: expect.stringMatching(/^Word document could not be read \(.*entity not found/) });
   });
 
   it('says so for a ZIP that is not a Word document, and for bytes that are no ZIP', async () => {

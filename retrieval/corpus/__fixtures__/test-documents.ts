@@ -243,3 +243,23 @@ export async function writeDocumentCorpus(dir: string): Promise<void> {
   await writeFile(path.join(dir, 'notes.docx'), await makeNotesDocx());
   await writeFile(path.join(dir, 'plain.txt'), 'The ferry to Kessel leaves at noon.\n');
 }
+
+/**
+ * A DOCX whose `word/document.xml` declares nested entities that would expand to 10⁹ × "lol" (the "billion laughs"
+ * attack on XML parsers), in a few hundred bytes.
+ */
+export function makeEntityBombDocx(): Uint8Array {
+  let entities = '<!ENTITY lol0 "lol">';
+  for (let i = 1; i < 10; i++) entities += `<!ENTITY lol${i} "${`&lol${i - 1};`.repeat(10)}">`;
+  const main = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+  const xml = `<?xml version="1.0"?><!DOCTYPE w:document [${entities}]><w:document xmlns:w="${main}"><w:body><w:p><w:r><w:t>Before &lol9; after</w:t></w:r></w:p></w:body></w:document>`;
+  return zipSync({
+    '[Content_Types].xml': strToU8(
+      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    ),
+    '_rels/.rels': strToU8(
+      '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    ),
+    'word/document.xml': strToU8(xml),
+  });
+}

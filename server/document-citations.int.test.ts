@@ -11,6 +11,7 @@ import { runNpmScript } from '../cli/__fixtures__/run-npm-script.js';
 import { REPORT, writeDocumentCorpus } from '../retrieval/corpus/__fixtures__/test-documents.js';
 import type { AskResult, Citation } from '../retrieval/types.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
+import { connect, framesOf } from './__fixtures__/ws-client.js';
 import type { DocumentResponse } from './protocol.js';
 import { askResultSchema } from './response-schemas.js';
 
@@ -74,6 +75,22 @@ describe('citations of PDF and Word documents over HTTP', () => {
     expect(c).not.toHaveProperty('page');
     expect(c).not.toHaveProperty('pages');
     expect(c!.quote).toContain('Zürich');
+  });
+});
+
+describe('citations of PDFs over the WebSocket', () => {
+  it('streams citation frames and a done result with page and pages', async () => {
+    const client = await connect(t.wsUrl);
+    try {
+      client.send({ type: 'ask', id: 'pdf', question: 'When was the lighthouse on the breakwater lit for the first time?' });
+      const done = await client.waitFor((f) => f.type === 'done' && f.id === 'pdf');
+      if (done.type !== 'done') throw new Error('not a done frame');
+      const streamed = framesOf(client.frames, 'pdf').flatMap((f) => (f.type === 'citation' ? [f.citation] : []));
+      expect(streamed).toEqual(done.result.citations);
+      expect(streamed.find((c) => c.quote.includes('3 March 1904'))).toMatchObject({ docId: 'report.pdf', page: 1, pages: [1, 2] });
+    } finally {
+      client.close();
+    }
   });
 });
 

@@ -299,7 +299,7 @@ async function readDocument(
       title: clipTitle(converted.title ?? converted.headings[0]?.text ?? firstLine(converted.text) ?? entry.id),
       text: converted.text,
       hash,
-      // No headings from the file's structure: the chunker guesses them from the lines, as for plain text.
+      // A file that marks no headings gets none here: the chunker then guesses them from the lines, as for plain text.
       ...(converted.headings.length > 0 ? { headings: converted.headings } : {}),
       ...(converted.pages ? { pages: converted.pages } : {}),
     };

@@ -56,7 +56,7 @@ function formatForPeople(result: AskResult): string {
   const lines = answerSummaryLines(result);
   if (result.citations.length) {
     lines.push('', 'Sources:');
-    for (const c of result.citations) lines.push(`[${c.n}] ${c.docId}, characters ${c.start}–${c.end}: “${c.quote}”`);
+    for (const c of result.citations) lines.push(`[${c.n}] ${c.docId}, ${c.page !== undefined ? `p. ${c.page}, ` : ''}characters ${c.start}–${c.end}: “${c.quote}”`);
   } else if (result.abstained && result.passages.length) {
     lines.push('', 'Closest passages:');
     for (const p of result.passages.slice(0, 3)) lines.push(`- ${p.docId}, characters ${p.start}–${p.end}: “${p.text.slice(0, 160).replace(/\s+/g, ' ')}…”`);

@@ -9,6 +9,7 @@ import type { LoadedIndexData } from './index/index-files.js';
 import type { Manifest } from './index/manifest.js';
 import { hybridSearch, type VectorSearch } from './search/hybrid-search.js';
 import { TurnTakingQueue } from './turn-taking-queue.js';
+import { withPages } from './corpus/page-map.js';
 import type { Answer, AskResult, ChatTurn, Citation, GeneratedSentence, Passage, RetrievalMode, SourceDocument } from './types.js';
 
 /**
@@ -179,6 +180,15 @@ export function createPipeline(parts: PipelineParts): Pipeline {
   });
   const turns = new TurnTakingQueue();
   const embed = mode === 'hybrid' && embedder ? (texts: readonly string[]) => embedder.embed(texts) : undefined;
+  // Citations of PDFs carry the pages they touch, wherever they leave the pipeline: events, the answer, its sentences.
+  const locate = (citation: Citation): Citation => withPages(citation, documents.get(citation.docId)?.pages);
+  const locateSentence = (sentence: GeneratedSentence): GeneratedSentence =>
+    sentence.citations.length === 0 ? sentence : { ...sentence, citations: sentence.citations.map(locate) };
+  const locateAnswer = (answer: Answer): Answer => ({
+    ...answer,
+    citations: answer.citations.map(locate),
+    ...(answer.generation ? { generation: { ...answer.generation, sentences: answer.generation.sentences.map(locateSentence) } } : {}),
+  });
 
   async function search(query: string, options: { k?: number; signal?: AbortSignal } = {}): Promise<Passage[]> {
     throwIfAborted(options.signal);
@@ -231,19 +241,22 @@ export function createPipeline(parts: PipelineParts): Pipeline {
       for (;;) {
         const step = await stream.next();
         if (step.done) {
-          answer = step.value;
+          answer = locateAnswer(step.value);
           break;
         }
         throwIfAborted(request.signal);
-        yield step.value.type === 'token' ? { type: 'token', text: step.value.text, draft: true } : step.value;
-        if (step.value.type === 'verification') for (const citation of step.value.sentence.citations) yield { type: 'citation', citation };
+        const event = step.value.type === 'verification' ? { ...step.value, sentence: locateSentence(step.value.sentence) } : step.value;
+        yield event.type === 'token' ? { type: 'token', text: event.text, draft: true } : event;
+        if (event.type === 'verification') for (const citation of event.sentence.citations) yield { type: 'citation', citation };
       }
     } else {
-      answer = await turns.run(() => {
-        throwIfAborted(request.signal);
-        tAnswer = performance.now();
-        return answerer.answer(answerRequest());
-      });
+      answer = locateAnswer(
+        await turns.run(() => {
+          throwIfAborted(request.signal);
+          tAnswer = performance.now();
+          return answerer.answer(answerRequest());
+        }),
+      );
       for (const event of answerEvents(answer)) {
         if (event.type === 'token') throwIfAborted(request.signal);
         yield event;

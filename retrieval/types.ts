@@ -13,6 +13,40 @@ export interface SourceDocument {
   readonly text: string;
   /** sha256 of the file's bytes; drives incremental ingest. */
   readonly hash: string;
+  /**
+   * Headings the file itself marks (DOCX heading styles, PDF lines set larger than the body text), in order. When
+   * present, chunks take their heading from these instead of guessing from the text's lines.
+   */
+  readonly headings?: readonly DocumentHeading[];
+  /** PDFs only: every page's range of `text` and where each text item lies on it (see `corpus/page-map.ts`). */
+  readonly pages?: readonly DocumentPage[];
+}
+
+/** A heading of a document; `text === documentText.slice(start, end)`. */
+export interface DocumentHeading {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/**
+ * A text item's place: `[start, end, x, y, width, height]`, its range of the document text and its rectangle on the
+ * page in PDF points, origin at the page's top left, y growing downwards (the page as displayed at scale 1). A tuple
+ * rather than an object because a long PDF has hundreds of thousands and every one is stored with the index.
+ */
+export type TextBox = readonly [start: number, end: number, x: number, y: number, width: number, height: number];
+
+/** One page of a PDF: `documentText.slice(start, end)` is its text. */
+export interface DocumentPage {
+  /** 1-based page number, as a PDF viewer counts. */
+  readonly number: number;
+  readonly start: number;
+  readonly end: number;
+  /** Page size in PDF points (1/72 inch), as displayed (rotation applied). */
+  readonly width: number;
+  readonly height: number;
+  /** The page's text items in text order (increasing `start`); the separators added between them are in none. */
+  readonly boxes: readonly TextBox[];
 }
 
 /** A contiguous span of one document; `text === document.text.slice(start, end)`. */
@@ -55,6 +89,10 @@ export interface Citation {
   readonly start: number;
   readonly end: number;
   readonly quote: string;
+  /** PDFs only: the page the quote starts on (1-based). */
+  readonly page?: number;
+  /** PDFs only: every page the quote touches, in order (more than one when it runs across a page break). */
+  readonly pages?: readonly number[];
 }
 
 /** One earlier turn of a conversation. */

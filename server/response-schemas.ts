@@ -54,6 +54,8 @@ export const citationSchema = z
     start: offset,
     end: offset,
     quote: z.string().describe('Exactly text.slice(start, end) of GET /api/documents/{docId}.'),
+    page: z.int().min(1).optional().describe('PDFs only: the page (1-based) the quote starts on.'),
+    pages: z.array(z.int().min(1)).optional().describe('PDFs only: every page the quote touches, in order; more than one when it runs across a page break.'),
   })
   .meta({ id: 'Citation', description: 'A checkable claim source: quote === documentText.slice(start, end).' });
 

@@ -45,7 +45,8 @@ export interface Span {
  * therefore records where each merged piece comes from while it splits ({@link ProseSplitter}); should that
  * record ever be unusable (a changed splitter), the pieces are located by search instead
  * ({@link locateChunkSpans}). Either way the text of each chunk is cut from the document, never copied from
- * the splitter. Each chunk's `heading` is the nearest heading at or above its start ({@link findHeadings}).
+ * the splitter. Each chunk's `heading` is the nearest heading at or above its start: of the document's own
+ * `headings` when it has them (DOCX heading styles, PDF lines in a larger size), else of {@link findHeadings}.
  * @throws ConfigError when the sizes are not positive integers or the overlap is not smaller than the size.
  * @throws AbortedError when `signal` fires.
  */
@@ -67,7 +68,8 @@ export async function chunkDocument(doc: SourceDocument, options: ChunkDocumentO
 
   const traced = splitter.tracedSpans(text, pieces);
   const spans = traced ? normalizeSpans(text, traced) : locateChunkSpans(text, pieces, chunkOverlap);
-  const headings = findHeadings(text);
+  // A PDF's or Word document's own headings, when it marks them; otherwise they are guessed from the lines.
+  const headings = doc.headings ?? findHeadings(text);
   return spans.map(({ start, end }) => ({
     id: `${doc.id}#${start}-${end}`,
     docId: doc.id,

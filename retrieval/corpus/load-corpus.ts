@@ -8,6 +8,12 @@ import type { SourceDocument } from '../types.js';
 import { sameStamp, stampOf, type FileStamp } from './file-stamp.js';
 import { htmlToVisibleText } from './html-to-visible-text.js';
 import { parseAtxHeading } from '../text/atx-heading.js';
+import { TurnTakingQueue } from '../turn-taking-queue.js';
+import { detectContentType, typeMismatch, type NamedType } from './detect-file-type.js';
+import { docxToText } from './docx-to-text.js';
+import { PdfReader } from './pdf-reader.js';
+import { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf-to-text.js';
+import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-archive.js';
 
 /** Largest file the loader reads by default: 20 MiB, far above any prose document, small enough to keep memory bounded. */
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -22,7 +28,7 @@ export const DEFAULT_READ_CONCURRENCY = 32;
 export const MAX_TITLE_CHARS = 120;
 
 /** File name endings the loader reads; everything else in the folder is ignored without a report. */
-export const CORPUS_EXTENSIONS: readonly string[] = ['.txt', '.md', '.html', '.htm'];
+export const CORPUS_EXTENSIONS: readonly string[] = ['.txt', '.md', '.html', '.htm', '.pdf', '.docx'];
 
 /** Options of {@link loadCorpus}. */
 export interface LoadCorpusOptions {
@@ -43,6 +49,10 @@ export interface LoadCorpusOptions {
    * not read again, and its document is returned as given (see `file-stamp.ts`). Omit it to read every file.
    */
   readonly known?: ReadonlyMap<string, KnownDocument>;
+  /** Bounds on reading one PDF (pages, text items, time). @default DEFAULT_PDF_LIMITS */
+  readonly pdfLimits?: PdfLimits;
+  /** Bounds on unpacking one DOCX (entries, unpacked bytes). @default DEFAULT_ZIP_LIMITS */
+  readonly zipLimits?: ZipLimits;
 }
 
 /** A document from an earlier load and the stamp of its file then. */
@@ -74,7 +84,7 @@ export interface LoadedCorpus {
   readonly reused: number;
 }
 
-type DocumentKind = 'text' | 'markdown' | 'html';
+type DocumentKind = NamedType;
 
 interface FoundFile {
   /** Document id: relative path with `/` separators. */
@@ -85,13 +95,17 @@ interface FoundFile {
 }
 
 /**
- * Reads every `.txt`, `.md`, `.html` and `.htm` file under `dir` into documents whose `text` is the string
- * all citation offsets index into: the file's UTF-8 text exactly as stored (only a leading BOM removed,
- * CRLF kept), or for HTML the visible text. Files that cannot be documents (binary, invalid UTF-8, empty,
- * too large, unreadable, symlinks leading out of the folder) are reported in `skipped` instead of failing
- * the load. Hidden entries (names starting with `.`) and other extensions are ignored.
- * `title` is the Markdown `# ` heading, the HTML `<title>` or first `<h1>`, else the first line with a letter
- * or digit, whitespace collapsed and clipped to {@link MAX_TITLE_CHARS}.
+ * Reads every `.txt`, `.md`, `.html`, `.htm`, `.pdf` and `.docx` file under `dir` into documents whose `text` is the
+ * string all citation offsets index into: the file's UTF-8 text exactly as stored (only a leading BOM removed,
+ * CRLF kept), for HTML the visible text, for a PDF its text layer in reading order with a page map
+ * (`pdf-to-text.ts`), for a Word document its paragraphs and tables with its headings (`docx-to-text.ts`). The type
+ * is checked against the content (`detect-file-type.ts`): a file whose content is not what its name says is
+ * skipped with a reason. Files that cannot be documents (binary, invalid UTF-8, empty, too large, unreadable,
+ * encrypted or text-less PDFs, zip bombs, symlinks leading out of the folder) are reported in `skipped` instead of
+ * failing the load. Hidden entries (names starting with `.`) and other extensions are ignored.
+ * `title` is the Markdown `# ` heading, the HTML `<title>` or first `<h1>`, the PDF's metadata title, the DOCX
+ * `Title` or first `Heading 1`, a PDF's or DOCX's first heading, else the first line with a letter or digit,
+ * whitespace collapsed and clipped to {@link MAX_TITLE_CHARS}.
  * Symlinked files are followed only when their target is inside the corpus folder; symlinked folders
  * are never descended (their files load from their real location, and cycles are impossible).
  * Each file is opened once, without following a symlink, and read from that descriptor only after the descriptor is
@@ -115,18 +129,29 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
   found.sort((a, b) => compareCodeUnits(a.id, b.id));
 
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  // PDFs and Word documents are converted one at a time: 32 at once would hold 32 parsed documents in memory for no
+  // gain. PDFs are read in a thread of their own (started by the first one), which a stalled read takes down instead
+  // of the ingest; a PDF's time limit starts when its turn does.
+  const converters: Converters = {
+    queue: new TurnTakingQueue(),
+    pdf: new PdfReader(),
+    pdfLimits: options.pdfLimits ?? DEFAULT_PDF_LIMITS,
+    zipLimits: options.zipLimits ?? DEFAULT_ZIP_LIMITS,
+  };
   // Files are read and hashed a bounded number at a time (each costs a handful of system calls, mostly waiting), in
   // id order in the result.
   const results = await pMap(
     found,
     (entry) => {
       throwIfAborted(signal);
-      return readDocument(entry, { root, decoder, maxFileBytes, signal, known: options.known?.get(entry.id) });
+      return readDocument(entry, { root, decoder, maxFileBytes, signal, converters, known: options.known?.get(entry.id) });
     },
     { concurrency: options.concurrency ?? DEFAULT_READ_CONCURRENCY, signal },
-  ).catch((error: unknown) => {
-    throw signal?.aborted ? new AbortedError() : error;
-  });
+  )
+    .catch((error: unknown) => {
+      throw signal?.aborted ? new AbortedError() : error;
+    })
+    .finally(() => converters.pdf.close());
   const documents: SourceDocument[] = [];
   const stamps = new Map<string, FileStamp>();
   let reused = 0;
@@ -235,9 +260,17 @@ interface ReadOutcome {
   readonly reused: boolean;
 }
 
+/** How PDFs and Word documents are converted during one load. */
+interface Converters {
+  readonly queue: TurnTakingQueue;
+  readonly pdf: PdfReader;
+  readonly pdfLimits: PdfLimits;
+  readonly zipLimits: ZipLimits;
+}
+
 async function readDocument(
   entry: FoundFile,
-  context: { root: string; decoder: TextDecoder; maxFileBytes: number; signal: AbortSignal | undefined; known: KnownDocument | undefined },
+  context: { root: string; decoder: TextDecoder; maxFileBytes: number; signal: AbortSignal | undefined; converters: Converters; known: KnownDocument | undefined },
 ): Promise<ReadOutcome | string> {
   const { signal, known } = context;
   if (known) {
@@ -255,7 +288,23 @@ async function readDocument(
   if (typeof read === 'string') return read;
   const { bytes } = read;
   if (bytes.length === 0) return 'empty file';
-  if (bytes.includes(0)) return 'contains NUL bytes: a binary file, not text';
+  const mismatch = typeMismatch(entry.kind, detectContentType(bytes));
+  if (mismatch) return mismatch;
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  if (entry.kind === 'pdf' || entry.kind === 'docx') {
+    const converted = await convertBinary(entry.kind, bytes, context.converters, signal);
+    if (!converted.ok) return converted.reason;
+    const document: SourceDocument = {
+      id: entry.id,
+      title: clipTitle(converted.title ?? converted.headings[0]?.text ?? firstLine(converted.text) ?? entry.id),
+      text: converted.text,
+      hash,
+      // A file that marks no headings gets none here: the chunker then guesses them from the lines, as for plain text.
+      ...(converted.headings.length > 0 ? { headings: converted.headings } : {}),
+      ...(converted.pages ? { pages: converted.pages } : {}),
+    };
+    return { document, stamp: stampOf(read.info, read.readAtMs), reused: false };
+  }
 
   let raw: string;
   try {
@@ -286,9 +335,24 @@ async function readDocument(
     id: entry.id,
     title: clipTitle(title ?? firstLine(text) ?? entry.id),
     text,
-    hash: createHash('sha256').update(bytes).digest('hex'),
+    hash,
   };
   return { document, stamp: stampOf(read.info, read.readAtMs), reused: false };
+}
+
+/** A PDF's or Word document's text, headings, title and (PDF) pages, or why it has none. */
+type Converted =
+  | { readonly ok: true; readonly text: string; readonly headings: SourceDocument['headings'] & {}; readonly title: string | null; readonly pages?: SourceDocument['pages'] }
+  | { readonly ok: false; readonly reason: string };
+
+async function convertBinary(kind: 'pdf' | 'docx', bytes: Uint8Array, converters: Converters, signal: AbortSignal | undefined): Promise<Converted> {
+  const converted: Converted = await converters.queue.run(() => {
+    throwIfAborted(signal);
+    return kind === 'pdf' ? converters.pdf.read(bytes, { limits: converters.pdfLimits, signal }) : docxToText(bytes, { limits: converters.zipLimits });
+  });
+  throwIfAborted(signal);
+  if (converted.ok && converted.text.trim() === '') return { ok: false, reason: kind === 'docx' ? 'a Word document without text' : 'no text' };
+  return converted;
 }
 
 /** A file's bytes and what `fstat` said of it just before they were read. */
@@ -372,6 +436,8 @@ function kindOf(name: string): DocumentKind | null {
   if (!CORPUS_EXTENSIONS.includes(ext)) return null;
   if (ext === '.md') return 'markdown';
   if (ext === '.html' || ext === '.htm') return 'html';
+  if (ext === '.pdf') return 'pdf';
+  if (ext === '.docx') return 'docx';
   return 'text';
 }
 

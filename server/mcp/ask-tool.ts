@@ -21,6 +21,8 @@ const citationSchema = z.object({
   n: z.number().int().describe('The marker number: the answer cites this span as [n]'),
   ...spanFields,
   quote: z.string().describe('The cited text, exactly documentText.slice(start, end)'),
+  page: z.number().int().min(1).optional().describe('PDFs only: the page (1-based) the quote starts on'),
+  pages: z.array(z.number().int().min(1)).optional().describe('PDFs only: every page the quote touches, in order'),
 });
 
 /** One citation of the `ask` tool: the `{ n, docId, start, end, quote }` of `POST /api/ask`, plus the document title. */
@@ -57,7 +59,18 @@ function askContent(result: AskResult, titleOf: (docId: string) => string) {
     abstained: result.abstained,
     abstentionReason: result.abstentionReason,
     abstentionExplanation: abstentionSentence(result.abstentionReason),
-    citations: result.citations.map((c): AskCitation => ({ n: c.n, docId: c.docId, title: titleOf(c.docId), start: c.start, end: c.end, quote: c.quote })),
+    citations: result.citations.map(
+      (c): AskCitation => ({
+        n: c.n,
+        docId: c.docId,
+        title: titleOf(c.docId),
+        start: c.start,
+        end: c.end,
+        quote: c.quote,
+        ...(c.page !== undefined ? { page: c.page } : {}),
+        ...(c.pages !== undefined ? { pages: [...c.pages] } : {}),
+      }),
+    ),
     mode: result.mode,
   };
 }

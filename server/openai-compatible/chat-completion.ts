@@ -62,7 +62,7 @@ export function verbatimExtension(result: AskResult, historyTurnsDropped: number
  */
 export function sourcesText(citations: readonly Citation[], titleOf: (docId: string) => string): string {
   if (citations.length === 0) return '';
-  const lines = citations.map((c) => `[${c.n}] ${titleOf(c.docId)} (${c.docId}, characters ${c.start}–${c.end}): “${c.quote.replace(/\s+/g, ' ').trim()}”`);
+  const lines = citations.map((c) => `[${c.n}] ${titleOf(c.docId)} (${c.docId}, ${c.page !== undefined ? `p. ${c.page}, ` : ''}characters ${c.start}–${c.end}): “${c.quote.replace(/\s+/g, ' ').trim()}”`);
   return `\n\nSources:\n${lines.join('\n')}`;
 }
 

@@ -285,7 +285,7 @@ export class AnswerView {
         const inAnswer = quote !== '' && group.some((g) => before.get(g.n)?.some((run) => run.endsWith(quote)));
         // A document's first heading is often its title, just named above.
         const heading = this.headingOf(c);
-        const where = [heading !== this.titles.peek(docId) && heading, `characters ${c.start}–${c.end}`, inAnswer && 'quoted in the answer'].filter(Boolean).join(' · ');
+        const where = [heading !== this.titles.peek(docId) && heading, pageLabel(c), `characters ${c.start}–${c.end}`, inAnswer && 'quoted in the answer'].filter(Boolean).join(' · ');
         return el(
           'li',
           { className: 'source-span' },
@@ -321,7 +321,7 @@ export class AnswerView {
 
   private sourceButton(c: Citation): HTMLButtonElement {
     const open = el('button', { className: 'source-open link-button', attrs: { type: 'button', 'data-n': String(c.n) } }, `[${c.n}]`);
-    this.withTitle(c.docId, (title) => open.setAttribute('aria-label', `Open source ${c.n}: ${title}, characters ${c.start}–${c.end}`));
+    this.withTitle(c.docId, (title) => open.setAttribute('aria-label', `Open source ${c.n}: ${[title, pageLabel(c), `characters ${c.start}–${c.end}`].filter(Boolean).join(', ')}`));
     open.addEventListener('click', () => this.openSource({ ...c, label: `Citation [${c.n}]` }, open, this.buttonsFor(c.n)));
     this.sourceButtons.push(open);
     return open;
@@ -340,4 +340,10 @@ export class AnswerView {
     });
     return el('ol', { className: 'passage-list' }, ...items);
   }
+}
+
+/** Where a PDF's quote is in the file itself: `p. 3`, or `pp. 1–2` across a page break; null for other documents. */
+function pageLabel(c: Citation): string | null {
+  if (c.pages && c.pages.length > 1) return `pp. ${c.pages[0]}–${c.pages.at(-1)}`;
+  return c.page !== undefined ? `p. ${c.page}` : null;
 }

@@ -6,6 +6,7 @@ import { confidenceLabel, leadingShortAnswer, searchedFor } from './answer-confi
 import { StreamingAnswerSplitter, splitAnswer, type AnswerSegment } from './answer-text.js';
 import { copyButton } from './copy-button.js';
 import { el } from './dom.js';
+import type { CitationRecheck } from './recheck-citations.js';
 import type { SourceTarget } from './source-panel.js';
 
 type Passage = AskResult['passages'][number];
@@ -164,6 +165,36 @@ export class AnswerView {
     }
   }
 
+  /**
+   * A saved answer's citations, checked again against the documents as they are now: each source says whether its
+   * quote is still there, and when a document changed since, the answer says so above its text and every marker of
+   * a changed citation is marked, so nothing reads as verified that no longer is.
+   */
+  showRecheck(checks: readonly CitationRecheck[]): void {
+    const sources = this.extras.querySelector('.sources');
+    for (const check of checks) {
+      const { n } = check.citation;
+      const icon = check.state === 'verified' ? '✓' : '!';
+      const line = el('p', { className: `recheck ${check.state}`, attrs: { 'data-state': check.state } }, el('span', { className: 'check-icon', attrs: { 'aria-hidden': 'true' } }, icon), ' ', check.message);
+      const item = sources?.querySelector(`li[data-n="${n}"]`);
+      item?.querySelector('.recheck')?.remove();
+      item?.querySelector('q')?.after(line);
+      if (check.state === 'verified') continue;
+      for (const button of this.markers) {
+        if (Number(button.dataset.n) !== n) continue;
+        button.classList.add('changed');
+        button.setAttribute('aria-label', `${button.getAttribute('aria-label') ?? `Citation ${n}`}; ${check.state === 'changed' ? 'document changed since this answer' : 'could not be checked'}`);
+      }
+    }
+    this.element.querySelector('.changed-note')?.remove();
+    const changed = checks.filter((c) => c.state === 'changed');
+    if (changed.length > 0) {
+      const docs = [...new Set(changed.map((c) => c.citation.docId))];
+      const what = docs.length === 1 ? `The document ${docs[0]} changed` : `${docs.length} documents changed`;
+      this.body.before(el('p', { className: 'changed-note', attrs: { role: 'note' } }, el('span', { className: 'check-icon', attrs: { 'aria-hidden': 'true' } }, '!'), ' ', `${what} since this answer: the marked citations no longer match it. Ask again for an answer from the current text.`));
+    }
+  }
+
   /** The muted line under the answer: its confidence, and what was searched for when that was not the question. */
   private metaLine(result: AskResult): HTMLElement {
     const { text, explanation } = confidenceLabel(result);
@@ -219,7 +250,7 @@ export class AnswerView {
     const items = citations.map((c) => {
       const open = el('button', { className: 'link-button', attrs: { type: 'button', 'aria-label': `Open source ${c.n}: ${c.docId}, characters ${c.start}–${c.end}` } }, `[${c.n}] ${c.docId}`);
       open.addEventListener('click', () => this.openSource({ ...c, label: `Citation [${c.n}]` }, open));
-      return el('li', {}, open, el('q', { className: 'quote' }, c.quote), copyButton({ label: 'Copy quote', accessibleName: `Copy quote ${c.n}`, text: () => c.quote }));
+      return el('li', { attrs: { 'data-n': String(c.n) } }, open, el('q', { className: 'quote' }, c.quote), copyButton({ label: 'Copy quote', accessibleName: `Copy quote ${c.n}`, text: () => c.quote }));
     });
     return el('section', { className: 'sources', attrs: { 'aria-label': 'Sources' } }, el('h3', {}, 'Sources'), el('ol', {}, ...items));
   }

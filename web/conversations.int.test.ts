@@ -240,6 +240,9 @@ describe('a saved answer whose document changed since', () => {
       const note = answer.locator('.changed-note');
       await note.waitFor();
       expect(await note.textContent()).toContain('The document lighthouse.txt changed since this answer');
+      // It comes before the answer, short answer included, so nothing above it reads as still verified.
+      expect(await answer.locator('.changed-note ~ .answer-text').count()).toBe(1);
+      expect(await answer.locator('.changed-note ~ .short-answer').textContent()).toContain('42 metres');
       expect(await answer.locator('.recheck.changed').count()).toBe(cited.length);
       expect(await answer.locator('.recheck.verified').count()).toBe(result.citations.length - cited.length);
       expect(await answer.locator('.recheck.changed').first().textContent()).toContain('Document changed since this answer');

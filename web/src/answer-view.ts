@@ -191,7 +191,8 @@ export class AnswerView {
     if (changed.length > 0) {
       const docs = [...new Set(changed.map((c) => c.citation.docId))];
       const what = docs.length === 1 ? `The document ${docs[0]} changed` : `${docs.length} documents changed`;
-      this.body.before(el('p', { className: 'changed-note', attrs: { role: 'note' } }, el('span', { className: 'check-icon', attrs: { 'aria-hidden': 'true' } }, '!'), ' ', `${what} since this answer: the marked citations no longer match it. Ask again for an answer from the current text.`));
+      // First, above even the short answer: everything below it is read knowing this.
+      this.speaker.after(el('p', { className: 'changed-note', attrs: { role: 'note' } }, el('span', { className: 'check-icon', attrs: { 'aria-hidden': 'true' } }, '!'), ' ', `${what} since this answer: the marked citations no longer match it. Ask again for an answer from the current text.`));
     }
   }
 

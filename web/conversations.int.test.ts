@@ -2,8 +2,9 @@
  * Conversations kept in the browser (real Chromium with its real IndexedDB, real server): an answered conversation
  * survives a reload with its citations verified again, is listed beside the chat with the others, and can be
  * switched to, continued (its own earlier turns are the follow-up's history), renamed, searched, exported as
- * Markdown and deleted, at desktop and phone width. A document edited on disk and the server restarted: the restored
- * answer says its citation no longer matches instead of showing it verified.
+ * Markdown and deleted, at desktop and phone width. A browser without IndexedDB still answers and says why nothing is
+ * kept. A document edited on disk and the server restarted: the restored answer says its citation no longer matches
+ * instead of showing it verified.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -56,12 +57,14 @@ describe('saved conversations', () => {
       await showPanel(page);
       expect(await page.locator('#conversation-status').textContent()).toContain('No saved conversations yet');
       if (phone) {
+        expect(await page.locator('#conversations-toggle').getAttribute('aria-expanded')).toBe('true');
         // The drawer leaves part of the chat showing and closes again.
         const box = (await page.locator('#conversation-panel').boundingBox())!;
         expect(box.width).toBeLessThan(viewport.width);
         await page.keyboard.press('Escape');
         await page.locator('#conversation-panel').waitFor({ state: 'hidden' });
         expect(await page.evaluate(() => document.activeElement?.id)).toBe('conversations-toggle');
+        expect(await page.locator('#conversations-toggle').getAttribute('aria-expanded')).toBe('false');
       }
 
       // Ask, then reload: the conversation and its answer are back, and every citation verifies again.
@@ -184,6 +187,25 @@ describe('saved conversations', () => {
         expect(await page.getByLabel('Your question').isVisible()).toBe(true);
       }
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('in a browser that cannot keep conversations: still answers, and the panel says why nothing is kept', async () => {
+    const browser = await launch();
+    try {
+      // As in a browser with storage turned off: no IndexedDB at all.
+      await browser.context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
+      const { page, problems } = await openPage(browser.context, t.url);
+      await page.locator('#conversation-panel[data-state="unavailable"]').waitFor({ state: 'attached' });
+      expect(await page.locator('#conversation-status').textContent()).toBe('Conversations cannot be kept in this browser (this browser offers no IndexedDB): this one lasts until the page is reloaded.');
+      expect(await page.getByRole('searchbox', { name: 'Search conversations' }).isDisabled()).toBe(true);
+      const answer = await ask(page, QUESTION);
+      expect(await answer.locator('.answer-text').textContent()).toContain('2,700');
+      expect(await page.locator('#conversation-list li').count()).toBe(0);
+      expect(await page.evaluate(() => location.hash)).toBe('');
       expect(problems).toEqual([]);
     } finally {
       await browser.close();

@@ -193,6 +193,37 @@ describe('saved conversations', () => {
     }
   });
 
+  it('when a newer version of the page in another tab upgrades the database: lets it, and says why saving stopped', async () => {
+    const browser = await launch();
+    try {
+      const { page, problems } = await openPage(browser.context, t.url);
+      await panelReady(page);
+      // The other tab opens the database at the next schema version, as a newer page would; it must not be blocked.
+      const other = await browser.context.newPage();
+      await other.goto(`${t.url}/favicon.svg`);
+      const upgraded = await other.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const request = indexedDB.open('verbatim', 2);
+            request.onsuccess = () => resolve(request.result.version);
+            request.onerror = () => reject(request.error);
+            request.onblocked = () => reject(new Error('blocked by the open page'));
+          }),
+      );
+      expect(upgraded).toBe(2);
+      const answer = await ask(page, QUESTION);
+      expect(await answer.locator('.answer-text').textContent()).toContain('2,700');
+      const status = page.locator('#conversation-status[data-tone="warning"]');
+      await status.waitFor({ state: 'attached' });
+      expect(await status.textContent()).toBe(
+        'Could not save this conversation: a newer version of this page, open in another tab, has taken over the saved conversations: reload this tab. What is on the page stays until you reload.',
+      );
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('in a browser that cannot keep conversations: still answers, and the panel says why nothing is kept', async () => {
     const browser = await launch();
     try {

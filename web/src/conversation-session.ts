@@ -18,8 +18,10 @@ export function conversationInAddress(hash: string): string | null {
   return FRAGMENT.exec(hash)?.[1] ?? null;
 }
 
+/** An error's message, without a final full stop (it is put inside a sentence). */
 function reason(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
+  const message = error instanceof Error ? error.message || error.name : String(error);
+  return message.endsWith('.') ? message.slice(0, -1) : message;
 }
 
 /** Options of {@link ConversationSession}. */

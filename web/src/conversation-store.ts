@@ -99,7 +99,11 @@ function isConversation(value: unknown): value is Conversation {
 
 /** The conversations of this browser. */
 export class ConversationStore {
-  private constructor(private readonly db: IDBPDatabase<VerbatimDb>) {}
+  private constructor(
+    private readonly db: IDBPDatabase<VerbatimDb>,
+    /** Set once a newer page in another tab took the database over (this connection is closed). */
+    private readonly superseded: { value: boolean },
+  ) {}
 
   /**
    * Opens (creating or upgrading) the database. Rejects when the browser offers no IndexedDB (some private modes,
@@ -110,6 +114,7 @@ export class ConversationStore {
     let refuse: (error: Error) => void = () => {};
     const blocked = new Promise<never>((_, reject) => (refuse = reject));
     let abandoned = false;
+    const superseded = { value: false };
     const opening = openDB<VerbatimDb>(options.name ?? DATABASE_NAME, SCHEMA_VERSION, {
       upgrade(database, oldVersion) {
         if (oldVersion < 1) {
@@ -124,6 +129,7 @@ export class ConversationStore {
       },
       // A newer page in another tab needs the database upgraded: let it, rather than block it.
       blocking() {
+        superseded.value = true;
         void opening.then((db) => db.close());
       },
     });
@@ -131,26 +137,32 @@ export class ConversationStore {
     void opening.then((late) => {
       if (abandoned) late.close();
     });
-    return new ConversationStore(db);
+    return new ConversationStore(db, superseded);
+  }
+
+  /** The database, unless another tab's newer page has taken it over. */
+  private get database(): IDBPDatabase<VerbatimDb> {
+    if (this.superseded.value) throw new Error('a newer version of this page, open in another tab, has taken over the saved conversations: reload this tab');
+    return this.db;
   }
 
   /** Every conversation, most recently changed first. */
   async list(): Promise<ConversationList> {
-    const all: unknown[] = await this.db.getAllFromIndex('conversations', 'by-updated');
+    const all: unknown[] = await this.database.getAllFromIndex('conversations', 'by-updated');
     const conversations = all.filter(isConversation).reverse();
     return { conversations, unreadable: all.length - conversations.length };
   }
 
   /** The conversation `id`, or null when there is none (or it cannot be read). */
   async get(id: string): Promise<Conversation | null> {
-    const found: unknown = await this.db.get('conversations', id);
+    const found: unknown = await this.database.get('conversations', id);
     return isConversation(found) ? found : null;
   }
 
   /** Saves a new conversation of `exchanges`, titled by its first question. */
   async create(exchanges: readonly SavedExchange[], now = Date.now()): Promise<Conversation> {
     const conversation: Conversation = { id: newId(), title: conversationTitle(exchanges[0]?.question ?? 'New conversation'), renamed: false, createdAt: now, updatedAt: now, exchanges };
-    await this.db.add('conversations', conversation);
+    await this.database.add('conversations', conversation);
     return conversation;
   }
 
@@ -170,11 +182,11 @@ export class ConversationStore {
 
   /** Deletes conversation `id` (nothing happens when it is already gone). */
   async delete(id: string): Promise<void> {
-    await this.db.delete('conversations', id);
+    await this.database.delete('conversations', id);
   }
 
   private async update(id: string, change: (c: Conversation) => Conversation): Promise<Conversation | null> {
-    const tx = this.db.transaction('conversations', 'readwrite');
+    const tx = this.database.transaction('conversations', 'readwrite');
     const found: unknown = await tx.store.get(id);
     if (!isConversation(found)) {
       await tx.done;

@@ -2,7 +2,7 @@
  * Conversations kept in the browser (real Chromium with its real IndexedDB, real server): an answered conversation
  * survives a reload with its citations verified again, is listed beside the chat with the others, and can be
  * switched to, continued (its own earlier turns are the follow-up's history), renamed, searched, exported as
- * Markdown and deleted, at desktop and phone width. A browser without IndexedDB still answers and says why nothing is
+ * Markdown and deleted, at desktop and phone width; two tabs' lists stay in step. A browser without IndexedDB still answers and says why nothing is
  * kept. A document edited on disk and the server restarted: the restored answer says its citation no longer matches
  * instead of showing it verified.
  */
@@ -188,6 +188,34 @@ describe('saved conversations', () => {
       }
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
       expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('in two tabs: what one saves, renames or deletes shows in the list of the other', async () => {
+    const browser = await launch();
+    try {
+      const a = await openPage(browser.context, t.url);
+      const b = await openPage(browser.context, t.url);
+      await panelReady(a.page);
+      await panelReady(b.page);
+      await ask(a.page, QUESTION);
+      await expect.poll(() => titles(b.page)).toEqual([QUESTION]);
+      // The other tab keeps showing its own (new) chat: only its list changed.
+      expect(await b.page.locator('.message').count()).toBe(0);
+      expect(await b.page.locator('#conversation-list [aria-current="true"]').count()).toBe(0);
+
+      await b.page.getByRole('button', { name: `Rename conversation: ${QUESTION}` }).click();
+      await b.page.getByRole('textbox', { name: 'New title' }).fill('Police training');
+      await b.page.getByRole('textbox', { name: 'New title' }).press('Enter');
+      await expect.poll(() => titles(a.page)).toEqual(['Police training']);
+
+      await a.page.getByRole('button', { name: 'Delete conversation: Police training' }).click();
+      await a.page.getByRole('button', { name: 'Delete', exact: true }).click();
+      await expect.poll(() => b.page.locator('#conversation-list li').count()).toBe(0);
+      expect(a.problems).toEqual([]);
+      expect(b.problems).toEqual([]);
     } finally {
       await browser.close();
     }

@@ -113,6 +113,11 @@ export class ConversationPanel {
     else this.elements.search.focus();
   }
 
+  /** True while a rename or a delete question is open in the list (a new list would throw it away). */
+  get isBusy(): boolean {
+    return this.elements.list.querySelector('.rename-form, .delete-confirm') !== null;
+  }
+
   /** Closes the drawer at phone width after a conversation was chosen; nothing changes on wider screens. */
   closeDrawer(returnFocus = true): void {
     if (!this.isDrawerOpen) return;

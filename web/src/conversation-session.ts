@@ -9,6 +9,7 @@ import type { ConversationPanel } from './conversation-panel.js';
 import { conversationMarkdown, exportFileName } from './conversation-markdown.js';
 import type { ConversationStore, SavedExchange } from './conversation-store.js';
 import { el } from './dom.js';
+import type { TabChannel } from './tab-channel.js';
 
 /** The fragment naming the conversation shown: `#c=<id>`. */
 const FRAGMENT = /^#c=([0-9a-f]{1,64})$/;
@@ -32,6 +33,8 @@ export interface ConversationSessionOptions {
   readonly chat: () => ChatApp;
   /** Names documents in an export. */
   readonly titleOf: DocumentTitleOf;
+  /** Keeps the lists of this browser's tabs in step. */
+  readonly otherTabs: TabChannel;
 }
 
 /** The conversation of this tab, kept in the store. */
@@ -47,6 +50,12 @@ export class ConversationSession {
 
   constructor(private readonly options: ConversationSessionOptions) {
     this.store = options.store.catch(() => null);
+    // Another tab changed what is saved: list it, unless a rename or delete is under way here (it lists on its own).
+    options.otherTabs.listen(() =>
+      this.enqueue(async (store) => {
+        if (!this.options.panel().isBusy) await this.refresh(store);
+      }, 'Could not list the conversations'),
+    );
   }
 
   /** Lists the saved conversations and shows the one the address names (after a reload). */
@@ -82,7 +91,8 @@ export class ConversationSession {
       // Writes run in order: without a switch since, an earlier write may have created the conversation meanwhile.
       const current = generation === this.generation;
       const target = current ? this.currentId : shown;
-      if (target === null || (await store.saveExchanges(target, exchanges)) === null) {
+      const saved = target === null ? null : await store.saveExchanges(target, exchanges);
+      if (!saved) {
         // New, or deleted in another tab meanwhile: what is on the page is kept as a new conversation.
         if (exchanges.length === 0) return;
         const created = await store.create(exchanges);
@@ -91,6 +101,7 @@ export class ConversationSession {
           this.setAddress(created.id);
         }
       }
+      this.options.otherTabs.announce();
       await this.refresh(store);
     }, 'Could not save this conversation');
   }
@@ -125,6 +136,7 @@ export class ConversationSession {
   rename(id: string, title: string): void {
     this.enqueue(async (store) => {
       await store.rename(id, title);
+      this.options.otherTabs.announce();
       await this.refresh(store);
       this.options.panel().focus(id, 'rename');
     }, 'Could not rename the conversation');
@@ -134,6 +146,7 @@ export class ConversationSession {
   delete(id: string): void {
     this.enqueue(async (store) => {
       await store.delete(id);
+      this.options.otherTabs.announce();
       // The open conversation, deleted: the page starts a new chat rather than showing what is no longer saved.
       if (id === this.currentId) this.options.chat().newChat();
       const { conversations } = await store.list();

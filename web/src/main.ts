@@ -8,6 +8,7 @@ import { ConversationPanel } from './conversation-panel.js';
 import { ConversationSession } from './conversation-session.js';
 import { ConversationStore } from './conversation-store.js';
 import { required } from './dom.js';
+import { broadcastTabChannel } from './tab-channel.js';
 import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
 import { UnverifiedSetting } from './unverified-setting.js';
@@ -54,7 +55,7 @@ async function start(): Promise<void> {
       return docId;
     }
   };
-  const session = new ConversationSession({ store: ConversationStore.open(), panel: () => panel, chat: () => app, titleOf });
+  const session = new ConversationSession({ store: ConversationStore.open(), panel: () => panel, chat: () => app, titleOf, otherTabs: broadcastTabChannel() });
   const app = new ChatApp(
     {
       form: required('ask-form', HTMLFormElement),

@@ -51,7 +51,7 @@ interface Exchange {
   readonly askedAt: number;
   /** The finished answer; null while streaming, and for an answer that failed or was stopped. */
   result: AskResult | null;
-  /** When `result` arrived. */
+  /** When `result` arrived (0 until it has). */
   answeredAt: number;
 }
 
@@ -124,7 +124,6 @@ export class ChatApp {
       const exchange = this.addExchange(saved.question, saved.askedAt, saved.answeredAt);
       exchange.view.finish(saved.result);
       exchange.result = saved.result;
-      exchange.answeredAt = saved.answeredAt;
       exchange.view.element.append(this.answerActions(exchange));
       void recheckCitations(citationsOf(saved.result), this.keeping.documentText).then((checks) => {
         if (exchange.view.element.isConnected) exchange.view.showRecheck(checks);
@@ -172,7 +171,7 @@ export class ChatApp {
   private addExchange(question: string, askedAt: number, answeredAt?: number): Exchange {
     const view = new AnswerView((target, opener) => void this.sources.open(answeredAt === undefined ? target : { ...target, answeredAt }, opener));
     const questionItem = renderQuestion(question);
-    const exchange: Exchange = { question, questionItem, view, askedAt, result: null, answeredAt: 0 };
+    const exchange: Exchange = { question, questionItem, view, askedAt, result: null, answeredAt: answeredAt ?? 0 };
     questionItem.append(this.editButton(exchange));
     this.elements.messages.append(questionItem, view.element);
     this.exchanges.push(exchange);

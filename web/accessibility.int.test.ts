@@ -1,7 +1,9 @@
 /**
  * The chat page's main views checked by axe-core inside real Chromium (the real server over the seed corpus), in the
- * light and the dark theme: the first-load panel, an answer with its sources listed, a citation's preview, and one
- * source open in the source panel (at phone width, the full-screen sheet). No serious or critical violation is allowed; the citation buttons' target size and the dark highlight's
+ * light and the dark theme: the first-load panel, an answer with its sources listed, a citation's preview, one
+ * source open in the source panel (at phone width, the full-screen sheet), the panel of saved conversations (its
+ * list, a rename in progress, a delete being confirmed) and a conversation restored after a reload with its
+ * citations checked again. No serious or critical violation is allowed; the citation buttons' target size and the dark highlight's
  * contrast, which a new user found below WCAG AA, are measured directly too.
  */
 import fs from 'node:fs/promises';
@@ -57,7 +59,7 @@ const VIEWS = [
 describe('accessibility of the main views', () => {
   const served = usePageServer();
 
-  it.each(VIEWS.map((v) => [`${v.scheme}, ${v.viewport.width} px`, v] as const))('%s: the first-load panel, an answer, a citation preview and a source open', async (_, { scheme, viewport }) => {
+  it.each(VIEWS.map((v) => [`${v.scheme}, ${v.viewport.width} px`, v] as const))('%s: the first-load panel, an answer, a citation preview, a source open, and the saved conversations', async (_, { scheme, viewport }) => {
     const { page, problems } = await openPage(served.browser.context, served.server.url, viewport);
     await page.emulateMedia({ colorScheme: scheme });
 
@@ -92,6 +94,29 @@ describe('accessibility of the main views', () => {
     // The highlighted span is readable in this theme.
     const colours = await page.locator('#source-text mark').evaluate((mark) => ({ text: getComputedStyle(mark).color, background: getComputedStyle(mark).backgroundColor }));
     expect(contrast(colours.text, colours.background)).toBeGreaterThanOrEqual(4.5);
+    await page.getByRole('button', { name: 'Close source' }).click();
+
+    // The saved conversations (a drawer behind its button at phone width): the list, renaming, confirming a delete.
+    await page.locator('#conversation-panel[data-state="ready"]').waitFor({ state: 'attached' });
+    if (!(await page.locator('#conversation-panel').isVisible())) await page.locator('#conversations-toggle').click();
+    const current = page.locator('#conversation-list li.conversation').filter({ has: page.locator('[aria-current="true"]') });
+    await current.waitFor();
+    const saved = page.locator(`#conversation-list li.conversation[data-id="${await current.getAttribute('data-id')}"]`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await saved.getByRole('button', { name: /^Rename conversation/ }).click();
+    await page.getByRole('textbox', { name: 'New title' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await saved.getByRole('button', { name: /^Delete conversation/ }).click();
+    await saved.getByRole('button', { name: 'Keep' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await saved.getByRole('button', { name: 'Keep' }).click();
+
+    // Restored after a reload, its citations checked again against the documents.
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.locator('.message.assistant .recheck.verified').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIR, ensureWebBundle } from './build.js';
 
-/** A copy of web/ (and the files outside it whose values it imports) so sources can be touched without touching the repo. */
+/**
+ * A copy of web/ (and the files outside it whose values it imports, and the packages it bundles through a link to
+ * node_modules) so sources can be touched without touching the repo.
+ */
 let tmp: string;
 let webDir: string;
 beforeAll(async () => {
@@ -15,6 +18,7 @@ beforeAll(async () => {
     await fs.mkdir(path.dirname(path.join(tmp, file)), { recursive: true });
     await fs.copyFile(path.join(WEB_DIR, '..', file), path.join(tmp, file));
   }
+  await fs.symlink(path.join(WEB_DIR, '..', 'node_modules'), path.join(tmp, 'node_modules'), 'dir');
 });
 afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true });

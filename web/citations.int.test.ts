@@ -112,7 +112,7 @@ describe('citations over the seed corpus', () => {
     expect(await sources.locator('.source-where').first().textContent()).toContain(`characters ${first.start}–${first.end} · quoted in the answer`);
 
     const cite = answer.locator('button.cite').first();
-    const current = () => page.locator('[aria-current="true"]').evaluateAll((els) => els.map((e) => `${e.className} ${e.textContent}`));
+    const current = () => page.locator('#messages [aria-current="true"]').evaluateAll((els) => els.map((e) => `${e.className} ${e.textContent}`));
     expect(await current()).toEqual([]);
     await cite.click();
     await page.locator('#source-check.verified').waitFor();

@@ -48,6 +48,8 @@ export interface TestServerOptions extends Partial<Pick<CreateServerOptions, 'he
    * worker module (e.g. one that stalls on purpose). @default false: in-process
    */
   readonly pooled?: boolean | { readonly workerModule: URL };
+  /** Port to listen on, e.g. the port of a server just closed, to restart "the same" server. @default 0: a free one */
+  readonly port?: number;
 }
 
 /** Builds an index in a temporary folder and starts the server on it. */
@@ -73,7 +75,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     pipeline,
     config,
     logger: createLogger({ level: 'silent' }),
-    port: 0,
+    port: options.port ?? 0,
     host: '127.0.0.1',
     webRoot: options.webRoot ?? false,
     heartbeatMs: options.heartbeatMs,

@@ -8,6 +8,7 @@ import type { CitationPreview } from './citation-preview.js';
 import { copyButton } from './copy-button.js';
 import type { DocumentTitles } from './document-titles.js';
 import { el } from './dom.js';
+import type { CitationRecheck } from './recheck-citations.js';
 import type { SourceTarget } from './source-panel.js';
 
 type Passage = AskResult['passages'][number];
@@ -189,6 +190,39 @@ export class AnswerView {
     }
   }
 
+  /**
+   * A saved answer's citations, checked again against the documents as they are now: each source says whether its
+   * quote is still there, and when a document changed since, the answer says so above its text and every marker of
+   * a changed citation is marked, so nothing reads as verified that no longer is.
+   */
+  showRecheck(checks: readonly CitationRecheck[]): void {
+    const sources = this.extras.querySelector('.sources');
+    for (const check of checks) {
+      const { n } = check.citation;
+      const icon = check.state === 'verified' ? '✓' : '!';
+      const line = el('p', { className: `recheck ${check.state}`, attrs: { 'data-state': check.state } }, el('span', { className: 'check-icon', attrs: { 'aria-hidden': 'true' } }, icon), ' ', check.message);
+      const item = sources?.querySelector(`li[data-n~="${n}"]`);
+      item?.querySelector('.recheck')?.remove();
+      (item?.querySelector('q') ?? item?.querySelector('.source-where'))?.after(line);
+      if (check.state === 'verified') continue;
+      for (const button of this.markers) {
+        if (Number(button.dataset.n) !== n) continue;
+        button.classList.add('changed');
+        button.setAttribute('aria-label', `${button.getAttribute('aria-label') ?? `Citation ${n}`}; ${check.state === 'changed' ? 'document changed since this answer' : 'could not be checked'}`);
+      }
+    }
+    this.element.querySelector('.changed-note')?.remove();
+    const changed = checks.filter((c) => c.state === 'changed');
+    if (changed.length > 0) {
+      const docs = [...new Set(changed.map((c) => c.citation.docId))];
+      const text = (what: string) => `${what} since this answer: the marked citations no longer match it. Ask again for an answer from the current text.`;
+      const message = el('span', {}, text(`${docs.length} documents changed`));
+      if (docs.length === 1) this.withTitle(docs[0]!, (title) => (message.textContent = text(`The document ${title} changed`)));
+      // First, above even the short answer: everything below it is read knowing this.
+      this.speaker.after(el('p', { className: 'changed-note', attrs: { role: 'note' } }, el('span', { className: 'check-icon', attrs: { 'aria-hidden': 'true' } }, '!'), ' ', message));
+    }
+  }
+
   /** The muted line under the answer: its confidence, and what was searched for when that was not the question. */
   private metaLine(result: AskResult): HTMLElement {
     const { text, explanation } = confidenceLabel(result);
@@ -288,7 +322,7 @@ export class AnswerView {
         const where = [heading !== this.titles.peek(docId) && heading, pageLabel(c), `characters ${c.start}–${c.end}`, inAnswer && 'quoted in the answer'].filter(Boolean).join(' · ');
         return el(
           'li',
-          { className: 'source-span' },
+          { className: 'source-span', attrs: { 'data-n': group.map((g) => g.n).join(' ') } },
           ...group.map((g) => this.sourceButton(g)),
           el('span', { className: 'source-where' }, where),
           !inAnswer && el('q', { className: 'quote' }, c.quote),

@@ -6,9 +6,11 @@ import { answerMarkdown } from './answer-markdown.js';
 import { AnswerView, renderQuestion, type AnswerViewOptions } from './answer-view.js';
 import type { ChatSocket } from './chat-socket.js';
 import { copyButton } from './copy-button.js';
+import type { SavedExchange } from './conversation-store.js';
 import { el } from './dom.js';
 import { QuestionBox } from './question-box.js';
 import { recentHistory } from './recent-history.js';
+import { citationsOf, recheckCitations, type DocumentText } from './recheck-citations.js';
 import type { ScrollFollow } from './scroll-follow.js';
 import type { SourcePanel } from './source-panel.js';
 
@@ -33,6 +35,16 @@ export interface ChatElements {
 /** Names a document for a copied answer: its title, or its id. */
 export type DocumentTitleOf = (docId: string) => Promise<string>;
 
+/** How the conversation is kept across reloads (see `ConversationSession`). */
+export interface ConversationKeeping {
+  /** The answered exchanges changed (an answer finished, or editing, retrying or regenerating dropped some). */
+  readonly onChange: (exchanges: readonly SavedExchange[]) => void;
+  /** New chat was pressed: what is asked next starts a new conversation. */
+  readonly onNewChat: () => void;
+  /** A document's current text, to check the citations of a restored answer against. */
+  readonly documentText: DocumentText;
+}
+
 /** One question and its answer in the conversation. */
 interface Exchange {
   readonly question: string;
@@ -40,8 +52,11 @@ interface Exchange {
   readonly view: AnswerView;
   /** The earlier turns it was asked with. */
   readonly history: NonNullable<AskFrame['history']>;
+  readonly askedAt: number;
   /** The finished answer; null while streaming, and for an answer that failed or was stopped. */
   result: AskResult | null;
+  /** When `result` arrived (0 until it has). */
+  answeredAt: number;
 }
 
 /** The ask in flight. */
@@ -77,6 +92,7 @@ export class ChatApp {
     /** How answers show their citations: titles and the preview. */
     private readonly citations: Omit<AnswerViewOptions, 'openSource'>,
     private readonly sendFeedback: SendFeedback,
+    private readonly keeping: ConversationKeeping,
   ) {
     const { form, question, stop, newChat, cancelEdit } = elements;
     this.box = new QuestionBox({ textarea: question, counter: elements.counter }, () => this.refreshControls());
@@ -104,6 +120,35 @@ export class ChatApp {
     this.submit();
   }
 
+  /**
+   * Shows a saved conversation in place of this one (what is typed in the box stays). Its answers render through
+   * the same view as live ones, with Copy, Regenerate and Edit, and their citations are checked again against the
+   * documents as they are now; a follow-up continues it, with its earlier turns as history.
+   */
+  show(exchanges: readonly SavedExchange[]): void {
+    this.clear();
+    for (const saved of exchanges) {
+      const exchange = this.addExchange(saved.question, saved.askedAt, saved.answeredAt);
+      exchange.view.finish(saved.result);
+      exchange.result = saved.result;
+      exchange.view.element.append(this.answerActions(exchange), this.feedback(exchange, saved.result));
+      void recheckCitations(citationsOf(saved.result), this.keeping.documentText).then((checks) => {
+        if (exchange.view.element.isConnected) exchange.view.showRecheck(checks);
+      });
+    }
+    this.elements.emptyHint.hidden = exchanges.length > 0;
+    this.refreshControls();
+    this.scroll.jumpToLatest();
+  }
+
+  /** Starts a new conversation, as the New chat button does. */
+  newChat(): void {
+    this.clear();
+    this.box.value = '';
+    this.elements.question.focus();
+    this.keeping.onNewChat();
+  }
+
   /** The connection went down (`false`) or came back: sending is possible only while it is up. */
   setOnline(online: boolean): void {
     this.online = online;
@@ -126,18 +171,33 @@ export class ChatApp {
     return this.exchanges.slice(0, end).flatMap((x) => (x.result ? [{ role: 'user' as const, content: x.question }, { role: 'assistant' as const, content: x.result.answer }] : []));
   }
 
-  /** Asks `question` at the end of the conversation; `typed` is the box's text it came from, if any. */
-  private ask(question: string, typed: string | null): void {
-    const { messages, emptyHint } = this.elements;
-    if (question === '' || this.current || !this.online) return;
-    emptyHint.hidden = true;
-    const view = new AnswerView({ ...this.citations, openSource: (target, opener, current) => void this.sources.open(target, opener, current) });
+  /**
+   * Adds a question and its (empty) answer view at the end of the conversation, with the turns before it as its
+   * history; `answeredAt` is set for a saved answer, whose citations the source panel then checks knowing the
+   * document may have changed since.
+   */
+  private addExchange(question: string, askedAt: number, answeredAt?: number): Exchange {
+    const view = new AnswerView({ ...this.citations, openSource: (target, opener, current) => void this.sources.open(answeredAt === undefined ? target : { ...target, answeredAt }, opener, current) });
     const questionItem = renderQuestion(question);
     const history = recentHistory(this.turnsBefore());
-    const exchange: Exchange = { question, questionItem, view, history, result: null };
+    const exchange: Exchange = { question, questionItem, view, history, askedAt, result: null, answeredAt: answeredAt ?? 0 };
     questionItem.append(this.editButton(exchange));
-    messages.append(questionItem, view.element);
+    this.elements.messages.append(questionItem, view.element);
     this.exchanges.push(exchange);
+    return exchange;
+  }
+
+  /** Tells the keeper what the answered exchanges are now. */
+  private changed(): void {
+    this.keeping.onChange(this.exchanges.flatMap((x) => (x.result ? [{ question: x.question, result: x.result, askedAt: x.askedAt, answeredAt: x.answeredAt }] : [])));
+  }
+
+  /** Asks `question` at the end of the conversation; `typed` is the box's text it came from, if any. */
+  private ask(question: string, typed: string | null): void {
+    if (question === '' || this.current || !this.online) return;
+    this.elements.emptyHint.hidden = true;
+    const exchange = this.addExchange(question, Date.now());
+    const { view, history } = exchange;
     const id = this.socket.ask(question, history, (frame) => this.onFrame(frame));
     this.current = { id, exchange, typed, accepted: false };
     this.setStreaming(true);
@@ -148,11 +208,13 @@ export class ChatApp {
   private dropFrom(from: Exchange): void {
     const at = this.exchanges.indexOf(from);
     if (at < 0) return;
-    for (const x of this.exchanges.splice(at)) {
+    const dropped = this.exchanges.splice(at);
+    for (const x of dropped) {
       x.questionItem.remove();
       x.view.element.remove();
     }
     this.leaveEditing();
+    if (dropped.some((x) => x.result)) this.changed();
   }
 
   /** Asks a failed question again at the end of the conversation, in place of the failed exchange. */
@@ -163,6 +225,7 @@ export class ChatApp {
     failed.questionItem.remove();
     failed.view.element.remove();
     if (this.editing === failed) this.leaveEditing();
+    if (failed.result) this.changed();
     this.ask(failed.question, null);
   }
 
@@ -222,8 +285,10 @@ export class ChatApp {
       case 'done':
         exchange.view.finish(frame.result);
         exchange.result = frame.result;
+        exchange.answeredAt = Date.now();
         exchange.view.element.append(this.answerActions(exchange), this.feedback(exchange, frame.result));
         this.end();
+        this.changed();
         break;
       case 'error':
         exchange.view.fail(frame.code, frame.message, () => this.retry(exchange));
@@ -280,7 +345,8 @@ export class ChatApp {
     this.end();
   }
 
-  private newChat(): void {
+  /** Empties the conversation on the page (an answer streaming is stopped first). */
+  private clear(): void {
     this.stop();
     this.leaveEditing();
     this.exchanges = [];
@@ -288,8 +354,6 @@ export class ChatApp {
     this.elements.emptyHint.hidden = false;
     this.scroll.jumpToLatest();
     if (this.sources.isOpen) this.sources.close();
-    this.box.value = '';
-    this.elements.question.focus();
   }
 
   private setStreaming(streaming: boolean): void {

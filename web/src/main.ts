@@ -5,14 +5,18 @@ import { ChatApp } from './chat-app.js';
 import { CitationPreview } from './citation-preview.js';
 import { ChatSocket } from './chat-socket.js';
 import { ConnectionBanner } from './connection-banner.js';
+import { ConversationPanel } from './conversation-panel.js';
+import { ConversationSession } from './conversation-session.js';
+import { ConversationStore } from './conversation-store.js';
 import { DocumentTitles } from './document-titles.js';
 import { required } from './dom.js';
+import { broadcastTabChannel } from './tab-channel.js';
 import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
 import { UnverifiedSetting } from './unverified-setting.js';
 import { WelcomePanel } from './welcome-panel.js';
 
-function start(): void {
+async function start(): Promise<void> {
   const token = takeAccessToken();
   const api = createApiClient({ token });
   const status = required('connection-status', HTMLElement);
@@ -51,6 +55,8 @@ function start(): void {
     () => socket.reconnectNow(),
   );
   window.addEventListener('online', () => socket.reconnectNow());
+  const titleOf = (docId: string) => titles.titleOf(docId);
+  const session = new ConversationSession({ store: ConversationStore.open(), panel: () => panel, chat: () => app, titleOf, otherTabs: broadcastTabChannel() });
   const app = new ChatApp(
     {
       form: required('ask-form', HTMLFormElement),
@@ -67,9 +73,22 @@ function start(): void {
     socket,
     sources,
     scroll,
-    (docId) => titles.titleOf(docId),
+    titleOf,
     { titles, preview },
     (request) => api.feedback(request),
+    { onChange: (exchanges) => session.save(exchanges), onNewChat: () => session.startNew(), documentText: async (docId) => (await api.document(docId)).text },
+  );
+  const panel = new ConversationPanel(
+    {
+      panel: required('conversation-panel', HTMLElement),
+      search: required('conversation-search', HTMLInputElement),
+      status: required('conversation-status', HTMLElement),
+      list: required('conversation-list', HTMLUListElement),
+      toggle: required('conversations-toggle', HTMLButtonElement),
+      closeButton: required('close-conversations', HTMLButtonElement),
+      background: required('chat-column', HTMLElement),
+    },
+    { open: (id) => session.open(id), rename: (id, title) => session.rename(id, title), delete: (id) => session.delete(id), export: (id) => session.export(id) },
   );
   const welcome = new WelcomePanel(
     {
@@ -86,8 +105,17 @@ function start(): void {
   void welcome.load(api);
   void api.health().then((health) => unverified.setAvailable(health.generator !== null), () => {});
   question.focus();
+  // A reload shows its conversation again before the page counts as ready.
+  await session.start();
   document.documentElement.dataset.ready = 'true';
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
-else start();
+function run(): void {
+  start().catch((error: unknown) => {
+    document.documentElement.dataset.ready = 'failed';
+    throw error;
+  });
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run, { once: true });
+else run();

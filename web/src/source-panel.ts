@@ -7,6 +7,11 @@ import { checkSpan, type SpanClaim } from './verify-citation.js';
 export interface SourceTarget extends SpanClaim {
   /** Names the target for the panel heading, e.g. `Citation [1]` or `Passage 3`. */
   readonly label: string;
+  /**
+   * When the answer citing this was given, for an answer saved earlier: a quote that no longer matches then means
+   * the document changed since, and the panel says so.
+   */
+  readonly answeredAt?: number;
 }
 
 /** Elements of the panel in index.html. */
@@ -93,7 +98,8 @@ export class SourcePanel {
     // The title may run long; the id has a line of its own, so cutting the title short never hides it.
     documentName.replaceChildren(el('span', { className: 'source-doc-title' }, document_.title || document_.id), el('span', { className: 'source-doc-id' }, document_.id));
     check.className = `source-check ${result.verified ? 'verified' : 'warning'}`;
-    check.replaceChildren(el('span', { className: 'check-icon', attrs: { 'aria-hidden': 'true' } }, result.verified ? '✓' : '!'), ' ', result.message);
+    const changed = !result.verified && target.answeredAt !== undefined ? `Document changed since this answer (given ${new Date(target.answeredAt).toLocaleString()}). ` : '';
+    check.replaceChildren(el('span', { className: 'check-icon', attrs: { 'aria-hidden': 'true' } }, result.verified ? '✓' : '!'), ' ', changed + result.message);
 
     const rendered = renderSource(document_.text, result.inRange ? target : null);
     text.replaceChildren(...rendered.nodes);

@@ -2,9 +2,6 @@
  * The chat page in real headless Chromium (Debian's package; Playwright's own download does not work
  * here), against the real server over a real index.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answerer } from '../retrieval/answer/answerer.js';
 import type { Answer } from '../retrieval/types.js';
@@ -12,11 +9,10 @@ import { startTestServer, type TestServer } from '../server/__fixtures__/test-se
 import type { ClientFrame } from '../server/protocol.js';
 import { QUESTION, ask, lastResult, openPage } from './__fixtures__/chat-page.js';
 import { launch } from './__fixtures__/launch-chromium.js';
+import { saveScreenshot } from './__fixtures__/screenshots.js';
 import { createStreamGate } from './__fixtures__/stream-gate.js';
 import { ABSTENTION_REASON_TEXT } from './src/abstention-reasons.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 describe('chat page over the seed corpus', () => {
   let t: TestServer;
@@ -24,7 +20,6 @@ describe('chat page over the seed corpus', () => {
   beforeAll(async () => {
     t = await startTestServer({ webRoot: 'build' });
     browser = await launch();
-    await fs.mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -84,9 +79,7 @@ describe('chat page over the seed corpus', () => {
     await cite.click();
     await page.locator('#source-check.verified').filter({ hasText: `characters ${first.start}–${first.end}` }).waitFor();
 
-    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-citation.png') });
-    // The README's picture is refreshed on request only, so a test run leaves the work tree clean.
-    if (process.env.UPDATE_SCREENSHOT === '1') await fs.copyFile(path.join(ARTIFACTS, 'chat-citation.png'), path.join(ROOT, 'docs', 'screenshot.png'));
+    await saveScreenshot(page, 'chat-citation.png', 'screenshot.png');
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -146,14 +139,14 @@ describe('chat page over the seed corpus', () => {
     const answer = await ask(page, QUESTION);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-phone.png') });
+    await saveScreenshot(page, 'chat-phone.png');
     await answer.locator('button.cite').first().click();
     await page.locator('#source-check.verified').waitFor();
     const panel = await page.locator('#source-panel').boundingBox();
     expect(panel?.width).toBeGreaterThanOrEqual(370);
     // The covered chat is out of the tab order until the panel closes.
     expect(await page.evaluate(() => (document.getElementById('chat-column') as HTMLElement).inert)).toBe(true);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-citation-phone.png') });
+    await saveScreenshot(page, 'chat-citation-phone.png');
     await page.getByRole('button', { name: 'Close source' }).click();
     expect(await page.isHidden('#source-panel')).toBe(true);
     expect(await page.evaluate(() => (document.getElementById('chat-column') as HTMLElement).inert)).toBe(false);
@@ -244,7 +237,7 @@ describe('abstentions', () => {
     const order = await answer.evaluate((li) => [...li.children].map((c) => c.className).filter((c) => !c.includes('sr-only')));
     expect(order.slice(0, 3)).toEqual(['answer-text', 'abstention-reason', 'answer-meta']);
     expect(await answer.locator('.confidence').textContent()).toMatch(/^Confidence 10%, too low to answer/);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-abstained.png') });
+    await saveScreenshot(page, 'chat-abstained.png');
     const nearest = answer.getByRole('button', { name: /Show nearest passage \d+ in/ });
     expect(await nearest.count()).toBe(Math.min(3, result.passages.length));
     await nearest.first().click();
@@ -333,7 +326,7 @@ describe('short answers and confidence', () => {
     const confidence = answer.locator('.confidence');
     expect(await confidence.textContent()).toMatch(/^Confidence 81%\. Of answers given with this confidence, about 81% are right/);
     expect(await confidence.textContent()).not.toContain('31%');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-unconfident.png') });
+    await saveScreenshot(page, 'chat-unconfident.png');
     // The quote still opens verified.
     await answer.locator('button.cite').first().click();
     await page.locator('#source-check.verified').waitFor();

@@ -4,16 +4,14 @@
  * quote once, the phone's full-screen source sheet that keeps the keyboard inside, Escape closing the panel from
  * anywhere, and the document shown as paragraphs and headings with the highlight still exactly the quote.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Answerer } from '../retrieval/answer/answerer.js';
 import type { Citation } from '../retrieval/types.js';
 import { QUESTION, ask, lastResult, openPage } from './__fixtures__/chat-page.js';
 import { VIEWPORTS, usePageServer } from './__fixtures__/page-server.js';
+import { saveScreenshot } from './__fixtures__/screenshots.js';
 
-const ARTIFACTS = path.resolve(import.meta.dirname, '../test-artifacts');
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -69,8 +67,7 @@ describe('citations over the seed corpus', () => {
       await cite.hover();
       const hovered = await shownPreview(page, cite);
       expect(hovered).toEqual({ role: 'tooltip', describedBy: 'citation-preview', title, quote: first.quote, check: '✓ Verified against the source', verified: 1, coversButton: false, inWindow: true });
-      await fs.mkdir(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: path.join(ARTIFACTS, `citation-preview-${name}.png`) });
+      await saveScreenshot(page, `citation-preview-${name}.png`);
       // The pointer can move onto the preview without losing it; Escape dismisses it.
       const box = (await preview.boundingBox())!;
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
@@ -118,8 +115,7 @@ describe('citations over the seed corpus', () => {
     await page.locator('#source-check.verified').waitFor();
     expect(await current()).toEqual([`cite [${first.n}]`, `source-open link-button [${first.n}]`]);
 
-    await fs.mkdir(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'sources-and-panel.png') });
+    await saveScreenshot(page, 'sources-and-panel.png');
     // The document as paragraphs and headings, every character still there, the highlight exactly the quote.
     const text = page.locator('#source-text');
     expect(await text.locator('p.source-paragraph').count()).toBeGreaterThan(1);
@@ -154,7 +150,7 @@ describe('citations over the seed corpus', () => {
       expect([await panel.getAttribute('role'), await panel.getAttribute('aria-modal')]).toEqual(['dialog', 'true']);
       expect(await cite.getAttribute('aria-current')).toBe('true');
       expect(await focused(page)).toEqual({ id: 'source-title', inPanel: true });
-      if (closeWith === 'button') await page.screenshot({ path: path.join(ARTIFACTS, 'source-sheet-phone.png') });
+      if (closeWith === 'button') await saveScreenshot(page, 'source-sheet-phone.png', 'screenshot-phone.png');
       // The document id is on a line of its own, in view, however long the title.
       expect(await page.locator('#source-doc .source-doc-id').isVisible()).toBe(true);
 
@@ -267,7 +263,7 @@ describe('citations of a paraphrased answer over a Markdown document', () => {
     expect(await text.locator('p').allTextContents()).toEqual(['The festival is held every October in Port Ellery.\nIt draws 40,000 visitors.', 'Each lantern is made of rice paper and bamboo.', 'The largest lantern is nine metres tall.']);
     expect(await text.textContent()).toBe(FESTIVAL);
     expect((await text.locator('mark').allTextContents()).join('')).toBe('Each lantern is made of rice paper and bamboo.\n\nThe largest lantern is nine metres tall.');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'paraphrased-sources.png') });
+    await saveScreenshot(page, 'paraphrased-sources.png');
     expect(await text.locator('p mark').allTextContents()).toEqual(['Each lantern is made of rice paper and bamboo.', 'The largest lantern is nine metres tall.']);
     expect(problems).toEqual([]);
     await page.close();

@@ -3,7 +3,8 @@ import { loadConfig } from './config.js';
 
 describe('loadConfig: generation settings', () => {
   it('answers extractively with no model by default', () => {
-    expect(loadConfig({ env: {} })).toMatchObject({ answerer: 'extractive', generator: 'local', generatorTimeoutMs: 30_000, generatorPassages: 3 });
+    expect(loadConfig({ env: {} })).toMatchObject({ answerer: 'extractive', generator: 'local', generatorTimeoutMs: 30_000, generatorPassages: 3, generatorPassageSentences: 0 });
+    expect(loadConfig({ env: { GENERATOR_PASSAGE_SENTENCES: '2' } }).generatorPassageSentences).toBe(2);
   });
 
   it('takes GENERATOR_BASE_URL and GENERATOR_MODEL alone as "answer with this server"', () => {

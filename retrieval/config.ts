@@ -102,7 +102,9 @@ const settingsSchema = z.object({
     generatorPassages: z.number().int().min(1).max(50).default(3),
     /**
      * Sentences of each passage the generator is given: the one that shares the most of the question's words and its
-     * neighbours, a shorter prompt read sooner; 0 gives whole passages. @default 0
+     * neighbours, a shorter prompt read sooner; 0 gives whole passages. On 25 seed questions with SmolLM2, 2 sentences
+     * brought the first token from 4.6 to 3.0 s but verified 22% of sentences instead of 32% and invented three times
+     * as many facts, so whole passages stay the default. @default 0
      */
     generatorPassageSentences: z.number().int().min(0).max(50).default(0),
     /**

@@ -1,5 +1,5 @@
 import { parseAtxHeading } from '../text/atx-heading.js';
-import { runStartBefore } from '../text/scan-text.js';
+import { runStartBefore, splitLines } from '../text/scan-text.js';
 
 /** A heading found in a document; `text === documentText.slice(start, end)`. */
 export interface Heading {
@@ -36,12 +36,6 @@ const isCloser = (c: number) => CLOSERS.has(c);
 const FINAL_PUNCTUATION = /[.,;:?!…]$/u;
 /** List items and table rows are short and unpunctuated too, but are not headings. */
 const NOT_A_HEADING_START = /^(?:[-*+•▪◦|>]\s|\|)/u;
-
-interface Line {
-  readonly start: number;
-  /** End of the line's content, before `\r\n`, `\n` or `\r`. */
-  readonly end: number;
-}
 
 /**
  * Finds the headings of a document, in order: Markdown ATX headings (`## Title`, markers stripped),
@@ -132,17 +126,3 @@ export function headingAt(text: string, headings: readonly Heading[], offset: nu
   return low === 0 ? null : headings[low - 1]!;
 }
 
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) {
-      lines.push({ start, end: i });
-      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
-    }
-  }
-  lines.push({ start, end: text.length });
-  return lines;
-}

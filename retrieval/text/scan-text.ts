@@ -73,3 +73,26 @@ export function containsCodeUnit(text: string, from: number, to: number, accept:
   for (let i = from; i < to; i++) if (accept(text.charCodeAt(i))) return true;
   return false;
 }
+
+/** A line of a text: `text.slice(start, end)` is its content. */
+export interface TextLine {
+  readonly start: number;
+  /** End of the line's content, before `\r\n`, `\n` or `\r`. */
+  readonly end: number;
+}
+
+/** The lines of `text` (a final line after the last break included, empty or not), in one pass. */
+export function splitLines(text: string): TextLine[] {
+  const lines: TextLine[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      lines.push({ start, end: i });
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      start = i + 1;
+    }
+  }
+  lines.push({ start, end: text.length });
+  return lines;
+}

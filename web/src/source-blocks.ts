@@ -4,6 +4,7 @@
  */
 import { findHeadings } from '../../retrieval/chunk/find-headings.js';
 import { parseAtxHeading } from '../../retrieval/text/atx-heading.js';
+import { splitLines, type TextLine as Line } from '../../retrieval/text/scan-text.js';
 import { el } from './dom.js';
 
 /**
@@ -17,27 +18,6 @@ export interface SourceBlock {
   readonly end: number;
   /** For a heading: its rank below the panel's own `<h2>` (3 to 6); a Markdown `#` is 3, `##` is 4, a plain heading 3. */
   readonly level?: number;
-}
-
-interface Line {
-  readonly start: number;
-  /** End of the line's content, before its line break. */
-  readonly end: number;
-}
-
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) {
-      lines.push({ start, end: i });
-      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
-    }
-  }
-  lines.push({ start, end: text.length });
-  return lines;
 }
 
 const isBlank = (text: string, line: Line) => text.slice(line.start, line.end).trim() === '';

@@ -7,6 +7,7 @@ import { ChatSocket } from './chat-socket.js';
 import { ConnectionBanner } from './connection-banner.js';
 import { DocumentTitles } from './document-titles.js';
 import { required } from './dom.js';
+import { LibraryPanel } from './library-panel.js';
 import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
 import { UnverifiedSetting } from './unverified-setting.js';
@@ -79,6 +80,21 @@ function start(): void {
       suggestionList: required('suggestion-list', HTMLUListElement),
     },
     (q) => app.askAsTyped(q),
+  );
+  new LibraryPanel(
+    {
+      toggle: required('open-library', HTMLButtonElement),
+      panel: required('library-panel', HTMLElement),
+      filter: required('library-filter', HTMLInputElement),
+      fileInput: required('library-file', HTMLInputElement),
+      dropZone: required('library-drop', HTMLElement),
+      progress: required('library-progress', HTMLElement),
+      list: required('library-list', HTMLUListElement),
+      count: required('library-count', HTMLElement),
+    },
+    api,
+    sources,
+    titles,
   );
   const unverified = new UnverifiedSetting({ container: required('unverified-setting', HTMLElement), checkbox: required('show-unverified', HTMLInputElement) });
   socket.start();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIndexLock } from '../retrieval/index/index-lock.js';
 import type { AskResult } from '../retrieval/types.js';
-import type { DocumentListResponse, DocumentResponse, ErrorBody, UploadsResponse, UploadStatusResponse } from './protocol.js';
+import type { DocumentListResponse, DocumentResponse, ErrorBody, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from './protocol.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 
 const FACT_DOC = '# The Zorblax lighthouse\n\nThe Zorblax lighthouse was built in 1873 by the engineer Mirela Quintavalle.\n\nIts lamp burns whale oil.\n';
@@ -94,6 +94,11 @@ describe('an uploaded document', () => {
     expect(citation!.quote).toBe(served.text.slice(citation!.start, citation!.end));
   });
 
+  it('is among the starter questions worked out for the new generation', async () => {
+    const { suggestions } = (await (await fetch(`${t.url}/api/suggestions`)).json()) as SuggestionsResponse;
+    expect(suggestions.map((q) => q.docId)).toContain(docId);
+  });
+
   it('uploaded again, under another name, is the same document: 200, nothing new stored', async () => {
     const before = await fs.readdir(path.join(t.config.corpusDir, 'uploads'));
     const { status, upload: again } = await uploadOne(t, { name: 'copy of lighthouse.md', content: FACT_DOC });
@@ -113,6 +118,9 @@ describe('an uploaded document', () => {
     expect(result.answer).not.toContain('Quintavalle');
     await expect(fs.access(path.join(t.config.corpusDir, docId))).rejects.toThrow();
     expect((await fetch(`${t.url}/api/documents/${encodeURIComponent(docId)}`)).status).toBe(404);
+    const { suggestions } = (await (await fetch(`${t.url}/api/suggestions`)).json()) as SuggestionsResponse;
+    expect(suggestions.length).toBeGreaterThan(0);
+    expect(suggestions.map((q) => q.docId)).not.toContain(docId);
   });
 });
 

@@ -80,15 +80,18 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     res.json(body);
   });
 
-  // Worked out once, by the first request, and shared by the requests that come while it runs; a failure (a busy
+  // Worked out once per index generation, by the first request, and shared by the requests that come while it runs
+  // (an upload or a delete switches the generation, and the questions are worked out again); a failure (a busy
   // server) is not kept, so the next request tries again. Not tied to one client's connection, since all share it.
-  let suggestions: Promise<SuggestionsResponse['suggestions']> | null = null;
+  let suggestions: { readonly generationDir: string; readonly pending: Promise<SuggestionsResponse['suggestions']> } | null = null;
   router.get('/suggestions', async (_req, res) => {
-    const pending = (suggestions ??= starterQuestions({ pipeline }));
-    pending.catch(() => {
-      if (suggestions === pending) suggestions = null;
+    const { generationDir } = pipeline;
+    if (suggestions?.generationDir !== generationDir) suggestions = { generationDir, pending: starterQuestions({ pipeline }) };
+    const current = suggestions;
+    current.pending.catch(() => {
+      if (suggestions === current) suggestions = null;
     });
-    const body: SuggestionsResponse = { suggestions: await pending };
+    const body: SuggestionsResponse = { suggestions: await current.pending };
     res.json(body);
   });
 

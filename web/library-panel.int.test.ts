@@ -61,6 +61,8 @@ describe('the library panel', () => {
     }, FERRY);
     await panel.getByText('ferry.md: ready: you can ask about it').waitFor({ timeout: 60_000 });
     await panel.getByText('3 documents').waitFor();
+    // The rest of the page follows: the badge counts the new documents.
+    await page.locator('#mode-badge', { hasText: '3 documents' }).waitFor();
 
     // Askable: the answer cites the upload.
     await page.getByRole('button', { name: 'Library' }).click();

@@ -45,6 +45,8 @@ export class LibraryPanel {
     private readonly api: ApiClient,
     private readonly sources: SourcePanel,
     private readonly titles: DocumentTitles,
+    /** Called once the index has changed (an upload is ready, a document deleted), for the rest of the page to follow. */
+    private readonly onChange: () => void = () => {},
   ) {
     const { toggle, filter, fileInput, dropZone } = elements;
     toggle.addEventListener('click', () => this.setOpen(elements.panel.hidden !== false));
@@ -77,8 +79,8 @@ export class LibraryPanel {
     }
   }
 
-  /** Fetches the list again (after an upload or a delete) and the titles citations show. */
-  async refresh(): Promise<void> {
+  /** Fetches the list again and, after an upload or a delete (`changed`), the titles citations show. */
+  async refresh(changed = false): Promise<void> {
     this.api.forgetDocuments();
     try {
       this.documents = (await this.api.documents()).documents;
@@ -86,8 +88,11 @@ export class LibraryPanel {
       this.elements.count.textContent = `The documents could not be listed: ${(error as Error).message}`;
       return;
     }
-    void this.titles.reload();
     this.render();
+    if (changed) {
+      void this.titles.reload();
+      this.onChange();
+    }
   }
 
   /** Sends files and follows each upload until it is ready or has failed. */
@@ -120,7 +125,7 @@ export class LibraryPanel {
         return;
       }
     }
-    if (upload.state === 'ready') await this.refresh();
+    if (upload.state === 'ready') await this.refresh(!upload.duplicate);
   }
 
   private describe(line: HTMLElement, upload: UploadStatusResponse): void {
@@ -156,7 +161,7 @@ export class LibraryPanel {
       line.textContent = `Not deleted: ${(error as Error).message}`;
       return;
     }
-    await this.refresh();
+    await this.refresh(true);
   }
 
   private render(): void {

@@ -95,6 +95,8 @@ function start(): void {
     api,
     sources,
     titles,
+    // The welcome panel names the documents and suggests questions about them: both follow the library.
+    () => void welcome.load(api),
   );
   const unverified = new UnverifiedSetting({ container: required('unverified-setting', HTMLElement), checkbox: required('show-unverified', HTMLInputElement) });
   socket.start();

@@ -243,7 +243,12 @@ export function apiOperations(options: ApiOperationsOptions): ApiOperation[] {
       pathParams: documentParamsSchema,
       responses: {
         200: ok('Removed: it is gone from GET /api/documents and from answers.', documentRemovedResponseSchema),
-        ...failure(verbatimErrors, 400, ['BAD_REQUEST'], 'The id is not valid percent-encoding: encode it with encodeURIComponent.'),
+        ...failure(
+          verbatimErrors,
+          400,
+          ['BAD_REQUEST', 'EMPTY_CORPUS'],
+          '`BAD_REQUEST`: the id is not valid percent-encoding: encode it with encodeURIComponent. `EMPTY_CORPUS`: it is the last document, and the index is never replaced by an empty one; the file is back in place.',
+        ),
         ...failure(verbatimErrors, 404, ['DOCUMENT_NOT_FOUND'], 'No document with this id in the index: list them with GET /api/documents.'),
         ...failure(verbatimErrors, 409, ['INDEX_LOCKED'], 'Another process (`npm run ingest`) is writing the index: try again once it has finished. The file is back in place.'),
         ...api,

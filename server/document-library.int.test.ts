@@ -263,6 +263,26 @@ describe('a re-index in a worker pool', () => {
   });
 });
 
+describe('the last document', () => {
+  it('is not deleted: the index is never replaced by an empty one, and the file is put back', async () => {
+    const empty = await fs.mkdtemp(path.join(t.tmp, 'empty-corpus-'));
+    const lone = await startTestServer({ library: true, corpusDir: empty });
+    try {
+      expect(await documentIds(lone)).toEqual([]);
+      const { upload: sent } = await uploadOne(lone, { name: 'only.md', content: FACT_DOC });
+      expect((await settled(lone, sent)).state).toBe('ready');
+      const res = await remove(lone, sent.docId);
+      expect(res.status).toBe(400);
+      const error = await errorOf(res);
+      expect(error.code).toBe('EMPTY_CORPUS');
+      expect(await fs.readFile(path.join(lone.config.corpusDir, sent.docId), 'utf8')).toBe(FACT_DOC);
+      expect(await documentIds(lone)).toEqual([sent.docId]);
+    } finally {
+      await lone.close();
+    }
+  });
+});
+
 describe('with ALLOW_UPLOADS=false', () => {
   it('uploads and deletes are refused with 403 UPLOADS_DISABLED before anything is read or removed', async () => {
     const off = await startTestServer({ library: true, configOverrides: { allowUploads: false } });

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { VerbatimError } from '../errors.js';
+import { AbortedError, VerbatimError } from '../errors.js';
 import type { IngestReport } from '../ingest/ingest-corpus.js';
 import type { Logger } from '../logger.js';
 import type { DocumentSummary } from '../pipeline.js';
@@ -150,6 +150,11 @@ export function createDocumentLibrary(options: DocumentLibraryOptions): Document
         try {
           await settle(batch, await live.reindex());
         } catch (error) {
+          if (error instanceof AbortedError) {
+            // The server is stopping: the files stay in the corpus folder, and the next start indexes them.
+            for (const upload of batch) update(upload, 'failed', 'the server stopped before indexing it: it is indexed when the server starts again');
+            continue;
+          }
           const reason = `indexing failed, the previous index is still served: ${error instanceof Error ? error.message : String(error)}`;
           logger?.error({ err: error }, 'indexing uploads failed');
           for (const upload of batch) {
@@ -185,14 +190,29 @@ export function createDocumentLibrary(options: DocumentLibraryOptions): Document
       }
       const target = path.join(uploadsDir, `${hash.slice(0, HASH_PREFIX_CHARS)}-${safeUploadName(file.name)}`);
       if (!isInside(config.corpusDir, target)) throw new Error(`an upload name left the uploads folder: ${target}`);
-      // Written under a hidden name (which the corpus loader skips) and renamed, so an ingest never reads half a file.
-      const partial = path.join(uploadsDir, `.${path.basename(target)}.${process.pid}.partial`);
-      await fs.writeFile(partial, file.bytes);
-      await fs.rename(partial, target);
+      // Known before it is written, so the same content sent meanwhile (another request) follows this upload.
       const upload: Upload = { status: { ...base, docId: docIdOf(target), state: 'queued', duplicate: false }, file: target, hash };
-      pending.push(upload);
       remember(upload);
       added.push(upload);
+      try {
+        // Written under a hidden name (which the corpus loader skips) and renamed, so an ingest never reads half a file.
+        const partial = path.join(uploadsDir, `.${path.basename(target)}.${process.pid}.partial`);
+        await fs.writeFile(partial, file.bytes).catch(async (error: unknown) => {
+          await fs.rm(partial, { force: true });
+          throw error;
+        });
+        await fs.rename(partial, target);
+      } catch (error) {
+        // None of this request is kept: the client is told it failed, so it must not be indexed behind its back.
+        for (const undone of added) {
+          if (!undone.file) continue;
+          update(undone, 'failed', `not stored: ${error instanceof Error ? error.message : String(error)}`);
+          pending = pending.filter((p) => p !== undone);
+          await discard(undone);
+        }
+        throw error;
+      }
+      pending.push(upload);
     }
     if (pending.length > 0) startIndexing();
     return added.map((u) => (u.original ? { ...u.status, state: u.original.status.state } : u.status));

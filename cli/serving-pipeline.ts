@@ -4,6 +4,7 @@ import { AbortedError } from '../retrieval/errors.js';
 import type { Logger } from '../retrieval/logger.js';
 import { openPipeline, type OpenedPipeline } from '../retrieval/open-pipeline.js';
 import type { PipelineStatus } from '../retrieval/pipeline.js';
+import type { RebuiltPipeline } from '../retrieval/serving/live-index.js';
 import { createPooledPipeline, type PooledPipeline } from '../retrieval/workers/ask-pool.js';
 import { createFetchReporter, createIngestProgressBar } from './cli-runtime.js';
 
@@ -78,6 +79,33 @@ export async function openServingPipeline(options: ServingPipelineOptions): Prom
     return null;
   } catch (error) {
     await local.close();
+    throw error;
+  }
+}
+
+/** Options of {@link rebuildServingPipeline}. */
+export interface RebuildServingPipelineOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A re-index while serving (after an upload or a delete): the same incremental ingest as at start-up (unchanged
+ * documents keep their chunks and vectors), then a new pool of answering workers over the generation it wrote. Nothing
+ * of the pipeline being served is touched; the caller switches to the result. Unlike start-up, a new index that cannot
+ * be written is an error: the pipeline being served is the previous index.
+ * @throws whatever keeps the ingest or the workers from finishing.
+ */
+export async function rebuildServingPipeline(options: RebuildServingPipelineOptions): Promise<RebuiltPipeline> {
+  const { config, logger, signal } = options;
+  const opened = await openPipeline({ config, ingest: true, signal, describeGeneratorOnly: true, logger });
+  try {
+    for (const skip of opened.ingest?.skipped ?? []) logger.debug({ path: skip.path, reason: skip.reason }, 'skipped a corpus file');
+    const pooled = await createPooledPipeline({ local: opened.pipeline, config, logger });
+    return { pipeline: pooled, ingest: opened.ingest! };
+  } catch (error) {
+    await opened.pipeline.close();
     throw error;
   }
 }

@@ -222,6 +222,28 @@ const settingsSchema = z.object({
      * field. A request's own `verbatim.append_sources` overrides it. @default false
      */
     openaiAppendSources: z.boolean().default(false),
+    /**
+     * `POST /api/documents` and `DELETE /api/documents/:id` (the page's library panel) may change the corpus. Unset, they
+     * are on when the server is bound to loopback (one user, on their own machine) and off otherwise: a server other
+     * people reach lets them change what it answers from only when this says so. @default undefined (on for loopback)
+     */
+    allowUploads: z.boolean().optional(),
+    /**
+     * Where uploaded files are stored: a folder inside CORPUS_DIR, so an upload is a corpus document like any other
+     * (re-indexed at the next start too). @default "<CORPUS_DIR>/uploads"
+     */
+    uploadsDir: z.string().min(1).optional(),
+    /**
+     * `DELETE /api/documents/:id` may delete a document of the corpus folder itself from disk, not only an upload.
+     * @default false
+     */
+    allowCorpusDelete: z.boolean().default(false),
+    /** Largest file one upload may hold; at most the corpus loader's own 20 MiB per file. @default 10485760 (10 MiB) */
+    uploadMaxFileBytes: z.number().int().min(1).max(20 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** Files one `POST /api/documents` may carry. @default 10 */
+    uploadMaxFiles: z.number().int().min(1).max(1000).default(10),
+    /** Bytes of files one `POST /api/documents` may carry together (they are held in memory until stored). @default 26214400 (25 MiB) */
+    uploadMaxRequestBytes: z.number().int().min(1).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
     /** pino log level. @default "info" */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -289,6 +311,12 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   wsMaxBufferedBytes: 'WS_MAX_BUFFERED_BYTES',
   wsMaxBadFramesPerMinute: 'WS_MAX_BAD_FRAMES_PER_MINUTE',
   openaiAppendSources: 'OPENAI_APPEND_SOURCES',
+  allowUploads: 'ALLOW_UPLOADS',
+  uploadsDir: 'UPLOADS_DIR',
+  allowCorpusDelete: 'ALLOW_CORPUS_DELETE',
+  uploadMaxFileBytes: 'UPLOAD_MAX_FILE_BYTES',
+  uploadMaxFiles: 'UPLOAD_MAX_FILES',
+  uploadMaxRequestBytes: 'UPLOAD_MAX_REQUEST_BYTES',
   logLevel: 'LOG_LEVEL',
 };
 
@@ -296,10 +324,12 @@ const DEFAULTS: Record<string, unknown> = settingsSchema.parse({});
 
 /** Optional numeric settings with no default, whose type the default cannot tell. */
 const OPTIONAL_NUMBERS: ReadonlySet<keyof ConfigInput> = new Set(['shortAnswerThreshold']);
+/** Optional yes/no settings with no default (unset means "decide from the rest"). */
+const OPTIONAL_BOOLEANS: ReadonlySet<keyof ConfigInput> = new Set(['allowUploads']);
 
 /** Environment values are strings: read them as the type the setting's default has. */
 function fromEnvString(key: keyof ConfigInput, raw: string): unknown {
-  switch (OPTIONAL_NUMBERS.has(key) ? 'number' : typeof DEFAULTS[key]) {
+  switch (OPTIONAL_NUMBERS.has(key) ? 'number' : OPTIONAL_BOOLEANS.has(key) ? 'boolean' : typeof DEFAULTS[key]) {
     case 'boolean':
       if (/^(?:1|true|yes|on)$/i.test(raw)) return true;
       if (/^(?:0|false|no|off)$/i.test(raw)) return false;
@@ -340,11 +370,20 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Parti
   }
   const cwd = options.cwd ?? process.cwd();
   const config = parsed.data;
+  const corpusDir = path.resolve(cwd, config.corpusDir);
+  const uploadsDir = config.uploadsDir === undefined ? path.join(corpusDir, 'uploads') : path.resolve(cwd, config.uploadsDir);
+  const inCorpus = path.relative(corpusDir, uploadsDir);
+  if (inCorpus === '' || inCorpus.startsWith('..') || path.isAbsolute(inCorpus) || inCorpus.split(path.sep).some((part) => part.startsWith('.'))) {
+    throw new ConfigError(
+      `invalid configuration: uploadsDir (UPLOADS_DIR): ${uploadsDir} must be a folder inside the corpus folder ${corpusDir} (and not a hidden one, which the corpus loader skips), so uploads are indexed like the rest of the corpus`,
+    );
+  }
   return Object.freeze({
     ...config,
+    uploadsDir,
     // A catalog name (`paraphrase-MiniLM-L3-v2`) means its model id, so the index records one spelling.
     modelId: findEmbedder(config.modelId)?.modelId ?? config.modelId,
-    corpusDir: path.resolve(cwd, config.corpusDir),
+    corpusDir,
     indexDir: path.resolve(cwd, config.indexDir),
     feedbackFile: path.resolve(cwd, config.feedbackFile ?? path.join(config.indexDir, FEEDBACK_FILE_NAME)),
     ...(config.answerWeightsFile !== undefined ? { answerWeightsFile: path.resolve(cwd, config.answerWeightsFile) } : {}),

@@ -16,10 +16,11 @@ import {
   openAiErrorBodyWithCodes,
 } from './openai-compatible/openai-wire-schemas.js';
 import { openApiDocumentSchema, type ApiOperation, type OpenApiDocumentOptions, type OperationResponse, type ResponseHeader } from './openapi-document.js';
-import { askBodySchema, documentParamsSchema, feedbackBodySchema, modelParamsSchema, searchQuerySchema } from './request-schemas.js';
+import { askBodySchema, documentParamsSchema, feedbackBodySchema, modelParamsSchema, searchQuerySchema, uploadParamsSchema } from './request-schemas.js';
 import {
   askResultSchema,
   documentListResponseSchema,
+  documentRemovedResponseSchema,
   documentResponseSchema,
   errorBodySchema,
   errorBodyWithCodes,
@@ -27,7 +28,11 @@ import {
   healthResponseSchema,
   searchResponseSchema,
   suggestionsResponseSchema,
+  uploadsResponseSchema,
+  uploadStatusResponseSchema,
 } from './response-schemas.js';
+import { allowedUploadExtensions } from '../retrieval/library/upload-file.js';
+import { UPLOAD_FIELD, type UploadLimits } from './upload-body.js';
 
 /** What the operations depend on: the server's settings that change what a route answers. */
 export interface ApiOperationsOptions {
@@ -39,6 +44,8 @@ export interface ApiOperationsOptions {
   readonly loopbackOnly: boolean;
   /** Largest JSON body accepted, after decompression. */
   readonly maxBodyBytes: number;
+  /** The limits of `POST /api/documents` (UPLOAD_MAX_*), when known. */
+  readonly uploadLimits?: UploadLimits;
 }
 
 /** The two shapes of error body: `/api`'s `{ error: { code, message } }` and `/v1`'s OpenAI-style one. */
@@ -217,6 +224,69 @@ export function apiOperations(options: ApiOperationsOptions): ApiOperation[] {
       },
     },
     {
+      method: 'post',
+      path: '/api/documents',
+      operationId: 'uploadDocuments',
+      tag: 'api',
+      summary: 'Add documents to the corpus',
+      description: `Stores each file in the uploads folder (UPLOADS_DIR, inside the corpus) as \`<sha256 prefix>-<safe name>\` and re-indexes incrementally while the previous index keeps answering; poll each upload's \`statusUrl\` until it is \`ready\` (askable) or \`failed\`. Allowed: ${allowedUploadExtensions().join(', ')}, by name and content. A file whose content already is a document is that document (\`duplicate: true\`). Off unless ALLOW_UPLOADS (default: on when bound to loopback).`,
+      files: {
+        field: UPLOAD_FIELD,
+        description: `The files, in the form field \`${UPLOAD_FIELD}\`${uploadLimitsText(options.uploadLimits)}.`,
+      },
+      responses: {
+        200: ok('Every file was already a document: nothing new to index; each entry names that document.', uploadsResponseSchema),
+        202: ok('Stored and queued for indexing: poll each statusUrl.', uploadsResponseSchema),
+        ...failure(verbatimErrors, 400, ['BAD_UPLOAD'], 'The multipart form cannot be read, holds no file, or carries files in another field than `files`.'),
+        ...failure(verbatimErrors, 413, ['UPLOAD_TOO_LARGE'], 'A file, the number of files or their total passes UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES or UPLOAD_MAX_REQUEST_BYTES; nothing is stored.'),
+        ...failure(verbatimErrors, 415, ['UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_UPLOAD_TYPE'], '`UNSUPPORTED_MEDIA_TYPE`: the body is not multipart/form-data; `UNSUPPORTED_UPLOAD_TYPE`: a file\'s name ends in an extension that is not indexed. Nothing is stored.'),
+        ...failure(verbatimErrors, 422, ['UPLOAD_CONTENT_MISMATCH', 'EMPTY_UPLOAD'], "`UPLOAD_CONTENT_MISMATCH`: a file's content is not what its name says (a binary named .md, a .pdf that is no PDF); `EMPTY_UPLOAD`: a file is empty. Nothing is stored."),
+        ...api,
+        ...failure(verbatimErrors, 403, withHostCheck(options, ['UPLOADS_DISABLED']), '`UPLOADS_DISABLED`: uploads are off (ALLOW_UPLOADS=false, or unset on a server bound beyond loopback).' + (options.loopbackOnly ? ' `HOST_NOT_ALLOWED`: the request was addressed to another host name than localhost or 127.0.0.1.' : '')),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/uploads/{id}',
+      operationId: 'getUpload',
+      tag: 'api',
+      summary: "An upload's state",
+      pathParams: uploadParamsSchema,
+      responses: {
+        200: ok('queued, indexing, ready (askable: `docId` is in GET /api/documents) or failed (with the reason; the previous index still serves).', uploadStatusResponseSchema),
+        ...failure(verbatimErrors, 404, ['UPLOAD_NOT_FOUND'], 'No upload with this id (the server keeps the latest 1000, and forgets them when it restarts).'),
+        ...api,
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/documents/{id}',
+      operationId: 'deleteDocument',
+      tag: 'api',
+      summary: 'Remove a document from the index and the disk',
+      description: 'Answers once the index without the document serves (asks already running finish on the previous one). Uploads are deleted; a document of the corpus folder only with ALLOW_CORPUS_DELETE. A failed re-index puts the file back and the document stays.',
+      pathParams: documentParamsSchema,
+      responses: {
+        200: ok('Removed: it is gone from GET /api/documents and from answers.', documentRemovedResponseSchema),
+        ...failure(
+          verbatimErrors,
+          400,
+          ['BAD_REQUEST', 'EMPTY_CORPUS'],
+          '`BAD_REQUEST`: the id is not valid percent-encoding: encode it with encodeURIComponent. `EMPTY_CORPUS`: it is the last document, and the index is never replaced by an empty one; the file is back in place.',
+        ),
+        ...failure(verbatimErrors, 404, ['DOCUMENT_NOT_FOUND'], 'No document with this id in the index: list them with GET /api/documents.'),
+        ...failure(verbatimErrors, 409, ['INDEX_LOCKED'], 'Another process (`npm run ingest`) is writing the index: try again once it has finished. The file is back in place.'),
+        ...api,
+        ...failure(
+          verbatimErrors,
+          403,
+          withHostCheck(options, ['UPLOADS_DISABLED', 'CORPUS_DOCUMENT_PROTECTED']),
+          '`UPLOADS_DISABLED`: uploads and deletes are off (ALLOW_UPLOADS); `CORPUS_DOCUMENT_PROTECTED`: the document is a file of the corpus folder, not an upload, and ALLOW_CORPUS_DELETE is off.' +
+            (options.loopbackOnly ? ' `HOST_NOT_ALLOWED`: the request was addressed to another host name than localhost or 127.0.0.1.' : ''),
+        ),
+      },
+    },
+    {
       method: 'get',
       path: '/api/openapi.json',
       operationId: 'getOpenApiDocument',
@@ -262,6 +332,17 @@ export function apiOperations(options: ApiOperationsOptions): ApiOperation[] {
       },
     },
   ];
+}
+
+/** A route's own 403 codes, with the host check's when the server is bound to loopback (both answer 403). */
+function withHostCheck(options: ApiOperationsOptions, codes: readonly [string, ...string[]]): readonly [string, ...string[]] {
+  return options.loopbackOnly ? ['HOST_NOT_ALLOWED', ...codes] : codes;
+}
+
+/** The upload limits as a sentence's ending, when known. */
+function uploadLimitsText(limits: UploadLimits | undefined): string {
+  if (!limits) return '';
+  return `: at most ${limits.maxFiles} files, each at most ${formatBytes(limits.maxFileBytes)}, ${formatBytes(limits.maxRequestBytes)} together`;
 }
 
 /** The introduction of the description: what every operation shares, for this server's settings. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Config } from '../retrieval/config.js';
 import { FeedbackLog } from '../retrieval/feedback/feedback-log.js';
+import type { DocumentLibrary } from '../retrieval/library/document-library.js';
 import type { Logger } from '../retrieval/logger.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import packageJson from '../package.json' with { type: 'json' };
@@ -10,7 +11,7 @@ import { accessGuard, assertSafeBinding, checkAccess, checkWebSocketOrigin, isLo
 import { apiDescription } from './api-operations.js';
 import { createClientRateLimits } from './client-rate-limits.js';
 import { jsonErrorHandler, sendError } from './error-responses.js';
-import { createApiRouter } from './http-api.js';
+import { createApiRouter, uploadLimitsOf } from './http-api.js';
 import { mcpErrorBodies } from './mcp/mcp-error-bodies.js';
 import { createMcpRouter } from './mcp/mcp-router.js';
 import { rejectUnlistedMethods } from './method-not-allowed.js';
@@ -24,6 +25,11 @@ import { attachWebSocketApi, type WebSocketCounters } from './websocket-api.js';
 /** Options of `createServer`. */
 export interface CreateServerOptions {
   readonly pipeline: Pipeline;
+  /**
+   * Takes uploads and deletes (`POST /api/documents`, `DELETE /api/documents/:id`) when ALLOW_UPLOADS allows them
+   * (unset: on for loopback); its live index should be `pipeline`, so answers follow the changes. @default none (refused)
+   */
+  readonly library?: DocumentLibrary;
   /** Supplies `host`, `port`, `apiToken`, the rate and WebSocket limits and the search defaults. */
   readonly config: Config;
   readonly logger: Logger;
@@ -88,7 +94,16 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const rateLimits = createClientRateLimits({ requestsPerWindow: options.requestsPerMinute ?? config.rateLimitPerMinute, authFailuresPerWindow: config.authFailuresPerMinute });
   const policy: AccessPolicy = { bindHost: host, apiToken: config.apiToken, authFailures: rateLimits };
   const webRoot = options.webRoot === undefined || options.webRoot === 'build' ? await prepareChatPage() : options.webRoot;
-  const description = apiDescription({ defaultK: config.topK, tokenRequired: config.apiToken !== undefined, loopbackOnly: isLoopbackHost(host), maxBodyBytes: maxMessageBytes, version: packageJson.version });
+  // Changing the corpus is for its owner: on by default only when nobody else can reach the server.
+  const uploadsAllowed = config.allowUploads ?? isLoopbackHost(host);
+  const description = apiDescription({
+    defaultK: config.topK,
+    tokenRequired: config.apiToken !== undefined,
+    loopbackOnly: isLoopbackHost(host),
+    maxBodyBytes: maxMessageBytes,
+    uploadLimits: uploadLimitsOf(config),
+    version: packageJson.version,
+  });
   const openApiDocument = buildOpenApiDocument(description);
   const methodsOnly = rejectUnlistedMethods(description.operations);
   const feedbackLog = options.feedbackLog ?? new FeedbackLog({ file: config.feedbackFile, maxBytes: config.feedbackMaxBytes });
@@ -102,7 +117,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   app.use('/mcp', mcpErrorBodies());
   app.use('/v1', openAiErrorBodies());
   app.use(accessGuard(policy, { requireToken: false }));
-  app.use('/api', accessGuard(policy, { requireToken: true }), methodsOnly, createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter, openApiDocument, feedbackLog }));
+  app.use('/api', accessGuard(policy, { requireToken: true }), methodsOnly, createApiRouter({ pipeline, config, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter, openApiDocument, feedbackLog, library: options.library ?? null, uploadsAllowed }));
   app.use('/v1', accessGuard(policy, { requireToken: true }), methodsOnly, createOpenAiRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   app.use('/mcp', accessGuard(policy, { requireToken: true }), createMcpRouter({ pipeline, config, logger, maxBodyBytes: maxMessageBytes, requestLimiter: rateLimits.requestLimiter }));
   if (webRoot) app.use(serveChatPage({ root: webRoot }));

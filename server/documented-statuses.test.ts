@@ -4,13 +4,16 @@
  * a table of probes, so a status added to an operation without a way to reach it fails this test. Real answers
  * (a trace, an abstention, a stream) are validated against their documented schemas too.
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerBusyError } from '../retrieval/errors.js';
+import { withIndexLock } from '../retrieval/index/index-lock.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import { apiOperations } from './api-operations.js';
 import type { ApiOperation, OperationResponse } from './openapi-document.js';
-import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
+import { SEEDS_DIR, startTestServer, type TestServer } from './__fixtures__/test-server.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const SEED_ID = '000_4434d9e95f18ffce.txt';
@@ -58,7 +61,33 @@ function send(server: TestServer, request: Sent, localAddress = '127.0.0.1'): Pr
 }
 
 const withToken = { Authorization: `Bearer ${TOKEN}` };
-const PATH_SAMPLES: Readonly<Record<string, string>> = { '/api/documents/{id}': `/api/documents/${encodeURIComponent(SEED_ID)}`, '/v1/models/{id}': '/v1/models/verbatim' };
+const PATH_SAMPLES: Readonly<Record<string, string>> = {
+  '/api/documents/{id}': `/api/documents/${encodeURIComponent(SEED_ID)}`,
+  '/api/uploads/{id}': '/api/uploads/00000000-0000-0000-0000-000000000000',
+  '/v1/models/{id}': '/v1/models/verbatim',
+};
+/** UPLOAD_MAX_FILE_BYTES of the main server: more than the seed, which one probe uploads again. */
+const MAX_UPLOAD_BYTES = 256 * 1024;
+
+/** A `multipart/form-data` request of `files`, each in its field (`files` unless told). */
+function multipart(op: ApiOperation, files: readonly { readonly name: string; readonly content: string; readonly field?: string }[]): Sent {
+  const boundary = 'verbatim-probe-boundary';
+  const parts = files.map((f) => `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'files'}"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n${f.content}\r\n`);
+  return sample(op, { headers: { ...withToken, 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`) });
+}
+
+/** Uploads a new document to the main server and waits until it is indexed; its document id. */
+async function uploadedDocument(servers: Servers, content: string): Promise<string> {
+  const op = OPERATIONS.find((o) => o.operationId === 'uploadDocuments')!;
+  const res = await send(servers.main, multipart(op, [{ name: 'probe.md', content }]));
+  const [upload] = (JSON.parse(res.body) as { uploads: { statusUrl: string; docId: string }[] }).uploads;
+  for (let state = ''; state !== 'ready'; ) {
+    state = (JSON.parse((await send(servers.main, { method: 'GET', path: upload!.statusUrl, headers: withToken })).body) as { state: string }).state;
+    if (state === 'failed') throw new Error('the probe upload failed');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return upload!.docId;
+}
 const QUERY_SAMPLES: Readonly<Record<string, string>> = { '/api/search': '?q=foreign%20law%20enforcement%20officers&k=3' };
 
 /** A request the operation answers with 200: its sample parameters and its own body example, with the token. */
@@ -117,6 +146,36 @@ const BY_OPERATION: Readonly<Record<string, Probe>> = {
   'getDocument 404': on('main', (op) => sample(op, { path: '/api/documents/nope.txt' })),
   'getModel 404': on('main', (op) => sample(op, { path: '/v1/models/gpt-4o' })),
   'createChatCompletion 404': on('main', (op) => sample(op, { body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Who is Chen Zhichen?' }] }) })),
+  // The seed's own bytes: already a document.
+  'uploadDocuments 200': on('main', (op) => multipart(op, [{ name: 'again.txt', content: fs.readFileSync(path.join(SEEDS_DIR, SEED_ID), 'utf8') }])),
+  'uploadDocuments 202': on('main', (op) => multipart(op, [{ name: 'probe.md', content: '# Probe\n\nThe probe note names the Ostrel canal.\n' }])),
+  'uploadDocuments 400': on('main', (op) => multipart(op, [{ field: 'file', name: 'probe.md', content: 'x' }])),
+  'uploadDocuments 413': on('main', (op) => multipart(op, [{ name: 'big.md', content: 'x'.repeat(MAX_UPLOAD_BYTES + 1) }])),
+  'uploadDocuments 415': on('main', (op) => sample(op, { headers: { ...withToken, 'Content-Type': 'application/json' }, body: '{}' })),
+  'uploadDocuments 422': on('main', (op) => multipart(op, [{ name: 'paper.pdf', content: 'not a PDF' }])),
+  'uploadDocuments 500': { explained: 'a fault writing into the uploads folder (a full disk, a folder made read-only); no request provokes it, and the failures a request can cause are 4xx' },
+  'getUpload 200': {
+    reach: async (servers, op) => {
+      const upload = OPERATIONS.find((o) => o.operationId === 'uploadDocuments')!;
+      const res = await send(servers.main, multipart(upload, [{ name: 'status.md', content: '# Status\n\nThe status note names the Prell weir.\n' }]));
+      const [first] = (JSON.parse(res.body) as { uploads: { statusUrl: string }[] }).uploads;
+      return send(servers.main, sample(op, { path: first!.statusUrl }));
+    },
+  },
+  'getUpload 404': on('main', (op) => sample(op)),
+  'getUpload 500': { explained: "nothing behind it can fail: the status is looked up in the server's own map of uploads" },
+  'deleteDocument 200': {
+    reach: async (servers, op) => send(servers.main, sample(op, { path: `/api/documents/${encodeURIComponent(await uploadedDocument(servers, '# Gone\n\nThe deleted note names the Harl dyke.\n'))}` })),
+  },
+  'deleteDocument 400': on('main', (op) => sample(op, { path: '/api/documents/%E0%A4%A' })),
+  'deleteDocument 404': on('main', (op) => sample(op, { path: '/api/documents/nope.txt' })),
+  'deleteDocument 409': {
+    reach: async (servers, op) => {
+      const id = await uploadedDocument(servers, '# Locked\n\nThe locked note names the Brisk sluice.\n');
+      return withIndexLock(servers.main.config.indexDir, {}, () => send(servers.main, sample(op, { path: `/api/documents/${encodeURIComponent(id)}` })));
+    },
+  },
+  'deleteDocument 500': { explained: 'a fault moving the file aside or writing the index (a full disk); the refusals a request can cause are 4xx, and a failed re-index puts the file back' },
   'getOpenApiDocument 500': { explained: 'nothing behind it can fail: the document is built once, when the server starts' },
   'listModels 500': { explained: 'nothing behind it can fail: the list is a constant and the start time' },
   'getModel 500': { explained: 'nothing behind it can fail: the model is looked up in a constant list' },
@@ -179,7 +238,7 @@ let servers: Servers;
 beforeAll(async () => {
   const token = { apiToken: TOKEN };
   const [main, limited, failing, busy] = await Promise.all([
-    startTestServer({ pooled: true, configOverrides: { ...token, askWorkers: 1 } }),
+    startTestServer({ pooled: true, library: true, configOverrides: { ...token, askWorkers: 1, uploadMaxFileBytes: MAX_UPLOAD_BYTES } }),
     startTestServer({ configOverrides: token, requestsPerMinute: 2 }),
     startTestServer({ configOverrides: token, wrapPipeline: failingPipeline }),
     startTestServer({ configOverrides: token, wrapPipeline: busyPipeline }),

@@ -4,13 +4,16 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type { Config } from '../retrieval/config.js';
 import { feedbackEntry } from '../retrieval/feedback/feedback-entry.js';
 import type { FeedbackLog } from '../retrieval/feedback/feedback-log.js';
+import { VerbatimError } from '../retrieval/errors.js';
+import type { DocumentLibrary, UploadStatus } from '../retrieval/library/document-library.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
 import { starterQuestions } from '../retrieval/suggest/starter-questions.js';
 import { abortOnDisconnect } from './abort-on-disconnect.js';
 import { sendError } from './error-responses.js';
 import type { OpenApiDocument } from './openapi-document.js';
-import type { DocumentListResponse, DocumentResponse, FeedbackReceipt, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
-import { askBodySchema, documentParamsSchema, feedbackBodySchema, searchQuerySchema } from './request-schemas.js';
+import type { DocumentListResponse, DocumentRemovedResponse, DocumentResponse, FeedbackReceipt, HealthResponse, SearchResponse, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from './protocol.js';
+import { askBodySchema, documentParamsSchema, feedbackBodySchema, searchQuerySchema, uploadParamsSchema } from './request-schemas.js';
+import { uploadBody, type UploadLimits } from './upload-body.js';
 
 /** Options of `createApiRouter`. */
 export interface ApiRouterOptions {
@@ -27,6 +30,19 @@ export interface ApiRouterOptions {
   readonly openApiDocument: OpenApiDocument;
   /** Where `POST /api/feedback` appends the readers' verdicts. */
   readonly feedbackLog: FeedbackLog;
+  /** Adds and removes documents; without one, uploads and deletes are refused as turned off. */
+  readonly library?: DocumentLibrary | null;
+  /** Uploads and deletes are on (ALLOW_UPLOADS, resolved against the bound address). @default false */
+  readonly uploadsAllowed?: boolean;
+}
+
+/** The limits of `POST /api/documents` in the configuration. */
+export function uploadLimitsOf(config: Config): UploadLimits {
+  return { maxFileBytes: config.uploadMaxFileBytes, maxFiles: config.uploadMaxFiles, maxRequestBytes: config.uploadMaxRequestBytes };
+}
+
+function uploadResponse(status: UploadStatus): UploadStatusResponse {
+  return { ...status, statusUrl: `/api/uploads/${encodeURIComponent(status.id)}` };
 }
 
 /**
@@ -84,15 +100,47 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     res.json(body);
   });
 
-  // Worked out once, by the first request, and shared by the requests that come while it runs; a failure (a busy
+  // Worked out once per index generation, by the first request, and shared by the requests that come while it runs
+  // (an upload or a delete switches the generation, and the questions are worked out again); a failure (a busy
   // server) is not kept, so the next request tries again. Not tied to one client's connection, since all share it.
-  let suggestions: Promise<SuggestionsResponse['suggestions']> | null = null;
+  let suggestions: { readonly generationDir: string; readonly pending: Promise<SuggestionsResponse['suggestions']> } | null = null;
   router.get('/suggestions', async (_req, res) => {
-    const pending = (suggestions ??= starterQuestions({ pipeline }));
-    pending.catch(() => {
-      if (suggestions === pending) suggestions = null;
+    const { generationDir } = pipeline;
+    if (suggestions?.generationDir !== generationDir) suggestions = { generationDir, pending: starterQuestions({ pipeline }) };
+    const current = suggestions;
+    current.pending.catch(() => {
+      if (suggestions === current) suggestions = null;
     });
-    const body: SuggestionsResponse = { suggestions: await pending };
+    const body: SuggestionsResponse = { suggestions: await current.pending };
+    res.json(body);
+  });
+
+  const library = options.uploadsAllowed ? (options.library ?? null) : null;
+  /** Refuses before a byte of the body is read when uploads are off. */
+  const libraryGuard: RequestHandler = (_req, _res, next) => {
+    next(library ? undefined : new VerbatimError('UPLOADS_DISABLED', 'this server does not take uploads or deletes: start it with ALLOW_UPLOADS=true (with an API_TOKEN when bound beyond loopback)', { status: 403 }));
+  };
+
+  router.post('/documents', libraryGuard, uploadBody(uploadLimitsOf(config)), async (_req: Request, res: Response) => {
+    const added = await library!.add(res.locals.files as Parameters<DocumentLibrary['add']>[0]);
+    const body: UploadsResponse = { uploads: added.map(uploadResponse) };
+    res.status(added.every((u) => u.duplicate && u.state === 'ready') ? 200 : 202).json(body);
+  });
+
+  router.get('/uploads/:id', (req: Request<{ id: string }>, res: Response) => {
+    const { id } = uploadParamsSchema.parse(req.params);
+    const status = options.library?.status(id);
+    if (!status) {
+      sendError(res, 404, 'UPLOAD_NOT_FOUND', `no upload with id ${JSON.stringify(id)}: the server keeps the latest ones until it restarts; list the documents with GET /api/documents`);
+      return;
+    }
+    res.json(uploadResponse(status));
+  });
+
+  router.delete('/documents/:id', libraryGuard, async (req: Request<{ id: string }>, res: Response) => {
+    const { id } = documentParamsSchema.parse(req.params);
+    const removed = await library!.remove(id);
+    const body: DocumentRemovedResponse = { id: removed.id, removed: true, documents: removed.documents };
     res.json(body);
   });
 

@@ -45,6 +45,25 @@ function start(args: string[], env: Record<string, string> = {}) {
   };
 }
 
+const LIGHTHOUSE = '# The Zorblax lighthouse\n\nThe Zorblax lighthouse was built in 1873 by the engineer Mirela Quintavalle.\n';
+
+/** Uploads one file to a running server and polls its status until it is ready; the upload. */
+async function uploadAndWait(url: string, name: string, text: string): Promise<{ statusUrl: string; docId: string }> {
+  const form = new FormData();
+  form.append('files', new Blob([text]), name);
+  const sent = await fetch(`${url}/api/documents`, { method: 'POST', body: form });
+  expect(sent.status).toBe(202);
+  const [upload] = ((await sent.json()) as { uploads: { statusUrl: string; docId: string }[] }).uploads;
+  let state = '';
+  for (const until = Date.now() + 120_000; state !== 'ready' && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    const status = (await (await fetch(`${url}${upload!.statusUrl}`)).json()) as { state: string; reason: string | null };
+    expect(status.state, status.reason ?? '').not.toBe('failed');
+    state = status.state;
+  }
+  expect(state).toBe('ready');
+  return upload!;
+}
+
 describe('npm start', () => {
   it('ingests, prints the URL and the mode, serves, and stops cleanly on SIGTERM', async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-start-'));
@@ -70,6 +89,29 @@ describe('npm start', () => {
     expect(server.output().stdout).toContain('SIGTERM: closing connections');
   });
 
+  it('takes an upload while serving: re-indexes it in the background, answers from it, and deletes it', async () => {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-start-'));
+    tmpDirs.push(tmp);
+    const corpus = path.join(tmp, 'corpus');
+    await fs.cp(SEEDS_DIR, corpus, { recursive: true });
+    const server = start(['--port', '0', '--corpus', corpus, '--index', path.join(tmp, 'index'), '--no-embeddings']);
+    try {
+      const [, url] = await server.waitForStdout(/Verbatim is serving the chat page at (http:\/\/127\.0\.0\.1:\d+)\//);
+      const upload = await uploadAndWait(url!, 'lighthouse.md', LIGHTHOUSE);
+      expect(((await (await fetch(`${url}/api/health`)).json()) as HealthResponse).documents).toBe(2);
+      const asked = await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'Who built the Zorblax lighthouse?' }) });
+      const answer = (await asked.json()) as { citations: { docId: string }[] };
+      expect(answer.citations.map((c) => c.docId)).toContain(upload!.docId);
+      const removed = await fetch(`${url}/api/documents/${encodeURIComponent(upload!.docId)}`, { method: 'DELETE' });
+      expect(removed.status).toBe(200);
+      expect(((await (await fetch(`${url}/api/health`)).json()) as HealthResponse).documents).toBe(1);
+      await expect(fs.access(path.join(corpus, upload!.docId))).rejects.toThrow();
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
+  });
+
   it('refuses to bind beyond loopback without an access token', async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-start-'));
     tmpDirs.push(tmp);
@@ -87,7 +129,9 @@ describe('npm start', () => {
   it.skipIf(!REAL_MODEL_PRESENT)(`serves in hybrid mode with the real default embedder, and /api/health names the model, its hash and its source${REAL_MODEL_SKIP_NOTE}`, async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-start-'));
     tmpDirs.push(tmp);
-    const server = start(['--port', '0', '--corpus', SEEDS_DIR, '--index', path.join(tmp, 'index')], { MODEL_DIR: REPO_MODEL_DIR, ALLOW_REMOTE_MODELS: 'false', DISABLE_EMBEDDINGS: 'false' });
+    const corpus = path.join(tmp, 'corpus');
+    await fs.cp(SEEDS_DIR, corpus, { recursive: true });
+    const server = start(['--port', '0', '--corpus', corpus, '--index', path.join(tmp, 'index')], { MODEL_DIR: REPO_MODEL_DIR, ALLOW_REMOTE_MODELS: 'false', DISABLE_EMBEDDINGS: 'false' });
     try {
       const [, url] = await server.waitForStdout(/Verbatim is serving the chat page at (http:\/\/127\.0\.0\.1:\d+)\//, 120_000);
       expect(server.output().stdout).toMatch(/retrieval: hybrid — BM25 \+ vectors from transformers:Xenova\/all-MiniLM-L6-v2:q8:mean:[0-9a-f]{12}\n/);
@@ -105,6 +149,14 @@ describe('npm start', () => {
       const answer = (await asked.json()) as { mode: string; citations: { quote: string }[] };
       expect(answer.mode).toBe('hybrid');
       expect(answer.citations[0]?.quote).toContain('2,700');
+
+      // An upload is embedded by the re-index and answered from in hybrid mode by the new workers.
+      const upload = await uploadAndWait(url!, 'lighthouse.md', LIGHTHOUSE);
+      const again = (await (
+        await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'Who built the Zorblax lighthouse?' }) })
+      ).json()) as { mode: string; citations: { docId: string }[] };
+      expect(again.mode).toBe('hybrid');
+      expect(again.citations.map((c) => c.docId)).toContain(upload.docId);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

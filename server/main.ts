@@ -3,11 +3,13 @@
  * the WebSocket until SIGINT/SIGTERM.
  */
 import { configFromFlags, parseCommandLine, runCommand } from '../cli/cli-runtime.js';
-import { openServingPipeline } from '../cli/serving-pipeline.js';
+import { openServingPipeline, rebuildServingPipeline } from '../cli/serving-pipeline.js';
 import { shutdownRequested } from '../cli/shutdown-signals.js';
 import { InputError } from '../retrieval/errors.js';
 import { FeedbackLog } from '../retrieval/feedback/feedback-log.js';
+import { createDocumentLibrary } from '../retrieval/library/document-library.js';
 import { createLogger } from '../retrieval/logger.js';
+import { createLiveIndex } from '../retrieval/serving/live-index.js';
 import { assertSafeBinding } from './access-guards.js';
 import { createServer } from './create-server.js';
 
@@ -29,14 +31,17 @@ await runCommand(async () => {
   const logger = createLogger({ level: config.logLevel });
 
   const shutdown = shutdownRequested();
-  const pipeline = await openServingPipeline({ config, logger, report: process.stdout, signal: shutdown.signal });
-  if (!pipeline) {
+  const served = await openServingPipeline({ config, logger, report: process.stdout, signal: shutdown.signal });
+  if (!served) {
     shutdown.dispose();
     return;
   }
+  // Uploads and deletes re-index while the server answers; the live index switches generations under every route.
+  const pipeline = createLiveIndex({ initial: served, rebuild: (signal) => rebuildServingPipeline({ config, logger, signal }), logger });
+  const library = createDocumentLibrary({ live: pipeline, config, logger });
   try {
     const feedbackLog = new FeedbackLog({ file: config.feedbackFile, maxBytes: config.feedbackMaxBytes });
-    const server = await createServer({ pipeline, config, logger, feedbackLog });
+    const server = await createServer({ pipeline, library, config, logger, feedbackLog });
     process.stdout.write(`feedback: readers' verdicts go to ${feedbackLog.file}\n`);
     process.stdout.write(`Verbatim is serving the chat page at ${server.url}/\n`);
     if (config.apiToken) process.stdout.write(`access token required: open ${server.url}/#token=<API_TOKEN>\n`);

@@ -103,7 +103,8 @@ describe('the server keeps the contract of its OpenAPI description', () => {
     // Limits schemathesis's volume cannot reach: it sends hundreds of requests a minute, and its auth checks send
     // wrong tokens on purpose. The 429 they would cause is documented, and reached in documented-statuses.test.ts.
     [t, broken] = await Promise.all([
-      startTestServer({ pooled: true, requestsPerMinute: 1_000_000, configOverrides: { apiToken: TOKEN, authFailuresPerMinute: 1_000_000, askWorkers: 1 } }),
+      // With the document library, so uploads and deletes answer as they do under `npm start`.
+      startTestServer({ pooled: true, library: true, requestsPerMinute: 1_000_000, configOverrides: { apiToken: TOKEN, authFailuresPerMinute: 1_000_000, askWorkers: 1 } }),
       startTestServer({
         configOverrides: { apiToken: TOKEN },
         wrapPipeline: (p) => ({ ...p, listDocuments: () => p.listDocuments().map((d) => ({ ...d, path: `/srv/corpus/${d.id}` })) }),

@@ -31,7 +31,7 @@ export interface OperationResponse {
 
 /** One route of the API, as the OpenAPI description lists it. */
 export interface ApiOperation {
-  readonly method: 'get' | 'post';
+  readonly method: 'get' | 'post' | 'delete';
   /** The full path with OpenAPI's `{name}` for a path parameter, e.g. `/api/documents/{id}`. */
   readonly path: string;
   readonly operationId: string;
@@ -44,6 +44,8 @@ export interface ApiOperation {
   readonly query?: z.ZodObject;
   /** The `application/json` request body, with an example that must validate against it. */
   readonly body?: { readonly schema: z.ZodType; readonly example: unknown };
+  /** A `multipart/form-data` request body of files in one field (uploads). */
+  readonly files?: { readonly field: string; readonly description: string };
   /** Every status the route itself or the middleware in front of it answers, by status. */
   readonly responses: Readonly<Record<number, OperationResponse>>;
 }
@@ -183,6 +185,19 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions): OpenApiDo
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       parameters: [...parameters('path', op.pathParams), ...parameters('query', op.query)],
+      ...(op.files
+        ? {
+            requestBody: {
+              required: true,
+              description: op.files.description,
+              content: {
+                'multipart/form-data': {
+                  schema: { type: 'object', required: [op.files.field], properties: { [op.files.field]: { type: 'array', minItems: 1, items: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+                },
+              },
+            },
+          }
+        : {}),
       ...(op.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: convert(op.body.schema, 'input'), examples: { example: { value: op.body.example } } } } } }
         : {}),

@@ -82,6 +82,39 @@ export interface FeedbackReceipt {
   readonly receivedAt: string;
 }
 
+/** Where an upload is: stored and waiting for a re-index, being indexed, askable, or not indexed (with `reason`). */
+export type UploadState = 'queued' | 'indexing' | 'ready' | 'failed';
+
+/** One uploaded file, as `POST /api/documents` and `GET /api/uploads/:id` report it. */
+export interface UploadStatusResponse {
+  readonly id: string;
+  /** The file name the client sent. */
+  readonly name: string;
+  /** The document id it is (or would have been) indexed under. */
+  readonly docId: string;
+  readonly state: UploadState;
+  /** Why it failed, when it did. */
+  readonly reason: string | null;
+  /** Its content already was a document: nothing new was stored, `docId` is that document. */
+  readonly duplicate: boolean;
+  readonly receivedAt: string;
+  /** Where to poll its state: `GET /api/uploads/:id`. */
+  readonly statusUrl: string;
+}
+
+/** `POST /api/documents`: one entry per file sent, in order. */
+export interface UploadsResponse {
+  readonly uploads: readonly UploadStatusResponse[];
+}
+
+/** `DELETE /api/documents/:id`, once the index without the document serves. */
+export interface DocumentRemovedResponse {
+  readonly id: string;
+  readonly removed: true;
+  /** Documents in the index now. */
+  readonly documents: number;
+}
+
 /** Client → server: start answering `question`; `id` names the ask in every frame about it. */
 export interface AskFrame {
   readonly type: 'ask';

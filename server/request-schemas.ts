@@ -46,6 +46,9 @@ export function searchQuerySchema(defaultK: number) {
 /** Path parameters of `GET /api/documents/:id`: the id as listed by `GET /api/documents`, percent-decoded. */
 export const documentParamsSchema = z.object({ id: z.string().min(1).describe('A document id from GET /api/documents, percent-encoded.') });
 
+/** Path parameters of `GET /api/uploads/:id`: the id `POST /api/documents` gave. */
+export const uploadParamsSchema = z.object({ id: z.string().min(1).describe("An upload id from POST /api/documents; only ever a key into the server's map of uploads.") });
+
 /** Path parameters of `GET /v1/models/:id`. */
 export const modelParamsSchema = z.object({ id: z.string().min(1).describe('A model id from GET /v1/models.') });
 

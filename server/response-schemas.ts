@@ -228,3 +228,24 @@ export const documentResponseSchema = z
 export const feedbackReceiptSchema = z
   .object({ id: z.string().min(1).describe('The stored entry\'s id, in the feedback log.'), receivedAt: z.iso.datetime() })
   .meta({ id: 'FeedbackReceipt', description: 'The verdict is on disk, as one line of the feedback log.' });
+/** `GET /api/uploads/:id`: `UploadStatusResponse`. */
+export const uploadStatusResponseSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().describe('The file name the client sent.'),
+    docId: z.string().describe('The document id it is (or would have been) indexed under: `uploads/<sha256 prefix>-<safe name>`, or the existing document for a duplicate.'),
+    state: z.enum(['queued', 'indexing', 'ready', 'failed']).describe('queued: stored, waiting for a re-index; indexing: being indexed; ready: askable; failed: not indexed (see reason).'),
+    reason: z.string().nullable().describe('Why it failed, when it did.'),
+    duplicate: z.boolean().describe('Its content already was a document (or an upload being indexed): nothing new was stored.'),
+    receivedAt: z.string(),
+    statusUrl: z.string().describe('Where to poll its state.'),
+  })
+  .meta({ id: 'UploadStatus' });
+
+/** `POST /api/documents`: `UploadsResponse`. */
+export const uploadsResponseSchema = z.object({ uploads: z.array(uploadStatusResponseSchema).describe('One entry per file sent, in order.') }).meta({ id: 'Uploads' });
+
+/** `DELETE /api/documents/:id`: `DocumentRemovedResponse`. */
+export const documentRemovedResponseSchema = z
+  .object({ id: z.string(), removed: z.literal(true), documents: count.describe('Documents in the index now.') })
+  .meta({ id: 'DocumentRemoved' });

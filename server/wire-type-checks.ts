@@ -5,16 +5,19 @@
  * changes a field. Nothing imports this file.
  */
 import type { AskResult } from '../retrieval/types.js';
-import type { DocumentListResponse, DocumentResponse, ErrorBody, FeedbackReceipt, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
+import type { DocumentListResponse, DocumentRemovedResponse, DocumentResponse, ErrorBody, FeedbackReceipt, HealthResponse, SearchResponse, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from './protocol.js';
 import type {
   askResultSchema,
   documentListResponseSchema,
+  documentRemovedResponseSchema,
   documentResponseSchema,
   errorBodySchema,
   feedbackReceiptSchema,
   healthResponseSchema,
   searchResponseSchema,
   suggestionsResponseSchema,
+  uploadsResponseSchema,
+  uploadStatusResponseSchema,
 } from './response-schemas.js';
 import type { DeepReadonly, SameType, WireType } from './schema-types.js';
 
@@ -31,4 +34,7 @@ export type WireTypesMatchTheirSchemas = [
   Holds<SameType<DeepReadonly<DocumentResponse>, WireType<typeof documentResponseSchema>>>,
   Holds<SameType<DeepReadonly<SuggestionsResponse>, WireType<typeof suggestionsResponseSchema>>>,
   Holds<SameType<DeepReadonly<FeedbackReceipt>, WireType<typeof feedbackReceiptSchema>>>,
+  Holds<SameType<DeepReadonly<UploadStatusResponse>, WireType<typeof uploadStatusResponseSchema>>>,
+  Holds<SameType<DeepReadonly<UploadsResponse>, WireType<typeof uploadsResponseSchema>>>,
+  Holds<SameType<DeepReadonly<DocumentRemovedResponse>, WireType<typeof documentRemovedResponseSchema>>>,
 ];

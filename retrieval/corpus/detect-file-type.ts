@@ -6,6 +6,19 @@ export type ContentType = 'pdf' | 'docx' | 'zip' | 'binary' | 'text';
 /** What a file's name claims it is. */
 export type NamedType = 'pdf' | 'docx' | 'text' | 'markdown' | 'html';
 
+/** The file name endings read as documents, and what each claims the file is. */
+const NAMED_TYPES: Readonly<Record<string, NamedType>> = { '.txt': 'text', '.md': 'markdown', '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.docx': 'docx' };
+
+/** The file name endings read as documents (lower case, with the dot). */
+export const DOCUMENT_EXTENSIONS: readonly string[] = Object.freeze(Object.keys(NAMED_TYPES));
+
+/** What a file name claims the file is, by its ending (any case); null for a name that is not a document's. */
+export function namedTypeOf(name: string): NamedType | null {
+  const dot = name.lastIndexOf('.');
+  const ext = dot < 0 ? '' : name.slice(dot).toLowerCase();
+  return Object.hasOwn(NAMED_TYPES, ext) ? NAMED_TYPES[ext]! : null;
+}
+
 /** How far into a file the `%PDF-` header may start: PDF readers, PDF.js among them, accept up to 1024 bytes before it. */
 const PDF_HEADER_WINDOW = 1024;
 const PDF_HEADER = Buffer.from('%PDF-', 'latin1');

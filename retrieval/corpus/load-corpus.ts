@@ -9,7 +9,7 @@ import { sameStamp, stampOf, type FileStamp } from './file-stamp.js';
 import { htmlToVisibleText } from './html-to-visible-text.js';
 import { parseAtxHeading } from '../text/atx-heading.js';
 import { TurnTakingQueue } from '../turn-taking-queue.js';
-import { detectContentType, typeMismatch, type NamedType } from './detect-file-type.js';
+import { detectContentType, DOCUMENT_EXTENSIONS, namedTypeOf, typeMismatch, type NamedType } from './detect-file-type.js';
 import { docxToText } from './docx-to-text.js';
 import { PdfReader } from './pdf-reader.js';
 import { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf-to-text.js';
@@ -28,7 +28,7 @@ export const DEFAULT_READ_CONCURRENCY = 32;
 export const MAX_TITLE_CHARS = 120;
 
 /** File name endings the loader reads; everything else in the folder is ignored without a report. */
-export const CORPUS_EXTENSIONS: readonly string[] = ['.txt', '.md', '.html', '.htm', '.pdf', '.docx'];
+export const CORPUS_EXTENSIONS: readonly string[] = DOCUMENT_EXTENSIONS;
 
 /** Options of {@link loadCorpus}. */
 export interface LoadCorpusOptions {
@@ -203,7 +203,7 @@ async function findFiles(root: string, skipped: SkippedFile[], signal: AbortSign
       if (entry.name.startsWith('.')) continue;
       const id = next.id === '' ? entry.name : `${next.id}/${entry.name}`;
       const full = path.join(next.dir, entry.name);
-      const kind = kindOf(entry.name);
+      const kind = namedTypeOf(entry.name);
       if (entry.isDirectory()) {
         stack.push({ id, dir: full });
       } else if (entry.isSymbolicLink()) {
@@ -229,7 +229,7 @@ async function resolveLink(root: string, link: string): Promise<LinkOutcome> {
   try {
     target = await realpath(link);
   } catch (error) {
-    return kindOf(link) ? { kind: 'skip', reason: `broken symlink (${errorCode(error)})`, folder: false } : { kind: 'ignore' };
+    return namedTypeOf(link) ? { kind: 'skip', reason: `broken symlink (${errorCode(error)})`, folder: false } : { kind: 'ignore' };
   }
   if (target !== root && !isInside(root, target)) {
     return { kind: 'skip', reason: 'symlink points outside the corpus folder; not followed', folder: false };
@@ -429,16 +429,6 @@ async function readAtMost(handle: FileHandle, expected: number, limit: number, s
     if (total > limit) return `grew past the ${limit}-byte limit while being read: split it or raise maxFileBytes`;
   }
   return Buffer.concat(chunks, total);
-}
-
-function kindOf(name: string): DocumentKind | null {
-  const ext = path.extname(name).toLowerCase();
-  if (!CORPUS_EXTENSIONS.includes(ext)) return null;
-  if (ext === '.md') return 'markdown';
-  if (ext === '.html' || ext === '.htm') return 'html';
-  if (ext === '.pdf') return 'pdf';
-  if (ext === '.docx') return 'docx';
-  return 'text';
 }
 
 function isInside(root: string, target: string): boolean {

@@ -1,10 +1,18 @@
-import type { DocumentListResponse, DocumentResponse, ErrorBody, FeedbackReceipt, FeedbackRequest, HealthResponse, SuggestionsResponse } from '../../server/protocol.js';
+import type { DocumentListResponse, DocumentRemovedResponse, DocumentResponse, ErrorBody, FeedbackReceipt, FeedbackRequest, HealthResponse, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from '../../server/protocol.js';
 
 /** The HTTP API as the page uses it. */
 export interface ApiClient {
   health(): Promise<HealthResponse>;
-  /** Every document of the index, with its title; fetched once per page load. */
+  /** Every document of the index, with its title; fetched once, and again after {@link ApiClient.forgetDocuments}. */
   documents(): Promise<DocumentListResponse>;
+  /** The list and texts changed (an upload is ready, a document was deleted): the next calls fetch them again. */
+  forgetDocuments(): void;
+  /** Sends files to `POST /api/documents` (the field `files`). */
+  upload(files: readonly File[]): Promise<UploadsResponse>;
+  /** An upload's state, from its status URL. */
+  uploadStatus(statusUrl: string): Promise<UploadStatusResponse>;
+  /** `DELETE /api/documents/:id`: resolves once the index without it serves. */
+  deleteDocument(id: string): Promise<DocumentRemovedResponse>;
   /** Starter questions the documents answer. */
   suggestions(): Promise<SuggestionsResponse>;
   /** The exact text citations index into; fetched once per document and page load. */
@@ -24,8 +32,9 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(path: string, token: string | null): Promise<T> {
-  return readJson<T>(await fetch(path, { headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) } }));
+/** Sends a request to the API, with the token when there is one; see {@link readJson}. */
+async function getJson<T>(path: string, token: string | null, init: RequestInit = {}): Promise<T> {
+  return readJson<T>(await fetch(path, { ...init, headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) } }));
 }
 
 async function postJson<T>(path: string, body: unknown, token: string | null): Promise<T> {
@@ -60,7 +69,7 @@ export function createApiClient(options: { token: string | null }): ApiClient {
   return {
     health: () => getJson<HealthResponse>('/api/health', options.token),
     documents() {
-      // One list per page load (the index does not change under a running server); a failure is asked again.
+      // One list until the library changes the index; a failure is asked again.
       if (!documentList) {
         const pending = getJson<DocumentListResponse>('/api/documents', options.token);
         documentList = pending;
@@ -70,6 +79,17 @@ export function createApiClient(options: { token: string | null }): ApiClient {
       }
       return documentList;
     },
+    forgetDocuments() {
+      documentList = null;
+      documents.clear();
+    },
+    upload(files) {
+      const form = new FormData();
+      for (const file of files) form.append('files', file, file.name);
+      return getJson<UploadsResponse>('/api/documents', options.token, { method: 'POST', body: form });
+    },
+    uploadStatus: (statusUrl) => getJson<UploadStatusResponse>(statusUrl, options.token),
+    deleteDocument: (id) => getJson<DocumentRemovedResponse>(`/api/documents/${encodeURIComponent(id)}`, options.token, { method: 'DELETE' }),
     suggestions: () => getJson<SuggestionsResponse>('/api/suggestions', options.token),
     feedback: (request) => postJson<FeedbackReceipt>('/api/feedback', request, options.token),
     document(id) {

@@ -21,6 +21,12 @@ export class DocumentTitles {
     return this.titles.get(docId) || docId;
   }
 
+  /** The list changed (the library panel added or deleted a document): load it again. */
+  async reload(): Promise<void> {
+    this.loading = null;
+    await this.load();
+  }
+
   /** Loads the list; a failure is tried again on the next call. */
   private load(): Promise<void> {
     this.loading ??= this.api.documents().then(

@@ -10,6 +10,7 @@ import { ConversationSession } from './conversation-session.js';
 import { ConversationStore } from './conversation-store.js';
 import { DocumentTitles } from './document-titles.js';
 import { required } from './dom.js';
+import { LibraryPanel } from './library-panel.js';
 import { broadcastTabChannel } from './tab-channel.js';
 import { ScrollFollow } from './scroll-follow.js';
 import { SourcePanel } from './source-panel.js';
@@ -99,6 +100,23 @@ async function start(): Promise<void> {
       suggestionList: required('suggestion-list', HTMLUListElement),
     },
     (q) => app.askAsTyped(q),
+  );
+  new LibraryPanel(
+    {
+      toggle: required('open-library', HTMLButtonElement),
+      panel: required('library-panel', HTMLElement),
+      filter: required('library-filter', HTMLInputElement),
+      fileInput: required('library-file', HTMLInputElement),
+      dropZone: required('library-drop', HTMLElement),
+      progress: required('library-progress', HTMLElement),
+      list: required('library-list', HTMLUListElement),
+      count: required('library-count', HTMLElement),
+    },
+    api,
+    sources,
+    titles,
+    // The welcome panel names the documents and suggests questions about them: both follow the library.
+    () => void welcome.load(api),
   );
   const unverified = new UnverifiedSetting({ container: required('unverified-setting', HTMLElement), checkbox: required('show-unverified', HTMLInputElement) });
   socket.start();

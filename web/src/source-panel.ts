@@ -110,6 +110,37 @@ export class SourcePanel {
     (rendered.marks.find((m) => !m.parentElement?.classList.contains('source-gap')) ?? first).scrollIntoView({ block: 'center' });
   }
 
+  /** Opens a whole document to read (from the library), with no span to check. */
+  async openDocument(docId: string, opener: HTMLElement | null): Promise<void> {
+    const { panel, title, documentName, check, text } = this.elements;
+    const generation = (this.generation += 1);
+    this.returnFocusTo = opener;
+    this.markCurrent(opener ? [opener] : []);
+    panel.hidden = false;
+    document.body.classList.add('source-open');
+    this.setCovering(this.sheet.matches);
+    title.textContent = 'Document';
+    documentName.replaceChildren(el('span', { className: 'source-doc-id' }, docId));
+    check.className = 'source-check pending';
+    check.textContent = `Fetching ${docId}…`;
+    text.replaceChildren();
+    title.focus({ preventScroll: true });
+    let document_;
+    try {
+      document_ = await this.api.document(docId);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      check.className = 'source-check warning';
+      check.textContent = `Warning: could not load ${docId} (${(error as Error).message}).`;
+      return;
+    }
+    if (generation !== this.generation) return;
+    documentName.replaceChildren(el('span', { className: 'source-doc-title' }, document_.title || document_.id), el('span', { className: 'source-doc-id' }, document_.id));
+    check.className = 'source-check';
+    check.textContent = `${document_.text.length.toLocaleString('en')} characters, as the answers quote them.`;
+    text.replaceChildren(...renderSource(document_.text, null).nodes);
+  }
+
   /** Closes the panel; focus goes back to what opened it unless the reader has moved it elsewhere (the question box). */
   close(): void {
     const { panel } = this.elements;

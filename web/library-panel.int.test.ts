@@ -1,0 +1,92 @@
+/**
+ * The library panel in real Chromium against the real server with a document library: the list with its filter, a
+ * document opened to read, a file added with the picker and one dropped on the panel, each followed until it can be
+ * asked about (and then asked about), and an upload deleted after a confirmation.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
+import { seriousViolations } from './__fixtures__/axe.js';
+import { ask, lastResult, openPage } from './__fixtures__/chat-page.js';
+import { launch } from './__fixtures__/launch-chromium.js';
+import { VIEWPORTS } from './__fixtures__/page-server.js';
+
+const LIGHTHOUSE = '# The Zorblax lighthouse\n\nThe Zorblax lighthouse was built in 1873 by the engineer Mirela Quintavalle.\n';
+const FERRY = '# The Vontrel ferry\n\nThe Vontrel ferry crosses the bay twice a day, captained by Odile Brask.\n';
+
+describe('the library panel', () => {
+  let t: TestServer;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  beforeAll(async () => {
+    t = await startTestServer({ webRoot: 'build', library: true });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it.each(Object.entries(VIEWPORTS))('at %s width: lists, filters, opens, uploads by picker and by drop, and deletes', async (_, viewport) => {
+    const { page, problems, received } = await openPage(browser.context, t.url, viewport);
+    await page.getByRole('button', { name: 'Library' }).click();
+    const panel = page.locator('#library-panel');
+    await panel.getByText('1 document', { exact: true }).waitFor();
+
+    // Filter, then open the seed to read it in the source panel.
+    const filter = panel.getByLabel('Filter');
+    await filter.fill('no such title');
+    await panel.getByText('0 of 1 shown').waitFor();
+    await filter.fill('');
+    const seedTitle = panel.locator('.library-title').first();
+    await seedTitle.click();
+    await page.locator('#source-panel').getByText('characters, as the answers quote them').waitFor();
+    await page.getByRole('button', { name: 'Close source' }).click();
+    expect(await panel.getByRole('button', { name: /^Delete / }).count()).toBe(0);
+
+    // The picker: the upload is followed until it can be asked about.
+    const picked = path.join(t.tmp, `lighthouse-${viewport.width}.md`);
+    await fs.writeFile(picked, LIGHTHOUSE);
+    await panel.locator('#library-file').setInputFiles(picked);
+    await panel.getByText(`lighthouse-${viewport.width}.md: ready: you can ask about it`).waitFor({ timeout: 60_000 });
+    await panel.getByText('2 documents').waitFor();
+    await panel.getByRole('button', { name: 'The Zorblax lighthouse', exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // A dropped file, the same way.
+    await panel.locator('#library-drop').evaluate((zone, text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'ferry.md', { type: 'text/markdown' }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, FERRY);
+    await panel.getByText('ferry.md: ready: you can ask about it').waitFor({ timeout: 60_000 });
+    await panel.getByText('3 documents').waitFor();
+    // The rest of the page follows: the badge counts the new documents.
+    await page.locator('#mode-badge', { hasText: '3 documents' }).waitFor();
+
+    // Askable: the answer cites the upload.
+    await page.getByRole('button', { name: 'Library' }).click();
+    await ask(page, 'Who built the Zorblax lighthouse?');
+    const result = lastResult(received);
+    expect(result.answer).toContain('Mirela Quintavalle');
+    const cited = result.citations.find((c) => c.docId.startsWith('uploads/'));
+    expect(cited).toBeDefined();
+
+    // Delete, after a confirmation; a refused confirmation deletes nothing.
+    await page.getByRole('button', { name: 'Library' }).click();
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await panel.getByRole('button', { name: 'Delete The Zorblax lighthouse' }).click();
+    await panel.getByText('3 documents').waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: 'Delete The Zorblax lighthouse' }).click();
+    await panel.getByText('Deleted The Zorblax lighthouse.').waitFor({ timeout: 60_000 });
+    await panel.getByText('2 documents').waitFor();
+    await expect(fs.access(path.join(t.config.corpusDir, cited!.docId))).rejects.toThrow();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: 'Delete The Vontrel ferry' }).click();
+    await panel.getByText('1 document', { exact: true }).waitFor({ timeout: 60_000 });
+
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

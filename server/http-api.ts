@@ -5,12 +5,13 @@ import type { Config } from '../retrieval/config.js';
 import { feedbackEntry } from '../retrieval/feedback/feedback-entry.js';
 import type { FeedbackLog } from '../retrieval/feedback/feedback-log.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
+import { followUpQuestions } from '../retrieval/suggest/follow-up-questions.js';
 import { starterQuestions } from '../retrieval/suggest/starter-questions.js';
 import { abortOnDisconnect } from './abort-on-disconnect.js';
 import { sendError } from './error-responses.js';
 import type { OpenApiDocument } from './openapi-document.js';
-import type { DocumentListResponse, DocumentResponse, FeedbackReceipt, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
-import { askBodySchema, documentParamsSchema, feedbackBodySchema, searchQuerySchema } from './request-schemas.js';
+import type { DocumentListResponse, DocumentResponse, FeedbackReceipt, FollowUpsResponse, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
+import { askBodySchema, documentParamsSchema, feedbackBodySchema, followUpsBodySchema, searchQuerySchema } from './request-schemas.js';
 
 /** Options of `createApiRouter`. */
 export interface ApiRouterOptions {
@@ -30,7 +31,7 @@ export interface ApiRouterOptions {
 }
 
 /**
- * The JSON API under `/api`: health, ask, search, feedback, starter questions, documents and the OpenAPI description. A thin edge: it
+ * The JSON API under `/api`: health, ask, search, feedback, starter and follow-up questions, documents and the OpenAPI description. A thin edge: it
  * validates input with zod, calls the pipeline and shapes the output; errors flow to the JSON error handler.
  */
 export function createApiRouter(options: ApiRouterOptions): Router {
@@ -94,6 +95,20 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     });
     const body: SuggestionsResponse = { suggestions: await pending };
     res.json(body);
+  });
+
+  // Asked through the same pipeline as the starter questions (quote-only, in the answering workers when pooled), for
+  // one client's answer: its hanging up stops the asks.
+  router.post('/suggestions/follow-ups', jsonBody, async (req: Request, res: Response) => {
+    if (!req.is('application/json')) {
+      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the question and citations as JSON with Content-Type: application/json');
+      return;
+    }
+    const body = followUpsBodySchema.parse(req.body ?? {});
+    const asked = [body.question, ...(body.history ?? []).filter((turn) => turn.role === 'user').map((turn) => turn.content)];
+    const suggestions = await followUpQuestions({ pipeline, citations: body.citations, asked, signal: abortOnDisconnect(res) });
+    const response: FollowUpsResponse = { suggestions };
+    res.json(response);
   });
 
   router.get('/documents', (_req, res) => {

@@ -66,6 +66,11 @@ export interface SuggestionsResponse {
   readonly suggestions: readonly SuggestedQuestion[];
 }
 
+/** `POST /api/suggestions/follow-ups`: questions about what an answer cites, that the documents answer, best first. */
+export interface FollowUpsResponse {
+  readonly suggestions: readonly SuggestedQuestion[];
+}
+
 /** `GET /api/documents/:id`: `text` is exactly what citation offsets index into. */
 export interface DocumentResponse {
   readonly id: string;

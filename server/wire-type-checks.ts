@@ -5,13 +5,14 @@
  * changes a field. Nothing imports this file.
  */
 import type { AskResult } from '../retrieval/types.js';
-import type { DocumentListResponse, DocumentResponse, ErrorBody, FeedbackReceipt, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
+import type { DocumentListResponse, DocumentResponse, ErrorBody, FeedbackReceipt, FollowUpsResponse, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
 import type {
   askResultSchema,
   documentListResponseSchema,
   documentResponseSchema,
   errorBodySchema,
   feedbackReceiptSchema,
+  followUpsResponseSchema,
   healthResponseSchema,
   searchResponseSchema,
   suggestionsResponseSchema,
@@ -30,5 +31,6 @@ export type WireTypesMatchTheirSchemas = [
   Holds<SameType<DeepReadonly<DocumentListResponse>, WireType<typeof documentListResponseSchema>>>,
   Holds<SameType<DeepReadonly<DocumentResponse>, WireType<typeof documentResponseSchema>>>,
   Holds<SameType<DeepReadonly<SuggestionsResponse>, WireType<typeof suggestionsResponseSchema>>>,
+  Holds<SameType<DeepReadonly<FollowUpsResponse>, WireType<typeof followUpsResponseSchema>>>,
   Holds<SameType<DeepReadonly<FeedbackReceipt>, WireType<typeof feedbackReceiptSchema>>>,
 ];

@@ -100,16 +100,12 @@ function windowsAround(pipeline: FollowUpQuestionSource, spans: readonly CitedSp
   for (const [docId, windows] of byDoc) {
     const text = pipeline.getDocument(docId)!.text;
     windows.sort((a, b) => a.from - b.from);
-    let current: Window | null = null;
     const merged: Window[] = [];
     for (const w of windows) {
-      if (current && w.from <= current.to) current = { ...current, to: Math.max(current.to, w.to) };
-      else {
-        if (current) merged.push(current);
-        current = w;
-      }
+      const last = merged.at(-1);
+      if (last && w.from <= last.to) merged[merged.length - 1] = { ...last, to: Math.max(last.to, w.to) };
+      else merged.push(w);
     }
-    if (current) merged.push(current);
     for (const w of merged) sources.push({ id: docId, text: text.slice(w.from, w.to) });
   }
   return sources;

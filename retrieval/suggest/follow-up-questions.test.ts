@@ -101,6 +101,23 @@ describe('follow-up questions of an answer about the seed document', () => {
     expect(after.map((s) => s.question)).not.toContain(top.question);
   });
 
+  it('reads whole lines and words around a span wherever it falls, so no suggestion is about a cut-off heading or name', async () => {
+    const docId = answer.citations[0]!.docId;
+    const text = pipeline.getDocument(docId)!.text;
+    const lines = new Set(text.split('\n').map((l) => l.trim().toLowerCase()));
+    const words = new Set(text.toLowerCase().split(/[\s,.:;()“”"]+/u));
+    // Every candidate counts as answered with something new, so each one derived is returned and checked.
+    const answersAll = { listDocuments: () => pipeline.listDocuments(), getDocument: (id: string) => pipeline.getDocument(id), ask: async () => ({ ...answer, abstained: false, citations: [{ n: 1, docId, start: 0, end: 1, quote: text[0]! }] }) };
+    for (let start = 0; start + 40 <= text.length; start += 37) {
+      const suggestions = await followUpQuestions({ pipeline: answersAll, citations: [{ docId, start, end: start + 40 }], asked: [], limit: 8 });
+      for (const s of suggestions) {
+        const subject = subjectOf(s.question);
+        if (s.question.startsWith('What does the document say about')) expect(lines, `${start}: ${s.question}`).toContain(subject);
+        for (const word of subject.split(' ')) expect(words, `${start}: ${s.question}`).toContain(word.replace(/[“”]/gu, ''));
+      }
+    }
+  });
+
   it('ignores citations of unknown documents and spans outside their document, without asking anything', async () => {
     const docId = answer.citations[0]!.docId;
     const length = pipeline.getDocument(docId)!.text.length;

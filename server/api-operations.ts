@@ -16,7 +16,7 @@ import {
   openAiErrorBodyWithCodes,
 } from './openai-compatible/openai-wire-schemas.js';
 import { openApiDocumentSchema, type ApiOperation, type OpenApiDocumentOptions, type OperationResponse, type ResponseHeader } from './openapi-document.js';
-import { askBodySchema, documentParamsSchema, feedbackBodySchema, modelParamsSchema, searchQuerySchema, uploadParamsSchema } from './request-schemas.js';
+import { askBodySchema, documentParamsSchema, feedbackBodySchema, followUpsBodySchema, modelParamsSchema, searchQuerySchema, uploadParamsSchema } from './request-schemas.js';
 import {
   askResultSchema,
   documentListResponseSchema,
@@ -25,6 +25,7 @@ import {
   errorBodySchema,
   errorBodyWithCodes,
   feedbackReceiptSchema,
+  followUpsResponseSchema,
   healthResponseSchema,
   searchResponseSchema,
   suggestionsResponseSchema,
@@ -204,6 +205,25 @@ export function apiOperations(options: ApiOperationsOptions): ApiOperation[] {
         "Questions derived from the documents' own text (the people, organisations and sections they name), each kept only when the server answers it from that document without abstaining. Worked out on the first request and kept; a failed attempt is retried by the next request.",
       responses: {
         200: ok('At most four questions, best first; empty when no candidate is answered.', suggestionsResponseSchema),
+        ...refusalResponses(verbatimErrors),
+        ...api,
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/suggestions/follow-ups',
+      operationId: 'listFollowUps',
+      tag: 'api',
+      summary: 'Follow-up questions about what an answer cites',
+      description:
+        "Questions derived, by the starter questions' rules, from the text around each cited span (about 1,000 characters on each side), each kept only when the server answers it quote-only from that document with a citation the answer did not already have, and none equal (ignoring case and spacing) to the question or a question of the history. Citations of unknown documents or outside their document's text are skipped. At most eight candidates are asked; a client that hangs up stops them.",
+      body: {
+        schema: followUpsBodySchema,
+        example: { question: SAMPLE_QUESTION, citations: [{ docId: '000_4434d9e95f18ffce.txt', start: 1102, end: 1354 }] },
+      },
+      responses: {
+        200: ok('At most three questions, best first; empty when none is answered with something new.', followUpsResponseSchema),
+        ...bodyResponses(verbatimErrors, options),
         ...refusalResponses(verbatimErrors),
         ...api,
       },

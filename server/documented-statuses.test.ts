@@ -140,6 +140,7 @@ const BY_OPERATION: Readonly<Record<string, Probe>> = {
   'ask 400': on('main', (op) => sample(op, { body: '{"question":' })),
   'sendFeedback 201': on('main', (op) => sample(op)),
   'sendFeedback 400': on('main', (op) => sample(op, { body: JSON.stringify({ verdict: 'sideways', question: 'Who?', answer: '', citations: [] }) })),
+  'listFollowUps 400': on('main', (op) => sample(op, { body: JSON.stringify({ question: 'Who?', citations: [{ docId: SEED_ID, start: -1, end: 5 }] }) })),
   'createChatCompletion 400': on('main', (op) => sample(op, { body: JSON.stringify({ model: 'verbatim', messages: [] }) })),
   'search 400': on('main', (op) => sample(op, { path: '/api/search?q=%20' })),
   'getDocument 400': on('main', (op) => sample(op, { path: '/api/documents/%E0%A4%A' })),

@@ -11,7 +11,7 @@ import { createServer } from './create-server.js';
 import { documentedHttpCodes } from './__fixtures__/readme-error-codes.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 import { connect } from './__fixtures__/ws-client.js';
-import type { DocumentListResponse, DocumentResponse, ErrorBody, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
+import type { DocumentListResponse, DocumentResponse, ErrorBody, FollowUpsResponse, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
 
 const SEED_ID = '000_4434d9e95f18ffce.txt';
 const QUESTION = 'How many foreign law enforcement officers did China train in 2023?';
@@ -241,6 +241,65 @@ describe('GET /api/suggestions', () => {
       expect(answer.abstained, question).toBe(false);
     }
     expect(await (await fetch(`${t.url}/api/suggestions`)).json()).toEqual(body);
+  });
+});
+
+describe('POST /api/suggestions/follow-ups', () => {
+  const post = (body: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
+    fetch(`${t.url}/api/suggestions/follow-ups`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const ask = async (question: string) => (await (await fetch(`${t.url}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question }) })).json()) as AskResult;
+
+  it('suggests questions the server answers from the cited document, none already asked, skipping citations it cannot read', async () => {
+    const answer = await ask(QUESTION);
+    expect(answer.abstained).toBe(false);
+    const history = [
+      { role: 'user', content: 'who is  XI JINPING' },
+      { role: 'assistant', content: 'Xi Jinping is the president.' },
+    ];
+    const citations = [...answer.citations, { docId: 'no-such.txt', start: 0, end: 5 }, { docId: SEED_ID, start: 10, end: 10_000_000 }];
+    const res = await post({ question: QUESTION, history, citations });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as FollowUpsResponse;
+    expect(body.suggestions.length).toBeGreaterThan(0);
+    expect(body.suggestions.length).toBeLessThanOrEqual(3);
+    expect(body.suggestions.map((s) => s.question.toLowerCase())).not.toContain('who is xi jinping?');
+    for (const { question, docId } of body.suggestions) {
+      expect(docId).toBe(SEED_ID);
+      expect(question).not.toBe(QUESTION);
+      const followUp = await ask(question);
+      expect(followUp.abstained, question).toBe(false);
+      expect(followUp.citations.some((c) => c.docId === SEED_ID), question).toBe(true);
+    }
+  });
+
+  it('answers an empty list when no citation can be read', async () => {
+    const res = await post({ question: QUESTION, citations: [{ docId: 'no-such.txt', start: 0, end: 5 }] });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ suggestions: [] });
+  });
+
+  it.each([
+    ['no citations', { question: QUESTION }, 'citations'],
+    ['a blank question', { question: '  ', citations: [] }, 'question'],
+    ['a question that is too long', { question: 'x'.repeat(2001), citations: [] }, 'question'],
+    ['too many citations', { question: QUESTION, citations: Array.from({ length: 21 }, () => ({ docId: SEED_ID, start: 0, end: 5 })) }, 'citations'],
+    ['a negative offset', { question: QUESTION, citations: [{ docId: SEED_ID, start: -1, end: 5 }] }, 'citations.0.start'],
+    ['a fractional offset', { question: QUESTION, citations: [{ docId: SEED_ID, start: 0, end: 5.5 }] }, 'citations.0.end'],
+  ])('answers 400 naming the field for %s', async (_name, body, field) => {
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    const error = (await res.json()) as ErrorBody;
+    expect(error.error.code).toBe('BAD_INPUT');
+    expect(error.error.message).toContain(field);
+  });
+
+  it('answers 400 for a body that is not JSON and 415 for one not sent as JSON', async () => {
+    const bad = await post('{"question":');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as ErrorBody).error.code).toBe('BAD_JSON');
+    const text = await post(JSON.stringify({ question: QUESTION, citations: [] }), { 'Content-Type': 'text/plain' });
+    expect(text.status).toBe(415);
+    expect(((await text.json()) as ErrorBody).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 });
 

@@ -7,12 +7,13 @@ import type { FeedbackLog } from '../retrieval/feedback/feedback-log.js';
 import { VerbatimError } from '../retrieval/errors.js';
 import type { DocumentLibrary, UploadStatus } from '../retrieval/library/document-library.js';
 import type { Pipeline } from '../retrieval/pipeline.js';
+import { followUpQuestions } from '../retrieval/suggest/follow-up-questions.js';
 import { starterQuestions } from '../retrieval/suggest/starter-questions.js';
 import { abortOnDisconnect } from './abort-on-disconnect.js';
 import { sendError } from './error-responses.js';
 import type { OpenApiDocument } from './openapi-document.js';
-import type { DocumentListResponse, DocumentRemovedResponse, DocumentResponse, FeedbackReceipt, HealthResponse, SearchResponse, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from './protocol.js';
-import { askBodySchema, documentParamsSchema, feedbackBodySchema, searchQuerySchema, uploadParamsSchema } from './request-schemas.js';
+import type { DocumentListResponse, DocumentRemovedResponse, DocumentResponse, FeedbackReceipt, FollowUpsResponse, HealthResponse, SearchResponse, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from './protocol.js';
+import { askBodySchema, documentParamsSchema, feedbackBodySchema, followUpsBodySchema, searchQuerySchema, uploadParamsSchema } from './request-schemas.js';
 import { uploadBody, type UploadLimits } from './upload-body.js';
 
 /** Options of `createApiRouter`. */
@@ -46,7 +47,7 @@ function uploadResponse(status: UploadStatus): UploadStatusResponse {
 }
 
 /**
- * The JSON API under `/api`: health, ask, search, feedback, starter questions, documents and the OpenAPI description. A thin edge: it
+ * The JSON API under `/api`: health, ask, search, feedback, starter and follow-up questions, documents and the OpenAPI description. A thin edge: it
  * validates input with zod, calls the pipeline and shapes the output; errors flow to the JSON error handler.
  */
 export function createApiRouter(options: ApiRouterOptions): Router {
@@ -142,6 +143,20 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     const removed = await library!.remove(id);
     const body: DocumentRemovedResponse = { id: removed.id, removed: true, documents: removed.documents };
     res.json(body);
+  });
+
+  // Asked through the same pipeline as the starter questions (quote-only, in the answering workers when pooled), for
+  // one client's answer: its hanging up stops the asks.
+  router.post('/suggestions/follow-ups', jsonBody, async (req: Request, res: Response) => {
+    if (!req.is('application/json')) {
+      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the question and citations as JSON with Content-Type: application/json');
+      return;
+    }
+    const body = followUpsBodySchema.parse(req.body ?? {});
+    const asked = [body.question, ...(body.history ?? []).filter((turn) => turn.role === 'user').map((turn) => turn.content)];
+    const suggestions = await followUpQuestions({ pipeline, citations: body.citations, asked, signal: abortOnDisconnect(res) });
+    const response: FollowUpsResponse = { suggestions };
+    res.json(response);
   });
 
   router.get('/documents', (_req, res) => {

@@ -4,7 +4,7 @@
  */
 import type { AnswerWorkerStats, AskEvent, DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
 import type { FeedbackReport } from '../retrieval/feedback/feedback-entry.js';
-import type { PassageScores } from '../retrieval/types.js';
+import type { ChatTurn, PassageScores } from '../retrieval/types.js';
 import type { DeepReadonly } from './schema-types.js';
 
 /** Longest question the server accepts, in UTF-16 code units (`String.length`): the chat page counts against it. */
@@ -63,6 +63,18 @@ export interface SuggestedQuestion {
 
 /** `GET /api/suggestions`: questions derived from the corpus that its documents answer, best first. */
 export interface SuggestionsResponse {
+  readonly suggestions: readonly SuggestedQuestion[];
+}
+
+/** The body of `POST /api/suggestions/follow-ups` (validated by `followUpsBodySchema`). */
+export interface FollowUpsRequest {
+  readonly question: string;
+  readonly history?: readonly ChatTurn[];
+  readonly citations: readonly { readonly docId: string; readonly start: number; readonly end: number }[];
+}
+
+/** `POST /api/suggestions/follow-ups`: questions about what an answer cites, that the documents answer, best first. */
+export interface FollowUpsResponse {
   readonly suggestions: readonly SuggestedQuestion[];
 }
 

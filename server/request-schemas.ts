@@ -13,6 +13,25 @@ export const askBodySchema = z.object({
   explain: z.boolean().optional().describe("Attach the answer's trace (features, weights and scores behind it)."),
 });
 
+/** Most citations `POST /api/suggestions/follow-ups` reads: an answer cites a handful. */
+export const MAX_FOLLOW_UP_CITATIONS = 20;
+
+const spanOffset = z.int().min(0);
+
+/**
+ * Body of `POST /api/suggestions/follow-ups`: the question just answered, the conversation before it and the answer's
+ * citations; unknown fields (a citation's `quote`, `n`) are ignored. A citation of an unknown document or outside its
+ * text is skipped, not refused: the documents may have changed since the answer.
+ */
+export const followUpsBodySchema = z.object({
+  question: questionSchema.describe('The question just answered: non-blank, at most 2000 characters.'),
+  history: historySchema.optional().describe('Earlier turns, oldest first; their questions are not suggested again.'),
+  citations: z
+    .array(z.object({ docId: z.string().min(1), start: spanOffset, end: spanOffset }))
+    .max(MAX_FOLLOW_UP_CITATIONS, `at most ${MAX_FOLLOW_UP_CITATIONS} citations`)
+    .describe("The answer's citations, as `POST /api/ask` returned them."),
+});
+
 /**
  * Body of `POST /api/feedback`: a reader's verdict on one answer, with the exchange it is about; unknown fields are
  * ignored. The stored line is built from it (`retrieval/feedback/feedback-entry.ts`).

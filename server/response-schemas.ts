@@ -219,6 +219,16 @@ export const suggestionsResponseSchema = z
   })
   .meta({ id: 'Suggestions' });
 
+/** `POST /api/suggestions/follow-ups`: `FollowUpsResponse`. */
+export const followUpsResponseSchema = z
+  .object({
+    suggestions: z
+      .array(z.object({ question: z.string().min(1), docId: z.string().describe('The document the question is about; its answer cites it.') }))
+      .max(3)
+      .describe('At most three, best first; empty when no candidate near the cited spans is answered with something new.'),
+  })
+  .meta({ id: 'FollowUps' });
+
 /** `GET /api/documents/{id}`: `DocumentResponse`. */
 export const documentResponseSchema = z
   .object({ id: z.string(), title: z.string(), text: z.string().describe('Exactly what every offset indexes into.') })

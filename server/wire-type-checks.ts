@@ -5,7 +5,7 @@
  * changes a field. Nothing imports this file.
  */
 import type { AskResult } from '../retrieval/types.js';
-import type { DocumentListResponse, DocumentRemovedResponse, DocumentResponse, ErrorBody, FeedbackReceipt, HealthResponse, SearchResponse, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from './protocol.js';
+import type { DocumentListResponse, DocumentRemovedResponse, DocumentResponse, ErrorBody, FeedbackReceipt, FollowUpsResponse, HealthResponse, SearchResponse, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from './protocol.js';
 import type {
   askResultSchema,
   documentListResponseSchema,
@@ -13,6 +13,7 @@ import type {
   documentResponseSchema,
   errorBodySchema,
   feedbackReceiptSchema,
+  followUpsResponseSchema,
   healthResponseSchema,
   searchResponseSchema,
   suggestionsResponseSchema,
@@ -33,6 +34,7 @@ export type WireTypesMatchTheirSchemas = [
   Holds<SameType<DeepReadonly<DocumentListResponse>, WireType<typeof documentListResponseSchema>>>,
   Holds<SameType<DeepReadonly<DocumentResponse>, WireType<typeof documentResponseSchema>>>,
   Holds<SameType<DeepReadonly<SuggestionsResponse>, WireType<typeof suggestionsResponseSchema>>>,
+  Holds<SameType<DeepReadonly<FollowUpsResponse>, WireType<typeof followUpsResponseSchema>>>,
   Holds<SameType<DeepReadonly<FeedbackReceipt>, WireType<typeof feedbackReceiptSchema>>>,
   Holds<SameType<DeepReadonly<UploadStatusResponse>, WireType<typeof uploadStatusResponseSchema>>>,
   Holds<SameType<DeepReadonly<UploadsResponse>, WireType<typeof uploadsResponseSchema>>>,

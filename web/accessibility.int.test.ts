@@ -1,6 +1,6 @@
 /**
  * The chat page's main views checked by axe-core inside real Chromium (the real server over the seed corpus), in the
- * light and the dark theme: the first-load panel, an answer with its sources listed, a citation's preview, one
+ * light and the dark theme: the first-load panel, an answer with its sources listed and its follow-up questions, a citation's preview, one
  * source open in the source panel (at phone width, the full-screen sheet), the panel of saved conversations (its
  * list, a rename in progress, a delete being confirmed) and a conversation restored after a reload with its
  * citations checked again. No serious or critical violation is allowed; the citation buttons' target size and the dark highlight's
@@ -43,8 +43,9 @@ describe('accessibility of the main views', () => {
     await page.locator('#mode-badge[data-tone]').waitFor();
     expect(await seriousViolations(page)).toEqual([]);
 
-    // An answer with its sources, and the first citation open in the source panel.
+    // An answer with its sources and its follow-up questions, and the first citation open in the source panel.
     const answer = await ask(page, QUESTION);
+    await answer.getByRole('group', { name: 'Ask next' }).getByRole('button').first().waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     const cites = answer.locator('button.cite');
     expect(await cites.count()).toBeGreaterThan(0);

@@ -260,7 +260,9 @@ function scriptedAnswerer(script: Readonly<Record<string, Pick<Answer, 'shortAns
     answer: async ({ question, passages }) => {
       const scripted = script[question];
       const best = passages[0];
-      if (!scripted || !best) throw new Error(`no script or passage for ${JSON.stringify(question)}`);
+      // The page asks for follow-up questions in the background: those the script does not know go unanswered.
+      if (!scripted) return { answer: '', shortAnswer: null, shortAnswerConfident: false, citations: [], abstained: true, abstentionReason: 'WEAK_EVIDENCE', confidence: { answer: 0, shortAnswer: 0 } };
+      if (!best) throw new Error(`no passage for ${JSON.stringify(question)}`);
       const quote = best.text.slice(0, best.text.search(/[.!?](?:\s|$)/) + 1 || best.text.length);
       return {
         ...scripted,

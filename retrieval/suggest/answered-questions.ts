@@ -24,6 +24,11 @@ export interface AnsweredQuestionsOptions {
   readonly limit?: number;
   /** Most candidates asked, so a corpus whose candidates mostly fail costs a bounded number of asks. @default 12 */
   readonly maxAsks?: number;
+  /**
+   * A further test of an answer, after it cites the candidate's document: a follow-up answered only by what the
+   * reader was already shown adds nothing. @default every such answer is kept
+   */
+  readonly accepts?: (result: Pick<AskResult, 'abstained' | 'citations'>, candidate: QuestionCandidate) => boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -56,7 +61,8 @@ export async function answeredQuestions(options: AnsweredQuestionsOptions): Prom
       failures.push(error);
       continue;
     }
-    if (!result.abstained && result.citations.some((c) => c.docId === candidate.docId)) out.push({ question: candidate.question, docId: candidate.docId });
+    const answered = !result.abstained && result.citations.some((c) => c.docId === candidate.docId);
+    if (answered && (options.accepts?.(result, candidate) ?? true)) out.push({ question: candidate.question, docId: candidate.docId });
   }
   if (asked > 0 && failures.length === asked) throw failures[0];
   return out;

@@ -1,4 +1,4 @@
-import type { DocumentListResponse, DocumentRemovedResponse, DocumentResponse, ErrorBody, FeedbackReceipt, FeedbackRequest, HealthResponse, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from '../../server/protocol.js';
+import type { DocumentListResponse, DocumentRemovedResponse, DocumentResponse, ErrorBody, FeedbackReceipt, FeedbackRequest, FollowUpsRequest, FollowUpsResponse, HealthResponse, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from '../../server/protocol.js';
 
 /** The HTTP API as the page uses it. */
 export interface ApiClient {
@@ -15,6 +15,8 @@ export interface ApiClient {
   deleteDocument(id: string): Promise<DocumentRemovedResponse>;
   /** Starter questions the documents answer. */
   suggestions(): Promise<SuggestionsResponse>;
+  /** Follow-up questions the documents answer, about what an answer cites. */
+  followUps(request: FollowUpsRequest): Promise<FollowUpsResponse>;
   /** The exact text citations index into; fetched once per document and page load. */
   document(id: string): Promise<DocumentResponse>;
   /** Stores a reader's verdict on an answer in the server's feedback log. */
@@ -91,6 +93,7 @@ export function createApiClient(options: { token: string | null }): ApiClient {
     uploadStatus: (statusUrl) => getJson<UploadStatusResponse>(statusUrl, options.token),
     deleteDocument: (id) => getJson<DocumentRemovedResponse>(`/api/documents/${encodeURIComponent(id)}`, options.token, { method: 'DELETE' }),
     suggestions: () => getJson<SuggestionsResponse>('/api/suggestions', options.token),
+    followUps: (request) => postJson<FollowUpsResponse>('/api/suggestions/follow-ups', request, options.token),
     feedback: (request) => postJson<FeedbackReceipt>('/api/feedback', request, options.token),
     document(id) {
       let pending = documents.get(id);

@@ -8,6 +8,7 @@ import type { ChatSocket } from './chat-socket.js';
 import { copyButton } from './copy-button.js';
 import type { SavedExchange } from './conversation-store.js';
 import { el } from './dom.js';
+import { FOLLOW_UPS_CLASS, followUpSuggestions, type FetchFollowUps } from './follow-up-suggestions.js';
 import { QuestionBox } from './question-box.js';
 import { recentHistory } from './recent-history.js';
 import { citationsOf, recheckCitations, type DocumentText } from './recheck-citations.js';
@@ -93,6 +94,8 @@ export class ChatApp {
     private readonly citations: Omit<AnswerViewOptions, 'openSource'>,
     private readonly sendFeedback: SendFeedback,
     private readonly keeping: ConversationKeeping,
+    /** Follow-up questions for the latest answer. */
+    private readonly fetchFollowUps: FetchFollowUps,
   ) {
     const { form, question, stop, newChat, cancelEdit } = elements;
     this.box = new QuestionBox({ textarea: question, counter: elements.counter }, () => this.refreshControls());
@@ -196,6 +199,8 @@ export class ChatApp {
   private ask(question: string, typed: string | null): void {
     if (question === '' || this.current || !this.online) return;
     this.elements.emptyHint.hidden = true;
+    // Follow-ups are offered on the latest answer only.
+    for (const group of this.elements.messages.querySelectorAll(`.${FOLLOW_UPS_CLASS}`)) group.remove();
     const exchange = this.addExchange(question, Date.now());
     const { view, history } = exchange;
     const id = this.socket.ask(question, history, (frame) => this.onFrame(frame));
@@ -287,6 +292,7 @@ export class ChatApp {
         exchange.result = frame.result;
         exchange.answeredAt = Date.now();
         exchange.view.element.append(this.answerActions(exchange), this.feedback(exchange, frame.result));
+        if (!frame.result.abstained && frame.result.citations.length > 0) exchange.view.element.append(this.followUps(exchange, frame.result));
         this.end();
         this.changed();
         break;
@@ -317,6 +323,21 @@ export class ChatApp {
   private feedback(exchange: Exchange, result: AskResult): HTMLElement {
     const { answer, abstained, citations } = result;
     return answerFeedback({ about: { question: exchange.question, history: exchange.history, answer, shortAnswer: leadingShortAnswer(result), abstained, citations }, send: this.sendFeedback });
+  }
+
+  /** Under the latest answer: questions the documents answer about what it cites; one asks it next, in this conversation. */
+  private followUps(exchange: Exchange, result: AskResult): HTMLElement {
+    const citations = result.citations.map(({ docId, start, end }) => ({ docId, start, end }));
+    return followUpSuggestions({
+      about: { question: exchange.question, history: exchange.history, citations },
+      fetch: this.fetchFollowUps,
+      ask: (question) => {
+        if (this.current || !this.online) return;
+        this.leaveEditing();
+        this.elements.question.focus();
+        this.ask(question, null);
+      },
+    });
   }
 
   private editButton(exchange: Exchange): HTMLButtonElement {
@@ -362,7 +383,7 @@ export class ChatApp {
   }
 
   /**
-   * Send and every Retry, Edit and Regenerate work only while connected and no answer is streaming; Send also needs a
+   * Send and every Retry, Edit, Regenerate and follow-up work only while connected and no answer is streaming; Send also needs a
    * question that fits, and Regenerate is offered on the last answer only.
    */
   private refreshControls(): void {
@@ -370,7 +391,7 @@ export class ChatApp {
     const blocked = this.current !== null || !this.online;
     // Before the constructor has made the box, its first refresh runs this: the box is not yet there to ask.
     send.disabled = blocked || (this.box?.isTooLong ?? false);
-    for (const button of messages.querySelectorAll<HTMLButtonElement>('button.retry, button.edit, button.regenerate')) button.disabled = blocked;
+    for (const button of messages.querySelectorAll<HTMLButtonElement>('button.retry, button.edit, button.regenerate, button.follow-up')) button.disabled = blocked;
     const last = this.exchanges.at(-1)?.view.element;
     for (const button of messages.querySelectorAll<HTMLButtonElement>('button.regenerate')) button.hidden = !last?.contains(button);
   }

@@ -78,6 +78,7 @@ async function start(): Promise<void> {
     { titles, preview },
     (request) => api.feedback(request),
     { onChange: (exchanges) => session.save(exchanges), onNewChat: () => session.startNew(), documentText: async (docId) => (await api.document(docId)).text },
+    (request) => api.followUps(request),
   );
   const panel = new ConversationPanel(
     {

@@ -2,6 +2,7 @@
  * The wire format of the HTTP API and the WebSocket protocol. The chat page imports this file too, so
  * it holds types and plain constants only: nothing that pulls in Node or a library.
  */
+import type { UploadStatus } from '../retrieval/library/document-library.js';
 import type { AnswerWorkerStats, AskEvent, DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
 import type { FeedbackReport } from '../retrieval/feedback/feedback-entry.js';
 import type { ChatTurn, PassageScores } from '../retrieval/types.js';
@@ -94,22 +95,10 @@ export interface FeedbackReceipt {
   readonly receivedAt: string;
 }
 
-/** Where an upload is: stored and waiting for a re-index, being indexed, askable, or not indexed (with `reason`). */
-export type UploadState = 'queued' | 'indexing' | 'ready' | 'failed';
+export type { UploadState } from '../retrieval/library/document-library.js';
 
 /** One uploaded file, as `POST /api/documents` and `GET /api/uploads/:id` report it. */
-export interface UploadStatusResponse {
-  readonly id: string;
-  /** The file name the client sent. */
-  readonly name: string;
-  /** The document id it is (or would have been) indexed under. */
-  readonly docId: string;
-  readonly state: UploadState;
-  /** Why it failed, when it did. */
-  readonly reason: string | null;
-  /** Its content already was a document: nothing new was stored, `docId` is that document. */
-  readonly duplicate: boolean;
-  readonly receivedAt: string;
+export interface UploadStatusResponse extends UploadStatus {
   /** Where to poll its state: `GET /api/uploads/:id`. */
   readonly statusUrl: string;
 }

@@ -181,7 +181,9 @@ export class PdfPageView {
     this.zoomOut.disabled = this.zoom === 0;
     this.zoomIn.disabled = this.zoom === ZOOM_STEPS.length - 1;
     this.zoomLabel.textContent = `${Math.round(this.scale * 100)}%`;
-    if (focusKept && document.activeElement instanceof HTMLButtonElement && document.activeElement.disabled) this.status.focus();
+    // A page button that just became disabled would drop the focus to the page body: hand it to the other one.
+    if (focusKept && document.activeElement === this.next && this.next.disabled) this.previous.focus();
+    if (focusKept && document.activeElement === this.previous && this.previous.disabled) this.next.focus();
 
     const page = await pdf.getPage(target);
     if (drawing !== this.drawing || this.disposed) return;

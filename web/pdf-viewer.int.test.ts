@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeReportPdf, REPORT } from '../retrieval/corpus/__fixtures__/test-documents.js';
+import { makeReportPdf, makeScriptedPdf, REPORT } from '../retrieval/corpus/__fixtures__/test-documents.js';
 import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
 import { seriousViolations } from './__fixtures__/axe.js';
 import { ask, lastResult, openPage } from './__fixtures__/chat-page.js';
@@ -126,6 +126,30 @@ describe('the source panel for PDFs', () => {
     await ask(page, 'How often do ships still call at the harbour in summer?');
     expect(lastResult(received).citations.filter((c) => c.docId === cited!.docId)).toEqual([]);
 
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('draws a PDF that carries JavaScript without ever running it', async () => {
+    const { page, problems } = await openPage(browser.context, t.url, VIEWPORTS.desktop);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByRole('button', { name: 'Library' }).click();
+    const library = page.locator('#library-panel');
+    const file = path.join(t.tmp, 'scripted.pdf');
+    await fs.writeFile(file, await makeScriptedPdf());
+    await library.locator('#library-file').setInputFiles(file);
+    await library.getByText('scripted.pdf: ready: you can ask about it').waitFor({ timeout: 90_000 });
+    await library.locator('.library-title', { hasText: 'script that must never run' }).click();
+    const panel = page.locator('#source-panel');
+    await panel.getByText('Page 1 of 1').waitFor({ timeout: 60_000 });
+    await expect.poll(() => inkedShare(page), { timeout: 30_000 }).toBeGreaterThan(0.001);
+    await expect.poll(() => panel.locator('.pdf-text-layer').innerText()).toContain('This page carries a script that must never run.');
+    expect(await page.evaluate(() => (globalThis as { verbatimPdfScriptRan?: boolean }).verbatimPdfScriptRan)).toBeUndefined();
+    expect(dialogs).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

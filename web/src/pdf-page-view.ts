@@ -95,8 +95,8 @@ export class PdfPageView {
     this.textView.hidden = true;
     this.textLayer.setAttribute('aria-label', `Text of the page`);
     options.container.replaceChildren(toolbar, this.message, this.pageView, this.textView);
-    this.previous.addEventListener('click', () => void this.show(this.pageNumber - 1, true));
-    this.next.addEventListener('click', () => void this.show(this.pageNumber + 1, true));
+    this.previous.addEventListener('click', () => void this.redraw(this.pageNumber - 1, true));
+    this.next.addEventListener('click', () => void this.redraw(this.pageNumber + 1, true));
     this.zoomOut.addEventListener('click', () => this.setZoom(this.zoom - 1));
     this.zoomIn.addEventListener('click', () => this.setZoom(this.zoom + 1));
     this.viewToggle.addEventListener('click', () => this.toggleText());
@@ -146,7 +146,16 @@ export class PdfPageView {
 
   private setZoom(step: number): void {
     this.zoom = Math.min(ZOOM_STEPS.length - 1, Math.max(0, step));
-    void this.show(this.pageNumber, false).then(() => this.scrollToMark());
+    void this.redraw(this.pageNumber, false).then(() => this.scrollToMark());
+  }
+
+  /** {@link show} from a button: a page PDF.js cannot draw says so in the panel, the text view still a click away. */
+  private async redraw(number: number, focusKept: boolean): Promise<void> {
+    try {
+      await this.show(number, focusKept);
+    } catch (error) {
+      if (!this.disposed) this.message.textContent = `Could not draw page ${this.pageNumber} (${(error as Error).message}); "Show as text" shows its text.`;
+    }
   }
 
   private toggleText(): void {

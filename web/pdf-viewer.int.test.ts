@@ -62,8 +62,8 @@ describe('the source panel for PDFs', () => {
     await t?.close();
   });
 
-  it('draws the cited page with exactly the quote marked, pages and zooms, shows the text, and forgets a deleted PDF', async () => {
-    const { page, problems, received } = await openPage(browser.context, t.url, VIEWPORTS.desktop);
+  it.each(Object.entries(VIEWPORTS))('at %s width: draws the cited page with exactly the quote marked, pages and zooms, shows the text, and forgets a deleted PDF', async (name, viewport) => {
+    const { page, problems, received } = await openPage(browser.context, t.url, viewport);
     await page.getByRole('button', { name: 'Library' }).click();
     const library = page.locator('#library-panel');
     const file = path.join(t.tmp, 'harbour-report.pdf');
@@ -84,7 +84,7 @@ describe('the source panel for PDFs', () => {
     await expect.poll(() => inkedShare(page), { timeout: 30_000 }).toBeGreaterThan(0.002);
     expect(await markedText(page, '#source-panel .pdf-text-layer mark')).toBe(cited!.quote);
     expect(await marksInsideCanvas(page)).toBe(true);
-    await saveScreenshot(page, 'pdf-highlight.png', 'screenshot-pdf.png');
+    await saveScreenshot(page, `pdf-highlight-${name}.png`, name === 'desktop' ? 'screenshot-pdf.png' : undefined);
     expect(await seriousViolations(page)).toEqual([]);
 
     // Zoom keeps the marks over the text.

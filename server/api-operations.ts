@@ -244,6 +244,23 @@ export function apiOperations(options: ApiOperationsOptions): ApiOperation[] {
       },
     },
     {
+      method: 'get',
+      path: '/api/documents/{id}/file',
+      operationId: 'getDocumentFile',
+      tag: 'api',
+      summary: 'The original file of a PDF document',
+      description:
+        "The bytes the index was built from, for drawing the pages (the page's source panel renders them with PDF.js). Served `inline` with `X-Content-Type-Options: nosniff`; the file is found from the indexed document only, never from the request, and its bytes are checked against the hash that was indexed.",
+      pathParams: documentParamsSchema,
+      responses: {
+        200: { description: 'The PDF, exactly as it was indexed.', binary: 'application/pdf', headers: rateLimitHeaders },
+        ...failure(verbatimErrors, 400, ['BAD_REQUEST'], 'The id is not valid percent-encoding: encode it with encodeURIComponent.'),
+        ...failure(verbatimErrors, 404, ['DOCUMENT_NOT_FOUND', 'NOT_A_PDF'], '`DOCUMENT_NOT_FOUND`: no document with this id in the index. `NOT_A_PDF`: the document is not a PDF; its text is at GET /api/documents/{id}.'),
+        ...failure(verbatimErrors, 409, ['DOCUMENT_FILE_CHANGED'], 'The file was changed or removed on disk since it was indexed, so its pages would not match the indexed text: re-index and reload.'),
+        ...api,
+      },
+    },
+    {
       method: 'post',
       path: '/api/documents',
       operationId: 'uploadDocuments',

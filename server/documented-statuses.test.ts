@@ -145,6 +145,10 @@ const BY_OPERATION: Readonly<Record<string, Probe>> = {
   'search 400': on('main', (op) => sample(op, { path: '/api/search?q=%20' })),
   'getDocument 400': on('main', (op) => sample(op, { path: '/api/documents/%E0%A4%A' })),
   'getDocument 404': on('main', (op) => sample(op, { path: '/api/documents/nope.txt' })),
+  'getDocumentFile 200': { explained: 'the probe servers index text documents only; server/document-file.int.test.ts fetches a PDF of its own corpus and checks the bytes and headers' },
+  'getDocumentFile 400': on('main', (op) => sample(op, { path: '/api/documents/%E0%A4%A/file' })),
+  'getDocumentFile 404': on('main', (op) => sample(op, { path: `/api/documents/${encodeURIComponent(SEED_ID)}/file` })),
+  'getDocumentFile 409': { explained: 'needs a PDF whose file changed on disk after indexing; server/document-file.int.test.ts does that to a corpus of its own' },
   'getModel 404': on('main', (op) => sample(op, { path: '/v1/models/gpt-4o' })),
   'createChatCompletion 404': on('main', (op) => sample(op, { body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Who is Chen Zhichen?' }] }) })),
   // The seed's own bytes: already a document.

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Config } from '../retrieval/config.js';
@@ -173,8 +174,34 @@ export function createApiRouter(options: ApiRouterOptions): Router {
       sendError(res, 404, 'DOCUMENT_NOT_FOUND', `no document with id ${JSON.stringify(id)} in the index: list them with GET /api/documents`);
       return;
     }
-    const body: DocumentResponse = { id: document.id, title: document.title, text: document.text };
+    const body: DocumentResponse = { id: document.id, title: document.title, text: document.text, ...(document.pages ? { pages: document.pages } : {}) };
     res.json(body);
+  });
+
+  // The original bytes of a PDF, for the page's viewer. The file is found from the indexed document's own id (a path
+  // inside the corpus folder), never from the request; its bytes are checked against the hash the index was built
+  // from, so the pages drawn are the ones the offsets and boxes of GET /api/documents/:id describe.
+  router.get('/documents/:id/file', async (req: Request<{ id: string }>, res: Response) => {
+    const { id } = documentParamsSchema.parse(req.params);
+    const document = pipeline.getDocument(id);
+    if (!document) {
+      sendError(res, 404, 'DOCUMENT_NOT_FOUND', `no document with id ${JSON.stringify(id)} in the index: list them with GET /api/documents`);
+      return;
+    }
+    if (!document.pages) {
+      sendError(res, 404, 'NOT_A_PDF', `document ${JSON.stringify(id)} is not a PDF, so it has no file to draw: read its text with GET /api/documents/${encodeURIComponent(id)}`);
+      return;
+    }
+    const bytes = await readIndexedFile(config.corpusDir, document);
+    if (!bytes) {
+      sendError(res, 409, 'DOCUMENT_FILE_CHANGED', `the file of ${JSON.stringify(id)} was changed or removed since it was indexed: re-index (npm run ingest, or upload it again) and reload`);
+      return;
+    }
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(path.posix.basename(id))}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.end(bytes);
   });
 
   router.get('/openapi.json', (_req, res) => {
@@ -185,4 +212,21 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     sendError(res, 404, 'NOT_FOUND', `no API endpoint ${req.method} /api${req.path}: see GET /api/openapi.json or the README for the API`);
   });
   return router;
+}
+
+/**
+ * The bytes of an indexed document's file, or null when the file is gone, lies outside the corpus folder, or no
+ * longer hashes to what was indexed. At most the corpus loader's 20 MiB per file, so reading it whole is bounded.
+ */
+async function readIndexedFile(corpusDir: string, document: { readonly id: string; readonly hash: string }): Promise<Buffer | null> {
+  const file = path.resolve(corpusDir, ...document.id.split('/'));
+  const inside = path.relative(corpusDir, file);
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) return null;
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch {
+    return null;
+  }
+  return createHash('sha256').update(bytes).digest('hex') === document.hash ? bytes : null;
 }

@@ -26,6 +26,8 @@ export interface OperationResponse {
   readonly json?: z.ZodType;
   /** A `text/event-stream` body: every event's `data` is this JSON, except a last `data: <terminator>`. */
   readonly eventStream?: { readonly data: z.ZodType; readonly terminator: string };
+  /** A body of raw bytes of this media type (a document's file), e.g. `application/pdf`. */
+  readonly binary?: string;
   readonly headers?: Readonly<Record<string, ResponseHeader>>;
 }
 
@@ -166,6 +168,7 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions): OpenApiDo
       Object.entries(op.responses).map(([status, response]) => {
         const content: Record<string, JsonObject> = {};
         if (response.json) content['application/json'] = { schema: convert(response.json, 'output') };
+        if (response.binary) content[response.binary] = { schema: { type: 'string', contentMediaType: response.binary } };
         if (response.eventStream) content['text/event-stream'] = { schema: eventStreamSchema(convert(response.eventStream.data, 'output'), response.eventStream.terminator) };
         const headers = Object.entries(response.headers ?? {}).map(([name, h]) => [name, { description: h.description, required: h.required, schema: convert(h.schema, 'output') }]);
         return [

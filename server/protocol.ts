@@ -5,7 +5,7 @@
 import type { UploadStatus } from '../retrieval/library/document-library.js';
 import type { AnswerWorkerStats, AskEvent, DocumentSummary, PipelineStatus } from '../retrieval/pipeline.js';
 import type { FeedbackReport } from '../retrieval/feedback/feedback-entry.js';
-import type { ChatTurn, PassageScores } from '../retrieval/types.js';
+import type { ChatTurn, DocumentPage, PassageScores } from '../retrieval/types.js';
 import type { DeepReadonly } from './schema-types.js';
 
 /** Longest question the server accepts, in UTF-16 code units (`String.length`): the chat page counts against it. */
@@ -84,6 +84,8 @@ export interface DocumentResponse {
   readonly id: string;
   readonly title: string;
   readonly text: string;
+  /** PDFs only: each page's range of `text` and its text items' boxes, in PDF points (`retrieval/types.ts`). */
+  readonly pages?: readonly DocumentPage[];
 }
 
 /** `POST /api/feedback`: a reader's verdict on one answer (`retrieval/feedback/feedback-entry.ts`). */

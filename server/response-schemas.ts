@@ -231,7 +231,26 @@ export const followUpsResponseSchema = z
 
 /** `GET /api/documents/{id}`: `DocumentResponse`. */
 export const documentResponseSchema = z
-  .object({ id: z.string(), title: z.string(), text: z.string().describe('Exactly what every offset indexes into.') })
+  .object({
+    id: z.string(),
+    title: z.string(),
+    text: z.string().describe('Exactly what every offset indexes into.'),
+    pages: z
+      .array(
+        z.object({
+          number: z.number().int().min(1).describe('1-based page number, as a PDF viewer counts.'),
+          start: offset,
+          end: offset,
+          width: z.number().describe('Page width in PDF points (1/72 inch), rotation applied.'),
+          height: z.number().describe('Page height in PDF points.'),
+          boxes: z
+            .array(z.tuple([offset, offset, z.number(), z.number(), z.number(), z.number()]))
+            .describe('Text items in text order, as `[start, end, x, y, width, height]`: their range of `text` and their rectangle in PDF points from the page\'s top left, y downwards. The separators between items are in none.'),
+        }),
+      )
+      .optional()
+      .describe('PDFs only: `text.slice(start, end)` is the page\'s text. The file itself is at GET /api/documents/{id}/file.'),
+  })
   .meta({ id: 'Document' });
 
 /** `POST /api/feedback`: `FeedbackReceipt`. */

@@ -14,7 +14,7 @@ beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'verbatim-web-build-'));
   webDir = path.join(tmp, 'web');
   await fs.cp(WEB_DIR, webDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}dist`) && !src.endsWith('.test.ts') });
-  for (const file of ['server/protocol.ts', 'prompts/grounded-answer-prompt.ts', 'retrieval/ask-limits.ts', 'retrieval/embed/lexical-reasons.ts', 'prompts/prompt-message.ts', 'retrieval/generate/cited-sentence-text.ts', 'retrieval/chunk/find-headings.ts', 'retrieval/text/atx-heading.ts', 'retrieval/text/scan-text.ts']) {
+  for (const file of ['server/protocol.ts', 'prompts/grounded-answer-prompt.ts', 'retrieval/ask-limits.ts', 'retrieval/embed/lexical-reasons.ts', 'prompts/prompt-message.ts', 'retrieval/generate/cited-sentence-text.ts', 'retrieval/chunk/find-headings.ts', 'retrieval/text/atx-heading.ts', 'retrieval/text/scan-text.ts', 'retrieval/corpus/page-map.ts']) {
     await fs.mkdir(path.dirname(path.join(tmp, file)), { recursive: true });
     await fs.copyFile(path.join(WEB_DIR, '..', file), path.join(tmp, file));
   }

@@ -21,8 +21,16 @@ const META_FILE = '.build-meta.json';
 /** Files copied into the bundle as they are. */
 const STATIC_FILES = ['index.html', 'favicon.svg'] as const;
 
+/**
+ * PDF.js, copied from pdfjs-dist into `pdfjs/` and loaded by the source panel only when it draws a PDF, so the first
+ * load stays small. All from this origin: the strict Content-Security-Policy allows scripts and fetches from nowhere else.
+ */
+const PDFJS_DIR = path.join(path.dirname(fileURLToPath(import.meta.resolve('pdfjs-dist/package.json'))));
+const PDFJS_FILES = ['build/pdf.min.mjs', 'build/pdf.worker.min.mjs'] as const;
+const PDFJS_FONTS = 'standard_fonts';
+
 /** Files a complete bundle has. */
-const OUTPUTS = [...STATIC_FILES, 'app.js', 'styles.css', META_FILE] as const;
+const OUTPUTS = [...STATIC_FILES, 'app.js', 'styles.css', ...PDFJS_FILES.map((f) => `pdfjs/${path.basename(f)}`), META_FILE] as const;
 
 interface BuildMeta {
   readonly inputs: readonly string[];
@@ -85,7 +93,14 @@ export async function buildWebBundle(options: WebBuildOptions = {}): Promise<Web
   await fs.mkdir(outDir, { recursive: true });
   for (const file of result.outputFiles) await writeAtomically(file.path, file.contents);
   for (const name of STATIC_FILES) await writeAtomically(path.join(outDir, name), await fs.readFile(path.join(webDir, name)));
-  const inputs = [...Object.keys(result.metafile.inputs).map((p) => path.resolve(webDir, p)), ...STATIC_FILES.map((name) => path.join(webDir, name)), fileURLToPath(import.meta.url)];
+  await fs.mkdir(path.join(outDir, 'pdfjs', PDFJS_FONTS), { recursive: true });
+  const pdfjsInputs = [...PDFJS_FILES.map((f) => path.join(PDFJS_DIR, f)), ...(await fs.readdir(path.join(PDFJS_DIR, PDFJS_FONTS))).map((f) => path.join(PDFJS_DIR, PDFJS_FONTS, f))];
+  for (const file of pdfjsInputs) {
+    const relative = path.relative(PDFJS_DIR, file);
+    const target = relative.startsWith(PDFJS_FONTS) ? path.join(outDir, 'pdfjs', relative) : path.join(outDir, 'pdfjs', path.basename(file));
+    await writeAtomically(target, await fs.readFile(file));
+  }
+  const inputs = [...Object.keys(result.metafile.inputs).map((p) => path.resolve(webDir, p)), ...STATIC_FILES.map((name) => path.join(webDir, name)), ...pdfjsInputs, fileURLToPath(import.meta.url)];
   const meta: BuildMeta = { inputs };
   await writeAtomically(path.join(outDir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
   return { outDir, built: true };

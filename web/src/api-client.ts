@@ -19,6 +19,8 @@ export interface ApiClient {
   followUps(request: FollowUpsRequest): Promise<FollowUpsResponse>;
   /** The exact text citations index into; fetched once per document and page load. */
   document(id: string): Promise<DocumentResponse>;
+  /** A PDF document's original bytes (`GET /api/documents/:id/file`), to draw its pages. */
+  documentFile(id: string): Promise<ArrayBuffer>;
   /** Stores a reader's verdict on an answer in the server's feedback log. */
   feedback(request: FeedbackRequest): Promise<FeedbackReceipt>;
 }
@@ -103,6 +105,11 @@ export function createApiClient(options: { token: string | null }): ApiClient {
         pending.catch(() => documents.delete(id));
       }
       return pending;
+    },
+    async documentFile(id) {
+      const response = await fetch(`/api/documents/${encodeURIComponent(id)}/file`, { headers: { Accept: 'application/pdf', ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}) } });
+      if (!response.ok) await readJson<never>(response);
+      return response.arrayBuffer();
     },
   };
 }

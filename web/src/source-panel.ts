@@ -1,5 +1,6 @@
 import type { ApiClient } from './api-client.js';
 import { el } from './dom.js';
+import { PdfPageView } from './pdf-page-view.js';
 import { renderSource } from './source-blocks.js';
 import { checkSpan, type SpanClaim } from './verify-citation.js';
 
@@ -42,6 +43,8 @@ export class SourcePanel {
   /** Elements this panel made inert to cover them; given back when it closes or stops covering. */
   private madeInert: HTMLElement[] = [];
   private generation = 0;
+  /** The PDF being drawn, let go of when the panel shows something else. */
+  private pdfView: PdfPageView | null = null;
   private readonly sheet = window.matchMedia(SHEET_QUERY);
 
   constructor(
@@ -71,6 +74,7 @@ export class SourcePanel {
   async open(target: SourceTarget, opener: HTMLElement | null, current: readonly HTMLElement[] = opener ? [opener] : []): Promise<void> {
     const { panel, title, documentName, check, text } = this.elements;
     const generation = (this.generation += 1);
+    this.disposePdf();
     this.returnFocusTo = opener;
     this.markCurrent(current);
     panel.hidden = false;
@@ -101,19 +105,39 @@ export class SourcePanel {
     const changed = !result.verified && target.answeredAt !== undefined ? `Document changed since this answer (given ${new Date(target.answeredAt).toLocaleString()}). ` : '';
     check.replaceChildren(el('span', { className: 'check-icon', attrs: { 'aria-hidden': 'true' } }, result.verified ? '✓' : '!'), ' ', changed + result.message);
 
-    const rendered = renderSource(document_.text, result.inRange ? target : null);
-    text.replaceChildren(...rendered.nodes);
-    const [first] = rendered.marks;
-    if (!first) return;
-    first.setAttribute('aria-label', `cited span, characters ${target.start} to ${target.end}`);
-    // A span that starts at a paragraph break starts in the hidden break; show where its text is.
-    (rendered.marks.find((m) => !m.parentElement?.classList.contains('source-gap')) ?? first).scrollIntoView({ block: 'center' });
+    const span = result.inRange ? target : null;
+    const showText = (into: HTMLElement) => {
+      const rendered = renderSource(document_.text, span);
+      into.replaceChildren(...rendered.nodes);
+      const [first] = rendered.marks;
+      if (!first) return;
+      first.setAttribute('aria-label', `cited span, characters ${target.start} to ${target.end}`);
+      // A span that starts at a paragraph break starts in the hidden break; show where its text is.
+      (rendered.marks.find((m) => !m.parentElement?.classList.contains('source-gap')) ?? first).scrollIntoView({ block: 'center' });
+    };
+    if (document_.pages?.length) {
+      this.showPdf({ ...document_, pages: document_.pages }, span, showText);
+      return;
+    }
+    showText(text);
+  }
+
+  /** Draws the PDF's page holding `span` (or its first page) in the text area, the text view a click away. */
+  private showPdf(document_: ConstructorParameters<typeof PdfPageView>[0]['document'], span: { start: number; end: number } | null, renderText: (into: HTMLElement) => void): void {
+    this.pdfView = new PdfPageView({ container: this.elements.text, api: this.api, document: document_, span, renderText });
+    void this.pdfView.start();
+  }
+
+  private disposePdf(): void {
+    this.pdfView?.dispose();
+    this.pdfView = null;
   }
 
   /** Opens a whole document to read (from the library), with no span to check. */
   async openDocument(docId: string, opener: HTMLElement | null): Promise<void> {
     const { panel, title, documentName, check, text } = this.elements;
     const generation = (this.generation += 1);
+    this.disposePdf();
     this.returnFocusTo = opener;
     this.markCurrent(opener ? [opener] : []);
     panel.hidden = false;
@@ -138,13 +162,16 @@ export class SourcePanel {
     documentName.replaceChildren(el('span', { className: 'source-doc-title' }, document_.title || document_.id), el('span', { className: 'source-doc-id' }, document_.id));
     check.className = 'source-check';
     check.textContent = `${document_.text.length.toLocaleString('en')} characters, as the answers quote them.`;
-    text.replaceChildren(...renderSource(document_.text, null).nodes);
+    const showText = (into: HTMLElement) => into.replaceChildren(...renderSource(document_.text, null).nodes);
+    if (document_.pages?.length) this.showPdf({ ...document_, pages: document_.pages }, null, showText);
+    else showText(text);
   }
 
   /** Closes the panel; focus goes back to what opened it unless the reader has moved it elsewhere (the question box). */
   close(): void {
     const { panel } = this.elements;
     this.generation += 1;
+    this.disposePdf();
     const active = document.activeElement;
     const focusWasHere = active === null || active === document.body || panel.contains(active);
     panel.hidden = true;

@@ -5,30 +5,19 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
+import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './__fixtures__/axe.js';
 import { ask, lastResult, openPage } from './__fixtures__/chat-page.js';
-import { launch } from './__fixtures__/launch-chromium.js';
-import { VIEWPORTS } from './__fixtures__/page-server.js';
+import { usePageServer, VIEWPORTS } from './__fixtures__/page-server.js';
 
 const LIGHTHOUSE = '# The Zorblax lighthouse\n\nThe Zorblax lighthouse was built in 1873 by the engineer Mirela Quintavalle.\n';
 const FERRY = '# The Vontrel ferry\n\nThe Vontrel ferry crosses the bay twice a day, captained by Odile Brask.\n';
 
 describe('the library panel', () => {
-  let t: TestServer;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  beforeAll(async () => {
-    t = await startTestServer({ webRoot: 'build', library: true });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const served = usePageServer({ library: true });
 
   it.each(Object.entries(VIEWPORTS))('at %s width: lists, filters, opens, uploads by picker and by drop, and deletes', async (_, viewport) => {
-    const { page, problems, received } = await openPage(browser.context, t.url, viewport);
+    const { page, problems, received } = await openPage(served.browser.context, served.server.url, viewport);
     await page.getByRole('button', { name: 'Library' }).click();
     const panel = page.locator('#library-panel');
     await panel.getByText('1 document', { exact: true }).waitFor();
@@ -45,7 +34,7 @@ describe('the library panel', () => {
     expect(await panel.getByRole('button', { name: /^Delete / }).count()).toBe(0);
 
     // The picker: the upload is followed until it can be asked about.
-    const picked = path.join(t.tmp, `lighthouse-${viewport.width}.md`);
+    const picked = path.join(served.server.tmp, `lighthouse-${viewport.width}.md`);
     await fs.writeFile(picked, LIGHTHOUSE);
     await panel.locator('#library-file').setInputFiles(picked);
     await panel.getByText(`lighthouse-${viewport.width}.md: ready: you can ask about it`).waitFor({ timeout: 60_000 });
@@ -81,7 +70,7 @@ describe('the library panel', () => {
     await panel.getByRole('button', { name: 'Delete The Zorblax lighthouse' }).click();
     await panel.getByText('Deleted The Zorblax lighthouse.').waitFor({ timeout: 60_000 });
     await panel.getByText('2 documents').waitFor();
-    await expect(fs.access(path.join(t.config.corpusDir, cited!.docId))).rejects.toThrow();
+    await expect(fs.access(path.join(served.server.config.corpusDir, cited!.docId))).rejects.toThrow();
     page.once('dialog', (dialog) => void dialog.accept());
     await panel.getByRole('button', { name: 'Delete The Vontrel ferry' }).click();
     await panel.getByText('1 document', { exact: true }).waitFor({ timeout: 60_000 });

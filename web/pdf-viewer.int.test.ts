@@ -7,13 +7,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeReportPdf, makeScriptedPdf, REPORT } from '../retrieval/corpus/__fixtures__/test-documents.js';
-import { startTestServer, type TestServer } from '../server/__fixtures__/test-server.js';
 import { seriousViolations } from './__fixtures__/axe.js';
 import { ask, lastResult, openPage } from './__fixtures__/chat-page.js';
-import { launch } from './__fixtures__/launch-chromium.js';
-import { VIEWPORTS } from './__fixtures__/page-server.js';
+import { usePageServer, VIEWPORTS } from './__fixtures__/page-server.js';
 import { saveScreenshot } from './__fixtures__/screenshots.js';
 
 /** The marks of the text layer, in order, joined by the document's own characters between them. */
@@ -51,22 +49,13 @@ async function inkedShare(page: Page): Promise<number> {
 }
 
 describe('the source panel for PDFs', () => {
-  let t: TestServer;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  beforeAll(async () => {
-    t = await startTestServer({ webRoot: 'build', library: true });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const served = usePageServer({ library: true });
 
   it.each(Object.entries(VIEWPORTS))('at %s width: draws the cited page with exactly the quote marked, pages and zooms, shows the text, and forgets a deleted PDF', async (name, viewport) => {
-    const { page, problems, received } = await openPage(browser.context, t.url, viewport);
+    const { page, problems, received } = await openPage(served.browser.context, served.server.url, viewport);
     await page.getByRole('button', { name: 'Library' }).click();
     const library = page.locator('#library-panel');
-    const file = path.join(t.tmp, 'harbour-report.pdf');
+    const file = path.join(served.server.tmp, 'harbour-report.pdf');
     await fs.writeFile(file, await makeReportPdf());
     await library.locator('#library-file').setInputFiles(file);
     await library.getByText('harbour-report.pdf: ready: you can ask about it').waitFor({ timeout: 90_000 });
@@ -131,7 +120,7 @@ describe('the source panel for PDFs', () => {
   });
 
   it('draws a PDF that carries JavaScript without ever running it', async () => {
-    const { page, problems } = await openPage(browser.context, t.url, VIEWPORTS.desktop);
+    const { page, problems } = await openPage(served.browser.context, served.server.url, VIEWPORTS.desktop);
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
@@ -139,7 +128,7 @@ describe('the source panel for PDFs', () => {
     });
     await page.getByRole('button', { name: 'Library' }).click();
     const library = page.locator('#library-panel');
-    const file = path.join(t.tmp, 'scripted.pdf');
+    const file = path.join(served.server.tmp, 'scripted.pdf');
     await fs.writeFile(file, await makeScriptedPdf());
     await library.locator('#library-file').setInputFiles(file);
     await library.getByText('scripted.pdf: ready: you can ask about it').waitFor({ timeout: 90_000 });

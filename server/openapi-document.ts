@@ -95,6 +95,20 @@ function withComponentRefs(value: unknown): unknown {
 }
 
 /**
+ * A fixed-length tuple (`prefixItems`, valid OpenAPI 3.1) described as an array of its items' kinds with its length:
+ * schemathesis 4.32 reads `prefixItems` as a draft-4 `items` list and refuses the whole document ("Invalid Schema
+ * Object"), as it did for a PDF page's `boxes`. The server still sends exactly the tuple.
+ */
+function tupleAsArray(context: { jsonSchema: Record<string, unknown> }): void {
+  const { jsonSchema } = context;
+  const prefix = jsonSchema.prefixItems as unknown[] | undefined;
+  if (!Array.isArray(prefix)) return;
+  const kinds = [...new Map(prefix.map((item) => [JSON.stringify(item), item])).values()];
+  delete jsonSchema.prefixItems;
+  jsonSchema.items = kinds.length === 1 ? kinds[0] : { anyOf: kinds };
+}
+
+/**
  * Converts schemas to JSON Schema for the document, gathering named ones into `components`. A name converted
  * twice must come out the same (a schema used both in a request and a response differs between input and output:
  * give each side its own id).
@@ -102,7 +116,7 @@ function withComponentRefs(value: unknown): unknown {
 function createSchemaConverter() {
   const components: Record<string, JsonObject> = {};
   const convert = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => {
-    const { $schema: _dialect, $defs, ...root } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'throw', cycles: 'throw' }) as Record<string, unknown>;
+    const { $schema: _dialect, $defs, ...root } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'throw', cycles: 'throw', override: tupleAsArray }) as Record<string, unknown>;
     for (const [name, definition] of Object.entries(($defs ?? {}) as Record<string, unknown>)) {
       const converted = withComponentRefs(definition) as JsonObject;
       const known = components[name];

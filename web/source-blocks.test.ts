@@ -77,7 +77,10 @@ describe('sourceBlocks', () => {
     ['one long line', (n: number) => 'word '.repeat(n / 5)],
     ['blank lines', (n: number) => ' \n'.repeat(n / 2)],
   ])('costs linear work on %s', (_, make) => {
-    const growth = workGrowth(sourceBlocks, make(160_000), make(40_000));
+    // 40,000 characters against 10,000: at 160,000 the blank-line case makes 80,000 line objects, and the garbage
+    // collector's promotions under a loaded test run pushed the ratio to 9 (CI, 2026-12-03) though the work is linear.
+    // A quadratic scan would still be 16 here.
+    const growth = workGrowth(sourceBlocks, make(40_000), make(10_000));
     expect(growth.ratio, JSON.stringify(growth)).toBeLessThan(LINEAR_RATIO_BOUND);
   });
 });

@@ -5,6 +5,8 @@ import type { Sentence, SentenceSplitter } from './sentences.js';
 export interface PassageSentenceReader {
   /** The sentences of `passage` widened to whole lines (capped), so its first and last sentences are complete. */
   sentencesOf(passage: Pick<Passage, 'docId' | 'start' | 'end'>, documentText: string): readonly Sentence[];
+  /** The sentences that share a character with the passage itself: its edge sentences completed, none wholly around it. */
+  sentencesIn(passage: Pick<Passage, 'docId' | 'start' | 'end'>, documentText: string): readonly Sentence[];
 }
 
 /** Options of {@link createPassageSentenceReader}. */
@@ -28,7 +30,10 @@ export function createPassageSentenceReader(splitter: SentenceSplitter, options:
   const contextChars = options.contextChars ?? 400;
   const cacheSize = options.cacheSize ?? 512;
   const cache = new Map<string, CachedWindow>();
-  return {
+  const reader: PassageSentenceReader = {
+    sentencesIn(passage, documentText) {
+      return reader.sentencesOf(passage, documentText).filter((s) => s.end > passage.start && s.start < passage.end);
+    },
     sentencesOf(passage, documentText) {
       const lineStart = documentText.lastIndexOf('\n', passage.start - 1) + 1;
       const lineEndAt = documentText.indexOf('\n', passage.end);
@@ -51,4 +56,5 @@ export function createPassageSentenceReader(splitter: SentenceSplitter, options:
       return sentences;
     },
   };
+  return reader;
 }

@@ -31,7 +31,7 @@ function sharedTerms(sentence: Sentence, terms: ReadonlySet<string>): number {
  */
 export function focusPassage(passage: Passage, question: ReadonlySet<string>, documentText: string, maxSentences: number, tools: PassageFocusTools): Passage {
   if (maxSentences <= 0) return passage;
-  const sentences = tools.passageSentences.sentencesOf(passage, documentText).filter((s) => s.end > passage.start && s.start < passage.end);
+  const sentences = tools.passageSentences.sentencesIn(passage, documentText);
   if (sentences.length <= maxSentences) return passage;
   const shared = sentences.map((s) => sharedTerms(s, question));
   let best = 0;

@@ -248,9 +248,8 @@ export async function verifySentence(sentence: string, given: readonly GivenPass
     const candidates = numbersToSearch.flatMap((n) => {
       const { passage } = byNumber.get(n)!;
       const documentText = tools.documentText(passage.docId);
-      // Sentences the model was given: the reader completes a passage's edge sentences, and adds whole ones around it.
-      const read = tools.passageSentences.sentencesOf(passage, documentText).filter((s) => s.end > passage.start && s.start < passage.end);
-      return windowsOf(n, read, documentText, weights.maxWindowSentences, normalizer, weights.numberContextWords);
+      // Only sentences the model was given: not the whole ones the reader adds around a passage for context.
+      return windowsOf(n, tools.passageSentences.sentencesIn(passage, documentText), documentText, weights.maxWindowSentences, normalizer, weights.numberContextWords);
     });
     if (candidates.length === 0) return { support: null, bestMissing: [], bestRecall: 0, searched: false };
     let scored = candidates.map((c) => {

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, type Config } from '../retrieval/config.js';
 import type { EmbedderChoice } from '../retrieval/embed/open-embedder.js';
-import { loadIndex } from '../retrieval/index/index-files.js';
+import { closeIndex, loadIndex } from '../retrieval/index/index-files.js';
 import { ingestCorpus, type IngestReport } from '../retrieval/ingest/ingest-corpus.js';
 import type { BenchCorpus } from './corpora.js';
 import { median, stopwatch } from './stats.js';
@@ -112,8 +112,11 @@ export async function benchIngest(options: IngestBenchOptions): Promise<IngestBe
 /** The chunk texts of the index just built; the BM25 database that loading opens is closed again at once. */
 async function readChunkTexts(indexDir: string): Promise<string[]> {
   const index = await loadIndex(indexDir);
-  index.lexical.close();
-  return index.chunks.map((c) => c.text);
+  try {
+    return [...index.store.allChunks()].map((c) => c.chunk.text);
+  } finally {
+    closeIndex(index);
+  }
 }
 
 /** `embedder.embed` alone over the chunk texts the ingest just embedded, in the ingest's batch size. */

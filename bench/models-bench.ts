@@ -11,7 +11,7 @@ import type { Answerer } from '../retrieval/answer/answerer.js';
 import { loadConfig, type Config, type ConfigInput } from '../retrieval/config.js';
 import type { Embedder } from '../retrieval/embed/embedder.js';
 import { openEmbedder } from '../retrieval/embed/open-embedder.js';
-import { loadIndex } from '../retrieval/index/index-files.js';
+import { closeIndex, loadIndex } from '../retrieval/index/index-files.js';
 import { ingestCorpus } from '../retrieval/ingest/ingest-corpus.js';
 import { DEFAULT_EMBEDDER, type EmbedderSpec } from '../retrieval/models/model-catalog.js';
 import { checkModelFolder, modelFolderPath, onnxFileFor } from '../retrieval/models/model-folder.js';
@@ -195,10 +195,12 @@ async function benchIngestThroughput(options: ModelsBenchOptions, spec: Embedder
   };
   const warm = await run(0);
   const index = await loadIndex(indexDir(0));
-  index.lexical.close();
-  const chunkTexts = index.chunks.map((c) => c.text);
-  if (!index.vectors) throw new Error(`the ingest with ${spec.name} wrote no vectors`);
-  const chunkVectors = index.vectors;
+  const chunkTexts = [...index.store.allChunks()].map((c) => c.chunk.text);
+  const stored = [...index.store.vectors(index.manifest.embedder?.dimension ?? 0)];
+  closeIndex(index);
+  if (stored.length === 0 || stored.length !== chunkTexts.length) throw new Error(`the ingest with ${spec.name} wrote no vectors`);
+  const chunkVectors = new Float32Array(stored.length * stored[0]!.vector.length);
+  stored.forEach((r, i) => chunkVectors.set(r.vector, i * r.vector.length));
   await fs.rm(indexDir(0), { recursive: true, force: true });
 
   const folder = modelFolderPath(config.modelDir, spec.modelId);

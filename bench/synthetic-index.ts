@@ -1,6 +1,6 @@
 /**
  * A complete persisted index of N synthetic chunks, in exactly the layout `ingestCorpus` writes (generation folder,
- * manifest, documents, chunks, BM25, cached vectors, HNSW files), so `openPipeline` can be timed on 100k chunks
+ * manifest, document store with chunks and cached vectors, BM25, HNSW files), so `openPipeline` can be timed on 100k chunks
  * without embedding 80 MB of text. Documents hold 100 chunks of 1,000 characters every 800 characters (the default
  * chunk size and overlap), of Zipf-distributed pseudo-words.
  */
@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Embedder } from '../retrieval/embed/embedder.js';
+import { DocumentStore } from '../retrieval/index/document-store.js';
 import { saveIndex } from '../retrieval/index/index-files.js';
 import { LexicalIndex } from '../retrieval/index/lexical-index.js';
 import { INDEX_FORMAT_VERSION, type ManifestDraft } from '../retrieval/index/manifest.js';
@@ -146,13 +147,20 @@ export async function writeSyntheticIndex(options: SyntheticIndexOptions): Promi
   };
   const writeTimer = stopwatch();
   await fs.rm(options.indexDir, { recursive: true, force: true });
-  const { generationDir: generation } = await saveIndex(options.indexDir, { manifest, documents, chunks, lexical, vectors: options.vectors }, async (vectorDir) => {
-    await fs.cp(options.hnswDir, vectorDir, { recursive: true });
+  let row = 0;
+  const rows = documents.map((document, d) => {
+    const stored = Array.from({ length: chunkCounts[d]! }, () => ({ row, chunk: chunks[row++]! }));
+    return { document, chunks: stored, vectors: stored.map(({ row: r }) => options.vectors.subarray(r * dimension, (r + 1) * dimension)) };
   });
+  const { generationDir: generation } = await saveIndex(options.indexDir, manifest, [
+    { bytesAtLeast: 0, write: (files) => DocumentStore.create(files.documents, rows) },
+    { bytesAtLeast: 0, write: (files) => fs.writeFile(files.lexical, lexical.serialize()) },
+    { bytesAtLeast: 0, write: (files) => fs.cp(options.hnswDir, files.vectorDir, { recursive: true }) },
+  ]);
   lexical.close();
   const writeMs = writeTimer();
   const fileBytes: Record<string, number> = {};
-  for (const name of ['documents.json', 'chunks.json', 'lexical.sqlite', 'vectors.f32', 'manifest.json', 'hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json']) {
+  for (const name of ['documents.sqlite', 'lexical.sqlite', 'manifest.json', 'hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json']) {
     fileBytes[name] = (await fs.stat(path.join(generation, name))).size;
   }
   return { documents: documents.length, textChars, lexicalBuildMs, writeMs, fileBytes };

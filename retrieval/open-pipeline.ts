@@ -10,7 +10,7 @@ import type { Logger } from './logger.js';
 import { CachingEmbedder } from './embed/caching-embedder.js';
 import { EMBEDDINGS_DISABLED_REASON, openEmbedder, type EmbedderChoice } from './embed/open-embedder.js';
 import type { FetchEvent } from './models/fetch-model.js';
-import { loadGeneration, loadIndex, openVectorIndex, readManifest, type LoadedIndexData } from './index/index-files.js';
+import { closeIndex, loadGeneration, loadIndex, openVectorIndex, readManifest, type LoadedIndexData } from './index/index-files.js';
 import { termAnalysisOf } from './index/manifest.js';
 import type { VectorIndex } from './index/vector-index.js';
 import { ingestAndKeepIndex, type IngestedIndex, type IngestProgress, type IngestReport } from './ingest/ingest-corpus.js';
@@ -39,6 +39,11 @@ export interface OpenPipelineOptions {
   readonly signal?: AbortSignal;
   /** Serve this generation folder instead of the one `CURRENT` names (answering workers serve the server's). */
   readonly generationDir?: string;
+  /**
+   * `generationDir` was just checked against its manifest by the process handing it over (the server, for its
+   * answering workers): open it without reading and checksumming every file again. @default false
+   */
+  readonly generationChecked?: boolean;
   /** Generated answers this pipeline may write at once (ANSWERER=generative; a worker thread takes several). @default 1 */
   readonly generatorConcurrency?: number;
   /**
@@ -81,11 +86,11 @@ export async function openPipeline(options: OpenPipelineOptions): Promise<Opened
   }
   const report = ingested?.report ?? null;
   // Ingest has just read and checked (or written) the whole index: serve that instead of reading it again.
-  const index = ingested?.index ?? (options.generationDir ? await loadGeneration(options.generationDir) : await loadIndex(config.indexDir));
+  const index = ingested?.index ?? (options.generationDir ? await loadGeneration(options.generationDir, { checked: options.generationChecked ?? false }) : await loadIndex(config.indexDir));
   try {
     return { pipeline: await servePipeline(index, ingested?.vectorIndex ?? null, options, getEmbedder, opened), ingest: report, ingestError };
   } catch (error) {
-    index.lexical.close();
+    closeIndex(index);
     throw error;
   }
 }
@@ -138,8 +143,8 @@ async function servePipeline(
     }
   }
 
-  const vectors = embedderChoice.embedder && built && index.chunks.length > 0
-    ? (openedVectors ?? (await openVectorIndex(index, { ef: config.hnswEf, dimension: built.dimension })))
+  const vectors = embedderChoice.embedder && built && index.manifest.chunkCount > 0
+    ? (openedVectors ?? (await openVectorIndex(index, { ef: config.hnswEf, dimension: built.dimension, checked: options.generationChecked ?? false })))
     : null;
   // A reader is asked for by name (READER_MODEL), so one that cannot be loaded is an error, not a silent fallback.
   const reader = !options.answerer && config.readerModelId

@@ -5,7 +5,7 @@ import type { SpanReader } from './answer/span-reader.js';
 import { contextualizeQuestion } from './conversation/contextualize-question.js';
 import type { Embedder, EmbedderModel } from './embed/embedder.js';
 import type { Generator as TextGenerator } from './generate/generator.js';
-import type { LoadedIndexData } from './index/index-files.js';
+import { closeIndex, type LoadedIndexData } from './index/index-files.js';
 import type { Manifest } from './index/manifest.js';
 import { hybridSearch, type VectorSearch } from './search/hybrid-search.js';
 import { TurnTakingQueue } from './turn-taking-queue.js';
@@ -163,10 +163,10 @@ export function createPipeline(parts: PipelineParts): Pipeline {
   const { config, index, vectors, embedder, answerer, reader, generator } = parts;
   const manifest: Manifest = index.manifest;
   const mode: RetrievalMode = vectors && embedder ? 'hybrid' : 'lexical';
-  const documents = new Map(index.documents.map((d) => [d.id, d]));
-  const chunkById = new Map(index.chunks.map((c) => [c.id, c]));
-  // Closures below must not capture `index`: it holds the cached vectors (150 MB at 100k chunks), which only ingest needs.
-  const lexical = index.lexical;
+  // Documents and chunks are read from the generation's store when a search or an answer needs them.
+  const { store, lexical } = index;
+  const documents = { get: (id: string) => store.document(id) };
+  const chunkById = { get: (id: string) => store.chunk(id) };
   const status: PipelineStatus = Object.freeze({
     mode,
     lexicalReason: mode === 'lexical' ? (parts.lexicalReason ?? manifest.lexicalReason ?? 'no embedder') : null,
@@ -174,8 +174,8 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     model: mode === 'hybrid' ? (embedder?.model ?? null) : null,
     answerer: answerer.name,
     generator: answerer.generator ?? null,
-    documents: index.documents.length,
-    chunks: index.chunks.length,
+    documents: manifest.documents.length,
+    chunks: manifest.chunkCount,
     indexBuiltAt: manifest.builtAt,
   });
   const turns = new TurnTakingQueue();
@@ -296,7 +296,7 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     listDocuments: () => manifest.documents.map((d) => ({ id: d.id, title: d.title, length: d.length, chunks: d.chunks })),
     getDocument: (id) => documents.get(id),
     close: async () => {
-      lexical.close();
+      closeIndex(index);
       await embedder?.dispose();
       await reader?.dispose();
       await generator?.dispose();

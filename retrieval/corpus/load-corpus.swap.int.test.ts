@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { ingestAndKeepIndex } from '../ingest/ingest-corpus.js';
+import { closeIndex } from '../index/index-files.js';
 import { loadCorpus, type LoadedCorpus } from './load-corpus.js';
 
 const SECRET = 'OUTSIDE-SECRET-TEXT';
@@ -105,8 +106,9 @@ describe.skipIf(process.platform === 'win32')('a corpus entry swapped for a syml
         // ten could be the last turn it leaves, which would make the load count depend on how fast an ingest is.
         if (loads % 10 === 5) {
           const { index } = await ingestAndKeepIndex({ config, openEmbedder: lexical });
-          index.lexical.close();
-          leaks.push(...leaked(index).map((id) => `index: ${id}`));
+          const documents = index.manifest.documents.map((d) => index.store.document(d.id)!);
+          closeIndex(index);
+          leaks.push(...leaked({ documents }).map((id) => `index: ${id}`));
         } else {
           const loaded = await loadCorpus({ dir: corpus });
           leaks.push(...leaked(loaded));

@@ -147,7 +147,7 @@ describe('loadCorpus', () => {
 
   // Documents and reasons, not stamps: a file read within RACY_WINDOW_MS of its last change gets none, so which files
   // have one depends on how long after writing them the corpus is read.
-  const contents = (c: LoadedCorpus) => ({ documents: c.documents, skipped: c.skipped, reused: c.reused });
+  const contents = (c: LoadedCorpus) => ({ documents: c.documents, skipped: c.skipped, unchanged: c.unchanged });
 
   it('is deterministic', async () => {
     expect(contents(await loadCorpus({ dir: corpus, maxFileBytes: 4096 }))).toEqual(contents(loaded));
@@ -178,24 +178,23 @@ describe('loadCorpus', () => {
     await expect(loading).rejects.toBeInstanceOf(AbortedError);
   });
 
-  it('takes a known document as given while its file stamp is unchanged, and reads the file once it changes', async () => {
+  it('lists a known document as unchanged without reading it while its file stamp is unchanged, and reads the file once it changes', async () => {
     const dir = mkdtempSync(path.join(scratch, 'known-'));
     const file = path.join(dir, 'a.txt');
     writeFileSync(file, 'What the file says.');
     const info = statSync(file);
     const stamp = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino, dev: info.dev };
-    // Not what the file holds: returned only if the file is trusted by its stamp and not read.
-    const document = { id: 'a.txt', title: 'Remembered', text: 'What the index remembers.', hash: 'h' };
-    const known = new Map([['a.txt', { document, stamp }]]);
+    // Not the hash of what the file holds: the file is trusted by its stamp and not read.
+    const known = new Map([['a.txt', { hash: 'h', stamp }]]);
     const trusted = await loadCorpus({ dir, known });
-    expect(trusted.documents).toEqual([document]);
-    expect(trusted.reused).toBe(1);
+    expect(trusted.documents).toEqual([]);
+    expect(trusted.unchanged).toEqual(['a.txt']);
     expect(trusted.stamps.get('a.txt')).toEqual(stamp);
 
     writeFileSync(file, 'What the file says now.');
     const read = await loadCorpus({ dir, known });
     expect(read.documents[0]!.text).toBe('What the file says now.');
-    expect(read.reused).toBe(0);
+    expect(read.unchanged).toEqual([]);
     // Written a moment ago, so its stamp is not recorded to be trusted next time.
     expect(read.stamps.has('a.txt')).toBe(false);
   });

@@ -46,7 +46,8 @@ export interface LoadCorpusOptions {
   readonly concurrency?: number;
   /**
    * Documents as last loaded, by id, with the stamp of the file they came from: a file whose stamp still matches is
-   * not read again, and its document is returned as given (see `file-stamp.ts`). Omit it to read every file.
+   * not read again, and its id is listed in `unchanged` instead of `documents` (see `file-stamp.ts`). Omit it to read
+   * every file.
    */
   readonly known?: ReadonlyMap<string, KnownDocument>;
   /** Bounds on reading one PDF (pages, text items, time). @default DEFAULT_PDF_LIMITS */
@@ -55,9 +56,9 @@ export interface LoadCorpusOptions {
   readonly zipLimits?: ZipLimits;
 }
 
-/** A document from an earlier load and the stamp of its file then. */
+/** A document from an earlier load: the hash of its bytes and the stamp of its file then. */
 export interface KnownDocument {
-  readonly document: SourceDocument;
+  readonly hash: string;
   readonly stamp: FileStamp;
 }
 
@@ -71,8 +72,10 @@ export interface SkippedFile {
 
 /** The result of {@link loadCorpus}. */
 export interface LoadedCorpus {
-  /** Loaded documents, sorted by id (code-unit order, independent of locale and file system). */
+  /** Documents read this time, sorted by id (code-unit order, independent of locale and file system). */
   readonly documents: readonly SourceDocument[];
+  /** Ids of the `known` documents whose file's stamp was unchanged: not read, not hashed, sorted by id. */
+  readonly unchanged: readonly string[];
   /** Files and folders that were passed over, sorted by path. */
   readonly skipped: readonly SkippedFile[];
   /**
@@ -80,8 +83,6 @@ export interface LoadedCorpus {
    * `RACY_WINDOW_MS` of being read has none, so it is read again next time.
    */
   readonly stamps: ReadonlyMap<string, FileStamp>;
-  /** Documents taken from `known` because their file's stamp was unchanged: not read, not hashed. */
-  readonly reused: number;
 }
 
 type DocumentKind = NamedType;
@@ -153,19 +154,20 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
     })
     .finally(() => converters.pdf.close());
   const documents: SourceDocument[] = [];
+  const unchanged: string[] = [];
   const stamps = new Map<string, FileStamp>();
-  let reused = 0;
   results.forEach((result, i) => {
+    const { id } = found[i]!;
     if (typeof result === 'string') {
-      skipped.push({ path: found[i]!.id, reason: result });
+      skipped.push({ path: id, reason: result });
       return;
     }
-    documents.push(result.document);
-    if (result.stamp) stamps.set(result.document.id, result.stamp);
-    if (result.reused) reused++;
+    if (result.stamp) stamps.set(id, result.stamp);
+    if (result.document) documents.push(result.document);
+    else unchanged.push(id);
   });
   skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
-  return { documents, skipped, stamps, reused };
+  return { documents, unchanged, skipped, stamps };
 }
 
 async function openRoot(dir: string): Promise<string> {
@@ -253,11 +255,10 @@ const READ_MORE_BYTES = 64 * 1024;
 /** Why an entry that became a symlink after the walk checked it is not read. */
 const BECAME_SYMLINK = 'changed into a symlink while the corpus was being read; not followed (ingest again to pick up the change)';
 
-/** A document as read (or taken from `known`), with the stamp to record for its file. */
+/** A document as read (null: known, its file unchanged), with the stamp to record for its file. */
 interface ReadOutcome {
-  readonly document: SourceDocument;
+  readonly document: SourceDocument | null;
   readonly stamp: FileStamp | null;
-  readonly reused: boolean;
 }
 
 /** How PDFs and Word documents are converted during one load. */
@@ -276,7 +277,7 @@ async function readDocument(
   if (known) {
     // Not opened, so nothing outside the corpus can be read through it: the bytes are the ones read last time.
     const seen = await lstat(entry.file).catch(() => null);
-    if (seen?.isFile() && sameStamp(seen, known.stamp)) return { document: known.document, stamp: known.stamp, reused: true };
+    if (seen?.isFile() && sameStamp(seen, known.stamp)) return { document: null, stamp: known.stamp };
   }
   let read: FileRead | string;
   try {
@@ -303,7 +304,7 @@ async function readDocument(
       ...(converted.headings.length > 0 ? { headings: converted.headings } : {}),
       ...(converted.pages ? { pages: converted.pages } : {}),
     };
-    return { document, stamp: stampOf(read.info, read.readAtMs), reused: false };
+    return { document, stamp: stampOf(read.info, read.readAtMs) };
   }
 
   let raw: string;
@@ -337,7 +338,7 @@ async function readDocument(
     text,
     hash,
   };
-  return { document, stamp: stampOf(read.info, read.readAtMs), reused: false };
+  return { document, stamp: stampOf(read.info, read.readAtMs) };
 }
 
 /** A PDF's or Word document's text, headings, title and (PDF) pages, or why it has none. */

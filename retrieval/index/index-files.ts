@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { AbortedError, IndexCorruptError, IndexNotFoundError, IndexWriteError, throwIfAborted } from '../errors.js';
-import type { Chunk, SourceDocument } from '../types.js';
+import { DocumentStore } from './document-store.js';
 import { LexicalIndex } from './lexical-index.js';
 import { INDEX_FORMAT_VERSION, manifestSchema, type Manifest, type ManifestDraft } from './manifest.js';
 import { VectorIndex } from './vector-index.js';
@@ -18,25 +18,38 @@ import { VectorIndex } from './vector-index.js';
 const CURRENT = 'CURRENT';
 /** The BM25 index file of a generation (an SQLite database). */
 const LEXICAL_FILE = 'lexical.sqlite';
+/** The documents, chunks and cached vectors of a generation (an SQLite database, `DocumentStore`). */
+const DOCUMENTS_FILE = 'documents.sqlite';
 /** The folder of a generation's vector index. */
 const VECTOR_DIR = 'hnsw';
 
-/** The contents of one index generation. */
-export interface IndexData {
+/** One generation, open: its manifest, its documents and chunks (read on demand) and its BM25 index. */
+export interface LoadedIndexData {
   readonly manifest: Manifest;
-  readonly documents: readonly SourceDocument[];
-  readonly chunks: readonly Chunk[];
+  readonly store: DocumentStore;
   readonly lexical: LexicalIndex;
-  /** Row i is the embedding of chunks[i]; null in lexical-only indexes. */
-  readonly vectors: Float32Array | null;
-}
-
-/** Where a loaded generation lives, so its vector index can be opened from it. */
-export interface LoadedIndexData extends IndexData {
+  /** Where the generation lives, so its vector index can be opened from it and its files copied into the next one. */
   readonly generationDir: string;
 }
 
-type StoredChunk = Omit<Chunk, 'text' | 'id'>;
+/** Closes what a loaded generation holds open. */
+export function closeIndex(index: Pick<LoadedIndexData, 'store' | 'lexical'>): void {
+  index.lexical.close();
+  index.store.close();
+}
+
+/** Paths of a generation's files, for the writers that fill a new one from the previous one. */
+export function generationFiles(dir: string): { readonly documents: string; readonly lexical: string; readonly vectorDir: string } {
+  return { documents: path.join(dir, DOCUMENTS_FILE), lexical: path.join(dir, LEXICAL_FILE), vectorDir: path.join(dir, VECTOR_DIR) };
+}
+
+/** One file (or folder) of a new generation and how to write it. */
+export interface GenerationWriter {
+  /** Writes it into the new generation (paths from `generationFiles` of that folder). */
+  readonly write: (files: ReturnType<typeof generationFiles>) => Promise<void>;
+  /** The least it writes, in bytes, for the space a failed save reports it needs. */
+  readonly bytesAtLeast: number;
+}
 
 async function writeFileSynced(file: string, data: string | Uint8Array): Promise<void> {
   const handle = await fs.open(file, 'w');
@@ -75,44 +88,33 @@ export interface SavedGeneration {
 export interface SaveIndexOptions {
   /** Checked before the switch: when it has fired, nothing is switched, what was written is removed, and AbortedError is thrown. */
   readonly signal?: AbortSignal;
-  /** The least `writeVectorIndex` writes, in bytes, for the space a failed save reports it needs. @default the size of the vectors */
-  readonly vectorIndexBytes?: number;
 }
 
-/** Error codes of a write that failed for lack of space (quota included). */
-const DISK_FULL_CODES: readonly string[] = ['ENOSPC', 'EDQUOT'];
+/** Error codes of a write that failed for lack of space (quota included; SQLite's own when a database write does not fit). */
+const DISK_FULL_CODES: readonly string[] = ['ENOSPC', 'EDQUOT', 'SQLITE_FULL'];
 
 /**
- * Writes a complete new generation, then switches `CURRENT` to it and removes the generations before the one
- * it replaces. `writeVectorIndex` saves the vector index into the folder it is given, before the switch.
- * A save that fails removes everything it wrote, so the previous generation stays current and no space is lost.
+ * Writes a complete new generation with `writers` (each fills its files, from scratch or from the previous
+ * generation's), syncs every file, records their checksums in the manifest, then switches `CURRENT` to it and removes
+ * the generations before the one it replaces. A save that fails removes everything it wrote, so the previous
+ * generation stays current and no space is lost.
  * @throws IndexWriteError (`DISK_FULL` or `INDEX_WRITE_FAILED`) naming the folder, the space needed and free, and the fix.
  * @throws AbortedError when `options.signal` fired before the switch.
  */
-export async function saveIndex(
-  indexDir: string,
-  data: Omit<IndexData, 'manifest'> & { readonly manifest: ManifestDraft },
-  writeVectorIndex?: (vectorDir: string) => Promise<void>,
-  options: SaveIndexOptions = {},
-): Promise<SavedGeneration> {
+export async function saveIndex(indexDir: string, draft: ManifestDraft, writers: readonly GenerationWriter[], options: SaveIndexOptions = {}): Promise<SavedGeneration> {
   const previous = await currentGeneration(indexDir).catch(() => null);
   const name = `gen-${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const dir = path.join(indexDir, name);
   const pointer = path.join(indexDir, `${CURRENT}.${name}.tmp`);
-  // Each file's content is made only when it is written, so that no two large ones are in memory at once.
-  const contents: { file: string; content: () => string | Uint8Array }[] = [
-    { file: 'documents.json', content: () => JSON.stringify(data.documents) },
-    { file: 'chunks.json', content: () => JSON.stringify(data.chunks.map(({ docId, start, end, heading }): StoredChunk => ({ docId, start, end, heading }))) },
-    { file: LEXICAL_FILE, content: () => data.lexical.serialize() },
-    ...(data.vectors ? [{ file: 'vectors.f32', content: () => new Uint8Array(data.vectors!.buffer, data.vectors!.byteOffset, data.vectors!.byteLength) }] : []),
-  ];
   let manifest: Manifest;
   try {
     await fs.mkdir(dir, { recursive: true });
-    for (const { file, content } of contents) await writeFileSynced(path.join(dir, file), content());
-    if (writeVectorIndex) await writeVectorIndex(path.join(dir, VECTOR_DIR));
+    for (const writer of writers) {
+      throwIfAborted(options.signal);
+      await writer.write(generationFiles(dir));
+    }
     // The manifest goes last: a generation without one is incomplete by construction.
-    manifest = { ...data.manifest, files: await checksumFiles(dir) };
+    manifest = { ...draft, files: await checksumFiles(dir, { sync: true }) };
     await writeFileSynced(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
     throwIfAborted(options.signal);
     await writeFileSynced(pointer, `${name}\n`);
@@ -122,14 +124,24 @@ export async function saveIndex(
     await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
     await fs.rm(pointer, { force: true }).catch(() => {});
     if (error instanceof AbortedError) throw error;
-    // At least what this save writes itself, and the vector index (which holds every vector again, at the least).
-    const vectorIndexBytes = writeVectorIndex ? (options.vectorIndexBytes ?? data.vectors?.byteLength ?? 0) : 0;
-    const neededBytes = contents.reduce((sum, { content }) => sum + byteLength(content()), 0) + vectorIndexBytes;
+    const neededBytes = writers.reduce((sum, writer) => sum + writer.bytesAtLeast, 0);
     throw await writeError(indexDir, error, { neededBytes, previousKept: previous !== null });
   }
   // The new generation is current: failing to tidy up after it does not undo that, and the next save tidies again.
   await removeStaleGenerations(indexDir, [name, ...(previous ? [path.basename(previous)] : [])]).catch(() => {});
   return { generationDir: dir, manifest };
+}
+
+/** Opens the generation a save has just written and checksummed, without reading it again. */
+export function openSavedGeneration(saved: SavedGeneration): LoadedIndexData {
+  const files = generationFiles(saved.generationDir);
+  const store = DocumentStore.open(files.documents);
+  try {
+    return { manifest: saved.manifest, store, lexical: LexicalIndex.open(files.lexical), generationDir: saved.generationDir };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
 }
 
 /**
@@ -147,10 +159,6 @@ export async function replaceManifest(generationDir: string, manifest: Manifest)
     await fs.rm(temporary, { force: true }).catch(() => {});
     throw error;
   }
-}
-
-function byteLength(content: string | Uint8Array): number {
-  return typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
 }
 
 /**
@@ -199,14 +207,13 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** Size and CRC-32 of every file under a generation folder, by path relative to it (with `/`). */
-async function checksumFiles(dir: string): Promise<Manifest['files']> {
+/** Size and CRC-32 of every file under a generation folder, by path relative to it (with `/`); `sync` also makes each durable. */
+async function checksumFiles(dir: string, options: { sync: boolean }): Promise<Manifest['files']> {
   const files: Record<string, { bytes: number; crc32: number }> = {};
   for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const file = path.join(entry.parentPath, entry.name);
-    const bytes = await fs.readFile(file);
-    files[path.relative(dir, file).split(path.sep).join('/')] = { bytes: bytes.byteLength, crc32: crc32(bytes) };
+    files[path.relative(dir, file).split(path.sep).join('/')] = await fileChecksum(file, options);
   }
   return files;
 }
@@ -236,18 +243,42 @@ async function readBytes(file: string): Promise<Buffer> {
   }
 }
 
+/** Bytes read at a time while checksumming a file: large files are checked without holding them in memory. */
+const CHECK_BLOCK_BYTES = 4 * 1024 * 1024;
+
+/** Size and CRC-32 of a file, read a block at a time; `sync` also makes it durable. */
+async function fileChecksum(file: string, options: { sync?: boolean } = {}): Promise<{ bytes: number; crc32: number }> {
+  const handle = await fs.open(file, options.sync ? 'r+' : 'r');
+  try {
+    const block = Buffer.allocUnsafe(CHECK_BLOCK_BYTES);
+    let bytes = 0;
+    let crc = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(block, 0, block.length, bytes);
+      if (bytesRead === 0) break;
+      crc = crc32(block.subarray(0, bytesRead), crc);
+      bytes += bytesRead;
+    }
+    if (options.sync) await handle.sync();
+    return { bytes, crc32: crc };
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * Reads one file of a generation and checks it against the size and CRC-32 its manifest recorded.
+ * Checks one file of a generation against the size and CRC-32 its manifest recorded.
  * @throws IndexCorruptError naming the file when it is missing, unlisted, or differs.
  */
-async function readChecked(dir: string, manifest: Manifest, name: string): Promise<Buffer> {
+async function checkFile(dir: string, manifest: Manifest, name: string): Promise<void> {
   const file = path.join(dir, name);
   const expected = manifest.files[name];
   if (!expected) throw new IndexCorruptError(file, 'not listed in the manifest');
-  const bytes = await readBytes(file);
-  if (bytes.byteLength !== expected.bytes) throw new IndexCorruptError(file, `${bytes.byteLength} bytes, the manifest says ${expected.bytes}`);
-  if (crc32(bytes) !== expected.crc32) throw new IndexCorruptError(file, 'its checksum differs from the manifest: the file was damaged or changed after it was written');
-  return bytes;
+  const actual = await fileChecksum(file).catch((error: unknown) => {
+    throw new IndexCorruptError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (error as Error).message, { cause: error });
+  });
+  if (actual.bytes !== expected.bytes) throw new IndexCorruptError(file, `${actual.bytes} bytes, the manifest says ${expected.bytes}`);
+  if (actual.crc32 !== expected.crc32) throw new IndexCorruptError(file, 'its checksum differs from the manifest: the file was damaged or changed after it was written');
 }
 
 /** Reads and validates only the manifest of the current generation; null when there is no index. */
@@ -292,70 +323,44 @@ export async function loadIndex(indexDir: string): Promise<LoadedIndexData> {
 }
 
 /**
- * Loads one generation folder, checking every file against its manifest (the answering workers load exactly the
- * generation the server serves, whatever `CURRENT` names by then).
+ * Opens one generation folder, checking every file against its manifest (the answering workers open exactly the
+ * generation the server serves, whatever `CURRENT` names by then). Nothing but the manifest is parsed: documents and
+ * chunks are read from the store when asked for.
  * @throws IndexCorruptError naming the bad file.
  */
-export async function loadGeneration(dir: string): Promise<LoadedIndexData> {
+export async function loadGeneration(dir: string, options: { checked?: boolean } = {}): Promise<LoadedIndexData> {
   const manifest = await readGenerationManifest(dir);
-  // All files are read and checksummed at once: the reads overlap each other and the parsing (at 100k chunks,
-  // ~400 MB from the page cache). The BM25 database is only checked here; it is opened in place below.
-  const [documentsBytes, chunksBytes, vectorBytes] = await Promise.all([
-    readChecked(dir, manifest, 'documents.json'),
-    readChecked(dir, manifest, 'chunks.json'),
-    manifest.embedder ? readChecked(dir, manifest, 'vectors.f32') : null,
-    readChecked(dir, manifest, LEXICAL_FILE).then(() => null),
-  ]);
-  const documentsFile = path.join(dir, 'documents.json');
-  const documents = parseJson(documentsFile, documentsBytes.toString('utf8')) as SourceDocument[];
-  if (!Array.isArray(documents) || documents.length !== manifest.documents.length) {
-    throw new IndexCorruptError(documentsFile, 'document count differs from the manifest');
-  }
-  const textById = new Map(documents.map((d) => [d.id, d.text]));
-  const chunksFile = path.join(dir, 'chunks.json');
-  const stored = parseJson(chunksFile, chunksBytes.toString('utf8')) as StoredChunk[];
-  if (!Array.isArray(stored) || stored.length !== manifest.chunkCount) throw new IndexCorruptError(chunksFile, 'chunk count differs from the manifest');
-  const chunks: Chunk[] = stored.map((c) => {
-    const text = textById.get(c.docId);
-    if (text === undefined || !(c.start >= 0 && c.end <= text.length && c.start <= c.end)) {
-      throw new IndexCorruptError(chunksFile, `chunk ${c.docId}#${c.start}-${c.end} does not fit its document`);
-    }
-    return { id: `${c.docId}#${c.start}-${c.end}`, docId: c.docId, start: c.start, end: c.end, heading: c.heading, text: text.slice(c.start, c.end) };
-  });
-  let vectors: Float32Array | null = null;
-  if (manifest.embedder && vectorBytes) {
-    const vectorsFile = path.join(dir, 'vectors.f32');
-    const expected = chunks.length * manifest.embedder.dimension * 4;
-    if (vectorBytes.byteLength !== expected) throw new IndexCorruptError(vectorsFile, `${vectorBytes.byteLength} bytes, expected ${expected}`);
-    vectors = new Float32Array(vectorBytes.buffer.slice(vectorBytes.byteOffset, vectorBytes.byteOffset + vectorBytes.byteLength));
-    // Ingest rebuilds the HNSW graph from these cached rows; a NaN or infinity would make every later ingest fail
-    // while building it, so it is refused here, where the error names the file and the fix.
-    const bad = firstNonFinite(vectors);
-    if (bad !== -1) throw new IndexCorruptError(vectorsFile, `row ${Math.floor(bad / manifest.embedder.dimension)} holds a non-finite value`);
+  // Both databases are checked at once (the reads overlap), then opened in place; `checked`: by whoever handed the
+  // folder over, just now (the server, for its answering workers), so the files are not read again.
+  if (!options.checked) await Promise.all([checkFile(dir, manifest, DOCUMENTS_FILE), checkFile(dir, manifest, LEXICAL_FILE)]);
+  const files = generationFiles(dir);
+  const store = DocumentStore.open(files.documents);
+  if (store.documentCount !== manifest.documents.length || store.chunkCount !== manifest.chunkCount) {
+    store.close();
+    throw new IndexCorruptError(files.documents, `holds ${store.documentCount} documents and ${store.chunkCount} chunks, the manifest says ${manifest.documents.length} and ${manifest.chunkCount}`);
   }
   // Last, so nothing is left open when an earlier file is bad.
-  const lexicalFile = path.join(dir, LEXICAL_FILE);
-  const lexical = LexicalIndex.open(lexicalFile);
-  if (lexical.size !== chunks.length) {
-    lexical.close();
-    throw new IndexCorruptError(lexicalFile, 'chunk count differs from the manifest');
+  let lexical: LexicalIndex;
+  try {
+    lexical = LexicalIndex.open(files.lexical);
+  } catch (error) {
+    store.close();
+    throw error;
   }
-  return { manifest, documents, chunks, lexical, vectors, generationDir: dir };
+  if (lexical.size !== manifest.chunkCount) {
+    closeIndex({ store, lexical });
+    throw new IndexCorruptError(files.lexical, 'chunk count differs from the manifest');
+  }
+  return { manifest, store, lexical, generationDir: dir };
 }
 
 /**
  * Opens a loaded generation's vector index after checking its files against the manifest.
  * @throws IndexCorruptError naming a damaged file; IndexMismatchError when its vectors are not `dimension` long.
  */
-export async function openVectorIndex(index: LoadedIndexData, options: { ef: number; dimension: number }): Promise<VectorIndex> {
-  for (const name of Object.keys(index.manifest.files).filter((n) => n.startsWith(`${VECTOR_DIR}/`))) {
-    await readChecked(index.generationDir, index.manifest, name);
+export async function openVectorIndex(index: LoadedIndexData, options: { ef: number; dimension: number; checked?: boolean }): Promise<VectorIndex> {
+  if (!options.checked) {
+    for (const name of Object.keys(index.manifest.files).filter((n) => n.startsWith(`${VECTOR_DIR}/`))) await checkFile(index.generationDir, index.manifest, name);
   }
   return VectorIndex.load(path.join(index.generationDir, VECTOR_DIR), options);
-}
-
-/** Index of the first NaN or infinity, or -1; a plain loop, ~0.1 s for 100k 384-dimensional rows (`findIndex` is 6× slower). */
-function firstNonFinite(values: Float32Array): number {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return i;
-  return -1;
 }

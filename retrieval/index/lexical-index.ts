@@ -1,5 +1,7 @@
+import fs from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Chunk } from '../types.js';
+import type { StoredChunk } from './document-store.js';
 import { IndexCorruptError, throwIfAborted } from '../errors.js';
 import { createTermAnalyzer, type TermAnalyzer } from '../text/term-analysis.js';
 
@@ -96,6 +98,63 @@ export class LexicalIndex {
     } catch (error) {
       db.close();
       throw error;
+    }
+  }
+
+  /**
+   * Writes at `target` a copy of the index file at `source` with the chunks of `removeRows` deleted and `add`
+   * inserted under their rows, in place: FTS5 deletes and inserts rows itself, and each touched term's chunk count is
+   * moved by the rows that gained or lost it. The cost is the copy and the changed rows, not the corpus (a full
+   * build of 100k chunks takes most of a minute). FTS5 merges its segments incrementally as rows arrive, so no
+   * `optimize` pass is run. The file at `source` is only read.
+   */
+  static async patch(source: string, target: string, change: { readonly removeRows: readonly number[]; readonly add: readonly StoredChunk[] }, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await fs.copyFile(source, target);
+    const db = new Database(target, { fileMustExist: true });
+    try {
+      db.pragma('journal_mode = OFF');
+      db.pragma('synchronous = OFF');
+      const termsOfRow = db.prepare<[number], { text: string; heading: string }>('SELECT text, heading FROM terms WHERE rowid = ?');
+      const removeTerms = db.prepare('DELETE FROM terms WHERE rowid = ?');
+      const removeId = db.prepare('DELETE FROM chunk_ids WHERE row = ?');
+      const addTerms = db.prepare('INSERT INTO terms (rowid, text, heading) VALUES (?, ?, ?)');
+      const addId = db.prepare('INSERT INTO chunk_ids (row, id) VALUES (?, ?)');
+      const moveCount = db.prepare('INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df');
+      const dropUnused = db.prepare('DELETE FROM term_df WHERE df <= 0');
+      const delta = new Map<string, number>();
+      const count = (text: string, heading: string, by: number) => {
+        for (const term of new Set(`${text} ${heading}`.split(' '))) if (term !== '') delta.set(term, (delta.get(term) ?? 0) + by);
+      };
+      const analyzer = createTermAnalyzer();
+      db.transaction(() => {
+        for (const row of change.removeRows) {
+          const stored = termsOfRow.get(row);
+          if (!stored) continue;
+          count(stored.text, stored.heading, -1);
+          removeTerms.run(row);
+          removeId.run(row);
+        }
+      })();
+      const addBatch = db.transaction((batch: readonly StoredChunk[]) => {
+        for (const { row, chunk } of batch) {
+          const text = analyzer.analyze(chunk.text).join(' ');
+          const heading = analyzer.analyze(chunk.heading ?? '').join(' ');
+          addTerms.run(row, text, heading);
+          addId.run(row, chunk.id);
+          count(text, heading, 1);
+        }
+      });
+      for (let from = 0; from < change.add.length; from += 500) {
+        throwIfAborted(options.signal);
+        addBatch(change.add.slice(from, from + 500));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      db.transaction(() => {
+        for (const [term, by] of delta) if (by !== 0) moveCount.run(term, by);
+        dropUnused.run();
+      })();
+    } finally {
+      db.close();
     }
   }
 

@@ -4,8 +4,10 @@ import { fileStampSchema } from '../corpus/file-stamp.js';
 /**
  * Bumped whenever the files of an index change shape; older indexes must be rebuilt.
  * 2: BM25 in `lexical.sqlite` (SQLite FTS5) instead of `lexical.json`; every file's size and CRC-32 in `files`.
+ * 3: documents, chunks and cached vectors in `documents.sqlite` (`DocumentStore`), read on demand, instead of
+ *    `documents.json`, `chunks.json` and `vectors.f32`; chunk rows shared by the BM25 and vector indexes.
  */
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 /** What built an index's vectors; null in lexical-only indexes. */
 export const embedderInfoSchema = z.object({

@@ -163,7 +163,7 @@ describe('VectorIndex.save and load', () => {
     const short = await copyOfSaved('short-docstore');
     const entries = JSON.parse(await readFile(path.join(short, VECTOR_INDEX_FILES.docstore), 'utf8')) as unknown[];
     await writeFile(path.join(short, VECTOR_INDEX_FILES.docstore), JSON.stringify(entries.slice(1)));
-    await expect(VectorIndex.load(short, { ef: 50 })).rejects.toThrow(/holds 1999 entries but hnswlib.index holds 2000 vectors/);
+    await expect(VectorIndex.load(short, { ef: 50 })).rejects.toThrow(/holds 1999 entries and 0 deleted labels but hnswlib.index holds 2000 vectors/);
   });
 
   it('throws IndexCorruptError naming a missing file, never returning an empty index', async () => {
@@ -185,5 +185,51 @@ describe('VectorIndex.save and load', () => {
     const args = path.join(dir, VECTOR_INDEX_FILES.args);
     await writeFile(args, JSON.stringify({ space: 'cosine', numDimensions: 32 }));
     await expect(VectorIndex.load(dir, { ef: 50 })).rejects.toThrow(/stores 64-dimensional vectors but args.json says 32/);
+  });
+});
+
+describe('VectorIndex.update', () => {
+  it('drops removed chunks from searches and finds added ones, keeping recall, and a reload answers the same', async () => {
+    // Built on the first 1,800 vectors; then 200 of them removed and the last 200 added under their own ids.
+    const index = await VectorIndex.build({ vectors: vectors.slice(0, 1800), ids: ids.slice(0, 1800), dimension: DIMENSION, ...PARAMS });
+    const removed = ids.slice(0, 200);
+    await index.update({ remove: removed, add: vectors.slice(1800).map((v, i) => ({ id: ids[1800 + i]!, vector: Float32Array.from(v) })) });
+    expect(index.size).toBe(1800);
+    expect(index.deletedShare).toBeCloseTo(200 / 2000, 6);
+    const gone = new Set(removed);
+    let found = 0;
+    let expected = 0;
+    for (const query of queries) {
+      const hits = index.search(query, 10).map((h) => h.id);
+      expect(hits.some((id) => gone.has(id))).toBe(false);
+      const exact = vectors
+        .map((v, i) => ({ id: ids[i]!, score: v.reduce((s, x, j) => s + x * query[j]!, 0) }))
+        .filter((hit) => !gone.has(hit.id))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 10)
+        .map((hit) => hit.id);
+      found += exact.filter((id) => hits.includes(id)).length;
+      expected += exact.length;
+    }
+    expect(found / expected).toBeGreaterThanOrEqual(0.98);
+    // An added vector is its own nearest neighbour.
+    expect(index.search(vectors[1900]!, 1)[0]).toMatchObject({ id: ids[1900] });
+
+    const dir = path.join(tmp, 'updated');
+    await index.save(dir);
+    const loaded = await VectorIndex.load(dir, { ef: PARAMS.ef, dimension: DIMENSION });
+    expect(loaded.size).toBe(1800);
+    expect(loaded.deletedShare).toBeCloseTo(index.deletedShare, 6);
+    for (const query of queries.slice(0, 20)) expect(loaded.search(query, 10)).toEqual(index.search(query, 10));
+  });
+
+  it('refuses an added id that is already in the index, and a vector of the wrong length', async () => {
+    const index = await VectorIndex.build({ vectors: vectors.slice(0, 50), ids: ids.slice(0, 50), dimension: DIMENSION, ...PARAMS });
+    await expect(index.update({ remove: [], add: [{ id: ids[3]!, vector: Float32Array.from(vectors[3]!) }] })).rejects.toThrow(/already in the vector index/);
+    await expect(index.update({ remove: [], add: [{ id: 'new', vector: new Float32Array(3) }] })).rejects.toThrow(/length 3, expected 64/);
+    // A removed id may come back (a changed document whose chunk kept its span): under a new label.
+    await index.update({ remove: [ids[3]!], add: [{ id: ids[3]!, vector: Float32Array.from(vectors[3]!) }] });
+    expect(index.search(vectors[3]!, 1)[0]).toMatchObject({ id: ids[3] });
+    expect(index.size).toBe(50);
   });
 });

@@ -6,19 +6,19 @@
  * re-initialises any index that is still empty), never sets the search-time `ef` (hnswlib's default of 10 loses
  * recall), and adds documents through a docstore whose `add` is quadratic in the batch size. So `build` creates and
  * fills the `HierarchicalNSW` itself and hands it, with a ready docstore, to `HNSWLib`; `ef` is set after every build
- * and load. Files on disk are exactly what `HNSWLib.save` writes: `hnswlib.index`, `args.json`, `docstore.json`.
+ * and load. Files on disk are what `HNSWLib.save` writes (`hnswlib.index`, `args.json`, `docstore.json`) and the labels
+ * of deleted vectors (`deleted-labels.json`, see `update`).
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
-import { SynchronousInMemoryDocstore } from '@langchain/community/stores/doc/in_memory';
-import { Document } from '@langchain/core/documents';
-import { Embeddings, type EmbeddingsInterface } from '@langchain/core/embeddings';
+import type { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import type { SynchronousInMemoryDocstore } from '@langchain/community/stores/doc/in_memory';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { HierarchicalNSW } from 'hnswlib-node';
 import { ConfigError, IndexCorruptError, IndexMismatchError, throwIfAborted } from '../errors.js';
 
 /** The files `save` writes into its folder. */
-export const VECTOR_INDEX_FILES = { index: 'hnswlib.index', args: 'args.json', docstore: 'docstore.json' } as const;
+export const VECTOR_INDEX_FILES = { index: 'hnswlib.index', args: 'args.json', docstore: 'docstore.json', deleted: 'deleted-labels.json' } as const;
 
 /** One search result. */
 export interface VectorHit {
@@ -78,19 +78,75 @@ export class VectorIndex {
   readonly M: number;
   /** Build-time candidate list size the index was built with (read back from the index file after a load). */
   readonly efConstruction: number;
-  private readonly ids: readonly string[];
+  /** Chunk id by label; labels of deleted vectors have none. Labels are given in order, so the next one is the graph's element count. */
+  private readonly ids: (string | undefined)[];
+  private readonly labelById: Map<string, number>;
+  private live: number;
 
-  private constructor(parts: { store: HNSWLib; ids: readonly string[]; dimension: number; M: number; efConstruction: number }) {
+  private readonly langchain: LangchainParts;
+
+  private constructor(parts: { store: HNSWLib; langchain: LangchainParts; ids: (string | undefined)[]; dimension: number; M: number; efConstruction: number }) {
     this.store = parts.store;
+    this.langchain = parts.langchain;
     this.ids = parts.ids;
+    this.labelById = new Map();
+    parts.ids.forEach((id, label) => {
+      if (id !== undefined) this.labelById.set(id, label);
+    });
+    this.live = this.labelById.size;
     this.dimension = parts.dimension;
     this.M = parts.M;
     this.efConstruction = parts.efConstruction;
   }
 
-  /** Number of vectors indexed. */
+  /** Number of vectors indexed (deleted ones not counted). */
   get size(): number {
-    return this.ids.length;
+    return this.live;
+  }
+
+  /** The share of the graph's elements that are deleted: they still cost memory and search time until a rebuild. */
+  get deletedShare(): number {
+    const elements = this.ids.length;
+    return elements === 0 ? 0 : (elements - this.live) / elements;
+  }
+
+  /**
+   * Marks the vectors of these chunk ids deleted (hnswlib's `markDelete`: searches skip them, the graph keeps its
+   * links) and adds `add` under new labels, growing the graph's capacity as needed: an update costs the changed
+   * vectors' insertions, not a rebuild. Ids not in the index are ignored.
+   * @throws RangeError when an added id is already in the index, or a vector does not have the index's dimension.
+   */
+  async update(change: { readonly remove: readonly string[]; readonly add: readonly { readonly id: string; readonly vector: Float32Array }[] }, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const index = this.store.index;
+    const docstore = this.store.docstore as SynchronousInMemoryDocstore;
+    for (const id of change.remove) {
+      const label = this.labelById.get(id);
+      if (label === undefined) continue;
+      index.markDelete(label);
+      docstore._docs.delete(String(label));
+      this.labelById.delete(id);
+      this.ids[label] = undefined;
+      this.live--;
+    }
+    const needed = this.ids.length + change.add.length;
+    if (needed > index.getMaxElements()) index.resizeIndex(needed);
+    const row = new Array<number>(this.dimension).fill(0);
+    for (const [i, { id, vector }] of change.add.entries()) {
+      if (this.labelById.has(id)) throw new RangeError(`chunk id ${id} is already in the vector index`);
+      if (vector.length !== this.dimension) throw new RangeError(`vector of ${id} has length ${vector.length}, expected ${this.dimension}`);
+      for (let j = 0; j < this.dimension; j += 1) row[j] = vector[j]!;
+      if (!row.every(Number.isFinite)) throw new RangeError(`vector of ${id} has a non-finite value`);
+      const label = this.ids.length;
+      index.addPoint(row, label);
+      this.ids.push(id);
+      this.labelById.set(id, label);
+      docstore._docs.set(String(label), new this.langchain.Document({ pageContent: '', metadata: {}, id }));
+      this.live++;
+      if (i % BUILD_BLOCK === BUILD_BLOCK - 1) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        throwIfAborted(options.signal);
+      }
+    }
   }
 
   /**
@@ -99,8 +155,13 @@ export class VectorIndex {
    * needs when it does not get it.
    */
   get savedBytesAtLeast(): number {
-    const bytesPerElement = 2 * this.M * 4 + 4 + this.dimension * 4 + 8;
-    return HEADER_BYTES + this.size * (bytesPerElement + 4) + this.ids.reduce((sum, id) => sum + Buffer.byteLength(id), 0);
+    return VectorIndex.bytesAtLeast({ count: this.ids.length, dimension: this.dimension, M: this.M }) + this.ids.reduce((sum, id) => sum + (id === undefined ? 0 : Buffer.byteLength(id)), 0);
+  }
+
+  /** The least `save` writes for `count` vectors, ids aside (see `savedBytesAtLeast`), before the index is built. */
+  static bytesAtLeast(shape: { readonly count: number; readonly dimension: number; readonly M: number }): number {
+    const bytesPerElement = 2 * shape.M * 4 + 4 + shape.dimension * 4 + 8;
+    return HEADER_BYTES + shape.count * (bytesPerElement + 4);
   }
 
   /** The search-time candidate list size in effect. */
@@ -122,11 +183,12 @@ export class VectorIndex {
     if (rows !== count) throw new RangeError(`got ${rows} vectors of dimension ${dimension} for ${count} ids`);
     if (new Set(ids).size !== count) throw new RangeError('chunk ids must be unique');
 
-    const { HierarchicalNSW } = await HNSWLib.imports();
+    const langchain = await langchainParts();
+    const { HierarchicalNSW } = await langchain.HNSWLib.imports();
     const index = new HierarchicalNSW('cosine', dimension);
     // Capacity for every vector up front: growing the graph later means copying it.
     index.initIndex({ maxElements: Math.max(count, 1), m: M, efConstruction, randomSeed: options.randomSeed ?? 100 });
-    const docs = new Map<string, Document>();
+    const docs = new Map<string, InstanceType<LangchainParts['Document']>>();
     // hnswlib-node only accepts plain arrays; one reused row avoids an allocation per vector.
     const row = new Array<number>(dimension).fill(0);
     for (let i = 0; i < count; i += 1) {
@@ -139,15 +201,15 @@ export class VectorIndex {
       }
       if (!row.every(Number.isFinite)) throw new RangeError(`vector ${i} (${ids[i]}) has a non-finite value`);
       index.addPoint(row, i);
-      docs.set(String(i), new Document({ pageContent: '', metadata: {}, id: ids[i] }));
+      docs.set(String(i), new langchain.Document({ pageContent: '', metadata: {}, id: ids[i] }));
       if (i % BUILD_BLOCK === BUILD_BLOCK - 1) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         throwIfAborted(options.signal);
       }
     }
     index.setEf(ef);
-    const store = createStore(index, dimension, new SynchronousInMemoryDocstore(docs), options.embeddings);
-    return new VectorIndex({ store, ids: [...ids], dimension, M, efConstruction });
+    const store = createStore(langchain, index, dimension, new langchain.SynchronousInMemoryDocstore(docs), options.embeddings);
+    return new VectorIndex({ store, langchain, ids: [...ids], dimension, M, efConstruction });
   }
 
   /**
@@ -167,20 +229,24 @@ export class VectorIndex {
       throw new IndexMismatchError(`the vector index at ${dir} holds ${args.numDimensions}-dimensional vectors but the embedder makes ${options.dimension}-dimensional ones: run \`npm run ingest\` to rebuild it`);
     }
     const header = await readHeader(indexFile, args.numDimensions);
-    const ids = parseDocstore(docstoreFile, await readJson(docstoreFile), header.count);
+    const deletedFile = path.join(dir, VECTOR_INDEX_FILES.deleted);
+    const deleted = await readJson(deletedFile);
+    const ids = parseDocstore(docstoreFile, await readJson(docstoreFile), header.count, { file: deletedFile, value: deleted });
+    const labels = ids.flatMap((id, label) => (id === undefined ? [] : [label]));
 
-    const { HierarchicalNSW } = await HNSWLib.imports();
+    const langchain = await langchainParts();
+    const { HierarchicalNSW } = await langchain.HNSWLib.imports();
     const index = new HierarchicalNSW('cosine', args.numDimensions);
     try {
       await index.readIndex(indexFile);
     } catch (error) {
       throw new IndexCorruptError(indexFile, error instanceof Error ? error.message : String(error), { cause: error });
     }
-    if (index.getCurrentCount() !== ids.length) throw new IndexCorruptError(indexFile, `holds ${index.getCurrentCount()} vectors, ${docstoreFile} ${ids.length} ids`);
+    if (index.getCurrentCount() !== ids.length) throw new IndexCorruptError(indexFile, `holds ${index.getCurrentCount()} vectors, ${docstoreFile} labels for ${ids.length}`);
     index.setEf(options.ef);
-    const docstore = new SynchronousInMemoryDocstore(new Map(ids.map((id, label) => [String(label), new Document({ pageContent: '', metadata: {}, id })])));
-    const store = createStore(index, args.numDimensions, docstore, options.embeddings);
-    return new VectorIndex({ store, ids, dimension: args.numDimensions, M: header.M, efConstruction: header.efConstruction });
+    const docstore = new langchain.SynchronousInMemoryDocstore(new Map(labels.map((label) => [String(label), new langchain.Document({ pageContent: '', metadata: {}, id: ids[label]! })])));
+    const store = createStore(langchain, index, args.numDimensions, docstore, options.embeddings);
+    return new VectorIndex({ store, langchain, ids, dimension: args.numDimensions, M: header.M, efConstruction: header.efConstruction });
   }
 
   /**
@@ -193,7 +259,10 @@ export class VectorIndex {
     if (wanted < 1) return [];
     const { neighbors, distances } = this.store.index.searchKnn(Array.from(query), wanted);
     // hnswlib's cosine space returns 1 - cosine similarity; float32 rounding can step just past ±1.
-    return neighbors.map((label, i) => ({ id: this.ids[label]!, score: Math.max(-1, Math.min(1, 1 - distances[i]!)) }));
+    return neighbors.flatMap((label, i) => {
+      const id = this.ids[label];
+      return id === undefined ? [] : [{ id, score: Math.max(-1, Math.min(1, 1 - distances[i]!)) }];
+    });
   }
 
   /**
@@ -204,12 +273,31 @@ export class VectorIndex {
    */
   async save(dir: string): Promise<void> {
     await this.store.save(dir);
+    const deleted = this.ids.flatMap((id, label) => (id === undefined ? [label] : []));
+    await writeFile(path.join(dir, VECTOR_INDEX_FILES.deleted), JSON.stringify(deleted));
     await assertWrittenWhole(path.join(dir, VECTOR_INDEX_FILES.index), this.dimension);
   }
 }
 
-function createStore(index: HierarchicalNSW, dimension: number, docstore: SynchronousInMemoryDocstore, embeddings: EmbeddingsInterface | undefined): HNSWLib {
-  const store = new HNSWLib(embeddings ?? new VectorsOnly(), { space: 'cosine', numDimensions: dimension, index, docstore });
+/**
+ * LangChain's parts the store is made of, imported when a vector index is first built or loaded: with LangChain's
+ * core they take about a second to import, which a lexical index (and every process that never searches vectors)
+ * need not pay.
+ */
+async function langchainParts() {
+  const [{ HNSWLib }, { SynchronousInMemoryDocstore }, { Document }, { Embeddings }] = await Promise.all([
+    import('@langchain/community/vectorstores/hnswlib'),
+    import('@langchain/community/stores/doc/in_memory'),
+    import('@langchain/core/documents'),
+    import('@langchain/core/embeddings'),
+  ]);
+  return { HNSWLib, SynchronousInMemoryDocstore, Document, Embeddings };
+}
+
+type LangchainParts = Awaited<ReturnType<typeof langchainParts>>;
+
+function createStore(langchain: LangchainParts, index: HierarchicalNSW, dimension: number, docstore: SynchronousInMemoryDocstore, embeddings: EmbeddingsInterface | undefined): HNSWLib {
+  const store = new langchain.HNSWLib(embeddings ?? vectorsOnly(langchain.Embeddings), { space: 'cosine', numDimensions: dimension, index, docstore });
   // HNSWLib keeps its constructor args for args.json; drop the index and docstore so only the settings are written.
   store.args = { space: 'cosine', numDimensions: dimension };
   return store;
@@ -249,19 +337,31 @@ function parseArgs(file: string, value: unknown): { numDimensions: number } {
   return { numDimensions: args.numDimensions as number };
 }
 
-/** Chunk ids by label; labels must be exactly 0..count-1. */
-function parseDocstore(file: string, value: unknown, count: number): string[] {
+/**
+ * Chunk ids by label, for labels 0..count-1: every label is either in the docstore or listed as deleted (marked so in
+ * hnswlib's file by `markDelete`), never both, never neither.
+ */
+function parseDocstore(file: string, value: unknown, count: number, deleted: { file: string; value: unknown }): (string | undefined)[] {
   if (!Array.isArray(value)) throw new IndexCorruptError(file, 'expected an array of [label, document] pairs');
-  if (value.length !== count) throw new IndexCorruptError(file, `holds ${value.length} entries but ${VECTOR_INDEX_FILES.index} holds ${count} vectors`);
-  const ids = new Array<string>(count);
+  const deletedLabels = deleted.value;
+  if (!Array.isArray(deletedLabels) || !deletedLabels.every((label) => Number.isInteger(label) && label >= 0 && label < count)) {
+    throw new IndexCorruptError(deleted.file, `expected an array of labels below ${count}`);
+  }
+  if (value.length + deletedLabels.length !== count) {
+    throw new IndexCorruptError(file, `holds ${value.length} entries and ${deletedLabels.length} deleted labels but ${VECTOR_INDEX_FILES.index} holds ${count} vectors`);
+  }
+  const ids = new Array<string | undefined>(count).fill(undefined);
+  const isDeleted = new Set<number>(deletedLabels as number[]);
+  const seen = new Set<string>();
   for (const entry of value as unknown[]) {
     const [label, doc] = Array.isArray(entry) ? (entry as unknown[]) : [];
     const index = typeof label === 'string' && /^\d+$/.test(label) ? Number(label) : -1;
     const id = (doc as { id?: unknown } | null)?.id;
-    if (index < 0 || index >= count || ids[index] !== undefined || typeof id !== 'string') {
+    if (index < 0 || index >= count || ids[index] !== undefined || isDeleted.has(index) || typeof id !== 'string' || seen.has(id)) {
       throw new IndexCorruptError(file, `bad entry ${JSON.stringify(entry)?.slice(0, 80)}`);
     }
     ids[index] = id;
+    seen.add(id);
   }
   return ids;
 }
@@ -348,16 +448,19 @@ async function assertWrittenWhole(file: string, dimension: number): Promise<void
 }
 
 /** Stands in for `Embeddings` when the caller only searches by vector, and says so if text search is attempted. */
-class VectorsOnly extends Embeddings {
-  constructor() {
-    super({});
-  }
+function vectorsOnly(Embeddings: LangchainParts['Embeddings']): EmbeddingsInterface {
+  class VectorsOnly extends Embeddings {
+    constructor() {
+      super({});
+    }
 
-  override embedDocuments(): Promise<number[][]> {
-    return Promise.reject(new Error('this vector index was opened without embeddings: pass `embeddings` to VectorIndex.build/load to search by text'));
-  }
+    override embedDocuments(): Promise<number[][]> {
+      return Promise.reject(new Error('this vector index was opened without embeddings: pass `embeddings` to VectorIndex.build/load to search by text'));
+    }
 
-  override embedQuery(): Promise<number[]> {
-    return this.embedDocuments().then(() => []);
+    override embedQuery(): Promise<number[]> {
+      return this.embedDocuments().then(() => []);
+    }
   }
+  return new VectorsOnly();
 }

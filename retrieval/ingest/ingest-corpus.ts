@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { stat, writeFile } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { IndexCorruptError, IndexMismatchError, InputError, throwIfAborted } from '../errors.js';
 import { chunkDocument } from '../chunk/chunk-document.js';
@@ -6,13 +6,21 @@ import { sameStamp, type FileStamp } from '../corpus/file-stamp.js';
 import { loadCorpus, type KnownDocument } from '../corpus/load-corpus.js';
 import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
-import { loadIndex, openVectorIndex, readManifest, removePartialGenerations, replaceManifest, saveIndex, type LoadedIndexData } from '../index/index-files.js';
+import { closeIndex, generationFiles, loadIndex, openSavedGeneration, openVectorIndex, readManifest, removePartialGenerations, replaceManifest, saveIndex, type GenerationWriter, type LoadedIndexData } from '../index/index-files.js';
+import { DocumentStore, type DocumentRows, type StoredChunk } from '../index/document-store.js';
 import { withIndexLock } from '../index/index-lock.js';
 import { INDEX_FORMAT_VERSION, termAnalysisOf, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
 import type { Embedder } from '../embed/embedder.js';
 import { VectorIndex } from '../index/vector-index.js';
 import { TERM_ANALYSIS_VERSION } from '../text/term-analysis.js';
-import type { Chunk, RetrievalMode, SourceDocument } from '../types.js';
+
+/**
+ * The share of deleted elements past which an updated HNSW graph is built again from the stored vectors instead:
+ * deleted elements keep their memory and are still walked by searches, and inserting around them slowly loosens the
+ * graph. Below it, an update inserts only the new vectors (a rebuild of 100k vectors takes minutes on two cores).
+ */
+export const VECTOR_REBUILD_DELETED_SHARE = 0.2;
+import type { RetrievalMode, SourceDocument } from '../types.js';
 
 /** Progress of one ingest, for a progress bar. */
 export interface IngestProgress {
@@ -36,6 +44,8 @@ export interface IngestReport {
   readonly unchanged: number;
   /** Documents confirmed unchanged by their file's size, times and inode alone: not read, not hashed. */
   readonly confirmedByStamp: number;
+  /** Whether the new generation was made from the previous one by changing only the changed documents' rows (false: built from scratch). */
+  readonly incremental: boolean;
   /** Chunks sent through the embedding model in this run. */
   readonly embeddedChunks: number;
   /** Files not ingested, with the reason. */
@@ -68,15 +78,10 @@ function restampedManifest(manifest: Manifest, stamps: ReadonlyMap<string, FileS
   return { ...manifest, documents: manifest.documents.map((d) => ({ ...d, file: stamps.get(d.id) })) };
 }
 
-/** The previous index's documents with the stamps of their files, for `loadCorpus` to skip unchanged files. */
+/** The previous index's documents with the hashes and stamps of their files, for `loadCorpus` to skip unchanged files. */
 function knownDocuments(previous: LoadedIndexData | null): Map<string, KnownDocument> {
   const known = new Map<string, KnownDocument>();
-  if (!previous) return known;
-  const byId = new Map(previous.documents.map((d) => [d.id, d]));
-  for (const entry of previous.manifest.documents) {
-    const document = byId.get(entry.id);
-    if (entry.file && document?.hash === entry.hash) known.set(entry.id, { document, stamp: entry.file });
-  }
+  for (const entry of previous?.manifest.documents ?? []) if (entry.file) known.set(entry.id, { hash: entry.hash, stamp: entry.file });
   return known;
 }
 
@@ -109,12 +114,12 @@ async function loadPrevious(indexDir: string): Promise<LoadedIndexData | null> {
  * Opens the previous generation's vector index: null when it has none, 'damaged' when it does not load. `loadIndex`
  * does not open it, so without this check an index whose HNSW files are damaged would be reported as up to date, and
  * `openPipeline`'s advice to run `npm run ingest` would never repair it. A damaged vector index is rebuilt from the
- * cached vectors, which `loadIndex` has checked. A loaded one is handed on, so a caller about to serve it need not
+ * cached vectors, which the document store keeps. A loaded one is handed on, so a caller about to serve it need not
  * read it again.
  */
 async function openPreviousVectorIndex(previous: LoadedIndexData, ef: number): Promise<VectorIndex | null | 'damaged'> {
   const built = previous.manifest.embedder;
-  if (!built || previous.chunks.length === 0) return null;
+  if (!built || previous.manifest.chunkCount === 0) return null;
   try {
     return await openVectorIndex(previous, { ef, dimension: built.dimension });
   } catch (error) {
@@ -132,7 +137,7 @@ const now = () => performance.now();
  */
 export async function ingestCorpus(options: IngestOptions): Promise<IngestReport> {
   const { report, index } = await ingestAndKeepIndex(options);
-  index.lexical.close();
+  closeIndex(index);
   return report;
 }
 
@@ -148,6 +153,12 @@ export interface IngestedIndex {
 /**
  * `ingestCorpus`, also handing back the index as it now stands, so that a caller about to serve it need not read
  * it all again.
+ *
+ * When the previous generation was built with the same chunking, term analysis and embedder, the new one is made
+ * from it: its databases are copied and only the rows of added, changed and removed documents are deleted or
+ * inserted, and only the new chunks are embedded. Otherwise everything is built again from the documents (those not
+ * read this time come from the previous generation's store) and stored vectors are reused where the embedder is the
+ * same. Either way the new generation is complete before `CURRENT` names it.
  */
 export async function ingestAndKeepIndex(options: IngestOptions): Promise<IngestedIndex> {
   const { config } = options;
@@ -160,14 +171,15 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
     // exactly what this ingest needs.
     await removePartialGenerations(config.indexDir);
     const previous = await loadPrevious(config.indexDir);
-    // The previous index stays open only if it is handed back as current; otherwise its database is closed here.
+    // The previous index stays open only if it is handed back as current; otherwise it is closed here.
     let servingPrevious = false;
     try {
       const corpus = await loadCorpus({ dir: config.corpusDir, signal, known: options.rehash ? undefined : knownDocuments(previous) });
-      progress({ phase: 'load', done: corpus.documents.length, total: corpus.documents.length });
+      const documentCount = corpus.documents.length + corpus.unchanged.length;
+      progress({ phase: 'load', done: documentCount, total: documentCount });
       const tLoad = now();
       const previousDocs = new Map(previous?.manifest.documents.map((d) => [d.id, d]) ?? []);
-      if (corpus.documents.length === 0 && previousDocs.size > 0) {
+      if (documentCount === 0 && previousDocs.size > 0) {
         // An emptied or wrongly mounted folder must not silently wipe a good index.
         throw new InputError(
           `the corpus folder ${config.corpusDir} has no documents to index (${corpus.skipped.length} skipped): refusing to replace the index of ${previousDocs.size} documents at ${config.indexDir} with an empty one; delete that folder first if an empty index is what you want`,
@@ -178,40 +190,38 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
 
       const wanted = config.disableEmbeddings ? null : config.modelId;
       const previousModel = previous?.manifest.embedder?.modelId ?? null;
-      const docsToChunk = corpus.documents.filter((d) => !settingsKept || previousDocs.get(d.id)?.hash !== d.hash);
-      const currentIds = new Set(corpus.documents.map((d) => d.id));
+      // Read documents whose bytes are what the previous index holds are unchanged too (a touched file, say).
+      const changedOrNew = corpus.documents.filter((d) => previousDocs.get(d.id)?.hash !== d.hash);
+      const currentIds = new Set([...corpus.unchanged, ...corpus.documents.map((d) => d.id)]);
       const removed = [...previousDocs.keys()].filter((id) => !currentIds.has(id));
 
       // BM25 terms made by another term analysis are rebuilt from the stored chunks; their vectors are kept.
       const termsStale = previous !== null && termAnalysisOf(previous.manifest) !== TERM_ANALYSIS_VERSION;
-      // Only an otherwise unchanged index needs its vector index checked: any change rebuilds it anyway.
-      const unchanged = previous !== null && settingsKept && !termsStale && docsToChunk.length === 0 && removed.length === 0;
+      // Only an otherwise unchanged index needs its vector index checked: any change rebuilds or updates it anyway.
+      const unchanged = previous !== null && settingsKept && !termsStale && changedOrNew.length === 0 && removed.length === 0;
       const previousVectors = unchanged ? await openPreviousVectorIndex(previous, config.hnswEf) : null;
       const vectorIndexOk = previousVectors !== 'damaged';
       // The model is opened when something must be embedded, or to retry a model that was missing last time.
-      const needsModelCheck = docsToChunk.length > 0 || removed.length > 0 || termsStale || wanted !== previousModel || !vectorIndexOk;
+      const needsModelCheck = changedOrNew.length > 0 || removed.length > 0 || termsStale || wanted !== previousModel || !vectorIndexOk || !settingsKept;
       const choice: EmbedderChoice | null = needsModelCheck ? await options.openEmbedder() : null;
       const embedder = choice?.embedder ?? null;
-      const keepVectors = embedder !== null && previous?.manifest.embedder?.id === embedder.id && previous.vectors !== null;
-      const reembedAll = embedder !== null && !keepVectors;
+      const sameEmbedder = (embedder?.id ?? null) === (previous?.manifest.embedder?.id ?? null);
 
-      const upToDate =
-        unchanged &&
-        vectorIndexOk &&
-        (choice === null || (embedder?.id ?? null) === (previous.manifest.embedder?.id ?? null));
+      const upToDate = unchanged && vectorIndexOk && (choice === null || sameEmbedder);
       if (upToDate) {
         const report: IngestReport = {
           indexDir: config.indexDir,
           mode: previous.manifest.embedder ? 'hybrid' : 'lexical',
           // This run's reason, not the stored one: an index built while the model was missing is now lexical by choice.
           lexicalReason: choice ? choice.lexicalReason : config.disableEmbeddings ? EMBEDDINGS_DISABLED_REASON : previous.manifest.lexicalReason,
-          documents: corpus.documents.length,
-          chunks: previous.chunks.length,
+          documents: documentCount,
+          chunks: previous.manifest.chunkCount,
           added: [],
           changed: [],
           removed: [],
-          unchanged: corpus.documents.length,
-          confirmedByStamp: corpus.reused,
+          unchanged: documentCount,
+          confirmedByStamp: corpus.unchanged.length,
+          incremental: false,
           embeddedChunks: 0,
           skipped: corpus.skipped,
           wrote: false,
@@ -224,80 +234,126 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         return { report, index: restamped ? { ...previous, manifest: restamped } : previous, vectorIndex: previousVectors };
       }
 
-      // Split: reuse the previous chunks of unchanged documents.
-      const previousChunksByDoc = new Map<string, { chunk: Chunk; row: number }[]>();
-      previous?.chunks.forEach((chunk, row) => {
-        const list = previousChunksByDoc.get(chunk.docId) ?? [];
-        list.push({ chunk, row });
-        previousChunksByDoc.set(chunk.docId, list);
-      });
-      const toChunk = new Set(docsToChunk.map((d) => d.id));
-      const chunks: Chunk[] = [];
-      const reusedRows: (number | null)[] = [];
+      // From the previous generation when it was made the same way: only the changed documents' rows move.
+      const incremental = previous !== null && settingsKept && !termsStale && sameEmbedder;
+      const changedIds = new Set(changedOrNew.map((d) => d.id));
+      const readById = new Map(corpus.documents.map((d) => [d.id, d]));
+      const toChunk: SourceDocument[] = incremental
+        ? changedOrNew
+        : [...currentIds].sort().map((id) => readById.get(id) ?? previous!.store.document(id)!);
+
+      const rowsByDoc = new Map<string, StoredChunk[]>();
+      let nextRow = incremental ? previous.store.nextRow : 0;
       let split = 0;
-      for (const doc of corpus.documents) {
+      for (const doc of toChunk) {
         throwIfAborted(signal);
-        if (toChunk.has(doc.id)) {
-          for (const chunk of await chunkDocument(doc, { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap })) {
-            chunks.push(chunk);
-            reusedRows.push(null);
-          }
-        } else {
-          for (const { chunk, row } of previousChunksByDoc.get(doc.id) ?? []) {
-            chunks.push(chunk);
-            reusedRows.push(row);
-          }
-        }
-        progress({ phase: 'split', done: ++split, total: corpus.documents.length });
+        // Unchanged documents keep their chunks when the chunking is the same (a rebuild for new terms, say).
+        const kept = !changedIds.has(doc.id) && settingsKept ? previous!.store.chunksOf(doc.id) : null;
+        const chunks = kept ?? (await chunkDocument(doc, { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap }));
+        rowsByDoc.set(doc.id, chunks.map((chunk) => ({ row: nextRow++, chunk })));
+        progress({ phase: 'split', done: ++split, total: toChunk.length });
       }
       const tSplit = now();
 
-      // Embed only what has no stored vector.
-      let vectors: Float32Array | null = null;
+      // Embed only what has no stored vector of the same embedder.
+      const vectorsByDoc = new Map<string, Float32Array[]>();
       let embeddedChunks = 0;
       if (embedder) {
-        const dim = embedder.dimension;
-        vectors = new Float32Array(chunks.length * dim);
-        const pending: number[] = [];
-        chunks.forEach((_, i) => {
-          const row = reusedRows[i];
-          if (!reembedAll && row !== null && row !== undefined && previous?.vectors) vectors!.set(previous.vectors.subarray(row * dim, (row + 1) * dim), i * dim);
-          else pending.push(i);
-        });
+        const reuse = previous !== null && previous.manifest.embedder?.id === embedder.id;
+        const pending: { docId: string; index: number; text: string }[] = [];
+        for (const [docId, rows] of rowsByDoc) {
+          const vectors: Float32Array[] = new Array(rows.length);
+          vectorsByDoc.set(docId, vectors);
+          rows.forEach(({ chunk }, index) => {
+            const stored = reuse && !changedIds.has(docId) ? previous!.store.vectorOf(chunk.id, embedder.dimension) : undefined;
+            if (stored) vectors[index] = stored;
+            else pending.push({ docId, index, text: chunk.text });
+          });
+        }
         const batch = Math.max(1, config.embedBatchSize);
         for (let b = 0; b < pending.length; b += batch) {
           throwIfAborted(signal);
-          const rows = pending.slice(b, b + batch);
+          const items = pending.slice(b, b + batch);
           const embedded = await embedder.embed(
-            rows.map((i) => chunks[i]!.text),
+            items.map((item) => item.text),
             { signal },
           );
-          rows.forEach((i, j) => vectors!.set(embedded[j]!, i * dim));
-          embeddedChunks += rows.length;
+          items.forEach((item, j) => (vectorsByDoc.get(item.docId)![item.index] = Float32Array.from(embedded[j]!)));
+          embeddedChunks += items.length;
           progress({ phase: 'embed', done: embeddedChunks, total: pending.length });
         }
       }
       const tEmbed = now();
 
-      const lexical = await LexicalIndex.build(chunks, { signal });
-      const vectorIndex =
-        embedder && vectors && chunks.length > 0
-          ? await VectorIndex.build({
-              vectors,
-              ids: chunks.map((c) => c.id),
-              dimension: embedder.dimension,
-              M: config.hnswM,
-              efConstruction: config.hnswEfConstruction,
-              ef: config.hnswEf,
-              signal,
-            })
-          : null;
-      progress({ phase: 'index', done: chunks.length, total: chunks.length });
+      const documentRows = function* (): IterableIterator<DocumentRows> {
+        for (const doc of toChunk) yield { document: doc, chunks: rowsByDoc.get(doc.id)!, ...(embedder ? { vectors: vectorsByDoc.get(doc.id)! } : {}) };
+      };
+      const newChunks = [...rowsByDoc.values()].flat();
+      const goneDocs = incremental ? [...removed, ...changedOrNew.filter((d) => previousDocs.has(d.id)).map((d) => d.id)] : [];
+      const goneRows = incremental ? previous.store.chunkRowsOf(goneDocs) : [];
+      const before = incremental ? generationFiles(previous.generationDir) : null;
+      // A patched database starts as a copy of the previous one: at least its size is written.
+      const previousBytes = async (file: string | undefined) => (file ? (await stat(file)).size : 0);
+      const documentsWriter: GenerationWriter = {
+        bytesAtLeast: (await previousBytes(before?.documents)) + toChunk.reduce((sum, d) => sum + d.text.length, 0),
+        write: (files) => (before ? DocumentStore.patch(before.documents, files.documents, { remove: goneDocs, add: documentRows() }, { signal }) : DocumentStore.create(files.documents, documentRows(), { signal })),
+      };
+      const lexicalWriter: GenerationWriter = {
+        bytesAtLeast: (await previousBytes(before?.lexical)) + newChunks.reduce((sum, c) => sum + c.chunk.text.length, 0),
+        write: async (files) => {
+          if (before) return LexicalIndex.patch(before.lexical, files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal });
+          const lexical = await LexicalIndex.build(
+            newChunks.map((c) => c.chunk),
+            { signal },
+          );
+          try {
+            await writeFile(files.lexical, lexical.serialize());
+          } finally {
+            lexical.close();
+          }
+        },
+      };
+      // The previous vector index updated in place (deleted vectors marked, new ones inserted) while deleted elements
+      // stay a small share of it; otherwise built again from the new generation's stored vectors.
+      const chunkCount = (incremental ? previous.manifest.chunkCount - goneRows.length : 0) + newChunks.length;
+      const updatedVectorIndex = async (): Promise<VectorIndex | null> => {
+        if (!incremental || !embedder) return null;
+        const opened = await openPreviousVectorIndex(previous, config.hnswEf);
+        if (!(opened instanceof VectorIndex)) return null;
+        const add = [...rowsByDoc].flatMap(([docId, rows]) => rows.map(({ chunk }, i) => ({ id: chunk.id, vector: vectorsByDoc.get(docId)![i]! })));
+        await opened.update({ remove: goneRows.map((r) => r.id), add }, { signal });
+        return opened.deletedShare <= VECTOR_REBUILD_DELETED_SHARE ? opened : null;
+      };
+      const rebuiltVectorIndex = async (documentsFile: string, dimension: number): Promise<VectorIndex | null> => {
+        const store = DocumentStore.open(documentsFile);
+        try {
+          const rows = [...store.vectors(dimension)];
+          if (rows.length === 0) return null;
+          const vectors = new Float32Array(rows.length * dimension);
+          rows.forEach((r, i) => vectors.set(r.vector, i * dimension));
+          return await VectorIndex.build({ vectors, ids: rows.map((r) => r.id), dimension, M: config.hnswM, efConstruction: config.hnswEfConstruction, ef: config.hnswEf, signal });
+        } finally {
+          store.close();
+        }
+      };
+      let vectorIndexUpdated = false;
+      const vectorWriter: GenerationWriter | null = embedder
+        ? {
+            bytesAtLeast: VectorIndex.bytesAtLeast({ count: chunkCount, dimension: embedder.dimension, M: config.hnswM }),
+            write: async (files) => {
+              const updated = await updatedVectorIndex();
+              vectorIndexUpdated = updated !== null;
+              const vectorIndex = updated ?? (await rebuiltVectorIndex(files.documents, embedder.dimension));
+              if (!vectorIndex) return;
+              progress({ phase: 'index', done: vectorIndex.size, total: vectorIndex.size });
+              await vectorIndex.save(files.vectorDir);
+            },
+          }
+        : null;
       const tIndex = now();
 
-      const chunkCounts = new Map<string, number>();
-      for (const c of chunks) chunkCounts.set(c.docId, (chunkCounts.get(c.docId) ?? 0) + 1);
-      const documents: readonly SourceDocument[] = corpus.documents;
+      const chunkCounts = new Map([...rowsByDoc].map(([id, rows]) => [id, rows.length]));
+      const chunkedById = new Map(toChunk.map((d) => [d.id, d]));
       const draft: ManifestDraft = {
         formatVersion: INDEX_FORMAT_VERSION,
         builtAt: new Date().toISOString(),
@@ -305,44 +361,36 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         lexicalReason: embedder ? null : (choice?.lexicalReason ?? 'no embedder'),
         chunking: { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap },
         hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction },
-        documents: documents.map((d) => ({
-          id: d.id,
-          title: d.title,
-          hash: d.hash,
-          length: d.text.length,
-          chunks: chunkCounts.get(d.id) ?? 0,
-          file: corpus.stamps.get(d.id),
-        })),
-        chunkCount: chunks.length,
+        documents: [...currentIds].sort().map((id) => {
+          const doc = chunkedById.get(id);
+          const file = corpus.stamps.get(id);
+          if (!doc) return { ...previousDocs.get(id)!, file };
+          return { id, title: doc.title, hash: doc.hash, length: doc.text.length, chunks: chunkCounts.get(id) ?? 0, file };
+        }),
+        chunkCount: 0,
         termAnalysis: TERM_ANALYSIS_VERSION,
       };
+      const manifestDraft: ManifestDraft = { ...draft, chunkCount: draft.documents.reduce((sum, d) => sum + d.chunks, 0) };
       throwIfAborted(signal);
-      // Built above, so that everything the save does is writing: a failure in it is a write failure, cleaned up there.
-      const { generationDir, manifest } = await saveIndex(
-        config.indexDir,
-        { manifest: draft, documents, chunks, lexical, vectors },
-        vectorIndex ? (vectorDir) => vectorIndex.save(vectorDir) : undefined,
-        { signal, vectorIndexBytes: vectorIndex?.savedBytesAtLeast },
-      ).catch((error: unknown) => {
-        lexical.close();
-        throw error;
-      });
+      const saved = await saveIndex(config.indexDir, manifestDraft, [documentsWriter, lexicalWriter, ...(vectorWriter ? [vectorWriter] : [])], { signal });
+      const written = openSavedGeneration(saved);
       progress({ phase: 'save', done: 1, total: 1 });
       const tSave = now();
 
-      const added = corpus.documents.filter((d) => !previousDocs.has(d.id)).map((d) => d.id);
-      const changed = corpus.documents.filter((d) => previousDocs.has(d.id) && previousDocs.get(d.id)!.hash !== d.hash).map((d) => d.id);
+      const added = [...changedIds].filter((id) => !previousDocs.has(id));
+      const changed = [...changedIds].filter((id) => previousDocs.has(id));
       const report: IngestReport = {
         indexDir: config.indexDir,
         mode: embedder ? 'hybrid' : 'lexical',
-        lexicalReason: manifest.lexicalReason,
-        documents: documents.length,
-        chunks: chunks.length,
+        lexicalReason: written.manifest.lexicalReason,
+        documents: documentCount,
+        chunks: written.manifest.chunkCount,
         added,
         changed,
         removed,
-        unchanged: documents.length - added.length - changed.length,
-        confirmedByStamp: corpus.reused,
+        unchanged: documentCount - added.length - changed.length,
+        confirmedByStamp: corpus.unchanged.length,
+        incremental,
         embeddedChunks,
         skipped: corpus.skipped,
         wrote: true,
@@ -355,9 +403,9 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
           total: tSave - t0,
         },
       };
-      return { report, index: { manifest, documents, chunks, lexical, vectors, generationDir } };
+      return { report, index: written };
     } finally {
-      if (!servingPrevious) previous?.lexical.close();
+      if (!servingPrevious && previous) closeIndex(previous);
     }
   });
 }

@@ -11,7 +11,8 @@ export interface HybridSearchOptions {
   readonly query: string;
   /** The query's embedding; omit for lexical-only retrieval. */
   readonly queryVector?: readonly number[];
-  readonly chunkById: ReadonlyMap<string, Chunk>;
+  /** Finds a hit's chunk (a Map, or the index's document store). */
+  readonly chunkById: { get(id: string): Chunk | undefined };
   readonly lexical: LexicalIndex;
   readonly vectors?: VectorSearch | null;
   /** Passages to return. */

@@ -75,9 +75,10 @@ function createTaskHandler(pipeline: Pipeline | Error): (task: WorkerTask) => Pr
 }
 
 async function start(): Promise<(task: WorkerTask) => Promise<void>> {
+  // The server checked this generation's files before handing it over; the workers open it without reading them again.
   const { config, generationDir } = workerData as AskWorkerData;
   const logger = createLogger({ level: config.logLevel, name: 'verbatim-worker' });
-  const opened = await openPipeline({ config, generationDir, generatorConcurrency: GENERATIVE_TASKS_PER_WORKER, logger }).then(
+  const opened = await openPipeline({ config, generationDir, generationChecked: true, generatorConcurrency: GENERATIVE_TASKS_PER_WORKER, logger }).then(
     (result) => result.pipeline,
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );

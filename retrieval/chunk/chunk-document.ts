@@ -1,4 +1,3 @@
-import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import { ConfigError, throwIfAborted } from '../errors.js';
 import type { Chunk, SourceDocument } from '../types.js';
 import { findHeadings, headingAt } from './find-headings.js';
@@ -62,6 +61,7 @@ export async function chunkDocument(doc: SourceDocument, options: ChunkDocumentO
 
   const separators = [...(options.separators ?? PROSE_SEPARATORS)];
   if (separators.at(-1) !== '') separators.push('');
+  const ProseSplitter = await proseSplitterClass();
   const splitter = new ProseSplitter({ chunkSize, chunkOverlap, separators });
   const pieces = await splitter.splitText(text);
   throwIfAborted(signal);
@@ -147,69 +147,77 @@ function tagIndex(char: number): number {
  * first character tags the split's position; which splits form each merged piece is read off its result,
  * and the real piece is rebuilt from the real splits, so the decision stays LangChain's.
  */
-class ProseSplitter extends RecursiveCharacterTextSplitter {
-  private cursor = 0;
-  private spans: Span[] | null = [];
+/**
+ * The splitter class, defined over LangChain's once its module is first needed: importing it (with LangChain's core)
+ * takes about a second, which every process that only serves an existing index (and each answering worker) would
+ * otherwise pay at start-up.
+ */
+async function proseSplitterClass() {
+  const { RecursiveCharacterTextSplitter: Base } = await import('@langchain/textsplitters');
+  return class ProseSplitter extends Base {
+    private cursor = 0;
+    private spans: Span[] | null = [];
 
-  constructor(fields: { chunkSize: number; chunkOverlap: number; separators: string[] }) {
-    super({ ...fields, keepSeparator: true });
-  }
-
-  protected override splitOnSeparator(text: string, separator: string): string[] {
-    if (separator === '') {
-      return graphemeClusters(text).flatMap((g) => (g.length < this.chunkSize ? [g] : Array.from(g)));
+    constructor(fields: { chunkSize: number; chunkOverlap: number; separators: string[] }) {
+      super({ ...fields, keepSeparator: true });
     }
-    const pieces: string[] = [];
-    let from = 0;
-    for (let at = text.indexOf(separator); at !== -1; at = text.indexOf(separator, from)) {
-      pieces.push(text.slice(from, at + separator.length));
-      from = at + separator.length;
-    }
-    if (from < text.length) pieces.push(text.slice(from));
-    return pieces;
-  }
 
-  override async mergeSplits(splits: string[], separator: string): Promise<string[]> {
-    // Tags tell splits apart only within TAG_COUNT of each other; a merged piece holds at most chunkSize splits.
-    if (this.spans === null || separator !== '' || this.chunkSize >= TAG_COUNT || splits.some((s) => s === '')) {
-      this.spans = null;
-      return super.mergeSplits(splits, separator);
+    protected override splitOnSeparator(text: string, separator: string): string[] {
+      if (separator === '') {
+        return graphemeClusters(text).flatMap((g) => (g.length < this.chunkSize ? [g] : Array.from(g)));
+      }
+      const pieces: string[] = [];
+      let from = 0;
+      for (let at = text.indexOf(separator); at !== -1; at = text.indexOf(separator, from)) {
+        pieces.push(text.slice(from, at + separator.length));
+        from = at + separator.length;
+      }
+      if (from < text.length) pieces.push(text.slice(from));
+      return pieces;
     }
-    const ends: number[] = [];
-    let total = 0;
-    for (const split of splits) ends.push((total += split.length));
-    const startOf = (i: number): number => (i === 0 ? 0 : ends[i - 1]!);
-    const standIns = splits.map((split, i) => tagChar(i) + FILLER.repeat(split.length - 1));
 
-    const pieces: string[] = [];
-    let previous: { first: number; last: number } | null = null;
-    for (const merged of await super.mergeSplits(standIns, separator)) {
-      const found: number = previous ? findFirst(tagIndex(merged.charCodeAt(0)), previous.first + 1, previous.last + 1) : 0;
-      const last = found === -1 ? -1 : ends.indexOf(startOf(found) + merged.length, found);
-      if (last === -1 || merged !== standIns.slice(found, last + 1).join('')) {
+    override async mergeSplits(splits: string[], separator: string): Promise<string[]> {
+      // Tags tell splits apart only within TAG_COUNT of each other; a merged piece holds at most chunkSize splits.
+      if (this.spans === null || separator !== '' || this.chunkSize >= TAG_COUNT || splits.some((s) => s === '')) {
         this.spans = null;
         return super.mergeSplits(splits, separator);
       }
-      previous = { first: found, last };
-      const raw = splits.slice(found, last + 1).join('');
-      const piece = raw.trim();
-      if (piece === '') continue; // LangChain drops whitespace-only pieces too.
-      const start = this.cursor + startOf(found) + (raw.length - raw.trimStart().length);
-      this.spans.push({ start, end: start + piece.length });
-      pieces.push(piece);
-    }
-    this.cursor += total;
-    return pieces;
-  }
+      const ends: number[] = [];
+      let total = 0;
+      for (const split of splits) ends.push((total += split.length));
+      const startOf = (i: number): number => (i === 0 ? 0 : ends[i - 1]!);
+      const standIns = splits.map((split, i) => tagChar(i) + FILLER.repeat(split.length - 1));
 
-  /**
-   * The recorded span of every piece, or `null` when the record does not account for exactly these pieces
-   * of exactly this text (then the caller searches instead).
-   */
-  tracedSpans(text: string, pieces: readonly string[]): Span[] | null {
-    const spans = this.spans;
-    if (spans === null || this.cursor !== text.length || spans.length !== pieces.length) return null;
-    return spans.every((span, i) => text.slice(span.start, span.end) === pieces[i]) ? spans : null;
+      const pieces: string[] = [];
+      let previous: { first: number; last: number } | null = null;
+      for (const merged of await super.mergeSplits(standIns, separator)) {
+        const found: number = previous ? findFirst(tagIndex(merged.charCodeAt(0)), previous.first + 1, previous.last + 1) : 0;
+        const last = found === -1 ? -1 : ends.indexOf(startOf(found) + merged.length, found);
+        if (last === -1 || merged !== standIns.slice(found, last + 1).join('')) {
+          this.spans = null;
+          return super.mergeSplits(splits, separator);
+        }
+        previous = { first: found, last };
+        const raw = splits.slice(found, last + 1).join('');
+        const piece = raw.trim();
+        if (piece === '') continue; // LangChain drops whitespace-only pieces too.
+        const start = this.cursor + startOf(found) + (raw.length - raw.trimStart().length);
+        this.spans.push({ start, end: start + piece.length });
+        pieces.push(piece);
+      }
+      this.cursor += total;
+      return pieces;
+    }
+
+    /**
+     * The recorded span of every piece, or `null` when the record does not account for exactly these pieces
+     * of exactly this text (then the caller searches instead).
+     */
+    tracedSpans(text: string, pieces: readonly string[]): Span[] | null {
+      const spans = this.spans;
+      if (spans === null || this.cursor !== text.length || spans.length !== pieces.length) return null;
+      return spans.every((span, i) => text.slice(span.start, span.end) === pieces[i]) ? spans : null;
+    }
   }
 }
 

@@ -1,5 +1,4 @@
 import { zipSync } from 'fflate';
-import mammoth from 'mammoth';
 import type { DocumentHeading } from '../types.js';
 import { DEFAULT_ZIP_LIMITS, unpackZip, type ZipLimits } from './zip-archive.js';
 
@@ -48,6 +47,8 @@ export async function docxToText(bytes: Uint8Array, options: DocxToTextOptions =
   const stored = zipSync(Object.fromEntries(Object.entries(entries).map(([name, data]) => [name, [data, { level: 0 }]])));
   let root: DocxElement | null = null;
   try {
+    // Imported on the first Word document, not when the corpus loader is: most corpora have none.
+    const { default: mammoth } = await import('mammoth');
     await mammoth.convertToHtml(
       { buffer: Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength) },
       {

@@ -49,7 +49,11 @@ export const PDF_LAYOUT_RULES = Object.freeze({
   touching: 0.1,
   /** Lines further apart than this (space between them) start a new paragraph. */
   paragraphGap: 0.7,
-  /** Lines whose font heights differ by more than this share start a new paragraph. */
+  /**
+   * A line whose font height is at least this share larger than its neighbour's starts a new paragraph. The share is
+   * of the smaller height, as `headingScale` is of the body's, and it is no more than `headingScale − 1`: a line
+   * large enough to be a heading is always a paragraph of its own, never run into the body text after it.
+   */
   sizeChange: 0.15,
   /** A paragraph set at least this much larger than the body text, with at most `headingMaxWords` words, is a heading. */
   headingScale: 1.15,
@@ -185,7 +189,7 @@ function joinBetween(previous: Line, line: Line, newPage: boolean): Join {
   const gap = line.top - previous.bottom;
   // Up the page (the next column) or far below: a new paragraph; so is a change of size.
   if (gap < -PDF_LAYOUT_RULES.sameLine * height || gap > PDF_LAYOUT_RULES.paragraphGap * height) return 'paragraph';
-  if (Math.abs(line.height - previous.height) > PDF_LAYOUT_RULES.sizeChange * height) return 'paragraph';
+  if (height >= (1 + PDF_LAYOUT_RULES.sizeChange) * Math.min(previous.height, line.height)) return 'paragraph';
   // A line made of cells is a table row: the next line is the next row, not more of a sentence.
   if (previous.runs.length > 1 && hasCells(previous)) return 'row';
   return runsOn();

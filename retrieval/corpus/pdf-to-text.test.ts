@@ -108,6 +108,15 @@ describe('layOutPdf', () => {
     expect(laid.pages[0]!.boxes.map(([s, e]) => laid.text.slice(s, e))).toEqual(['The first floor of the office', 'had ff and ffi in it.']);
   });
 
+  it('keeps a heading 1.15 times the body size as its own paragraph and heading, even close above the body text', () => {
+    // A word processor's 14 pt heading over 12 pt text, 4 pt apart (LibreOffice's Heading 2 in the office fixture).
+    const heading = { text: 'The wool of the upper pastures', x: 50, y: 100, width: 200, height: 14 };
+    const body = ['The cloth that made the valley’s name was woven from the fleece', 'of the small sheep grazed on the upper pastures.'];
+    const laid = layOutPdf([{ width: 600, height: 800, items: [heading, ...body.map((line, i) => at(line, 50, 118 + i * 14))] }]);
+    expect(laid.text).toBe(`${heading.text}\n\n${body.join(' ')}`);
+    expect(laid.headings).toEqual([{ start: 0, end: heading.text.length, text: heading.text }]);
+  });
+
   it('keeps a hyphen before a capital letter, and a line-end hyphen at a paragraph end', () => {
     const laid = layOutPdf([{ width: 600, height: 800, items: [at('The north-', 50, 100), at('East wind.', 50, 114)] }]);
     expect(laid.text).toBe('The north- East wind.');

@@ -1,7 +1,7 @@
 /**
  * A PDF and a Word document that LibreOffice Writer exported from one source (`tools/office-fixtures/kessel-valley.fodt`,
  * see `__fixtures__/office/README.md`): real word-processor output with heading styles, justified and hyphenated text,
- * a table, a two-column section and a sentence across a page break. Read by the real corpus loader, then ingested and
+ * a table, a two-column section, a running header and page-number footer, and sentences across page breaks. Read by the real corpus loader, then ingested and
  * asked through the real pipeline: both files must read as the same text, the PDF's pages must be where Writer put
  * them, and every citation must quote its document exactly.
  */
@@ -24,9 +24,11 @@ const DOCX = 'kessel-valley.docx';
 const TITLE = 'The Kessel Valley Weavers’ Cooperative';
 /** Title, Heading 1 and Heading 2 paragraphs of the source, in order. */
 const HEADINGS = [TITLE, 'Origins', 'The wool of the upper pastures', 'Growth and the great flood', 'The office on the square', 'Production', 'Two looms, two traditions', 'Later years'];
-/** Writer breaks this sentence across pages 1 and 2: page 1 ends with "a cold and", page 2 starts with "muddy task". */
+/** Writer breaks this sentence across pages 1 and 2: page 1 ends with "hung above the", page 2 starts with "winner’s loom". */
 const ACROSS_PAGES =
   'The wreath hung above the winner’s loom until the next harvest, and a weaver who won it three years running was excused from the spring clearing of the mill race, a cold and muddy task that every other member of the cooperative shared with the apprentices and the shepherds’ sons.';
+/** And this one across pages 2 and 3, after "no bolt left". */
+const ACROSS_PAGES_TWO_THREE = 'He introduced printed order forms, a card index of every customer and a rule that no bolt left the valley without a numbered ticket sewn into its selvedge.';
 const ON_PAGE_TWO = 'The office manager, Jürgen Hoffmann, kept the fleece samples in a fireproof cabinet beside his desk and a waffle iron in the bottom drawer, which he used on Fridays for the apprentices.';
 /** The table, row by row, as both readers give it: cells apart by tabs, rows by line breaks. It is on page 3. */
 const TABLE = ['Year\tBolts woven\tWeavers', '1880\t310\t14', '1900\t1,150\t38', '1925\t2,480\t61', '1950\t1,920\t44'].join('\n');
@@ -42,6 +44,9 @@ const HYPHENATED: readonly (readonly [first: string, word: string])[] = [
   ['her', 'herringbone'],
   ['Ober', 'Oberdorf'],
 ];
+/** What Writer prints at the top and the foot of every page of the PDF (the DOCX keeps them apart from the body). */
+const RUNNING_HEADER = 'The Kessel Valley Weavers’ Cooperative — a short history';
+const FOOTER = (page: number) => `Page ${page} of 4`;
 /** Words a font may set with an ff, fi, fl, ffi or ffl ligature. */
 const LIGATURE_WORDS = ['fluffy', 'office', 'fireproof', 'waffle', 'affluent', 'efficient', 'first', 'flour', 'fleece', 'finished'];
 
@@ -102,27 +107,38 @@ describe('a PDF and a DOCX LibreOffice made from one document, loaded', () => {
     expect(docx.pages).toBeUndefined();
   });
 
-  it('gives the PDF its three A4 pages, each a range of the text, with a sentence across the page break on both', () => {
+  it('gives the PDF its four A4 pages, each a range of the text, with the sentences across page breaks on both', () => {
     expect(pdf.pages!.map((p) => [p.number, p.width, p.height])).toEqual([
       [1, 595.3, 841.89],
       [2, 595.3, 841.89],
       [3, 595.3, 841.89],
+      [4, 595.3, 841.89],
     ]);
-    const [one, two, three] = pdf.pages!;
+    const [one, two, three, four] = pdf.pages!;
     expect(one!.start).toBe(0);
-    expect(three!.end).toBe(pdf.text.length);
-    // Page 1's sentence runs on: the pages are joined by one space, not a paragraph break.
-    expect(pdf.text.slice(one!.end, two!.start)).toBe(' ');
+    expect(four!.end).toBe(pdf.text.length);
+    // Sentences run on from page 1 and from page 2: those pages are joined by one space, not a paragraph break.
+    expect([pdf.text.slice(one!.end, two!.start), pdf.text.slice(two!.end, three!.start), pdf.text.slice(three!.end, four!.start)]).toEqual([' ', ' ', '\n\n']);
     expect(pageText(1).startsWith(`${TITLE}\n\nA short history, 1871–1971\n\nOrigins\n\n`)).toBe(true);
-    expect(pageText(1).endsWith('mill race, a cold and')).toBe(true);
-    expect(pageText(2).startsWith('muddy task that every other member')).toBe(true);
-    expect(pageText(2).endsWith('the many imitations that followed.')).toBe(true);
-    expect(pageText(3).startsWith('Production\n\nThe table below')).toBe(true);
+    expect(pageText(1).endsWith('dried thistles. The wreath hung above the')).toBe(true);
+    expect(pageText(2).startsWith('winner’s loom until the next harvest')).toBe(true);
+    expect(pageText(2).endsWith('a rule that no bolt left')).toBe(true);
+    expect(pageText(3).startsWith('the valley without a numbered ticket')).toBe(true);
+    expect(pageText(3).endsWith('the building is now the valley museum.')).toBe(true);
+    expect(pageText(4).startsWith('The museum keeps')).toBe(true);
     expect(pagesOfSpan(pdf.pages!, ...spanOf(pdf, ACROSS_PAGES))).toEqual([1, 2]);
+    expect(pagesOfSpan(pdf.pages!, ...spanOf(pdf, ACROSS_PAGES_TWO_THREE))).toEqual([2, 3]);
     expect(pagesOfSpan(pdf.pages!, ...spanOf(pdf, ON_PAGE_TWO))).toEqual([2]);
     expect(pagesOfSpan(pdf.pages!, ...spanOf(pdf, 'Later years'))).toEqual([3]);
-    // Its five lines: the last three of page 1 (from the middle of the first) and the first two of page 2.
-    expect(rectanglesOfSpan(pdf.pages!, ...spanOf(pdf, ACROSS_PAGES)).map((r) => r.page)).toEqual([1, 1, 1, 2, 2]);
+    // Its lines: the last of page 1 (from its middle) and the first four of page 2.
+    expect(rectanglesOfSpan(pdf.pages!, ...spanOf(pdf, ACROSS_PAGES)).map((r) => r.page)).toEqual([1, 2, 2, 2, 2]);
+  });
+
+  it('leaves the running header and the page-number footer out of the PDF’s text, as the DOCX does', () => {
+    for (const document of [pdf, docx]) {
+      expect(document.text).not.toContain(RUNNING_HEADER);
+      for (const page of [1, 2, 3, 4]) expect(document.text).not.toContain(FOOTER(page));
+    }
   });
 
   it('reads the table row by row, as a paragraph of its own, in both', () => {
@@ -203,6 +219,7 @@ const CASES: readonly Case[] = [
   },
   { question: 'What was a weaver who won the wreath three years running excused from?', quote: ACROSS_PAGES, pages: [1, 2], heading: 'The wool of the upper pastures' },
   { question: 'Where did Jürgen Hoffmann keep the fleece samples?', quote: ON_PAGE_TWO, pages: [2], heading: 'The office on the square' },
+  { question: "What did Hoffmann's rule say no bolt left the valley without?", quote: ACROSS_PAGES_TWO_THREE, pages: [2, 3], heading: 'The office on the square' },
   {
     question: 'Who lent the money for the move of the office?',
     quote: 'His affluent cousin in Bern lent the money for the move, and the loan was repaid in full by 1912.',
@@ -216,6 +233,7 @@ const CASES: readonly Case[] = [
     pages: [3],
     heading: 'Later years',
   },
+  { question: 'What pays for the heating of the museum?', quote: 'Visitors may buy a small length of cloth woven on it; the proceeds pay for the museum’s heating.', pages: [4], heading: 'Later years' },
 ];
 
 describe.each([PDF, DOCX])('asking about %s through the real ingest and pipeline', (file) => {

@@ -15,6 +15,11 @@ export const RUNNING_LINE_RULES = Object.freeze({
   minPages: 2,
   /** "The same place": its top within this many points of the others'. */
   tolerancePoints: 2,
+  /**
+   * A line set this many times larger than the body text (the size most characters have) is a heading, never a
+   * running line: "Chapter 3" at the top of page 3 of a one-chapter-a-page PDF stays. As the layout's `headingScale`.
+   */
+  headingScale: 1.15,
 });
 
 interface EdgeLine<R> {
@@ -33,17 +38,19 @@ const DIGITS = /\d+/g;
  * same text, on most pages (`RUNNING_LINE_RULES`). Its numbers may differ from page to page only as a page number
  * does, one of them going up with the page ("3", "Page 3 of 12", "Report — 3"): a table's last row at the foot of
  * every page, with other figures on each, is not one. A page whose text is all one line is never changed, so a PDF of
- * identical one-line pages keeps its text. Lines are told by their tops within `sameLine` font heights, as the
- * layout does. Work is the runs' sorting plus linear in the pages.
+ * identical one-line pages keeps its text, and a line set as a heading is never one. Lines are told by their tops
+ * within `sameLine` font heights, as the layout does. Work is the runs' sorting plus linear in the pages.
  */
 export function runningLines<R extends RunOnPage>(pages: readonly (readonly R[])[], sameLine: number): Set<R> {
   const groups = new Map<string, EdgeLine<R>[]>();
+  const tallest = RUNNING_LINE_RULES.headingScale * bodyHeight(pages);
   let pagesWithText = 0;
   pages.forEach((runs, index) => {
     const edges = edgeLines(runs, sameLine);
     if (!edges) return;
     pagesWithText++;
     for (const [edge, line] of [['top', edges.top] as const, ['bottom', edges.bottom] as const]) {
+      if (line.some((r) => r.height >= tallest)) continue;
       const sorted = [...line].sort((a, b) => a.x - b.x);
       const text = sorted.map((r) => r.text).join(' ');
       const key = `${edge}\u0000${text.replace(DIGITS, '#')}`;
@@ -70,6 +77,18 @@ export function runningLines<R extends RunOnPage>(pages: readonly (readonly R[])
     }
   }
   return running;
+}
+
+/** The font height most characters have, over all pages. */
+function bodyHeight(pages: readonly (readonly RunOnPage[])[]): number {
+  const weighted = pages.flatMap((runs) => runs.map((r) => [r.height, r.text.length] as const)).sort((a, b) => a[0] - b[0]);
+  const half = weighted.reduce((n, [, chars]) => n + chars, 0) / 2;
+  let seen = 0;
+  for (const [height, chars] of weighted) {
+    seen += chars;
+    if (seen >= half) return height;
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 /** Whether one of the lines' numbers is the page number plus the same offset on every page. */

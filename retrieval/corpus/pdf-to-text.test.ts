@@ -129,7 +129,7 @@ describe('layOutPdf', () => {
     expect(laid.pages.flatMap((p) => p.boxes).map(([s, e]) => laid.text.slice(s, e))).not.toContainEqual(expect.stringMatching(/Page|Annual Review/));
   });
 
-  it('keeps edge lines that do not run: figures that are no page number, one-line pages, a line on too few pages', () => {
+  it('keeps edge lines that do not run: figures that are no page number, one-line pages, chapter headings, a line on too few pages', () => {
     const page = (lines: [string, number][]) => ({ width: 600, height: 800, items: lines.map(([text, y]) => at(text, 50, y)) });
     // The foot of every page says "Total", but its figure is no page number.
     const totals = layOutPdf(
@@ -144,6 +144,9 @@ describe('layOutPdf', () => {
     expect(totals.text).toBe('Ships in port.\n\nTotal 12\n\nBoats at anchor.\n\nTotal 15\n\nFerries due.\n\nTotal 9');
     // Every page is the same one line: it is the text, not a running line.
     expect(layOutPdf([1, 2, 3].map(() => page([['Line of text.', 100]]))).text).toBe('Line of text.\n\nLine of text.\n\nLine of text.');
+    // A heading that numbers the chapters as the pages go is no running header either.
+    const chapters = layOutPdf([1, 2, 3].map((n) => ({ width: 600, height: 800, items: [{ ...at(`Chapter ${n}`, 50, 40), height: 20 }, at(`Ships of year ${n * 7}.`, 50, 100), at('More ships.', 50, 114)] })));
+    expect(chapters.headings.map((h) => h.text)).toEqual(['Chapter 1', 'Chapter 2', 'Chapter 3']);
     // A top line on one page of three is no running header.
     const once = layOutPdf([page([['Contents', 40], ['Ships in port.', 100]]), page([['Boats at anchor.', 100], ['More boats.', 114]]), page([['Ferries due.', 100], ['Fewer ferries.', 114]])]);
     expect(once.text).toBe('Contents\n\nShips in port.\n\nBoats at anchor. More boats.\n\nFerries due. Fewer ferries.');

@@ -1,4 +1,5 @@
 import type { DocumentHeading, DocumentPage, TextBox } from '../types.js';
+import { runningLines } from './pdf-running-lines.js';
 
 /** A run of text placed on a page: PDF points from the page's top left, y downwards (`y` is the top of the glyphs). */
 export interface PlacedText {
@@ -49,7 +50,11 @@ export const PDF_LAYOUT_RULES = Object.freeze({
   touching: 0.1,
   /** Lines further apart than this (space between them) start a new paragraph. */
   paragraphGap: 0.7,
-  /** Lines whose font heights differ by more than this share start a new paragraph. */
+  /**
+   * A line whose font height is at least this share larger than its neighbour's starts a new paragraph. The share is
+   * of the smaller height, as `headingScale` is of the body's, and it is no more than `headingScale − 1`: a line
+   * large enough to be a heading is always a paragraph of its own, never run into the body text after it.
+   */
   sizeChange: 0.15,
   /** A paragraph set at least this much larger than the body text, with at most `headingMaxWords` words, is a heading. */
   headingScale: 1.15,
@@ -96,10 +101,15 @@ interface Line {
  * paragraphs by a blank line. A word hyphenated at a line end is joined again without its hyphen when the next line
  * starts in lower case ("hyphen-" + "ated" is "hyphenated"); a compound split at its own hyphen loses it too. Pages
  * are joined like lines when a sentence runs on (the page ends without closing punctuation and the next begins in
- * lower case), else by a blank line. Linear in the runs up to the sorting, which the cut depth bounds.
+ * lower case), else by a blank line. Running headers and footers — a page's top or bottom line that recurs at the
+ * same place on most pages, page numbers and all (`pdf-running-lines.ts`) — are left out, as a word processor leaves
+ * them out of a document's body: a sentence runs on across a page break past them. Linear in the runs up to the
+ * sorting, which the cut depth bounds.
  */
 export function layOutPdf(pages: readonly PlacedPage[]): PdfText {
-  const orderedPages = pages.map((page) => readingOrder(page.items));
+  const runs = pages.map((page) => runsOf(page.items));
+  const running = runningLines(runs, PDF_LAYOUT_RULES.sameLine);
+  const orderedPages = runs.map((pageRuns) => readingOrder(running.size === 0 ? pageRuns : pageRuns.filter((run) => !running.has(run))));
   const bodyHeight = medianHeight(orderedPages);
   const parts: string[] = [];
   let length = 0;
@@ -185,7 +195,7 @@ function joinBetween(previous: Line, line: Line, newPage: boolean): Join {
   const gap = line.top - previous.bottom;
   // Up the page (the next column) or far below: a new paragraph; so is a change of size.
   if (gap < -PDF_LAYOUT_RULES.sameLine * height || gap > PDF_LAYOUT_RULES.paragraphGap * height) return 'paragraph';
-  if (Math.abs(line.height - previous.height) > PDF_LAYOUT_RULES.sizeChange * height) return 'paragraph';
+  if (height >= (1 + PDF_LAYOUT_RULES.sizeChange) * Math.min(previous.height, line.height)) return 'paragraph';
   // A line made of cells is a table row: the next line is the next row, not more of a sentence.
   if (previous.runs.length > 1 && hasCells(previous)) return 'row';
   return runsOn();
@@ -224,8 +234,8 @@ function medianHeight(pages: readonly Line[][]): number {
   return weighted.at(-1)![0];
 }
 
-/** A page's runs as lines in reading order. */
-function readingOrder(items: readonly PlacedText[]): Line[] {
+/** A page's text items as runs: cleaned, without empty or unplaceable ones. */
+function runsOf(items: readonly PlacedText[]): Run[] {
   const runs: Run[] = [];
   for (const item of items) {
     const text = cleanRunText(item.text);
@@ -233,6 +243,11 @@ function readingOrder(items: readonly PlacedText[]): Line[] {
     const height = item.height > 0 ? item.height : 1;
     runs.push({ text, x: item.x, y: item.y, width: item.width, height, right: item.x + item.width, bottom: item.y + height });
   }
+  return runs;
+}
+
+/** A page's runs as lines in reading order. */
+function readingOrder(runs: Run[]): Line[] {
   const lines: Line[] = [];
   xyCut(runs, 0, lines);
   return lines;

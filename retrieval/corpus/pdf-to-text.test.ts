@@ -108,6 +108,50 @@ describe('layOutPdf', () => {
     expect(laid.pages[0]!.boxes.map(([s, e]) => laid.text.slice(s, e))).toEqual(['The first floor of the office', 'had ff and ffi in it.']);
   });
 
+  it('keeps a heading 1.15 times the body size as its own paragraph and heading, even close above the body text', () => {
+    // A word processor's 14 pt heading over 12 pt text, 4 pt apart (LibreOffice's Heading 2 in the office fixture).
+    const heading = { text: 'The wool of the upper pastures', x: 50, y: 100, width: 200, height: 14 };
+    const body = ['The cloth that made the valley’s name was woven from the fleece', 'of the small sheep grazed on the upper pastures.'];
+    const laid = layOutPdf([{ width: 600, height: 800, items: [heading, ...body.map((line, i) => at(line, 50, 118 + i * 14))] }]);
+    expect(laid.text).toBe(`${heading.text}\n\n${body.join(' ')}`);
+    expect(laid.headings).toEqual([{ start: 0, end: heading.text.length, text: heading.text }]);
+  });
+
+  it('leaves out a running header and a page-number footer, so a sentence runs on across the page break past them', () => {
+    const page = (n: number, body: string[]) => ({
+      width: 600,
+      height: 800,
+      items: [at('Harbour Report — Annual Review', 50, 40), ...body.map((line, i) => at(line, 50, 100 + i * 14)), at(`Page ${n} of 3`, 280, 760)],
+    });
+    const laid = layOutPdf([page(1, ['The lighthouse on the breakwater was lit']), page(2, ['for the first time in 1904.', 'Ships still call twice a week.']), page(3, ['Fishing fleets moved in 1960.'])]);
+    expect(laid.text).toBe('The lighthouse on the breakwater was lit for the first time in 1904. Ships still call twice a week.\n\nFishing fleets moved in 1960.');
+    expect(laid.pages.map((p) => laid.text.slice(p.start, p.end))).toEqual(['The lighthouse on the breakwater was lit', 'for the first time in 1904. Ships still call twice a week.', 'Fishing fleets moved in 1960.']);
+    expect(laid.pages.flatMap((p) => p.boxes).map(([s, e]) => laid.text.slice(s, e))).not.toContainEqual(expect.stringMatching(/Page|Annual Review/));
+  });
+
+  it('keeps edge lines that do not run: figures that are no page number, one-line pages, chapter headings, a line on too few pages', () => {
+    const page = (lines: [string, number][]) => ({ width: 600, height: 800, items: lines.map(([text, y]) => at(text, 50, y)) });
+    // The foot of every page says "Total", but its figure is no page number.
+    const totals = layOutPdf(
+      (
+        [
+          ['Ships in port.', 12],
+          ['Boats at anchor.', 15],
+          ['Ferries due.', 9],
+        ] as const
+      ).map(([text, total]) => page([[text, 100], [`Total ${total}`, 760]])),
+    );
+    expect(totals.text).toBe('Ships in port.\n\nTotal 12\n\nBoats at anchor.\n\nTotal 15\n\nFerries due.\n\nTotal 9');
+    // Every page is the same one line: it is the text, not a running line.
+    expect(layOutPdf([1, 2, 3].map(() => page([['Line of text.', 100]]))).text).toBe('Line of text.\n\nLine of text.\n\nLine of text.');
+    // A heading that numbers the chapters as the pages go is no running header either.
+    const chapters = layOutPdf([1, 2, 3].map((n) => ({ width: 600, height: 800, items: [{ ...at(`Chapter ${n}`, 50, 40), height: 20 }, at(`Ships of year ${n * 7}.`, 50, 100), at('More ships.', 50, 114)] })));
+    expect(chapters.headings.map((h) => h.text)).toEqual(['Chapter 1', 'Chapter 2', 'Chapter 3']);
+    // A top line on one page of three is no running header.
+    const once = layOutPdf([page([['Contents', 40], ['Ships in port.', 100]]), page([['Boats at anchor.', 100], ['More boats.', 114]]), page([['Ferries due.', 100], ['Fewer ferries.', 114]])]);
+    expect(once.text).toBe('Contents\n\nShips in port.\n\nBoats at anchor. More boats.\n\nFerries due. Fewer ferries.');
+  });
+
   it('keeps a hyphen before a capital letter, and a line-end hyphen at a paragraph end', () => {
     const laid = layOutPdf([{ width: 600, height: 800, items: [at('The north-', 50, 100), at('East wind.', 50, 114)] }]);
     expect(laid.text).toBe('The north- East wind.');

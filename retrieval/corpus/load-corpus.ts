@@ -80,6 +80,8 @@ export interface LoadedCorpus {
    * `RACY_WINDOW_MS` of being read has none, so it is read again next time.
    */
   readonly stamps: ReadonlyMap<string, FileStamp>;
+  /** The size in bytes of each loaded document's file, by id (also of those without a stamp), for the library to show. */
+  readonly sizes: ReadonlyMap<string, number>;
   /** Documents taken from `known` because their file's stamp was unchanged: not read, not hashed. */
   readonly reused: number;
 }
@@ -154,6 +156,7 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
     .finally(() => converters.pdf.close());
   const documents: SourceDocument[] = [];
   const stamps = new Map<string, FileStamp>();
+  const sizes = new Map<string, number>();
   let reused = 0;
   results.forEach((result, i) => {
     if (typeof result === 'string') {
@@ -162,10 +165,11 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
     }
     documents.push(result.document);
     if (result.stamp) stamps.set(result.document.id, result.stamp);
+    sizes.set(result.document.id, result.bytes);
     if (result.reused) reused++;
   });
   skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
-  return { documents, skipped, stamps, reused };
+  return { documents, skipped, stamps, sizes, reused };
 }
 
 async function openRoot(dir: string): Promise<string> {
@@ -257,6 +261,8 @@ const BECAME_SYMLINK = 'changed into a symlink while the corpus was being read; 
 interface ReadOutcome {
   readonly document: SourceDocument;
   readonly stamp: FileStamp | null;
+  /** The file's size in bytes. */
+  readonly bytes: number;
   readonly reused: boolean;
 }
 
@@ -276,7 +282,7 @@ async function readDocument(
   if (known) {
     // Not opened, so nothing outside the corpus can be read through it: the bytes are the ones read last time.
     const seen = await lstat(entry.file).catch(() => null);
-    if (seen?.isFile() && sameStamp(seen, known.stamp)) return { document: known.document, stamp: known.stamp, reused: true };
+    if (seen?.isFile() && sameStamp(seen, known.stamp)) return { document: known.document, stamp: known.stamp, bytes: known.stamp.size, reused: true };
   }
   let read: FileRead | string;
   try {
@@ -303,7 +309,7 @@ async function readDocument(
       ...(converted.headings.length > 0 ? { headings: converted.headings } : {}),
       ...(converted.pages ? { pages: converted.pages } : {}),
     };
-    return { document, stamp: stampOf(read.info, read.readAtMs), reused: false };
+    return { document, stamp: stampOf(read.info, read.readAtMs), bytes: bytes.length, reused: false };
   }
 
   let raw: string;
@@ -337,7 +343,7 @@ async function readDocument(
     text,
     hash,
   };
-  return { document, stamp: stampOf(read.info, read.readAtMs), reused: false };
+  return { document, stamp: stampOf(read.info, read.readAtMs), bytes: bytes.length, reused: false };
 }
 
 /** A PDF's or Word document's text, headings, title and (PDF) pages, or why it has none. */

@@ -298,9 +298,10 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const chunkCounts = new Map<string, number>();
       for (const c of chunks) chunkCounts.set(c.docId, (chunkCounts.get(c.docId) ?? 0) + 1);
       const documents: readonly SourceDocument[] = corpus.documents;
+      const builtAt = new Date().toISOString();
       const draft: ManifestDraft = {
         formatVersion: INDEX_FORMAT_VERSION,
-        builtAt: new Date().toISOString(),
+        builtAt,
         embedder: embedder ? embedderInfo(embedder, config.modelId) : null,
         lexicalReason: embedder ? null : (choice?.lexicalReason ?? 'no embedder'),
         chunking: { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap },
@@ -312,6 +313,9 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
           length: d.text.length,
           chunks: chunkCounts.get(d.id) ?? 0,
           file: corpus.stamps.get(d.id),
+          bytes: corpus.sizes.get(d.id),
+          // First indexed: kept while the file changes in place; a new id (a new or renamed file) is added now.
+          addedAt: previousDocs.has(d.id) ? previousDocs.get(d.id)!.addedAt : builtAt,
         })),
         chunkCount: chunks.length,
         termAnalysis: TERM_ANALYSIS_VERSION,

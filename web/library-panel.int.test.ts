@@ -12,6 +12,7 @@ import { byteSize } from './src/document-facts.js';
 import { seriousViolations } from './__fixtures__/axe.js';
 import { ask, lastResult, openPage } from './__fixtures__/chat-page.js';
 import { usePageServer, VIEWPORTS } from './__fixtures__/page-server.js';
+import { saveScreenshot } from './__fixtures__/screenshots.js';
 
 const LIGHTHOUSE = '# The Zorblax lighthouse\n\nThe Zorblax lighthouse was built in 1873 by the engineer Mirela Quintavalle.\n';
 const FERRY = '# The Vontrel ferry\n\nThe Vontrel ferry crosses the bay twice a day, captained by Odile Brask.\n';
@@ -113,6 +114,7 @@ describe('the library panel', () => {
     await panel.getByText('1 of 2 shown').waitFor();
     expect(await panel.locator('.library-item').count()).toBe(1);
     expect(await panel.locator('.library-item [data-fact="pages"]').textContent()).toBe('2 pages');
+    await saveScreenshot(page, 'library-pdf-facts.png');
     expect(await seriousViolations(page)).toEqual([]);
     await panel.getByLabel('Filter').fill('');
 

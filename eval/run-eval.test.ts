@@ -48,7 +48,7 @@ function fakePipeline(answers: Record<string, Partial<AskResult>>, asked: string
     askStream: async function* () {
       throw new Error('not used');
     },
-    listDocuments: () => [{ id: DOC.id, title: DOC.title, length: TEXT.length, chunks: 1 }],
+    listDocuments: () => [{ id: DOC.id, title: DOC.title, length: TEXT.length, chunks: 1, pages: null, bytes: TEXT.length, addedAt: null }],
     getDocument: (id) => (id === DOC.id ? DOC : undefined),
     close: async () => {},
   };

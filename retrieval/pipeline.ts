@@ -89,6 +89,15 @@ export interface DocumentSummary {
   readonly title: string;
   readonly length: number;
   readonly chunks: number;
+  /** PDFs: how many pages it has; null for other documents. */
+  readonly pages: number | null;
+  /** The size of its file in bytes; null when the index predates recording it and never stamped the file. */
+  readonly bytes: number | null;
+  /**
+   * When it was first indexed (ISO 8601), unchanged while its file is edited in place; null for a document first
+   * indexed before the index recorded it.
+   */
+  readonly addedAt: string | null;
 }
 
 /** Retrieval and answering over one loaded index. */
@@ -293,7 +302,16 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     search,
     ask,
     askStream,
-    listDocuments: () => manifest.documents.map((d) => ({ id: d.id, title: d.title, length: d.length, chunks: d.chunks })),
+    listDocuments: () =>
+      manifest.documents.map((d) => ({
+        id: d.id,
+        title: d.title,
+        length: d.length,
+        chunks: d.chunks,
+        pages: documents.get(d.id)?.pages?.length ?? null,
+        bytes: d.bytes ?? d.file?.size ?? null,
+        addedAt: d.addedAt ?? null,
+      })),
     getDocument: (id) => documents.get(id),
     close: async () => {
       closeIndex(index);

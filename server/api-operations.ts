@@ -193,7 +193,7 @@ export function apiOperations(options: ApiOperationsOptions): ApiOperation[] {
       operationId: 'listDocuments',
       tag: 'api',
       summary: 'The documents of the index',
-      responses: { 200: ok('Every document with its length and chunk count.', documentListResponseSchema), ...api },
+      responses: { 200: ok('Every document with its length, chunk count, pages (PDFs), file size and when it was first indexed.', documentListResponseSchema), ...api },
     },
     {
       method: 'get',

@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSimplePdf } from '../retrieval/corpus/__fixtures__/test-documents.js';
 import { withIndexLock } from '../retrieval/index/index-lock.js';
 import type { AskResult } from '../retrieval/types.js';
 import type { DocumentListResponse, DocumentResponse, ErrorBody, SuggestionsResponse, UploadsResponse, UploadStatusResponse } from './protocol.js';
@@ -83,7 +84,10 @@ describe('an uploaded document', () => {
     expect(done).toMatchObject({ state: 'ready', reason: null, docId: sent.docId });
     docId = done.docId;
     expect(await fs.readFile(path.join(t.config.corpusDir, docId), 'utf8')).toBe(FACT_DOC);
-    expect(await documentIds(t)).toContain(docId);
+    const listed = ((await (await fetch(`${t.url}/api/documents`)).json()) as DocumentListResponse).documents.find((d) => d.id === docId);
+    // Indexed right after it was stored, so its file has no trusted stamp yet: its size is listed all the same.
+    expect(listed).toMatchObject({ title: 'The Zorblax lighthouse', pages: null, bytes: Buffer.byteLength(FACT_DOC) });
+    expect(Date.parse(listed!.addedAt!)).toBeGreaterThanOrEqual(Date.parse(sent.receivedAt));
 
     const result = await ask(t, FACT_QUESTION);
     expect(result.abstained).toBe(false);
@@ -121,6 +125,25 @@ describe('an uploaded document', () => {
     const { suggestions } = (await (await fetch(`${t.url}/api/suggestions`)).json()) as SuggestionsResponse;
     expect(suggestions.length).toBeGreaterThan(0);
     expect(suggestions.map((q) => q.docId)).not.toContain(docId);
+  });
+});
+
+describe('an uploaded PDF', () => {
+  it('is listed with its page count and the size of its file, and edited in place keeps when it was added', async () => {
+    const pdf = await makeSimplePdf(['The Zorblax ferry sails at dawn from the northern quay.'], 2);
+    expect(pdf.length).toBeLessThan(MAX_FILE_BYTES);
+    const done = await settled(t, (await uploadOne(t, { name: 'ferry.pdf', content: pdf as Uint8Array<ArrayBuffer> })).upload);
+    expect(done.state).toBe('ready');
+    const listed = async () => ((await (await fetch(`${t.url}/api/documents`)).json()) as DocumentListResponse).documents.find((d) => d.id === done.docId);
+    const first = await listed();
+    expect(first).toMatchObject({ pages: 2, bytes: pdf.length });
+
+    // The same file name with other bytes is a change in place: re-indexed, first added time kept.
+    const edited = await makeSimplePdf(['The Zorblax ferry sails at dawn from the northern quay.', 'It returns at dusk.'], 3);
+    await fs.writeFile(path.join(t.config.corpusDir, done.docId), edited);
+    expect(await t.live!.reindex()).toMatchObject({ changed: [done.docId] });
+    expect(await listed()).toMatchObject({ pages: 3, bytes: edited.length, addedAt: first!.addedAt });
+    expect((await remove(t, done.docId)).status).toBe(200);
   });
 });
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -12,6 +13,7 @@ import { documentedHttpCodes } from './__fixtures__/readme-error-codes.js';
 import { startTestServer, type TestServer } from './__fixtures__/test-server.js';
 import { connect } from './__fixtures__/ws-client.js';
 import type { DocumentListResponse, DocumentResponse, ErrorBody, FollowUpsResponse, HealthResponse, SearchResponse, SuggestionsResponse } from './protocol.js';
+import { documentListResponseSchema } from './response-schemas.js';
 
 const SEED_ID = '000_4434d9e95f18ffce.txt';
 const QUESTION = 'How many foreign law enforcement officers did China train in 2023?';
@@ -178,14 +180,17 @@ describe('GET /api/search', () => {
 });
 
 describe('documents', () => {
-  it('lists documents with length and chunk count', async () => {
+  it('lists documents with length, chunk count, pages, file size and when they were added', async () => {
     const body = (await (await fetch(`${t.url}/api/documents`)).json()) as DocumentListResponse;
+    expect(documentListResponseSchema.safeParse(body).error).toBeUndefined();
     expect(body.documents).toHaveLength(1);
     const [doc] = body.documents;
-    expect(doc).toMatchObject({ id: SEED_ID });
+    expect(doc).toMatchObject({ id: SEED_ID, pages: null });
     expect(doc!.length).toBe((await documentText(SEED_ID)).length);
     expect(doc!.chunks).toBeGreaterThan(0);
     expect(doc!.title.length).toBeGreaterThan(0);
+    expect(doc!.bytes).toBe(fs.statSync(path.join(t.config.corpusDir, SEED_ID)).size);
+    expect(Date.parse(doc!.addedAt!)).toBeLessThanOrEqual(Date.now());
   });
 
   it('returns the exact text of a document by URL-encoded id', async () => {

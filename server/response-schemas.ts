@@ -207,7 +207,22 @@ export const searchResponseSchema = z
 
 /** `GET /api/documents`: `DocumentListResponse`. */
 export const documentListResponseSchema = z
-  .object({ documents: z.array(z.object({ id: z.string(), title: z.string(), length: count.describe('Length of the text, in UTF-16 code units.'), chunks: count })) })
+  .object({
+    documents: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        length: count.describe('Length of the text, in UTF-16 code units.'),
+        chunks: count,
+        pages: z.int().min(1).nullable().describe('PDFs: how many pages it has; null for other documents.'),
+        bytes: count.nullable().describe('The size of its file in bytes; null when an index built before this was recorded never stamped the file (re-index to fill it in).'),
+        addedAt: z.iso
+          .datetime()
+          .nullable()
+          .describe('When the document was first indexed (ISO 8601). A file changed in place keeps its first time; a new or renamed file gets the time of the ingest that found it. Null for documents first indexed before this was recorded.'),
+      }),
+    ),
+  })
   .meta({ id: 'DocumentList' });
 
 /** `GET /api/suggestions`: `SuggestionsResponse`. */

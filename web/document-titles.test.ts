@@ -4,8 +4,8 @@ import { DocumentTitles } from './src/document-titles.js';
 
 const LIST: DocumentListResponse = {
   documents: [
-    { id: '000_4434d9e95f18ffce.txt', title: 'Police diplomacy', length: 5730, chunks: 9 },
-    { id: 'untitled.txt', title: '', length: 10, chunks: 1 },
+    { id: '000_4434d9e95f18ffce.txt', title: 'Police diplomacy', length: 5730, chunks: 9, pages: null, bytes: 5730, addedAt: '2026-01-05T10:00:00.000Z' },
+    { id: 'untitled.txt', title: '', length: 10, chunks: 1, pages: null, bytes: 10, addedAt: null },
   ],
 };
 

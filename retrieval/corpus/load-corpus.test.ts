@@ -190,6 +190,7 @@ describe('loadCorpus', () => {
     expect(trusted.documents).toEqual([]);
     expect(trusted.unchanged).toEqual(['a.txt']);
     expect(trusted.stamps.get('a.txt')).toEqual(stamp);
+    expect(trusted.sizes.get('a.txt')).toBe('What the file says.'.length);
 
     writeFileSync(file, 'What the file says now.');
     const read = await loadCorpus({ dir, known });
@@ -197,6 +198,8 @@ describe('loadCorpus', () => {
     expect(read.unchanged).toEqual([]);
     // Written a moment ago, so its stamp is not recorded to be trusted next time.
     expect(read.stamps.has('a.txt')).toBe(false);
+    // Its size is known all the same, for the library to show.
+    expect(read.sizes.get('a.txt')).toBe('What the file says now.'.length);
   });
 
   it('loads through a symlinked corpus folder', async () => {

@@ -83,6 +83,8 @@ export interface LoadedCorpus {
    * `RACY_WINDOW_MS` of being read has none, so it is read again next time.
    */
   readonly stamps: ReadonlyMap<string, FileStamp>;
+  /** The size in bytes of each loaded document's file, by id (also of those without a stamp, and of unchanged ones), for the library to show. */
+  readonly sizes: ReadonlyMap<string, number>;
 }
 
 type DocumentKind = NamedType;
@@ -156,6 +158,7 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
   const documents: SourceDocument[] = [];
   const unchanged: string[] = [];
   const stamps = new Map<string, FileStamp>();
+  const sizes = new Map<string, number>();
   results.forEach((result, i) => {
     const { id } = found[i]!;
     if (typeof result === 'string') {
@@ -163,11 +166,12 @@ export async function loadCorpus(options: LoadCorpusOptions): Promise<LoadedCorp
       return;
     }
     if (result.stamp) stamps.set(id, result.stamp);
+    sizes.set(id, result.bytes);
     if (result.document) documents.push(result.document);
     else unchanged.push(id);
   });
   skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
-  return { documents, unchanged, skipped, stamps };
+  return { documents, unchanged, skipped, stamps, sizes };
 }
 
 async function openRoot(dir: string): Promise<string> {
@@ -259,6 +263,8 @@ const BECAME_SYMLINK = 'changed into a symlink while the corpus was being read; 
 interface ReadOutcome {
   readonly document: SourceDocument | null;
   readonly stamp: FileStamp | null;
+  /** The file's size in bytes. */
+  readonly bytes: number;
 }
 
 /** How PDFs and Word documents are converted during one load. */
@@ -277,7 +283,7 @@ async function readDocument(
   if (known) {
     // Not opened, so nothing outside the corpus can be read through it: the bytes are the ones read last time.
     const seen = await lstat(entry.file).catch(() => null);
-    if (seen?.isFile() && sameStamp(seen, known.stamp)) return { document: null, stamp: known.stamp };
+    if (seen?.isFile() && sameStamp(seen, known.stamp)) return { document: null, stamp: known.stamp, bytes: known.stamp.size };
   }
   let read: FileRead | string;
   try {
@@ -304,7 +310,7 @@ async function readDocument(
       ...(converted.headings.length > 0 ? { headings: converted.headings } : {}),
       ...(converted.pages ? { pages: converted.pages } : {}),
     };
-    return { document, stamp: stampOf(read.info, read.readAtMs) };
+    return { document, stamp: stampOf(read.info, read.readAtMs), bytes: bytes.length };
   }
 
   let raw: string;
@@ -338,7 +344,7 @@ async function readDocument(
     text,
     hash,
   };
-  return { document, stamp: stampOf(read.info, read.readAtMs) };
+  return { document, stamp: stampOf(read.info, read.readAtMs), bytes: bytes.length };
 }
 
 /** A PDF's or Word document's text, headings, title and (PDF) pages, or why it has none. */

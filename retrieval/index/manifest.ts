@@ -42,6 +42,13 @@ export const manifestSchema = z.object({
       chunks: z.number().int().nonnegative(),
       /** The file's stamp when it was read: an unchanged stamp next time means unchanged bytes. Absent: read it again. */
       file: fileStampSchema.optional(),
+      /** The file's size in bytes; absent in indexes built before it was recorded (then `file.size`, when stamped). */
+      bytes: z.number().int().nonnegative().optional(),
+      /**
+       * When the document was first indexed (ISO 8601), kept as it is while its file changes in place; absent for
+       * documents first indexed before it was recorded.
+       */
+      addedAt: z.string().optional(),
     }),
   ),
   chunkCount: z.number().int().nonnegative(),

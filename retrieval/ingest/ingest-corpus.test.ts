@@ -123,7 +123,7 @@ describe('ingestCorpus', () => {
     const freshDir = path.join(tmp, 'fresh-index');
     await ingestCorpus({ config: { ...config, indexDir: freshDir }, openEmbedder: lexical });
     const fresh = await loadIndex(freshDir);
-    const withoutStamps = (index: LoadedIndexData) => index.manifest.documents.map(({ file: _file, ...entry }) => entry);
+    const withoutStamps = (index: LoadedIndexData) => index.manifest.documents.map(({ file: _file, addedAt: _added, ...entry }) => entry);
     expect(withoutStamps(patched)).toEqual(withoutStamps(fresh));
     const byId = (index: LoadedIndexData) => chunksOf(index).sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(byId(patched)).toEqual(byId(fresh));
@@ -132,6 +132,49 @@ describe('ingestCorpus', () => {
       expect(hits(patched)).toEqual(hits(fresh));
     }
     expect(patched.lexical.query('lighthouse keeper', 5)).toEqual([]);
+  });
+
+  it("records each file's size and when its document was first indexed: an edited file keeps that time, a new or re-added one gets its own", async () => {
+    const extra = path.join(corpusDir, 'extra.md');
+    await fs.writeFile(extra, '# Extra\n\nThe harbour opened in 1887.\n');
+    await ingestCorpus({ config, openEmbedder: lexical });
+    const first = new Map((await loadIndex(indexDir)).manifest.documents.map((d) => [d.id, d]));
+    const firstAdded = first.get('extra.md')!.addedAt!;
+    expect(new Date(firstAdded).toISOString()).toBe(firstAdded);
+    // Written just now, so its stamp is not recorded: the size is recorded all the same.
+    expect(first.get('extra.md')!.file).toBeUndefined();
+    expect(first.get('extra.md')!.bytes).toBe((await fs.stat(extra)).size);
+    expect(first.get('000_4434d9e95f18ffce.txt')!.bytes).toBe((await fs.stat(path.join(corpusDir, '000_4434d9e95f18ffce.txt'))).size);
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await fs.appendFile(extra, '\nIt closed in 1990, after a storm took the pier.\n');
+    await fs.writeFile(path.join(corpusDir, 'new.txt'), 'A new note about lighthouses.\n');
+    expect(await ingestCorpus({ config, openEmbedder: lexical })).toMatchObject({ added: ['new.txt'], changed: ['extra.md'] });
+    const second = new Map((await loadIndex(indexDir)).manifest.documents.map((d) => [d.id, d]));
+    expect(second.get('extra.md')).toMatchObject({ addedAt: firstAdded, bytes: (await fs.stat(extra)).size });
+    expect(second.get('000_4434d9e95f18ffce.txt')!.addedAt).toBe(first.get('000_4434d9e95f18ffce.txt')!.addedAt);
+    expect(second.get('new.txt')!.addedAt! > firstAdded).toBe(true);
+
+    // Removed, then back: a document added again, with the time of the ingest that found it.
+    const text = await fs.readFile(extra);
+    await fs.rm(extra);
+    await ingestCorpus({ config, openEmbedder: lexical });
+    await fs.writeFile(extra, text);
+    await ingestCorpus({ config, openEmbedder: lexical });
+    expect((await loadIndex(indexDir)).manifest.documents.find((d) => d.id === 'extra.md')!.addedAt! > second.get('new.txt')!.addedAt!).toBe(true);
+  });
+
+  it('leaves the first-indexed time unknown for documents of an index built before it was recorded', async () => {
+    await ingestCorpus({ config, openEmbedder: lexical });
+    const manifestFile = path.join((await currentGeneration(indexDir))!, 'manifest.json');
+    const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { documents: Record<string, unknown>[] };
+    await fs.writeFile(manifestFile, JSON.stringify({ ...manifest, documents: manifest.documents.map(({ addedAt: _added, bytes: _bytes, ...rest }) => rest) }));
+    await fs.writeFile(path.join(corpusDir, 'new.txt'), 'A new note about lighthouses.\n');
+    await ingestCorpus({ config, openEmbedder: lexical });
+    const documents = new Map((await loadIndex(indexDir)).manifest.documents.map((d) => [d.id, d]));
+    expect(documents.get('000_4434d9e95f18ffce.txt')!.addedAt).toBeUndefined();
+    expect(documents.get('000_4434d9e95f18ffce.txt')!.bytes).toBeGreaterThan(0);
+    expect(documents.get('new.txt')!.addedAt).toEqual(expect.any(String));
   });
 
   it('re-indexes BM25 from the stored chunks when the index holds terms of another term analysis', async () => {

@@ -46,6 +46,8 @@ export interface IngestReport {
   readonly confirmedByStamp: number;
   /** Whether the new generation was made from the previous one by changing only the changed documents' rows (false: built from scratch). */
   readonly incremental: boolean;
+  /** What became of the HNSW graph: given only the changed vectors, built again from every stored vector, or neither (lexical, or nothing written). */
+  readonly vectorIndex: 'updated' | 'rebuilt' | null;
   /** Chunks sent through the embedding model in this run. */
   readonly embeddedChunks: number;
   /** Files not ingested, with the reason. */
@@ -222,6 +224,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
           unchanged: documentCount,
           confirmedByStamp: corpus.unchanged.length,
           incremental: false,
+          vectorIndex: null,
           embeddedChunks: 0,
           skipped: corpus.skipped,
           wrote: false,
@@ -336,15 +339,15 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
           store.close();
         }
       };
-      let vectorIndexUpdated = false;
+      let vectorIndexWritten: IngestReport['vectorIndex'] = null;
       const vectorWriter: GenerationWriter | null = embedder
         ? {
             bytesAtLeast: VectorIndex.bytesAtLeast({ count: chunkCount, dimension: embedder.dimension, M: config.hnswM }),
             write: async (files) => {
               const updated = await updatedVectorIndex();
-              vectorIndexUpdated = updated !== null;
               const vectorIndex = updated ?? (await rebuiltVectorIndex(files.documents, embedder.dimension));
               if (!vectorIndex) return;
+              vectorIndexWritten = updated ? 'updated' : 'rebuilt';
               progress({ phase: 'index', done: vectorIndex.size, total: vectorIndex.size });
               await vectorIndex.save(files.vectorDir);
             },
@@ -354,18 +357,23 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
 
       const chunkCounts = new Map([...rowsByDoc].map(([id, rows]) => [id, rows.length]));
       const chunkedById = new Map(toChunk.map((d) => [d.id, d]));
+      const builtAt = new Date().toISOString();
       const draft: ManifestDraft = {
         formatVersion: INDEX_FORMAT_VERSION,
-        builtAt: new Date().toISOString(),
+        builtAt,
         embedder: embedder ? embedderInfo(embedder, config.modelId) : null,
         lexicalReason: embedder ? null : (choice?.lexicalReason ?? 'no embedder'),
         chunking: { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap },
         hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction },
         documents: [...currentIds].sort().map((id) => {
           const doc = chunkedById.get(id);
+          const known = previousDocs.get(id);
           const file = corpus.stamps.get(id);
-          if (!doc) return { ...previousDocs.get(id)!, file };
-          return { id, title: doc.title, hash: doc.hash, length: doc.text.length, chunks: chunkCounts.get(id) ?? 0, file };
+          const bytes = corpus.sizes.get(id) ?? known?.bytes;
+          // First indexed: kept while the file changes in place; a new id (a new or renamed file) is added now.
+          const addedAt = known ? known.addedAt : builtAt;
+          if (!doc) return { ...known!, file, bytes, addedAt };
+          return { id, title: doc.title, hash: doc.hash, length: doc.text.length, chunks: chunkCounts.get(id) ?? 0, file, bytes, addedAt };
         }),
         chunkCount: 0,
         termAnalysis: TERM_ANALYSIS_VERSION,
@@ -391,6 +399,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         unchanged: documentCount - added.length - changed.length,
         confirmedByStamp: corpus.unchanged.length,
         incremental,
+        vectorIndex: vectorIndexWritten,
         embeddedChunks,
         skipped: corpus.skipped,
         wrote: true,

@@ -1,6 +1,7 @@
 import type { DocumentSummary } from '../../retrieval/pipeline.js';
 import type { UploadStatusResponse } from '../../server/protocol.js';
 import type { ApiClient } from './api-client.js';
+import { documentFacts, type DocumentFact } from './document-facts.js';
 import type { DocumentTitles } from './document-titles.js';
 import { el } from './dom.js';
 import type { SourcePanel } from './source-panel.js';
@@ -23,10 +24,11 @@ export interface LibraryPanelElements {
 /** How often an upload's state is asked for while it is indexed. */
 const POLL_MS = 500;
 
-/** The document kind shown for an id, from its extension. */
-function typeOf(id: string): string {
-  const dot = id.lastIndexOf('.');
-  return dot > id.lastIndexOf('/') ? id.slice(dot + 1).toUpperCase() : '—';
+/** One fact of a document's line; the time it was added as a `<time>` with its exact moment as a tooltip. */
+function factNode(fact: DocumentFact): HTMLElement {
+  const attrs = { 'data-fact': fact.name };
+  if (fact.datetime === undefined) return el('span', { className: 'library-fact', attrs }, fact.text);
+  return el('time', { className: 'library-fact', attrs: { ...attrs, datetime: fact.datetime, title: new Date(fact.datetime).toLocaleString() } }, fact.text);
 }
 
 /** Uploads live under this folder of the corpus; only they get a Delete button. */
@@ -174,7 +176,7 @@ export class LibraryPanel {
       ...shown.map((d) => {
         const open = el('button', { className: 'link-button library-title', attrs: { type: 'button' } }, d.title || d.id);
         open.addEventListener('click', () => void this.sources.openDocument(d.id, open));
-        const facts = el('span', { className: 'library-facts' }, `${typeOf(d.id)} · ${d.chunks} chunks · ${d.length.toLocaleString('en')} characters · ${d.id}`);
+        const facts = el('span', { className: 'library-facts' }, ...documentFacts(d).flatMap((fact, i) => (i > 0 ? [' · ', factNode(fact)] : [factNode(fact)])));
         const row = el('li', { className: 'library-item' }, open, facts);
         if (d.id.startsWith(UPLOADS_PREFIX)) {
           const remove = el('button', { className: 'secondary library-delete', attrs: { type: 'button', 'aria-label': `Delete ${d.title || d.id}` } }, 'Delete');

@@ -78,11 +78,16 @@ export class PdfPageView {
   private readonly pageView = el('div', { className: 'pdf-page-view' }, this.sheet);
   private readonly textView = el('div', { className: 'pdf-text-view' });
   private readonly message = el('p', { className: 'pdf-message', attrs: { role: 'status' } });
+  /** Where the quote goes on from the page shown: the page it came from, the page it continues on (each a button). */
+  private readonly spanNote = el('p', { className: 'pdf-span-note' });
+  /** The pages the cited span touches, in order; empty with no span. */
+  private readonly spanPages: readonly number[];
 
   constructor(private readonly options: PdfPageViewOptions) {
     const { pages } = options.document;
     const { span } = options;
-    this.pageNumber = span ? (pagesOfSpan(pages, span.start, span.end)[0] ?? 1) : (pages[0]?.number ?? 1);
+    this.spanPages = span ? pagesOfSpan(pages, span.start, span.end) : [];
+    this.pageNumber = this.spanPages[0] ?? pages[0]?.number ?? 1;
     const toolbar = el(
       'div',
       { className: 'pdf-toolbar', attrs: { role: 'toolbar', 'aria-label': 'PDF page' } },
@@ -94,7 +99,8 @@ export class PdfPageView {
     );
     this.textView.hidden = true;
     this.textLayer.setAttribute('aria-label', `Text of the page`);
-    options.container.replaceChildren(toolbar, this.message, this.pageView, this.textView);
+    this.spanNote.hidden = true;
+    options.container.replaceChildren(toolbar, this.message, this.spanNote, this.pageView, this.textView);
     this.previous.addEventListener('click', () => void this.redraw(this.pageNumber - 1, true));
     this.next.addEventListener('click', () => void this.redraw(this.pageNumber + 1, true));
     this.zoomOut.addEventListener('click', () => this.setZoom(this.zoom - 1));
@@ -162,6 +168,8 @@ export class PdfPageView {
     const showText = this.textView.hidden;
     this.textView.hidden = !showText;
     this.pageView.hidden = showText;
+    // The text view marks the whole quote at once: a note about pages belongs to the page view.
+    this.spanNote.hidden = showText || this.spanNote.childElementCount === 0;
     this.viewToggle.textContent = showText ? 'Show page' : 'Show as text';
     this.viewToggle.setAttribute('aria-pressed', String(showText));
     if (showText) {
@@ -207,6 +215,7 @@ export class PdfPageView {
     const task = page.render({ canvas, viewport, ...(ratio !== 1 ? { transform: [ratio, 0, 0, ratio, 0, 0] } : {}) });
     this.renderTask = task;
     this.buildTextLayer(target);
+    this.describeSpanPages(target);
     try {
       await task.promise;
       if (drawing === this.drawing) this.message.textContent = '';
@@ -255,6 +264,37 @@ export class PdfPageView {
     }
     this.textLayer.replaceChildren(...nodes);
     const first = this.textLayer.querySelector('mark');
-    if (first && span) first.setAttribute('aria-label', `cited span, characters ${span.start} to ${span.end}, starts here`);
+    if (first && span) {
+      const from = this.spanPages[this.spanPages.indexOf(number) - 1];
+      first.setAttribute('aria-label', `cited span, characters ${span.start} to ${span.end}, ${from === undefined ? 'starts here' : `continued from page ${from}`}`);
+    }
+  }
+
+  /**
+   * Says where the quote goes on from page `number`: a quote that runs across a page break is marked part by part on
+   * every page it touches, and each part says where it continues, as a button to that page. On a page the quote does
+   * not touch, a button leads back to it.
+   */
+  private describeSpanPages(number: number): void {
+    const pages = this.spanPages;
+    const at = pages.indexOf(number);
+    const links: HTMLButtonElement[] = [];
+    const link = (page: number, text: string, arrow: 'before' | 'after') => {
+      const hint = el('span', { attrs: { 'aria-hidden': 'true' } }, arrow === 'before' ? '‹ ' : ' ›');
+      const button = el('button', { className: 'link-button pdf-span-link', attrs: { type: 'button' } }, arrow === 'before' ? hint : null, text, arrow === 'after' ? hint : null);
+      button.addEventListener('click', () => void this.redraw(page, false).then(() => this.scrollToMark()));
+      links.push(button);
+    };
+    if (at === -1 && pages.length > 0) {
+      link(pages[0]!, pages.length === 1 ? `The quote is on page ${pages[0]}` : `The quote is on pages ${pages[0]}–${pages.at(-1)}`, 'after');
+    } else if (at !== -1) {
+      if (at > 0) link(pages[at - 1]!, `Quote continued from page ${pages[at - 1]}`, 'before');
+      if (at < pages.length - 1) link(pages[at + 1]!, `Quote continues on page ${pages[at + 1]}`, 'after');
+    }
+    // A link that was just followed is replaced: the focus goes to the new page's first link, not to the page body.
+    const hadFocus = this.spanNote.contains(document.activeElement);
+    this.spanNote.replaceChildren(...links);
+    this.spanNote.hidden = links.length === 0 || !this.textView.hidden;
+    if (hadFocus) (links[0] ?? this.next).focus();
   }
 }

@@ -1,5 +1,8 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import type { APIError } from 'openai';
 import { GeneratorError } from '../errors.js';
+
+/** The `openai` client's error classes, from the module the generator imported when it first asked. */
+export type ClientErrors = Pick<typeof import('openai'), 'APIConnectionError' | 'APIConnectionTimeoutError' | 'APIError'>;
 
 /** What a failure message may name about the server it came from; never the API key. */
 export interface FailureContext {
@@ -31,8 +34,9 @@ const CONNECTION_PROBLEMS: Readonly<Record<string, (url: string) => string>> = {
  * off is `GENERATOR_FAILED` with the server's own message. The API key is redacted from every message, and the
  * client's error is kept as `cause` only when it does not contain the key.
  */
-export function generatorFailure(error: unknown, context: FailureContext): GeneratorError {
+export function generatorFailure(error: unknown, context: FailureContext, errors: ClientErrors): GeneratorError {
   const { baseUrl, redact } = context;
+  const { APIConnectionError, APIConnectionTimeoutError, APIError } = errors;
   const raw = error instanceof Error ? error.message : String(error);
   const cause = redact(raw) === raw ? error : undefined;
   if (error instanceof APIConnectionTimeoutError) {

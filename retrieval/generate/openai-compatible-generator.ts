@@ -1,8 +1,8 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Config } from '../config.js';
 import { AbortedError, ConfigError, GeneratorError } from '../errors.js';
 import type { GenerateOptions, Generator, GeneratorInfo } from './generator.js';
-import { generatorFailure, type FailureContext } from './openai-compatible-failure.js';
+import { generatorFailure, type ClientErrors, type FailureContext } from './openai-compatible-failure.js';
 import type { PromptMessage } from '../../prompts/grounded-answer-prompt.js';
 
 /** Where the server is and how long it may keep us waiting. */
@@ -45,7 +45,10 @@ export function createOpenAICompatibleGenerator(options: OpenAICompatibleGenerat
   // An empty key is no key (and must not turn redaction into splitting every message at each character).
   const apiKey = options.apiKey === '' ? undefined : options.apiKey;
   const baseUrl = displayUrl(options.baseUrl);
-  const client = new OpenAI({
+  // The client (with its SDK, a noticeable share of start-up) is imported on the first request, not when the server starts.
+  let sdk: Promise<typeof import('openai')> | null = null;
+  let client: OpenAI | null = null;
+  const createClient = (OpenAIClient: typeof OpenAI): OpenAI => new OpenAIClient({
     baseURL: options.baseUrl,
     // The client insists on a key; without one, the explicit `Authorization: null` below drops the header instead.
     apiKey: apiKey ?? 'no-key',
@@ -63,6 +66,11 @@ export function createOpenAICompatibleGenerator(options: OpenAICompatibleGenerat
     // Failures reach our own logs as GeneratorErrors; the client must not print requests or bodies on its own.
     logLevel: 'off',
   });
+  const openClient = async (): Promise<{ client: OpenAI; errors: ClientErrors }> => {
+    const module = await (sdk ??= import('openai'));
+    client ??= createClient(module.default);
+    return { client, errors: module };
+  };
   const redact = apiKey === undefined ? (text: string) => text : (text: string) => text.split(apiKey).join('[GENERATOR_API_KEY]');
   const failureContext: FailureContext = { baseUrl, model, keySent: apiKey !== undefined, redact };
   const inFlight = new Set<(reason: StopReason) => void>();
@@ -102,6 +110,7 @@ export function createOpenAICompatibleGenerator(options: OpenAICompatibleGenerat
     };
     try {
       waitForServer();
+      const { client } = await openClient();
       const chunks = await client.chat.completions.create(
         // `max_tokens`, not `max_completion_tokens`: the older name is the one every compatible server understands.
         // Temperature 0, so the same passages give the same answer: the eval and a user's second look depend on it.
@@ -125,7 +134,7 @@ export function createOpenAICompatibleGenerator(options: OpenAICompatibleGenerat
     } catch (error) {
       serverAnswered();
       if (stopped !== null) throw stoppedError(stopped);
-      throw generatorFailure(error, failureContext);
+      throw generatorFailure(error, failureContext, (await openClient()).errors);
     } finally {
       serverAnswered();
       signal?.removeEventListener('abort', onCallerAbort);

@@ -288,6 +288,16 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       }
       const tEmbed = now();
 
+      // Building the indexes happens while the save writes the generation; its share is reported as the index stage.
+      let indexMs = 0;
+      const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+        const start = now();
+        try {
+          return await work();
+        } finally {
+          indexMs += now() - start;
+        }
+      };
       const documentRows = function* (): IterableIterator<DocumentRows> {
         for (const doc of toChunk) yield { document: doc, chunks: rowsByDoc.get(doc.id)!, ...(embedder ? { vectors: vectorsByDoc.get(doc.id)! } : {}) };
       };
@@ -304,11 +314,11 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const lexicalWriter: GenerationWriter = {
         bytesAtLeast: (await previousBytes(before?.lexical)) + newChunks.reduce((sum, c) => sum + c.chunk.text.length, 0),
         write: async (files) => {
-          if (before) return LexicalIndex.patch(before.lexical, files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal });
-          const lexical = await LexicalIndex.build(
+          if (before) return timed(() => LexicalIndex.patch(before.lexical, files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal }));
+          const lexical = await timed(() => LexicalIndex.build(
             newChunks.map((c) => c.chunk),
             { signal },
-          );
+          ));
           try {
             await writeFile(files.lexical, lexical.serialize());
           } finally {
@@ -344,8 +354,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         ? {
             bytesAtLeast: VectorIndex.bytesAtLeast({ count: chunkCount, dimension: embedder.dimension, M: config.hnswM }),
             write: async (files) => {
-              const updated = await updatedVectorIndex();
-              const vectorIndex = updated ?? (await rebuiltVectorIndex(files.documents, embedder.dimension));
+              const updated = await timed(updatedVectorIndex);
+              const vectorIndex = updated ?? (await timed(() => rebuiltVectorIndex(files.documents, embedder.dimension)));
               if (!vectorIndex) return;
               vectorIndexWritten = updated ? 'updated' : 'rebuilt';
               progress({ phase: 'index', done: vectorIndex.size, total: vectorIndex.size });
@@ -353,7 +363,6 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
             },
           }
         : null;
-      const tIndex = now();
 
       const chunkCounts = new Map([...rowsByDoc].map(([id, rows]) => [id, rows.length]));
       const chunkedById = new Map(toChunk.map((d) => [d.id, d]));
@@ -407,8 +416,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
           load: tLoad - t0,
           split: tSplit - tLoad,
           embed: tEmbed - tSplit,
-          index: tIndex - tEmbed,
-          save: tSave - tIndex,
+          index: indexMs,
+          save: tSave - tEmbed - indexMs,
           total: tSave - t0,
         },
       };

@@ -13,6 +13,7 @@ import { benchGenerative, generativeHeadline, generativeTable } from './generati
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeTinyModel } from '../retrieval/embed/__fixtures__/tiny-model.js';
 import { parseArgs } from 'node:util';
 import { createExtractiveAnswerer } from '../retrieval/answer/extractive-answerer.js';
 import { loadConfig } from '../retrieval/config.js';
@@ -25,8 +26,8 @@ import { benchModels } from './models-bench.js';
 import { modelsHeadline, modelsTables } from './models-report.js';
 import { ASK_P95_TARGET_MS, benchQueries, type QueryBenchResult } from './query-bench.js';
 import { eventLoopTable, ingestTable, machineLines, memoryTable, queryTable, READY_TARGET_MS, readyTable, RECALL_TARGET, sweepTable, vectorTable } from './report.js';
-import { benchScale } from './scale-bench.js';
-import { scaleHeadline, scaleTables } from './scale-report.js';
+import { benchScale, benchScaleHybrid } from './scale-bench.js';
+import { hybridScaleTable, scaleHeadline, scaleTables } from './scale-report.js';
 import { benchStall, HEALTH_P99_TARGET_MS, stallTable } from './stall-bench.js';
 import { ms, stopwatch } from './stats.js';
 import { createVectorSource, type VectorKind } from './synthetic-vectors.js';
@@ -35,7 +36,7 @@ import { openTinyEmbedder } from './tiny-embedder.js';
 import { benchVectorIndex, type VectorBenchResult } from './vector-index-bench.js';
 
 const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop,stall,models,scale,generative]
-                 [--scale [--scale-sizes N,N]]
+                 [--scale [--scale-sizes N,N] [--scale-hybrid-sizes N,N]]
                  [--uniform-all] [--xquad FILE] [--out FILE | --no-write] [--keep]
                  models: [--models NAME,NAME] [--batch-sizes N,N] [--threads N,N] [--sweep-chunks N] [--real-vectors N] [--real-queries N]`;
 const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall', 'models', 'scale', 'generative'] as const;
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
       full: { type: 'boolean' },
       scale: { type: 'boolean' },
       'scale-sizes': { type: 'string' },
+      'scale-hybrid-sizes': { type: 'string' },
       sizes: { type: 'string' },
       queries: { type: 'string' },
       'ef-sweep': { type: 'string' },
@@ -92,6 +94,8 @@ async function main(): Promise<void> {
   const only = new Set<Section>((values.only?.split(',') ?? (values.scale ? ['scale'] : DEFAULT_SECTIONS)) as Section[]);
   if (values.scale) only.add('scale');
   const scaleSizes = numbers('scale-sizes', values['scale-sizes'], values.full ? [1_000, 10_000, 100_000] : [1_000, 10_000]);
+  // Hybrid incremental ingest at scale, with the tiny model: none unless asked for (a full hybrid ingest of 100k chunks takes minutes).
+  const scaleHybridSizes = values['scale-hybrid-sizes'] ? numbers('scale-hybrid-sizes', values['scale-hybrid-sizes'], []) : [];
   for (const section of only) if (!SECTIONS.includes(section)) throw new Error(`--only takes ${SECTIONS.join(',')}, got ${section}`);
   const out = path.resolve(values.out ?? path.join(ROOT, 'bench', 'RESULTS.md'));
   const specs: EmbedderSpec[] = [];
@@ -233,6 +237,12 @@ async function main(): Promise<void> {
       const scale = await benchScale({ workDir, sizes: scaleSizes, repeats, chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap, xquad: values.xquad, log });
       tables.push(...scaleTables(scale, repeats));
       headline.push(...scaleHeadline(scale));
+      if (scaleHybridSizes.length > 0) {
+        const tiny = await writeTinyModel({ modelDir: path.join(workDir, 'scale-models') });
+        log(`scale hybrid: ${scaleHybridSizes.join(', ')} chunks × ${repeats} runs with the tiny model`);
+        const hybrid = await benchScaleHybrid({ workDir, sizes: scaleHybridSizes, repeats, chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap, xquad: values.xquad, log, model: { id: tiny.modelId, dir: tiny.modelDir, name: 'tiny test model' } });
+        tables.push(hybridScaleTable(hybrid, repeats));
+      }
     }
     if (only.has('generative')) {
       const generative = await benchGenerative({ workDir, repeats, modelDir: config.modelDir, log });

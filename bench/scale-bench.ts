@@ -193,3 +193,79 @@ export async function benchScale(options: ScaleBenchOptions): Promise<ScaleBench
   }
   return results;
 }
+
+/** One size of the hybrid scale benchmark: ingests with a real ONNX model, each figure over the runs. */
+export interface HybridScaleResult {
+  readonly chunks: number;
+  readonly files: number;
+  readonly model: string;
+  readonly fullIngestMs: Spread;
+  readonly unchangedMs: Spread;
+  readonly addOneMs: Spread;
+  readonly changeOneMs: Spread;
+  readonly removeOneMs: Spread;
+  /** Chunks embedded by the add-one-file ingest (only that file's), and what became of the HNSW graph. */
+  readonly addEmbedded: Spread;
+  readonly vectorIndexKinds: readonly string[];
+  readonly indexBytes: Spread;
+}
+
+/**
+ * The incremental path with vectors (issue 13's "hybrid included, only that file embedded"): the same corpora and
+ * ingest processes as {@link benchScale}, with `model` embedding every chunk of the full ingest, then one file added,
+ * changed and removed. With the tiny test model the figures are Verbatim's own cost around a model (patching the
+ * stores, updating the HNSW graph); a real model adds its embedding time for that one file's chunks.
+ */
+export async function benchScaleHybrid(options: ScaleBenchOptions & { readonly model: { readonly id: string; readonly dir: string; readonly name: string } }): Promise<HybridScaleResult[]> {
+  const results: HybridScaleResult[] = [];
+  for (const size of options.sizes) {
+    const corpus = await writeScaleCorpus({ dir: path.join(options.workDir, `scale-hybrid-${size}`), chunks: size, chunkSize: options.chunkSize, chunkOverlap: options.chunkOverlap, xquad: options.xquad });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    options.log(`scale hybrid ${size}: ${corpus.files} files, ${corpus.chunks} chunks, model ${options.model.name}`);
+    const runs: { full: number; unchanged: number; add: number; change: number; remove: number; addEmbedded: number; kinds: string[]; indexBytes: number }[] = [];
+    for (let run = 0; run < options.repeats; run++) {
+      const indexDir = path.join(options.workDir, `scale-hybrid-${size}-index`);
+      await fs.rm(indexDir, { recursive: true, force: true });
+      const ingest = () => runIngestProcess({ corpusDir: corpus.dir, indexDir, model: options.model.id, env: { MODEL_DIR: options.model.dir } });
+      const full = await ingest();
+      if (full.report.mode !== 'hybrid') throw new Error(`scale hybrid ${size}: the full ingest was ${full.report.mode}: ${full.report.lexicalReason}`);
+      const indexBytes = await folderBytes((await currentGeneration(indexDir))!);
+      const unchanged = await ingest();
+      const extra = path.join('part-extra', 'added.txt');
+      await corpus.writeExtraFile(extra, corpus.files + run);
+      const add = await ingest();
+      await fs.appendFile(path.join(corpus.dir, extra), '\nA sentence added later.\n');
+      const change = await ingest();
+      await fs.rm(path.join(corpus.dir, 'part-extra'), { recursive: true });
+      const remove = await ingest();
+      runs.push({
+        full: full.processWallMs,
+        unchanged: unchanged.processWallMs,
+        add: add.processWallMs,
+        change: change.processWallMs,
+        remove: remove.processWallMs,
+        addEmbedded: add.report.embeddedChunks,
+        kinds: [add, change, remove].map((step) => `${step.report.incremental ? 'incremental' : 'rebuilt'}/${step.report.vectorIndex ?? 'none'}`),
+        indexBytes,
+      });
+      options.log(`scale hybrid ${size} run ${run + 1}: full ${Math.round(full.processWallMs)} ms, add ${Math.round(add.processWallMs)} ms (${add.report.embeddedChunks} embedded, ${add.report.vectorIndex}), change ${Math.round(change.processWallMs)} ms, remove ${Math.round(remove.processWallMs)} ms`);
+      await fs.rm(indexDir, { recursive: true, force: true });
+    }
+    const over = (pick: (r: (typeof runs)[number]) => number) => spread(runs.map(pick));
+    results.push({
+      chunks: corpus.chunks,
+      files: corpus.files,
+      model: options.model.name,
+      fullIngestMs: over((r) => r.full),
+      unchangedMs: over((r) => r.unchanged),
+      addOneMs: over((r) => r.add),
+      changeOneMs: over((r) => r.change),
+      removeOneMs: over((r) => r.remove),
+      addEmbedded: over((r) => r.addEmbedded),
+      vectorIndexKinds: [...new Set(runs.flatMap((r) => r.kinds))],
+      indexBytes: over((r) => r.indexBytes),
+    });
+    await fs.rm(corpus.dir, { recursive: true, force: true });
+  }
+  return results;
+}

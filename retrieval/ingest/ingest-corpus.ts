@@ -6,7 +6,7 @@ import { sameStamp, type FileStamp } from '../corpus/file-stamp.js';
 import { loadCorpus, type KnownDocument } from '../corpus/load-corpus.js';
 import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
-import { closeIndex, generationFiles, loadIndex, openSavedGeneration, openVectorIndex, readManifest, removePartialGenerations, replaceManifest, saveIndex, type GenerationWriter, type LoadedIndexData } from '../index/index-files.js';
+import { closeIndex, generationFiles, loadIndex, openSavedGeneration, openVectorIndex, removePartialGenerations, replaceManifest, saveIndex, type GenerationWriter, type LoadedIndexData } from '../index/index-files.js';
 import { DocumentStore, type DocumentRows, type StoredChunk } from '../index/document-store.js';
 import { withIndexLock } from '../index/index-lock.js';
 import { INDEX_FORMAT_VERSION, termAnalysisOf, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
@@ -104,9 +104,9 @@ function sameSettings(manifest: Manifest, config: Config): boolean {
 }
 
 async function loadPrevious(indexDir: string): Promise<LoadedIndexData | null> {
-  // A previous index that cannot be read is rebuilt from the corpus, which is never touched.
+  // No index yet, or one that cannot be read: it is built from the corpus, which is never touched.
   try {
-    return (await readManifest(indexDir)) ? await loadIndex(indexDir) : null;
+    return await loadIndex(indexDir);
   } catch {
     return null;
   }

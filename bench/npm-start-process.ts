@@ -1,5 +1,5 @@
 /**
- * `npm start` as a user runs it: npm, the `tsx server/main.ts` it starts and the server process under it, timed from
+ * `npm start` as a user runs it: npm, the `node --import tsx server/main.ts` it starts and the server process under it, timed from
  * spawn until `GET /api/health` first answers 200, with the memory of the process tree once it is ready. Loopback,
  * an ephemeral port, the configuration's defaults but for the flags given.
  */

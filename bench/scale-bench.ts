@@ -12,9 +12,9 @@ import Database from 'better-sqlite3';
 import { currentGeneration } from '../retrieval/index/index-files.js';
 import { analyzeTerms } from '../retrieval/text/term-analysis.js';
 import type { AskResult } from '../retrieval/types.js';
-import { runIngestProcess } from './ingest-process.js';
+import { runIngestProcess, type IngestProcessResult } from './ingest-process.js';
 import { startWithNpm } from './npm-start-process.js';
-import { writeScaleCorpus } from './scale-corpus.js';
+import { writeScaleCorpus, type ScaleCorpus } from './scale-corpus.js';
 import { spread, stopwatch, summarize, type Spread, type Summary } from './stats.js';
 
 /** Targets of issue 13 at 100k chunks, lexical. */
@@ -116,6 +116,29 @@ function rawFtsTimes(lexicalFile: string, questions: readonly string[]): Summary
   }
 }
 
+/**
+ * The ingests every scale run times, each a fresh process on the index folder: full (into an empty folder), unchanged,
+ * then one article copy added, changed and removed.
+ * @throws Error when a step did not do what it is there to time.
+ */
+async function ingestSteps(corpus: ScaleCorpus, indexDir: string, run: number, ingest: () => Promise<IngestProcessResult>, label: string) {
+  const full = await ingest();
+  const indexBytes = await folderBytes((await currentGeneration(indexDir))!);
+  const unchanged = await ingest();
+  if (unchanged.report.wrote) throw new Error(`${label}: an unchanged re-ingest wrote a new index`);
+  const extra = path.join('part-extra', 'added.txt');
+  await corpus.writeExtraFile(extra, corpus.files + run);
+  const add = await ingest();
+  await fs.appendFile(path.join(corpus.dir, extra), '\nA sentence added later.\n');
+  const change = await ingest();
+  await fs.rm(path.join(corpus.dir, 'part-extra'), { recursive: true });
+  const remove = await ingest();
+  for (const [name, step, field] of [['add', add, 'added'], ['change', change, 'changed'], ['remove', remove, 'removed']] as const) {
+    if (step.report[field].length !== 1) throw new Error(`${label}: the ${name}-one-file ingest reported ${JSON.stringify(step.report[field])} ${field}`);
+  }
+  return { full, indexBytes, unchanged, add, change, remove };
+}
+
 /** Runs the scale benchmark for each size. */
 export async function benchScale(options: ScaleBenchOptions): Promise<ScaleBenchResult[]> {
   const results: ScaleBenchResult[] = [];
@@ -132,21 +155,7 @@ export async function benchScale(options: ScaleBenchOptions): Promise<ScaleBench
     for (let run = 0; run < options.repeats; run++) {
       const indexDir = path.join(options.workDir, `scale-${size}-index`);
       await fs.rm(indexDir, { recursive: true, force: true });
-      const ingest = () => runIngestProcess({ corpusDir: corpus.dir, indexDir, model: null });
-      const full = await ingest();
-      const indexBytes = await folderBytes((await currentGeneration(indexDir))!);
-      const unchanged = await ingest();
-      if (unchanged.report.wrote) throw new Error(`scale ${size}: an unchanged re-ingest wrote a new index`);
-      const extra = path.join('part-extra', 'added.txt');
-      await corpus.writeExtraFile(extra, corpus.files + run);
-      const add = await ingest();
-      await fs.appendFile(path.join(corpus.dir, extra), '\nA sentence added later.\n');
-      const change = await ingest();
-      await fs.rm(path.join(corpus.dir, 'part-extra'), { recursive: true });
-      const remove = await ingest();
-      for (const [name, step, field] of [['add', add, 'added'], ['change', change, 'changed'], ['remove', remove, 'removed']] as const) {
-        if (step.report[field].length !== 1) throw new Error(`scale ${size}: the ${name}-one-file ingest reported ${JSON.stringify(step.report[field])} ${field}`);
-      }
+      const { full, indexBytes, unchanged, add, change, remove } = await ingestSteps(corpus, indexDir, run, () => runIngestProcess({ corpusDir: corpus.dir, indexDir, model: null }), `scale ${size}`);
       const server = await startWithNpm({ corpusDir: corpus.dir, indexDir, flags: ['--no-embeddings'] });
       let cold: AskPass;
       let warm: AskPass;
@@ -227,17 +236,8 @@ export async function benchScaleHybrid(options: ScaleBenchOptions & { readonly m
       const indexDir = path.join(options.workDir, `scale-hybrid-${size}-index`);
       await fs.rm(indexDir, { recursive: true, force: true });
       const ingest = () => runIngestProcess({ corpusDir: corpus.dir, indexDir, model: options.model.id, env: { MODEL_DIR: options.model.dir } });
-      const full = await ingest();
+      const { full, indexBytes, unchanged, add, change, remove } = await ingestSteps(corpus, indexDir, run, ingest, `scale hybrid ${size}`);
       if (full.report.mode !== 'hybrid') throw new Error(`scale hybrid ${size}: the full ingest was ${full.report.mode}: ${full.report.lexicalReason}`);
-      const indexBytes = await folderBytes((await currentGeneration(indexDir))!);
-      const unchanged = await ingest();
-      const extra = path.join('part-extra', 'added.txt');
-      await corpus.writeExtraFile(extra, corpus.files + run);
-      const add = await ingest();
-      await fs.appendFile(path.join(corpus.dir, extra), '\nA sentence added later.\n');
-      const change = await ingest();
-      await fs.rm(path.join(corpus.dir, 'part-extra'), { recursive: true });
-      const remove = await ingest();
       runs.push({
         full: full.processWallMs,
         unchanged: unchanged.processWallMs,

@@ -10,6 +10,7 @@ import { loadIndex, openVectorIndex, readManifest, removePartialGenerations, rep
 import { withIndexLock } from '../index/index-lock.js';
 import { INDEX_FORMAT_VERSION, termAnalysisOf, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
 import type { Embedder } from '../embed/embedder.js';
+import { inEmbeddingOrder } from '../embed/length-order.js';
 import { VectorIndex } from '../index/vector-index.js';
 import { TERM_ANALYSIS_VERSION } from '../text/term-analysis.js';
 import type { Chunk, RetrievalMode, SourceDocument } from '../types.js';
@@ -258,12 +259,14 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       if (embedder) {
         const dim = embedder.dimension;
         vectors = new Float32Array(chunks.length * dim);
-        const pending: number[] = [];
+        const stale: number[] = [];
         chunks.forEach((_, i) => {
           const row = reusedRows[i];
           if (!reembedAll && row !== null && row !== undefined && previous?.vectors) vectors!.set(previous.vectors.subarray(row * dim, (row + 1) * dim), i * dim);
-          else pending.push(i);
+          else stale.push(i);
         });
+        // Longest first, so that each batch pads its texts to nearly their own length (length-order.ts).
+        const pending = await inEmbeddingOrder(embedder, stale, (i) => chunks[i]!.text, { signal });
         const batch = Math.max(1, config.embedBatchSize);
         for (let b = 0; b < pending.length; b += batch) {
           throwIfAborted(signal);

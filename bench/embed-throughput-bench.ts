@@ -9,11 +9,18 @@
 import path from 'node:path';
 import { inEmbeddingOrder } from '../retrieval/embed/length-order.js';
 import { loadEmbedder } from '../retrieval/embed/load-embedder.js';
-import { loadPooledEmbedder } from '../retrieval/embed/pooled-embedder.js';
+import { loadPooledEmbedder, type PooledEmbedder, type PooledEmbedderOptions } from '../retrieval/embed/pooled-embedder.js';
 import type { EmbedderSpec } from '../retrieval/models/model-catalog.js';
 import { modelFolderPath, onnxFileFor } from '../retrieval/models/model-folder.js';
 import { loadFolderTokenizer, openRawSession, tokenizeBatches, type FeedShape } from './raw-onnx-session.js';
 import { spread, stopwatch, type Spread } from './stats.js';
+
+/** A pooled embedder whose workers have loaded the model (they start at its first call otherwise). */
+export async function startedPool(options: PooledEmbedderOptions): Promise<PooledEmbedder> {
+  const pooled = await loadPooledEmbedder(options);
+  await pooled.workersReady();
+  return pooled;
+}
 
 /** One way of running the model. */
 export interface EmbedSetting {
@@ -82,7 +89,8 @@ export async function benchEmbedThroughput(options: EmbedThroughputOptions): Pro
       ...(setting.threads === null ? {} : { intraOpThreads: setting.threads }),
     };
     const workers = setting.workers ?? 0;
-    const embedder = workers > 0 ? await loadPooledEmbedder({ load, workers }) : await loadEmbedder(load);
+    // The workers start at the first call otherwise: the timing is of the workers, so they are up before it.
+    const embedder = workers > 0 ? await startedPool({ load, workers }) : await loadEmbedder(load);
     const loadMs = loadTimer();
     // The raw reference is one session as configured: for workers, ONNX Runtime's default threads (what they replace).
     const raw = await openRawSession(path.join(folder, onnxFileFor(spec.dtype)), workers > 0 ? null : setting.threads);

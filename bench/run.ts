@@ -39,7 +39,7 @@ const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep
                  [--scale [--scale-sizes N,N]]
                  [--uniform-all] [--xquad FILE] [--out FILE | --no-write] [--keep]
                  models: [--models NAME,NAME] [--batch-sizes N,N] [--threads N,N] [--sweep-chunks N] [--real-vectors N] [--real-queries N]
-                 embed: [--workers N,N]`;
+                 embed: [--workers N,N] [--batch-sizes N,N] [--sweep-chunks N]`;
 const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall', 'models', 'scale', 'generative', 'embed'] as const;
 type Section = (typeof SECTIONS)[number];
 /**
@@ -236,7 +236,17 @@ async function main(): Promise<void> {
     }
     if (only.has('embed')) {
       const spec = findEmbedder(config.modelId) ?? DEFAULT_EMBEDDER;
-      const embed = await benchEmbedAtIngest({ config, spec, xquad: await xquadOnce(), workDir, repeats, workers: numbers('workers', values.workers, [2]), log });
+      const embed = await benchEmbedAtIngest({
+        config,
+        spec,
+        xquad: await xquadOnce(),
+        workDir,
+        repeats,
+        workers: numbers('workers', values.workers, [2]),
+        batchSizes: numbers('batch-sizes', values['batch-sizes'], [config.embedBatchSize]),
+        chunks: numbers('sweep-chunks', values['sweep-chunks'], [Number.MAX_SAFE_INTEGER])[0]!,
+        log,
+      });
       tables.push(embedAtIngestTable(embed, spec.name));
       headline.push(...embedAtIngestHeadline(embed));
     }

@@ -22,7 +22,7 @@ afterAll(async () => {
 const texts = ['rain', 'the cat sat on the mat by the door while the dogs barked', 'dogs bark', 'stock prices fell sharply today as investors sold their shares', 'one', 'the market rose again', 'a kitten sleeps', 'interest rates'];
 
 describe('loadPooledEmbedder', () => {
-  it('gives every text the vector the in-thread embedder gives it, in the order asked, from two worker threads', async () => {
+  it('gives every text the vector the in-thread embedder gives it, in the order asked, before and after its two workers are up', async () => {
     const load = { modelId: tiny.modelId, modelDir: tiny.modelDir, allowRemoteModels: false, batchSize: 2 };
     const local = await loadEmbedder(load);
     const pooled = await loadPooledEmbedder({ load, workers: 2 });
@@ -30,6 +30,10 @@ describe('loadPooledEmbedder', () => {
       expect(pooled.id).toBe(local.id);
       expect(pooled.dimension).toBe(local.dimension);
       const expected = await local.embed(texts);
+      // Before the workers are up, on this thread.
+      const first = await pooled.embed(texts);
+      first.forEach((vector, i) => vector.forEach((x, j) => expect(x, `text ${i}, this thread`).toBeCloseTo(expected[i]![j]!, 6)));
+      await pooled.workersReady();
       const vectors = await pooled.embed(texts);
       expect(vectors).toHaveLength(texts.length);
       vectors.forEach((vector, i) => vector.forEach((x, j) => expect(x, `text ${i}`).toBeCloseTo(expected[i]![j]!, 6)));
@@ -41,9 +45,10 @@ describe('loadPooledEmbedder', () => {
     await expect(pooled.embed(['x'])).rejects.toBeInstanceOf(ModelUnavailableError);
   });
 
-  it('starts no batch once the signal has fired', async () => {
+  it('starts no batch in its workers once the signal has fired', async () => {
     const pooled = await loadPooledEmbedder({ load: { modelId: tiny.modelId, modelDir: tiny.modelDir, allowRemoteModels: false, batchSize: 1 }, workers: 2 });
     try {
+      await pooled.workersReady();
       const controller = new AbortController();
       controller.abort();
       await expect(pooled.embed(texts, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);

@@ -267,7 +267,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         });
         // Longest first, so that each batch pads its texts to nearly their own length (length-order.ts).
         const pending = await inEmbeddingOrder(embedder, stale, (i) => chunks[i]!.text, { signal });
-        const batch = Math.max(1, config.embedBatchSize);
+        // A batch for each embedding worker per call (pooled-embedder.ts), so that all of them have one.
+        const batch = Math.max(1, config.embedBatchSize) * config.embedWorkers;
         for (let b = 0; b < pending.length; b += batch) {
           throwIfAborted(signal);
           const rows = pending.slice(b, b + batch);

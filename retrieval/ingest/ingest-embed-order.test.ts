@@ -61,7 +61,7 @@ describe('ingestCorpus embedding', () => {
       const counts = await model.countTokens!(embedded);
       expect(counts, 'token counts of the texts in the order they were embedded').toEqual([...counts].sort((a, b) => b - a));
       expect(counts[0]).toBeGreaterThan(counts.at(-1)! * 3);
-      expect(calls.every((batch) => batch.length <= config.embedBatchSize)).toBe(true);
+      expect(calls.every((call) => call.length <= config.embedBatchSize * config.embedWorkers)).toBe(true);
 
       const dim = model.dimension;
       for (const [i, chunk] of index.chunks.entries()) {

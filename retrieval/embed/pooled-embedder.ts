@@ -7,8 +7,6 @@
  * Measured against one session with ONNX Runtime's default threads in bench/RESULTS.md ("Embedding at ingest:
  * batching by length and cores").
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import pMap from 'p-map';
 import { Piscina } from 'piscina';
 import { ModelUnavailableError, throwIfAborted } from '../errors.js';
@@ -17,6 +15,7 @@ import type { Embedder, EmbedderModel } from './embedder.js';
 import type { EmbedWorkerData, EmbedWorkerDescription, EmbedWorkerTask } from './embed-worker.js';
 import { inEmbeddingOrder } from './length-order.js';
 import { loadEmbedder, type LoadEmbedderOptions } from './load-embedder.js';
+import { workerModule } from '../workers/worker-module.js';
 
 /** Options of {@link loadPooledEmbedder}. */
 export interface PooledEmbedderOptions {
@@ -30,12 +29,6 @@ export interface PooledEmbedderOptions {
    * or two changed) is done before workers would have paid off, and a large one switches to them early. @default 64
    */
   readonly startAfterTexts?: number;
-}
-
-/** The worker's module and, when it is TypeScript (no build step), the loader that lets a worker thread run it. */
-function workerModule(url: URL): { filename: string; execArgv: string[] } {
-  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { filename: url.href, execArgv: url.pathname.endsWith('.ts') ? ['--import', loader] : [] };
 }
 
 /**

@@ -17,11 +17,12 @@ import { writeTinyModel } from '../retrieval/embed/__fixtures__/tiny-model.js';
 import { parseArgs } from 'node:util';
 import { createExtractiveAnswerer } from '../retrieval/answer/extractive-answerer.js';
 import { loadConfig } from '../retrieval/config.js';
-import { findEmbedder, MODEL_CATALOG, type EmbedderSpec } from '../retrieval/models/model-catalog.js';
+import { DEFAULT_EMBEDDER, findEmbedder, MODEL_CATALOG, type EmbedderSpec } from '../retrieval/models/model-catalog.js';
 import { ROOT, seedCorpus, xquadCorpus, xquadFile, type BenchCorpus } from './corpora.js';
 import { benchEventLoop, type EventLoopBenchResult } from './event-loop-bench.js';
 import { benchIngest, type IngestBenchResult, type IngestMode } from './ingest-bench.js';
 import { describeMachine } from './machine.js';
+import { benchEmbedAtIngest, embedAtIngestHeadline, embedAtIngestTable } from './embed-ingest-bench.js';
 import { benchModels } from './models-bench.js';
 import { modelsHeadline, modelsTables } from './models-report.js';
 import { ASK_P95_TARGET_MS, benchQueries, type QueryBenchResult } from './query-bench.js';
@@ -38,11 +39,15 @@ import { benchVectorIndex, type VectorBenchResult } from './vector-index-bench.j
 const USAGE = `npm run bench -- [--full] [--sizes N,N] [--queries N] [--ef-sweep N,N] [--repeats N] [--only ingest,query,vector,loop,stall,models,scale,generative]
                  [--scale [--scale-sizes N,N] [--scale-hybrid-sizes N,N]]
                  [--uniform-all] [--xquad FILE] [--out FILE | --no-write] [--keep]
-                 models: [--models NAME,NAME] [--batch-sizes N,N] [--threads N,N] [--sweep-chunks N] [--real-vectors N] [--real-queries N]`;
-const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall', 'models', 'scale', 'generative'] as const;
+                 models: [--models NAME,NAME] [--batch-sizes N,N] [--threads N,N] [--sweep-chunks N] [--real-vectors N] [--real-queries N]
+                 embed: [--workers N,N] [--batch-sizes N,N] [--sweep-chunks N]`;
+const SECTIONS = ['ingest', 'query', 'vector', 'loop', 'stall', 'models', 'scale', 'generative', 'embed'] as const;
 type Section = (typeof SECTIONS)[number];
-/** Sections run when `--only` is not given; `scale` runs with `--scale` or `--only scale` (minutes per size), `generative` with `--only generative` (a minute or more per model). */
-const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((section) => section !== 'scale' && section !== 'generative');
+/**
+ * Sections run when `--only` is not given; `scale` runs with `--scale` or `--only scale` (minutes per size), `generative` with `--only generative` (a minute or more per model),
+ * `embed` with `--only embed` (the default model's embed stage on all of XQuAD, several minutes).
+ */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((section) => section !== 'scale' && section !== 'generative' && section !== 'embed');
 /** Markers around the part of RESULTS.md this script owns. */
 const BEGIN = '<!-- npm run bench: generated section begins; edits inside are overwritten -->';
 const END = '<!-- npm run bench: generated section ends -->';
@@ -73,6 +78,7 @@ async function main(): Promise<void> {
       models: { type: 'string' },
       'batch-sizes': { type: 'string' },
       threads: { type: 'string' },
+      workers: { type: 'string' },
       'sweep-chunks': { type: 'string' },
       'real-vectors': { type: 'string' },
       'real-queries': { type: 'string' },
@@ -231,6 +237,22 @@ async function main(): Promise<void> {
       });
       tables.push(...modelsTables(models));
       headline.push(...modelsHeadline(models));
+    }
+    if (only.has('embed')) {
+      const spec = findEmbedder(config.modelId) ?? DEFAULT_EMBEDDER;
+      const embed = await benchEmbedAtIngest({
+        config,
+        spec,
+        xquad: await xquadOnce(),
+        workDir,
+        repeats,
+        workers: numbers('workers', values.workers, [2]),
+        batchSizes: numbers('batch-sizes', values['batch-sizes'], [config.embedBatchSize]),
+        chunks: numbers('sweep-chunks', values['sweep-chunks'], [Number.MAX_SAFE_INTEGER])[0]!,
+        log,
+      });
+      tables.push(embedAtIngestTable(embed, spec.name));
+      headline.push(...embedAtIngestHeadline(embed));
     }
     if (only.has('scale')) {
       log(`scale: ${scaleSizes.join(', ')} chunks × ${repeats} runs (ingest processes, npm start, asks over HTTP)`);

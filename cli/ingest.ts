@@ -15,7 +15,7 @@ await runCommand(async () => {
   const fetching = createFetchReporter();
   let report;
   try {
-    report = await ingestCorpus({ config, openEmbedder: () => openEmbedder(config, { onFetch: fetching.onEvent }), onProgress: bar.update, rehash: values.rehash === true });
+    report = await ingestCorpus({ config, openEmbedder: () => openEmbedder(config, { onFetch: fetching.onEvent, workers: config.embedWorkers }), onProgress: bar.update, rehash: values.rehash === true });
   } finally {
     fetching.stop();
     bar.stop();

@@ -133,6 +133,13 @@ const settingsSchema = z.object({
      */
     embedBatchSize: z.number().int().min(1).max(1024).default(8),
     /**
+     * Worker threads that embed chunks at ingest (`npm run ingest`), each with its own model session at one ONNX
+     * Runtime thread, taking a batch each at a time; 1 embeds on the ingest's own thread, one session using ONNX
+     * Runtime's default threads (one per core). Measured against each other in bench/RESULTS.md ("Embedding at ingest:
+     * batching by length and cores"). @default os.availableParallelism() (one per core)
+     */
+    embedWorkers: z.number().int().min(1).max(64).default(() => Math.max(1, availableParallelism())),
+    /**
      * Vectors kept by text while serving, so a question embedded for search is not embedded again by the answerer,
      * and corpus sentences re-ranked for one question are not re-embedded for the next (about 1.5 KB each for the
      * default model); 0 turns it off. @default 8192
@@ -289,6 +296,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   generatorContextTokens: 'GENERATOR_CONTEXT_TOKENS',
   shortAnswerThreshold: 'SHORT_ANSWER_THRESHOLD',
   embedBatchSize: 'EMBED_BATCH_SIZE',
+  embedWorkers: 'EMBED_WORKERS',
   embedCacheEntries: 'EMBED_CACHE_ENTRIES',
   chunkSize: 'CHUNK_SIZE',
   chunkOverlap: 'CHUNK_OVERLAP',

@@ -26,6 +26,12 @@ export interface Embedder {
   readonly model?: EmbedderModel;
   /** Embeds texts in order; every vector is L2-normalised. */
   embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<number[][]>;
+  /**
+   * Tokens the model sees for each text, special tokens included and truncation applied. A caller that embeds many
+   * texts in several calls sorts them by it first (length-order.ts), since each model call pads to its longest text.
+   * Yields to the event loop as it goes (tokenising a large corpus takes seconds) and stops when `signal` fires.
+   */
+  countTokens?(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<number[]>;
   /** Releases the model session. */
   dispose(): Promise<void>;
 }

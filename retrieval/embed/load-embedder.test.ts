@@ -84,6 +84,27 @@ describe('loadEmbedder with a model folder copied in by hand', () => {
     batched.forEach((vector, i) => vector.forEach((x, j) => expect(x).toBeCloseTo(single[i]![j]!, 6)));
   });
 
+  it("gives each text the same vector whatever its neighbours and place: padding a short text to a long one's length changes nothing", async () => {
+    const texts = ['rain', 'the cat sat on the mat by the door while the dogs barked at the market', 'dogs bark', 'stock prices fell sharply today as investors sold their shares', 'one'];
+    const embedder = await load({ batchSize: 2 });
+    const forward = await embedder.embed(texts);
+    const backward = (await embedder.embed([...texts].reverse())).reverse();
+    const alone = await Promise.all(texts.map(async (text) => (await embedder.embed([text]))[0]!));
+    forward.forEach((vector, i) =>
+      vector.forEach((x, j) => {
+        expect(x).toBeCloseTo(alone[i]![j]!, 6);
+        expect(backward[i]![j]!).toBeCloseTo(x, 6);
+      }),
+    );
+  });
+
+  it('counts the tokens the model sees, the special tokens included and truncation applied', async () => {
+    const embedder = await load();
+    const long = Array.from({ length: 600 }, () => 'cat').join(' ');
+    // [CLS] the cat sat [SEP]; an empty text is [CLS] [SEP]; the tiny model's limit is 512 tokens.
+    expect(await embedder.countTokens!(['the cat sat', '', long])).toEqual([5, 2, 512]);
+  });
+
   it('refuses to embed after dispose', async () => {
     const embedder = await load();
     await embedder.dispose();

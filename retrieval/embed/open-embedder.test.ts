@@ -8,6 +8,7 @@ import type { EmbedderSpec } from '../models/model-catalog.js';
 import { writePinnedTinyModel, type PinnedTinyModel } from '../models/__fixtures__/pinned-tiny-model.js';
 import { startFakeHub, type FakeHub } from './__fixtures__/fake-hub.js';
 import { openEmbedder } from './open-embedder.js';
+import { PooledEmbedder } from './pooled-embedder.js';
 
 let tmp: string;
 let pinned: PinnedTinyModel;
@@ -43,6 +44,22 @@ describe('openEmbedder with a catalog model that is not there yet', () => {
       expect(events.filter((e) => e.type === 'note').map((e) => e.type === 'note' && e.message)).toContain(`fetching pinned-tiny from hub:${pinned.spec.modelId}@main`);
     } finally {
       await choice.embedder?.dispose();
+    }
+  });
+
+  it('with workers, opens an embedder whose worker threads load the model it fetched and give the same vectors', async () => {
+    const config = configWith({ remoteHost: hub.url });
+    const pooled = await openEmbedder(config, { catalog: [hubOnly], workers: 2 });
+    const single = await openEmbedder(config, { catalog: [hubOnly] });
+    try {
+      expect(pooled.embedder).toBeInstanceOf(PooledEmbedder);
+      expect(single.embedder).not.toBeInstanceOf(PooledEmbedder);
+      await (pooled.embedder as PooledEmbedder).workersReady();
+      const texts = ['the cat sat on the mat', 'stock prices fell', 'rain', 'a dog barked at the door all night', 'interest rates rose'];
+      const expected = await single.embedder!.embed(texts);
+      (await pooled.embedder!.embed(texts)).forEach((vector, i) => vector.forEach((x, j) => expect(x).toBeCloseTo(expected[i]![j]!, 6)));
+    } finally {
+      await Promise.all([pooled.embedder?.dispose(), single.embedder?.dispose()]);
     }
   });
 

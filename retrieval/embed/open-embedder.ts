@@ -5,7 +5,8 @@ import type { FetchEvent } from '../models/fetch-model.js';
 import { findEmbedder, type ModelSpec } from '../models/model-catalog.js';
 import type { Embedder } from './embedder.js';
 import { EMBEDDINGS_DISABLED_REASON } from './lexical-reasons.js';
-import { loadEmbedder } from './load-embedder.js';
+import { loadEmbedder, type LoadEmbedderOptions } from './load-embedder.js';
+import { loadPooledEmbedder } from './pooled-embedder.js';
 
 /** The embedder to use, or why there is none (retrieval is then lexical only). */
 export type EmbedderChoice =
@@ -26,6 +27,11 @@ export interface OpenEmbedderOptions {
   readonly onFetch?: (event: FetchEvent) => void;
   /** The models known by name. @default MODEL_CATALOG */
   readonly catalog?: readonly ModelSpec[];
+  /**
+   * Worker threads to embed in, each with its own one-thread session (pooled-embedder.ts): ingest passes
+   * `embedWorkers`. @default 1 (this thread, one session with ONNX Runtime's default threads)
+   */
+  readonly workers?: number;
 }
 
 /**
@@ -42,7 +48,7 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
   try {
     const fetched = spec ? await ensureModelFetched(spec, config, { onFetch: options.onFetch, signal: options.signal }) : null;
     const verified = fetched ? { onnxSha256: fetched.weightsSha256, source: fetched.source } : null;
-    const embedder = await loadEmbedder({
+    const load: LoadEmbedderOptions = {
       modelId: spec?.modelId ?? config.modelId,
       modelDir: config.modelDir,
       // A catalog model comes from its pinned sources only, never from an unpinned transformers.js download.
@@ -52,7 +58,9 @@ export async function openEmbedder(config: Config, options: OpenEmbedderOptions 
       spec,
       verified: verified ?? undefined,
       signal: options.signal,
-    });
+    };
+    const workers = options.workers ?? 1;
+    const embedder = workers > 1 ? await loadPooledEmbedder({ load, workers }) : await loadEmbedder(load);
     return { embedder, lexicalReason: null };
   } catch (error) {
     if (!(error instanceof ModelUnavailableError) || config.requireEmbeddings) throw error;

@@ -3,9 +3,14 @@
  * pools it. `loadEmbedder` (load-embedder.ts, over models/load-model-pipeline.ts) finds the model and builds it; this
  * file only turns texts into vectors.
  */
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { FeatureExtractionPipeline, Tensor, mean_pooling } from '@huggingface/transformers';
 import { ModelUnavailableError, throwIfAborted } from '../errors.js';
 import type { Embedder, EmbedderModel } from './embedder.js';
+import { inEmbeddingOrder } from './length-order.js';
+
+/** Texts `countTokens` tokenises between two turns of the event loop: about 50 ms of a chunk-sized text each. */
+const COUNT_SLICE = 100;
 
 /** Output names transformers.js's own feature-extraction pipeline looks for, in its order, when a model names none. */
 const STANDARD_TOKEN_OUTPUTS = ['last_hidden_state', 'logits', 'token_embeddings'] as const;
@@ -58,18 +63,40 @@ export class TransformersEmbedder implements Embedder {
   }
 
   /**
-   * Embeds `texts` in batches of `batchSize`; `signal` is checked between batches (a running batch finishes).
-   * Texts longer than `maxTokens` are truncated as sentence-transformers truncates them: the text is cut and the
-   * closing separator token kept.
+   * Embeds `texts` in batches of `batchSize`, formed longest text first by token count (length-order.ts) so that
+   * each batch pads little; the vectors come back in the order of `texts`. `signal` is checked between batches (a
+   * running batch finishes). Texts longer than `maxTokens` are truncated as sentence-transformers truncates them:
+   * the text is cut and the closing separator token kept.
    */
   async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
     if (this.disposed) throw new ModelUnavailableError(this.model.modelId, 'this embedder was disposed; load the model again');
-    const vectors: number[][] = [];
-    for (let start = 0; start < texts.length; start += this.batchSize) {
+    const positions = [...texts.keys()];
+    const order = texts.length > this.batchSize ? await inEmbeddingOrder(this, positions, (i) => texts[i]!, options) : positions;
+    const vectors: number[][] = new Array<number[]>(texts.length);
+    for (let start = 0; start < order.length; start += this.batchSize) {
       throwIfAborted(options.signal);
-      for (const row of (await this.embedBatch(texts.slice(start, start + this.batchSize))).tolist() as number[][]) vectors.push(row);
+      const rows = order.slice(start, start + this.batchSize);
+      const embedded = (await this.embedBatch(rows.map((i) => texts[i]!))).tolist() as number[][];
+      rows.forEach((i, j) => (vectors[i] = embedded[j]!));
     }
     return vectors;
+  }
+
+  /**
+   * Tokenises each text alone, as `embed` would (truncated at `maxTokens`), and counts its tokens; yields to the
+   * event loop every COUNT_SLICE texts.
+   */
+  async countTokens(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<number[]> {
+    const { tokenizer } = this.extractor;
+    const counts: number[] = [];
+    for (const text of texts) {
+      if (counts.length % COUNT_SLICE === 0 && counts.length > 0) {
+        await setImmediatePromise();
+        throwIfAborted(options.signal);
+      }
+      counts.push(Math.min(tokenizer.encode(text).length, this.maxTokens));
+    }
+    return counts;
   }
 
   private async embedBatch(texts: readonly string[]): Promise<Tensor> {

@@ -11,8 +11,10 @@ import { DocumentStore, type DocumentRows, type StoredChunk } from '../index/doc
 import { withIndexLock } from '../index/index-lock.js';
 import { INDEX_FORMAT_VERSION, termAnalysisOf, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
 import type { Embedder } from '../embed/embedder.js';
+import { inEmbeddingOrder } from '../embed/length-order.js';
 import { VectorIndex } from '../index/vector-index.js';
 import { TERM_ANALYSIS_VERSION } from '../text/term-analysis.js';
+import type { RetrievalMode, SourceDocument } from '../types.js';
 
 /**
  * The share of deleted elements past which an updated HNSW graph is built again from the stored vectors instead:
@@ -20,7 +22,6 @@ import { TERM_ANALYSIS_VERSION } from '../text/term-analysis.js';
  * graph. Below it, an update inserts only the new vectors (a rebuild of 100k vectors takes minutes on two cores).
  */
 export const VECTOR_REBUILD_DELETED_SHARE = 0.2;
-import type { RetrievalMode, SourceDocument } from '../types.js';
 
 /** Progress of one ingest, for a progress bar. */
 export interface IngestProgress {
@@ -263,17 +264,20 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       let embeddedChunks = 0;
       if (embedder) {
         const reuse = previous !== null && previous.manifest.embedder?.id === embedder.id;
-        const pending: { docId: string; index: number; text: string }[] = [];
+        const stale: { docId: string; index: number; text: string }[] = [];
         for (const [docId, rows] of rowsByDoc) {
           const vectors: Float32Array[] = new Array(rows.length);
           vectorsByDoc.set(docId, vectors);
           rows.forEach(({ chunk }, index) => {
             const stored = reuse && !changedIds.has(docId) ? previous!.store.vectorOf(chunk.id, embedder.dimension) : undefined;
             if (stored) vectors[index] = stored;
-            else pending.push({ docId, index, text: chunk.text });
+            else stale.push({ docId, index, text: chunk.text });
           });
         }
-        const batch = Math.max(1, config.embedBatchSize);
+        // Longest first, so that each batch pads its texts to nearly their own length (length-order.ts).
+        const pending = await inEmbeddingOrder(embedder, stale, (item) => item.text, { signal });
+        // A batch for each embedding worker per call (pooled-embedder.ts), so that all of them have one.
+        const batch = Math.max(1, config.embedBatchSize) * config.embedWorkers;
         for (let b = 0; b < pending.length; b += batch) {
           throwIfAborted(signal);
           const items = pending.slice(b, b + batch);

@@ -1,7 +1,5 @@
 import { on } from 'node:events';
-import { createRequire } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Config } from '../config.js';
 import { AbortedError, AnswerTimeoutError, ServerBusyError, throwIfAborted, VerbatimError } from '../errors.js';
@@ -9,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { answerEvents, finalResult, type AnswerWorkerStats, type AskEvent, type AskRequest, type Pipeline } from '../pipeline.js';
 import type { AskResult, Passage } from '../types.js';
 import { deserializeError, GENERATIVE_TASKS_PER_WORKER, type AskWorkerData, type WorkerMessage, type WorkerTask, type WorkerTaskBody } from './worker-messages.js';
+import { workerModule } from './worker-module.js';
 
 /** Options of {@link createPooledPipeline}. */
 export interface PooledPipelineOptions {
@@ -45,12 +44,6 @@ export interface PooledPipeline extends Pipeline {
  */
 function taskDeadlineMs(config: Config, task: WorkerTaskBody): number {
   return task.kind === 'ask' && config.answerer === 'generative' ? config.askDeadlineMs + config.generatorTimeoutMs : config.askDeadlineMs;
-}
-
-/** The worker's module and, when it is TypeScript (no build step), the loader that lets a worker thread run it. */
-function workerModule(url: URL): { filename: string; execArgv: string[] } {
-  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { filename: url.href, execArgv: url.pathname.endsWith('.ts') ? ['--import', loader] : [] };
 }
 
 /**

@@ -50,15 +50,31 @@ export function hybridSearch(options: HybridSearchOptions): Passage[] {
       s.rrf += 1 / (rrfK + i + 1);
     });
   }
+  // Ranked by ids and scores alone; only the passages kept are read from the index (each read is a lookup in the
+  // document store), and a candidate whose chunk is missing is passed over.
+  const ranked: Ranked[] = [...scores].map(([id, s]) => ({ id, score: s.rrf, scores: s }));
+  ranked.sort((a, b) => b.score - a.score || (a.scores.bm25Rank ?? Infinity) - (b.scores.bm25Rank ?? Infinity) || a.id.localeCompare(b.id));
   const passages: Passage[] = [];
-  for (const [id, s] of scores) {
-    const chunk = chunkById.get(id);
-    if (!chunk) continue;
-    const passageScores: PassageScores = s;
-    passages.push({ ...chunk, score: s.rrf, scores: passageScores });
+  let candidates = ranked;
+  for (;;) {
+    const kept = keepEachSignalsBest(candidates, k);
+    const missing = new Set<string>();
+    passages.length = 0;
+    for (const { id, score, scores: passageScores } of kept) {
+      const chunk = chunkById.get(id);
+      if (chunk) passages.push({ ...chunk, score, scores: passageScores });
+      else missing.add(id);
+    }
+    if (missing.size === 0) return passages;
+    candidates = candidates.filter((c) => !missing.has(c.id));
   }
-  passages.sort((a, b) => b.score - a.score || (a.scores.bm25Rank ?? Infinity) - (b.scores.bm25Rank ?? Infinity) || a.id.localeCompare(b.id));
-  return keepEachSignalsBest(passages, k);
+}
+
+/** A fused candidate before its chunk is read. */
+interface Ranked {
+  readonly id: string;
+  readonly score: number;
+  readonly scores: PassageScores;
 }
 
 /**
@@ -66,9 +82,9 @@ export function hybridSearch(options: HybridSearchOptions): Passage[] {
  * both signals can out-fuse the one passage a single signal ranks far above the rest (a rare name only BM25 matches),
  * and that passage is usually the answer. It takes the place of the lowest fused passage.
  */
-function keepEachSignalsBest(ranked: Passage[], k: number): Passage[] {
+function keepEachSignalsBest(ranked: readonly Ranked[], k: number): Ranked[] {
   const top = ranked.slice(0, k);
-  for (const isBest of [(p: Passage) => p.scores.bm25Rank === 1, (p: Passage) => p.scores.vectorRank === 1]) {
+  for (const isBest of [(p: Ranked) => p.scores.bm25Rank === 1, (p: Ranked) => p.scores.vectorRank === 1]) {
     if (top.some(isBest)) continue;
     const best = ranked.find(isBest);
     if (!best || top.length === 0) continue;

@@ -38,7 +38,8 @@ const DIGITS = /\d+/g;
  * same text, on most pages (`RUNNING_LINE_RULES`). Its numbers may differ from page to page only as a page number
  * does, one of them going up with the page ("3", "Page 3 of 12", "Report — 3"): a table's last row at the foot of
  * every page, with other figures on each, is not one. A page whose text is all one line is never changed, so a PDF of
- * identical one-line pages keeps its text, and a line set as a heading is never one. Lines are told by their tops
+ * identical one-line pages keeps its text, a document whose every line would go keeps them all, and a line set as a
+ * heading is never one. Lines are told by their tops
  * within `sameLine` font heights, as the layout does. Work is the runs' sorting plus linear in the pages.
  */
 export function runningLines<R extends RunOnPage>(pages: readonly (readonly R[])[], sameLine: number): Set<R> {
@@ -76,7 +77,9 @@ export function runningLines<R extends RunOnPage>(pages: readonly (readonly R[])
       first = i;
     }
   }
-  return running;
+  // Lines that are all a document holds are its text, however they repeat (the same two lines on every page).
+  const runs = pages.reduce((n, page) => n + page.length, 0);
+  return running.size === runs ? new Set() : running;
 }
 
 /** The font height most characters have, over all pages. */

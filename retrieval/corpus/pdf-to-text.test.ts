@@ -144,6 +144,10 @@ describe('layOutPdf', () => {
     expect(totals.text).toBe('Ships in port.\n\nTotal 12\n\nBoats at anchor.\n\nTotal 15\n\nFerries due.\n\nTotal 9');
     // Every page is the same one line: it is the text, not a running line.
     expect(layOutPdf([1, 2, 3].map(() => page([['Line of text.', 100]]))).text).toBe('Line of text.\n\nLine of text.\n\nLine of text.');
+    // Every page the same two lines: top and bottom repeat, but they are all the text there is.
+    expect(layOutPdf([1, 2, 3].map(() => page([['The ferry sails at dawn.', 100], ['It returns at dusk.', 114]]))).text).toBe(
+      'The ferry sails at dawn. It returns at dusk.\n\nThe ferry sails at dawn. It returns at dusk.\n\nThe ferry sails at dawn. It returns at dusk.',
+    );
     // A heading that numbers the chapters as the pages go is no running header either.
     const chapters = layOutPdf([1, 2, 3].map((n) => ({ width: 600, height: 800, items: [{ ...at(`Chapter ${n}`, 50, 40), height: 20 }, at(`Ships of year ${n * 7}.`, 50, 100), at('More ships.', 50, 114)] })));
     expect(chapters.headings.map((h) => h.text)).toEqual(['Chapter 1', 'Chapter 2', 'Chapter 3']);

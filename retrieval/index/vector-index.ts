@@ -273,9 +273,9 @@ export class VectorIndex {
    */
   async save(dir: string): Promise<void> {
     await this.store.save(dir);
+    await assertWrittenWhole(path.join(dir, VECTOR_INDEX_FILES.index), this.dimension);
     const deleted = this.ids.flatMap((id, label) => (id === undefined ? [label] : []));
     await writeFile(path.join(dir, VECTOR_INDEX_FILES.deleted), JSON.stringify(deleted));
-    await assertWrittenWhole(path.join(dir, VECTOR_INDEX_FILES.index), this.dimension);
   }
 }
 

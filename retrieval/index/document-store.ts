@@ -102,11 +102,8 @@ export class DocumentStore {
   /** Writes a new store at `file` holding exactly `rows`, in batches that yield to the event loop. */
   static async create(file: string, rows: Iterable<DocumentRows>, options: { signal?: AbortSignal } = {}): Promise<void> {
     await fs.rm(file, { force: true });
-    const db = new Database(file);
+    const db = openForWriting(file);
     try {
-      // The file is written once and made durable by the save's own sync: no journal is needed while it is new.
-      db.pragma('journal_mode = OFF');
-      db.pragma('synchronous = OFF');
       db.exec(SCHEMA);
       await insertInBatches(db, rows, options.signal);
     } finally {
@@ -120,10 +117,8 @@ export class DocumentStore {
    */
   static async patch(source: string, target: string, change: { readonly remove: readonly string[]; readonly add: Iterable<DocumentRows> }, options: { signal?: AbortSignal } = {}): Promise<void> {
     await fs.copyFile(source, target);
-    const db = new Database(target, { fileMustExist: true });
+    const db = openForWriting(target);
     try {
-      db.pragma('journal_mode = OFF');
-      db.pragma('synchronous = OFF');
       const removeChunks = db.prepare('DELETE FROM chunks WHERE doc_id = ?');
       const removeDocument = db.prepare('DELETE FROM documents WHERE id = ?');
       db.transaction(() => {
@@ -169,7 +164,7 @@ export class DocumentStore {
     if (text === undefined || !(row.start >= 0 && row.start <= row.end && row.end <= text.length)) {
       throw new IndexCorruptError(this.file, `chunk ${id} does not fit its document`);
     }
-    return { row: row.row, chunk: { id: row.id, docId: row.doc_id, start: row.start, end: row.end, heading: row.heading, text: text.slice(row.start, row.end) } };
+    return { row: row.row, chunk: chunkOf(row, text) };
   }
 
   /** The chunks of a document, in order, with their text; null when the store does not hold the document. */
@@ -179,7 +174,7 @@ export class DocumentStore {
     return this.db
       .prepare<[string], ChunkRow>('SELECT row, id, doc_id, start, end, heading FROM chunks WHERE doc_id = ? ORDER BY start, end')
       .all(docId)
-      .map((row) => ({ id: row.id, docId: row.doc_id, start: row.start, end: row.end, heading: row.heading, text: text.slice(row.start, row.end) }));
+      .map((row) => chunkOf(row, text));
   }
 
   /** The stored vector of a chunk, or undefined when it has none (or not of this length). */
@@ -198,8 +193,7 @@ export class DocumentStore {
   /** Every chunk with its row, in row order (the order of `vectors`). */
   *allChunks(): IterableIterator<StoredChunk> {
     for (const row of this.db.prepare<[], ChunkRow>('SELECT row, id, doc_id, start, end, heading FROM chunks ORDER BY row').iterate()) {
-      const text = this.document(row.doc_id)?.text ?? '';
-      yield { row: row.row, chunk: { id: row.id, docId: row.doc_id, start: row.start, end: row.end, heading: row.heading, text: text.slice(row.start, row.end) } };
+      yield { row: row.row, chunk: chunkOf(row, this.document(row.doc_id)?.text ?? '') };
     }
   }
 
@@ -224,6 +218,22 @@ export class DocumentStore {
       throw new IndexCorruptError(this.file, `the stored layout of ${id} is not valid JSON`, { cause: error });
     }
   }
+}
+
+/**
+ * Opens a database file of a generation being written. It is written once and made durable by the save's own sync,
+ * and a save that fails removes the whole generation: no journal is needed.
+ */
+export function openForWriting(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  return db;
+}
+
+/** A stored chunk row as a chunk of `text`, its document's text. */
+function chunkOf(row: ChunkRow, text: string): Chunk {
+  return { id: row.id, docId: row.doc_id, start: row.start, end: row.end, heading: row.heading, text: text.slice(row.start, row.end) };
 }
 
 /** Rows inserted per transaction; between transactions the event loop runs (timers such as the index lock's refresh). */

@@ -135,14 +135,7 @@ export async function saveIndex(indexDir: string, draft: ManifestDraft, writers:
 
 /** Opens the generation a save has just written and checksummed, without reading it again. */
 export function openSavedGeneration(saved: SavedGeneration): LoadedIndexData {
-  const files = generationFiles(saved.generationDir);
-  const store = DocumentStore.open(files.documents);
-  try {
-    return { manifest: saved.manifest, store, lexical: LexicalIndex.open(files.lexical), generationDir: saved.generationDir };
-  } catch (error) {
-    store.close();
-    throw error;
-  }
+  return openGeneration(saved.generationDir, saved.manifest);
 }
 
 /**
@@ -334,6 +327,14 @@ export async function loadGeneration(dir: string, options: { checked?: boolean }
   // Both databases are checked at once (the reads overlap), then opened in place; `checked`: by whoever handed the
   // folder over, just now (the server, for its answering workers), so the files are not read again.
   if (!options.checked) await Promise.all([checkFile(dir, manifest, DOCUMENTS_FILE), checkFile(dir, manifest, LEXICAL_FILE)]);
+  return openGeneration(dir, manifest);
+}
+
+/**
+ * Opens a generation's two databases in place, checking that they hold what its manifest counts.
+ * @throws IndexCorruptError naming the file that differs; nothing is left open then.
+ */
+function openGeneration(dir: string, manifest: Manifest): LoadedIndexData {
   const files = generationFiles(dir);
   const store = DocumentStore.open(files.documents);
   if (store.documentCount !== manifest.documents.length || store.chunkCount !== manifest.chunkCount) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Chunk } from '../types.js';
-import type { StoredChunk } from './document-store.js';
+import { openForWriting, type StoredChunk } from './document-store.js';
 import { IndexCorruptError, throwIfAborted } from '../errors.js';
 import { createTermAnalyzer, type TermAnalyzer } from '../text/term-analysis.js';
 
@@ -110,10 +110,8 @@ export class LexicalIndex {
    */
   static async patch(source: string, target: string, change: { readonly removeRows: readonly number[]; readonly add: readonly StoredChunk[] }, options: { signal?: AbortSignal } = {}): Promise<void> {
     await fs.copyFile(source, target);
-    const db = new Database(target, { fileMustExist: true });
+    const db = openForWriting(target);
     try {
-      db.pragma('journal_mode = OFF');
-      db.pragma('synchronous = OFF');
       const termsOfRow = db.prepare<[number], { text: string; heading: string }>('SELECT text, heading FROM terms WHERE rowid = ?');
       const removeTerms = db.prepare('DELETE FROM terms WHERE rowid = ?');
       const removeId = db.prepare('DELETE FROM chunk_ids WHERE row = ?');

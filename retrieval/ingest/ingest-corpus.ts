@@ -330,9 +330,10 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
           }
         },
       };
+      // The chunks the new generation holds: the previous ones but those of gone documents, and the new ones.
+      const chunkCount = (incremental ? previous.manifest.chunkCount - goneRows.length : 0) + newChunks.length;
       // The previous vector index updated in place (deleted vectors marked, new ones inserted) while deleted elements
       // stay a small share of it; otherwise built again from the new generation's stored vectors.
-      const chunkCount = (incremental ? previous.manifest.chunkCount - goneRows.length : 0) + newChunks.length;
       const updatedVectorIndex = async (): Promise<VectorIndex | null> => {
         if (!incremental || !embedder) return null;
         const opened = await openPreviousVectorIndex(previous, config.hnswEf);
@@ -388,12 +389,11 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
           if (!doc) return { ...known!, file, bytes, addedAt };
           return { id, title: doc.title, hash: doc.hash, length: doc.text.length, chunks: chunkCounts.get(id) ?? 0, file, bytes, addedAt };
         }),
-        chunkCount: 0,
+        chunkCount,
         termAnalysis: TERM_ANALYSIS_VERSION,
       };
-      const manifestDraft: ManifestDraft = { ...draft, chunkCount: draft.documents.reduce((sum, d) => sum + d.chunks, 0) };
       throwIfAborted(signal);
-      const saved = await saveIndex(config.indexDir, manifestDraft, [documentsWriter, lexicalWriter, ...(vectorWriter ? [vectorWriter] : [])], { signal });
+      const saved = await saveIndex(config.indexDir, draft, [documentsWriter, lexicalWriter, ...(vectorWriter ? [vectorWriter] : [])], { signal });
       const written = openSavedGeneration(saved);
       progress({ phase: 'save', done: 1, total: 1 });
       const tSave = now();

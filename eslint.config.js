@@ -3,7 +3,7 @@ import babelParser from '@babel/eslint-parser';
 import regexp from 'eslint-plugin-regexp';
 
 export default [
-  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'models/**', 'test-artifacts/**', '.tmp/**', 'eval/results/**', '.venv-tools/**'] },
+  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'models/**', 'test-artifacts/**', '.tmp/**', 'eval/results/**', '.venv-tools/**', '.build/**'] },
   {
     files: ['**/*.{ts,js,mjs,cjs}'],
     languageOptions: {

@@ -5,13 +5,12 @@
  * Verbatim's environment variables are not passed on, except those given in `env`.
  */
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ENV_NAMES } from '../retrieval/config.js';
 import type { IngestReport } from '../retrieval/ingest/ingest-corpus.js';
 import { PEAK_PROBE_MARKER, type PeakSample } from './peak-memory-sample.js';
-import { runNodeProcess } from './node-process.js';
+import { runNodeProcess, scriptWithProbe } from './node-process.js';
 
-const PROBE = pathToFileURL(fileURLToPath(new URL('./peak-memory-probe.ts', import.meta.url))).href;
+const PROBE = new URL('./peak-memory-probe.ts', import.meta.url);
 
 /** Options of {@link runIngestProcess}. */
 export interface IngestProcessOptions {
@@ -31,12 +30,12 @@ export interface IngestProcessResult {
   /** Peak resident set size of the process, bytes. */
   readonly maxRss: number;
   readonly cpuMs: number;
-  /** Spawn to exit: Node start-up, loading TypeScript through tsx, and the ingest. */
+  /** Spawn to exit: Node start-up, loading the code, and the ingest. */
   readonly processWallMs: number;
 }
 
 /**
- * Runs `node --import tsx --import peak-memory-probe cli/ingest.ts --corpus … --index … --model … --require-embeddings --json`
+ * Runs `node --import peak-memory-probe cli/launch.mjs cli/ingest.ts --corpus … --index … --model … --require-embeddings --json`
  * (`--no-embeddings` instead of the model flags when `model` is null).
  * @throws Error with the command's stderr when it fails.
  */
@@ -45,7 +44,7 @@ export async function runIngestProcess(options: IngestProcessOptions): Promise<I
   for (const name of Object.values(ENV_NAMES)) delete env[name];
   Object.assign(env, { LOG_LEVEL: 'warn', ALLOW_REMOTE_MODELS: 'false', ...options.env });
   const embedding = options.model === null ? ['--no-embeddings'] : ['--model', options.model, '--require-embeddings'];
-  const args = ['--import', 'tsx', '--import', PROBE, path.join('cli', 'ingest.ts'), '--corpus', options.corpusDir, '--index', options.indexDir, ...embedding, '--json'];
+  const args = [...scriptWithProbe(path.join('cli', 'ingest.ts'), PROBE), '--corpus', options.corpusDir, '--index', options.indexDir, ...embedding, '--json'];
   const { code, stdout, stderr, processWallMs } = await runNodeProcess(args, env);
   const probeLine = stderr.split('\n').find((line) => line.startsWith(PEAK_PROBE_MARKER));
   if (code !== 0 || !probeLine) throw new Error(`ingest process exited with ${code}${probeLine ? '' : ' and no peak-memory line'}: ${stderr.trim().slice(-2000)}`);

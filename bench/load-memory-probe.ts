@@ -1,5 +1,5 @@
 /**
- * Preloaded (`node --expose-gc --import tsx --import <this file> server/main.ts`) into the server that
+ * Preloaded (`node --expose-gc --import <this file, built> cli/launch.mjs server/main.ts`) into the server that
  * `bench/load.ts` starts, so the load tool can read the server's own figures:
  * - memory after a full collection (RSS alone swings with when V8 last collected, which hides or fakes
  *   a slow leak);

@@ -1,16 +1,17 @@
 /**
- * The server under load, as a child process (`node server/main.ts`, exactly what `npm start` runs) so
+ * The server under load, as a child process (`node cli/launch.mjs server/main.ts`, exactly what `npm start` runs) so
  * that the memory figures are the server's own and not the load generator's. Loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { MEMORY_PROBE_MARKER } from './load-memory-probe.js';
+import { scriptWithProbe } from './node-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PROBE = pathToFileURL(fileURLToPath(new URL('./load-memory-probe.ts', import.meta.url))).href;
+const PROBE = new URL('./load-memory-probe.ts', import.meta.url);
 
 /** The server's memory at one moment, in bytes. */
 export interface ServerMemory {
@@ -117,7 +118,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   delete env.HOST;
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--expose-gc', ...(options.execArgv ?? []), '--import', 'tsx', '--import', PROBE, options.script ?? 'server/main.ts', '--host', '127.0.0.1', '--port', '0', '--corpus', corpusDir, '--index', path.join(tmp, 'index'), '--no-embeddings'],
+    ['--expose-gc', ...(options.execArgv ?? []), ...scriptWithProbe(options.script ?? 'server/main.ts', PROBE), '--host', '127.0.0.1', '--port', '0', '--corpus', corpusDir, '--index', path.join(tmp, 'index'), '--no-embeddings'],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

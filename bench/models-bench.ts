@@ -64,7 +64,7 @@ export interface IngestThroughput {
   readonly documents: number;
   /** Chunks per second of the ingest (its own total: corpus read, model load, embed, index build, save). */
   readonly ingest: Spread;
-  /** Chunks per second of the process, spawn to exit (Node and tsx start-up too). */
+  /** Chunks per second of the process, spawn to exit (Node start-up and loading the code too). */
   readonly process: Spread;
   /** Chunks per second of `session.run` on the same chunks, configured batch size, default threads. */
   readonly raw: Spread;

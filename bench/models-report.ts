@@ -126,7 +126,7 @@ function ingestTable(result: ModelsBenchResult): Table {
     notes: [
       'ingest = chunks ÷ the ingest’s own total (read corpus, load the model, chunk, embed, BM25 + HNSW build, write the generation); embed stage = chunks ÷ its embed stage alone.',
       'raw session = session.run alone on the same chunks in batches of the configured size, timed in the benchmark process just before each ingest; ingest ÷ raw pairs the two.',
-      'process = spawn to exit (adds Node start-up and loading TypeScript through tsx). peak RSS = getrusage ru_maxrss of the ingest process (a preloaded probe writes it at exit).',
+      'process = spawn to exit (adds Node start-up and loading the code). peak RSS = getrusage ru_maxrss of the ingest process (a preloaded probe writes it at exit).',
     ],
   };
 }

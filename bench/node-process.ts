@@ -1,5 +1,7 @@
 /** Runs a fresh Node process from the repository root for a benchmark, collecting its output and timing it whole. */
 import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { runnableModule } from '../retrieval/workers/worker-module.js';
 import { ROOT } from './corpora.js';
 import { stopwatch } from './stats.js';
 
@@ -24,4 +26,14 @@ export async function runNodeProcess(args: readonly string[], env: NodeJS.Proces
     child.on('close', resolve);
   });
   return { code, stdout, stderr, processWallMs: elapsed() };
+}
+
+/**
+ * Node's arguments that run `script` (e.g. `cli/ingest.ts`) the way its npm script does, with `probe` preloaded: from
+ * a build (the benchmark run by `npm run bench`) the launcher and the probe's bundled counterpart, so the process pays
+ * what a user's does; from the sources (the benchmark's code under test), through tsx.
+ */
+export function scriptWithProbe(script: string, probe: URL): string[] {
+  const preload = runnableModule(probe);
+  return preload.pathname.endsWith('.ts') ? ['--import', 'tsx', '--import', preload.href, script] : ['--import', preload.href, path.join('cli', 'launch.mjs'), script];
 }

@@ -1,5 +1,5 @@
 /**
- * `npm start` as a user runs it: npm, the `node --import tsx server/main.ts` it starts and the server process under it, timed from
+ * `npm start` as a user runs it: npm, the `node cli/launch.mjs server/main.ts` it starts and the server process under it, timed from
  * spawn until `GET /api/health` first answers 200, with the memory of the process tree once it is ready. Loopback,
  * an ephemeral port, the configuration's defaults but for the flags given.
  */
@@ -29,7 +29,7 @@ export interface NpmStarted {
   readonly readyMs: number;
   /** Resident memory of the largest process in the tree (the server), bytes, when ready. */
   readonly serverRss: number;
-  /** Resident memory of every process `npm start` runs (npm, tsx and the server), bytes, when ready. */
+  /** Resident memory of every process `npm start` runs (npm and the server), bytes, when ready. */
   readonly treeRss: number;
   /** SIGTERM to the whole process group; resolves when npm has exited (SIGKILL after 10 s). */
   stop(): Promise<void>;

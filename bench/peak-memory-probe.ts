@@ -1,5 +1,5 @@
 /**
- * Preloaded (`node --import tsx --import <this file> cli/ingest.ts ...`) into a command the benchmark runs as a child
+ * Preloaded (`node --import <this file, built> cli/launch.mjs cli/ingest.ts ...`) into a command the benchmark runs as a child
  * process, so the benchmark can read the command's peak memory: a process that has exited has no `/proc` entry left
  * to read `VmHWM` from. When the process exits it writes one line to stderr, `@@verbatim-peak {"maxRss":…,"cpuMs":…}`
  * (peak-memory-sample.ts). Nothing else is added to the command.

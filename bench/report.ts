@@ -175,7 +175,7 @@ export function readyTable(results: readonly VectorBenchResult[]): Table {
       'A synthetic index in the exact layout ingest writes: 1,000-character chunks every 800 characters, 100 per document, BM25 over them, cached vectors, the HNSW files measured above.',
       'of which BM25 = reading lexical.sqlite for its checksum and opening it alone (timed again after the load, in the same process).',
       'openPipeline = loadIndex (manifest, documents, chunks, BM25, vectors.f32) + VectorIndex.load + the extractive answerer (wink-nlp model). The embedder is a stand-in with the index’s id: loading a real MiniLM adds its own start-up, not measured here.',
-      'process start → ready includes Node start-up and loading TypeScript through tsx; a server listens right after this point.',
+      'process start → ready includes Node start-up and loading the code; a server listens right after this point.',
     ],
   };
 }

@@ -29,8 +29,8 @@ export function scaleTables(results: readonly ScaleBenchResult[], repeats: numbe
       b(r.indexBytes),
     ]),
     notes: [
-      'Corpora: copies of the XQuAD-en articles, paragraphs shuffled per copy, 100 files a folder (bench/scale-corpus.ts). Every ingest is a fresh `node --import tsx cli/ingest.ts --no-embeddings --json` process timed spawn to exit (what `npm run ingest` runs, without npm\'s own ~0.3 s); each run starts from an empty index.',
-      'Add, change and remove are one article copy each, after the unchanged re-ingest. `npm start → 200`: spawn of `npm start` to the first 200 from `/api/health` on the index just built. RSS when ready: the server process, and npm + tsx + server together.',
+      'Corpora: copies of the XQuAD-en articles, paragraphs shuffled per copy, 100 files a folder (bench/scale-corpus.ts). Every ingest is a fresh `node cli/launch.mjs cli/ingest.ts --no-embeddings --json` process timed spawn to exit (what `npm run ingest` runs, without npm\'s own ~0.3 s); each run starts from an empty index.',
+      'Add, change and remove are one article copy each, after the unchanged re-ingest. `npm start → 200`: spawn of `npm start` to the first 200 from `/api/health` on the index just built. RSS when ready: the server process, and npm + server together.',
     ],
   };
   const asks: Table = {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_PDF_LIMITS, pdfTimeoutReason, type PdfConversion, type PdfLimits } from './pdf-to-text.js';
+import { runnableModule } from '../workers/worker-module.js';
 
 /** A PDF to read, as sent to the reader thread. */
 export interface PdfReadRequest {
@@ -42,7 +43,7 @@ export class PdfReader {
   private readonly graceMs: number;
 
   constructor(options: PdfReaderOptions = {}) {
-    this.module = options.workerModule ?? new URL('./pdf-reader-thread.ts', import.meta.url);
+    this.module = runnableModule(options.workerModule ?? new URL('./pdf-reader-thread.ts', import.meta.url));
     this.maxMemoryMb = options.maxMemoryMb ?? 1024;
     this.graceMs = options.graceMs ?? 5000;
   }

@@ -201,3 +201,9 @@ export async function ensureBuild(buildsDir = process.env.VERBATIM_BUILD_DIR ? p
 export function builtModule(dir, entry) {
   return path.join(dir, path.relative(ROOT, path.resolve(ROOT, entry)).replace(/\.ts$/, '.mjs'));
 }
+
+// `node cli/node-build.mjs` (npm's `prepare`, run by `npm ci`): makes the build now, so the first command does not.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { dir, built } = await ensureBuild();
+  process.stdout.write(`${built ? 'built' : 'up to date'}: ${path.relative(ROOT, dir)}\n`);
+}

@@ -1,4 +1,5 @@
-import { compile, type SelectorDefinition } from 'html-to-text';
+import { createRequire } from 'node:module';
+import type { SelectorDefinition } from 'html-to-text';
 
 /**
  * Elements a reader never sees on the page. Their content must not become document text:
@@ -46,19 +47,24 @@ const SELECTORS: SelectorDefinition[] = [
  */
 const LIMITS = { maxInputLength: Number.MAX_SAFE_INTEGER } as const;
 
-const toVisibleText = compile({ wordwrap: false, selectors: SELECTORS, limits: LIMITS });
-const titleText = compile({
-  wordwrap: false,
-  selectors: SELECTORS,
-  limits: LIMITS,
-  baseElements: { selectors: ['title'], returnDomByDefault: false },
-});
-const h1Text = compile({
-  wordwrap: false,
-  selectors: SELECTORS,
-  limits: LIMITS,
-  baseElements: { selectors: ['h1'], returnDomByDefault: false },
-});
+type Converter = (html: string) => string;
+
+/**
+ * The three converters, compiled on first use: html-to-text and the parsers under it cost every process that loads
+ * the corpus module ~25 ms to load, and most corpora have no HTML.
+ */
+let converters: { readonly text: Converter; readonly title: Converter; readonly h1: Converter } | null = null;
+function htmlConverters(): NonNullable<typeof converters> {
+  if (converters) return converters;
+  const { compile } = createRequire(import.meta.url)('html-to-text') as typeof import('html-to-text');
+  const base = { wordwrap: false, selectors: SELECTORS, limits: LIMITS } as const;
+  converters = {
+    text: compile(base),
+    title: compile({ ...base, baseElements: { selectors: ['title'], returnDomByDefault: false } }),
+    h1: compile({ ...base, baseElements: { selectors: ['h1'], returnDomByDefault: false } }),
+  };
+  return converters;
+}
 
 /** What a reader sees of an HTML page, and the page's own name for itself. */
 export interface VisibleHtml {
@@ -75,8 +81,9 @@ export interface VisibleHtml {
  * @throws RangeError when the markup is nested too deeply for html-to-text's recursive walk.
  */
 export function htmlToVisibleText(html: string): VisibleHtml {
-  const text = toVisibleText(html);
-  const title = firstLine(titleText(html)) ?? firstLine(h1Text(html));
+  const convert = htmlConverters();
+  const text = convert.text(html);
+  const title = firstLine(convert.title(html)) ?? firstLine(convert.h1(html));
   return { text, title };
 }
 

@@ -1,5 +1,5 @@
-import winkNLP, { type Document, type ItsHelpers, type WinkMethods } from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
+import { createRequire } from 'node:module';
+import type { Document, ItsHelpers, WinkMethods } from 'wink-nlp';
 import { stem } from '../text/lexicon.js';
 import { isSpace } from '../text/scan-text.js';
 
@@ -14,7 +14,7 @@ export type Lemmatizer = (word: string) => string;
  * (loading the wink model costs ~100 ms, so it must never happen per question).
  */
 export interface NlpTools {
-  /** wink-nlp with sentence boundaries, POS tags and its numeric/date entity recogniser. */
+  /** wink-nlp with sentence boundaries, POS tags and its numeric/date entity recogniser (loaded when first read). */
   readonly nlp: WinkMethods;
   readonly its: ItsHelpers;
   /**
@@ -26,6 +26,11 @@ export interface NlpTools {
   readonly lemma: Lemmatizer;
   /** `nlp.readDoc` in linear time: on the text as {@link textForWink} gives it. Read passages and questions with this. */
   readonly read: (text: string) => Document;
+  /**
+   * Loads the model now rather than on the first read: an answering worker does at start-up, so no ask pays for it.
+   * A thread that only serves lookups (the server's own) never calls anything that loads it, and does without it.
+   */
+  readonly load: () => void;
 }
 
 /**
@@ -83,18 +88,37 @@ export function textForWink(text: string): string {
 let shared: NlpTools | undefined;
 
 /**
- * Returns wink-nlp with the English lite model, loaded on first use. Negation and sentiment are left out of
- * the pipe: the answerer never reads them and they cost parse time on every passage.
+ * Returns the tools; wink-nlp with the English lite model is loaded on first use (~40 MiB and ~100 ms per thread).
+ * Negation and sentiment are left out of the pipe: the answerer never reads them and they cost parse time on every
+ * passage.
  */
 export function createNlpTools(): NlpTools {
-  return (shared ??= loadNlpTools());
+  return (shared ??= lazyNlpTools());
 }
 
-function loadNlpTools(): NlpTools {
-  const nlp = winkNLP(model, ['sbd', 'pos', 'ner']);
+function lazyNlpTools(): NlpTools {
+  const require = createRequire(import.meta.url);
+  let loaded: { readonly nlp: WinkMethods; readonly lemma: Lemmatizer } | null = null;
+  const load = () => (loaded ??= loadWink(require));
+  return {
+    get nlp() {
+      return load().nlp;
+    },
+    // wink's `its` helpers are a module of their own (every instance's `nlp.its` is it): no model needed.
+    its: require('wink-nlp/src/its.js') as ItsHelpers,
+    stem,
+    lemma: (word) => load().lemma(word),
+    read: (text) => load().nlp.readDoc(textForWink(text)),
+    load: () => void load(),
+  };
+}
+
+function loadWink(require: NodeJS.Require): { readonly nlp: WinkMethods; readonly lemma: Lemmatizer } {
+  const winkNLP = require('wink-nlp') as typeof import('wink-nlp').default;
+  const nlp = winkNLP(require('wink-eng-lite-web-model') as Parameters<typeof winkNLP>[0], ['sbd', 'pos', 'ner']);
   // wink-nlp's typings declare `its.lemma` with an addons parameter `out()` does not accept, though it passes one.
   const itsLemma = nlp.its.lemma as unknown as typeof nlp.its.value;
   // A word too long to be cut is not a word anyone asks about; it stays as written.
   const lemma: Lemmatizer = (word) => (word.length > MAX_WINK_RUN_CHARS ? word : ((nlp.readDoc(word).tokens().out(itsLemma)[0] as string | undefined) ?? word));
-  return { nlp, its: nlp.its, stem, lemma, read: (text) => nlp.readDoc(textForWink(text)) };
+  return { nlp, lemma };
 }

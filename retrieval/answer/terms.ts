@@ -89,21 +89,14 @@ export interface WordReducers {
  */
 export function createTermNormalizer(reducers: WordReducers, maxCacheSize = 50_000): TermNormalizer {
   const cache = new Map<string, string | null>();
-  const families = new Map<string, Set<string>>();
-  for (const line of RELATED) {
-    const members = new Set(line.split(' ').map((w) => computeTerm(w, reducers)).filter((t): t is string => t !== null));
-    for (const m of members) {
-      const set = families.get(m) ?? new Set<string>();
-      for (const other of members) if (other !== m) set.add(other);
-      families.set(m, set);
-    }
-  }
+  // Made on first use: the related words' terms need the lemmatizer, whose model a thread that never answers never loads.
+  let families: Map<string, Set<string>> | null = null;
   const relatedCache = new Map<string, readonly string[]>();
   return {
     related(term: string): readonly string[] {
       let hit = relatedCache.get(term);
       if (hit === undefined) {
-        hit = [...(families.get(term) ?? [])];
+        hit = [...((families ??= termFamilies(reducers)).get(term) ?? [])];
         relatedCache.set(term, hit);
       }
       return hit;
@@ -117,6 +110,20 @@ export function createTermNormalizer(reducers: WordReducers, maxCacheSize = 50_0
       return result;
     },
   };
+}
+
+/** Each term of a RELATED line, with the other terms of its lines. */
+function termFamilies(reducers: WordReducers): Map<string, Set<string>> {
+  const families = new Map<string, Set<string>>();
+  for (const line of RELATED) {
+    const members = new Set(line.split(' ').map((w) => computeTerm(w, reducers)).filter((t): t is string => t !== null));
+    for (const m of members) {
+      const set = families.get(m) ?? new Set<string>();
+      for (const other of members) if (other !== m) set.add(other);
+      families.set(m, set);
+    }
+  }
+  return families;
 }
 
 /**

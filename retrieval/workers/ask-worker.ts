@@ -4,6 +4,7 @@
  * Everything is wired here from `workerData`; nothing is shared with the server's thread but messages.
  */
 import { threadId, workerData } from 'node:worker_threads';
+import { createNlpTools } from '../answer/nlp.js';
 import { AbortedError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { openPipeline } from '../open-pipeline.js';
@@ -82,6 +83,8 @@ async function start(): Promise<(task: WorkerTask) => Promise<void>> {
     (result) => result.pipeline,
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );
+  // Every answer reads its passages with wink-nlp: load it before the first ask rather than during it.
+  if (!(opened instanceof Error)) createNlpTools().load();
   return createTaskHandler(opened);
 }
 

@@ -66,7 +66,7 @@ describe('npm run mcp, through the SDK client', () => {
 
 /** The server run directly, its stdout read line by line as a client would. */
 function startRaw(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/mcp.ts', ...args], { cwd: ROOT, env: { ...process.env, ...ENV }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['cli/launch.mjs', 'cli/mcp.ts', ...args], { cwd: ROOT, env: { ...process.env, ...ENV }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: (() => void)[] = [];

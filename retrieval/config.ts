@@ -194,6 +194,11 @@ const settingsSchema = z.object({
      */
     askWorkers: z.number().int().min(1).max(64).default(() => Math.max(1, availableParallelism())),
     /**
+     * Each answering worker asks its index a few questions of its own once it is ready, between real tasks, so the
+     * first real questions do not pay for V8 compiling the answering code (retrieval/workers/warm-up.ts). @default true
+     */
+    askWarmUp: z.boolean().default(true),
+    /**
      * Longest an ask or search may take on the server, queueing included; past it the work is stopped (its worker
      * is replaced) and the client gets `ANSWER_TIMEOUT`. @default 5000
      */
@@ -311,6 +316,7 @@ export const ENV_NAMES: Readonly<Record<keyof ConfigInput, string>> = {
   apiToken: 'API_TOKEN',
   rateLimitPerMinute: 'RATE_LIMIT_PER_MINUTE',
   askWorkers: 'ASK_WORKERS',
+  askWarmUp: 'ASK_WARM_UP',
   askDeadlineMs: 'ASK_DEADLINE_MS',
   askQueueLimit: 'ASK_QUEUE_LIMIT',
   authFailuresPerMinute: 'AUTH_FAILURES_PER_MINUTE',

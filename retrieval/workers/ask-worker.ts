@@ -9,6 +9,7 @@ import { AbortedError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { openPipeline } from '../open-pipeline.js';
 import type { AskEvent, Pipeline } from '../pipeline.js';
+import { warmUp } from './warm-up.js';
 import { GENERATIVE_TASKS_PER_WORKER, serializeError, type AskWorkerData, type CancelMessage, type WorkerMessage, type WorkerTask } from './worker-messages.js';
 
 /**
@@ -45,9 +46,13 @@ async function streamEvents(stream: AsyncIterable<AskEvent>, post: (message: Wor
   }
 }
 
-/** Answers tasks with `pipeline`: a ready pipeline, or the error that kept it from opening (reported per task). */
-function createTaskHandler(pipeline: Pipeline | Error): (task: WorkerTask) => Promise<void> {
+/**
+ * Answers tasks with `pipeline`: a ready pipeline, or the error that kept it from opening (reported per task).
+ * `running` counts the tasks under way.
+ */
+function createTaskHandler(pipeline: Pipeline | Error, running: { count: number }): (task: WorkerTask) => Promise<void> {
   return async (task) => {
+    running.count++;
     const { port } = task;
     const post = (message: WorkerMessage) => port.postMessage(message);
     post({ type: 'started', threadId });
@@ -70,6 +75,7 @@ function createTaskHandler(pipeline: Pipeline | Error): (task: WorkerTask) => Pr
     } catch (error) {
       post({ type: 'error', error: serializeError(error) });
     } finally {
+      running.count--;
       port.close();
     }
   };
@@ -83,9 +89,15 @@ async function start(): Promise<(task: WorkerTask) => Promise<void>> {
     (result) => result.pipeline,
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );
-  // Every answer reads its passages with wink-nlp: load it before the first ask rather than during it.
-  if (!(opened instanceof Error)) createNlpTools().load();
-  return createTaskHandler(opened);
+  const running = { count: 0 };
+  const handler = createTaskHandler(opened, running);
+  if (!(opened instanceof Error)) {
+    // Every answer reads its passages with wink-nlp: load it before the first ask rather than during it. The code of
+    // retrieval and answering is warmed once the worker is ready, between real tasks (see warm-up.ts).
+    createNlpTools().load();
+    if (config.askWarmUp) void warmUp(opened, { busy: () => running.count > 0 }).then((asked) => logger.debug({ asked }, 'answering worker warmed up'));
+  }
+  return handler;
 }
 
 // piscina waits for this promise before it sends the worker any task, so a worker is ready once its index is open.

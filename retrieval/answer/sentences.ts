@@ -1,4 +1,5 @@
 import { foldWord } from '../text/lexicon.js';
+import { isSpace } from '../text/scan-text.js';
 import type { NlpTools } from './nlp.js';
 import type { TermNormalizer } from './terms.js';
 
@@ -57,6 +58,20 @@ export interface SentenceSplitter {
 /** Most characters skipped between one token and the next when locating wink's tokens in the text. */
 const MAX_TOKEN_SKIP = 8;
 
+/** What a token's written form alone decides: the same for every occurrence of the word. */
+interface WordForms {
+  readonly folded: string;
+  readonly term: string | null;
+  readonly capitalized: boolean;
+}
+
+/**
+ * Distinct written words whose {@link WordForms} a splitter remembers (the whole memo is dropped when it is full).
+ * The same few thousand words make up most passages, and folding a word (Unicode normalisation and four patterns)
+ * for every token of every passage was a third of a cold split.
+ */
+const WORD_FORMS_MEMO_MAX = 50_000;
+
 /**
  * Builds a splitter over wink-nlp. wink reports token indices, not character offsets, so each token is
  * located in the source text by scanning forward from the previous token: offsets are exact even when
@@ -64,6 +79,16 @@ const MAX_TOKEN_SKIP = 8;
  */
 export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormalizer): SentenceSplitter {
   const { its } = tools;
+  const memo = new Map<string, WordForms>();
+  const formsOf = (word: string): WordForms => {
+    let forms = memo.get(word);
+    if (forms === undefined) {
+      forms = { folded: foldWord(word), term: normalizer.term(word), capitalized: /^\p{Lu}/u.test(word) };
+      if (memo.size >= WORD_FORMS_MEMO_MAX) memo.clear();
+      memo.set(word, forms);
+    }
+    return forms;
+  };
   return {
     split({ docId, text, offset }: SplitInput): Sentence[] {
       if (text.trim().length === 0) return [];
@@ -82,7 +107,7 @@ export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormaliz
           if (value.includes('\n')) breakAfter.add(i);
           continue;
         }
-        while (cursor < text.length && /\s/.test(text[cursor]!)) {
+        while (cursor < text.length && isSpace(text.charCodeAt(cursor))) {
           if (text[cursor] === '\n') breakAfter.add(i - 1);
           cursor++;
         }
@@ -124,15 +149,16 @@ export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormaliz
           const loc = local[i];
           if (!loc) continue;
           const raw = text.slice(loc.start, loc.end);
+          const forms = formsOf(raw);
           indexOf.set(i, tokens.length);
           tokens.push({
             start: offset + loc.start,
             end: offset + loc.end,
             text: raw,
             pos: tags[i] ?? 'X',
-            folded: foldWord(raw),
-            term: normalizer.term(raw),
-            capitalized: /^\p{Lu}/u.test(raw),
+            folded: forms.folded,
+            term: forms.term,
+            capitalized: forms.capitalized,
           });
         }
         if (tokens.length === 0) continue;

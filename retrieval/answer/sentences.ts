@@ -65,26 +65,30 @@ interface WordForms {
   readonly capitalized: boolean;
 }
 
-/**
- * Distinct written words whose {@link WordForms} a splitter remembers (the whole memo is dropped when it is full).
- * The same few thousand words make up most passages, and folding a word (Unicode normalisation and four patterns)
- * for every token of every passage was a third of a cold split.
- */
-const WORD_FORMS_MEMO_MAX = 50_000;
+/** Options of {@link createSentenceSplitter}. */
+export interface SentenceSplitterOptions {
+  /**
+   * Distinct written words whose folded form, term and capitalisation the splitter remembers (the whole memo is
+   * dropped when it is full). The same few thousand words make up most passages, and folding a word (Unicode
+   * normalisation and four patterns) for every token of every passage was a third of a split. @default 50000
+   */
+  readonly wordMemoSize?: number;
+}
 
 /**
  * Builds a splitter over wink-nlp. wink reports token indices, not character offsets, so each token is
  * located in the source text by scanning forward from the previous token: offsets are exact even when
  * wink normalises spelling, and a line break always ends a sentence (headings and list items stand alone).
  */
-export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormalizer): SentenceSplitter {
+export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormalizer, options: SentenceSplitterOptions = {}): SentenceSplitter {
   const { its } = tools;
+  const wordMemoSize = Math.max(1, options.wordMemoSize ?? 50_000);
   const memo = new Map<string, WordForms>();
   const formsOf = (word: string): WordForms => {
     let forms = memo.get(word);
     if (forms === undefined) {
       forms = { folded: foldWord(word), term: normalizer.term(word), capitalized: /^\p{Lu}/u.test(word) };
-      if (memo.size >= WORD_FORMS_MEMO_MAX) memo.clear();
+      if (memo.size >= wordMemoSize) memo.clear();
       memo.set(word, forms);
     }
     return forms;

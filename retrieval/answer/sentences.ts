@@ -152,7 +152,9 @@ export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormaliz
         for (let i = first; i <= last; i++) {
           const loc = local[i];
           if (!loc) continue;
-          const raw = text.slice(loc.start, loc.end);
+          // wink's own string for the token: it was found at `loc`, so it equals `text.slice(loc.start, loc.end)`, and
+          // it is hashed already for the memo.
+          const raw = values[i]!;
           const forms = formsOf(raw);
           indexOf.set(i, tokens.length);
           tokens.push({

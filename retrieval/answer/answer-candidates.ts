@@ -242,7 +242,8 @@ function coordinatedRuns(tokens: readonly SentenceToken[], runs: readonly (reado
   for (let k = 0; k < runs.length; k++) {
     let end = k;
     // "the Treaty of Rome and the Maastricht Treaty": an article may open the next item.
-    const gap = (a: number, b: number) => tokens.slice(a, b).map((t) => t.folded).join(' ').replace(/ (the|a|an)$/, '');
+    // A gap of more than three tokens cannot be one of COORDINATION_GAPS (at most two, and an article after them).
+    const gap = (a: number, b: number) => (b - a > 3 ? '' : tokens.slice(a, b).map((t) => t.folded).join(' ').replace(/ (the|a|an)$/, ''));
     while (end + 1 < runs.length && COORDINATION_GAPS.has(gap(runs[end]![1] + 1, runs[end + 1]![0]))) end++;
     if (end > k) joined.push([runs[k]![0], runs[end]![1]]);
   }
@@ -355,7 +356,8 @@ const QUOTE_PAIRS: Readonly<Record<string, string>> = { '"': '"', '“': '”', 
 function quotedCandidates(sentence: Sentence, out: RawCandidate[]): void {
   const tokens = sentence.tokens;
   for (let i = 0; i < tokens.length; i++) {
-    const close = QUOTE_PAIRS[tokens[i]!.text];
+    const text = tokens[i]!.text;
+    const close = text.length === 1 ? QUOTE_PAIRS[text] : undefined;
     if (close === undefined) continue;
     const end = tokens.findIndex((t, k) => k > i + 1 && k <= i + 10 && t.text === close);
     if (end < 0) continue;

@@ -314,6 +314,8 @@ export function scoreSentences(candidates: readonly CandidateSentence[], options
   const questionBigrams = new Set<string>();
   const own = analysis.terms.map((t) => t.term);
   for (let i = 0; i + 1 < own.length; i++) questionBigrams.add(`${own[i]} ${own[i + 1]}`);
+  /** First words of those pairs: a sentence's word pair is only spelled out to look up when it starts with one. */
+  const bigramStarts = new Set(own.slice(0, -1));
 
   // Names of the question found in each passage: a sentence whose passage never mentions them is about something
   // else, however well its other words match ("Tesla partnered…" for "Who did Internet2 partner with?"). Figures
@@ -375,7 +377,7 @@ export function scoreSentences(candidates: readonly CandidateSentence[], options
     let bigramHits = 0;
     if (questionBigrams.size > 0) {
       const terms = tokens.map((t) => t.term).filter((t): t is string => t !== null);
-      for (let i = 0; i + 1 < terms.length; i++) if (questionBigrams.has(`${terms[i]} ${terms[i + 1]}`)) bigramHits++;
+      for (let i = 0; i + 1 < terms.length; i++) if (bigramStarts.has(terms[i]!) && questionBigrams.has(`${terms[i]} ${terms[i + 1]}`)) bigramHits++;
     }
     const bigrams = questionBigrams.size > 0 ? Math.min(1, bigramHits / questionBigrams.size) : 0;
 

@@ -63,4 +63,25 @@ describe('createSentenceSplitter', () => {
     const figure = joined.entities.find((e) => e.type === 'CARDINAL')!;
     expect(joined.tokens[figure.first]!.text).toBe('2,700');
   });
+
+  it('gives every occurrence of a word its own written form: one spelled differently is folded and matched apart', () => {
+    const text = 'Apple’s apples fell. The apple and the APPLE were sold by Apple.';
+    const tokens = splitter.split({ docId: 'x', text, offset: 0 }).flatMap((s) => s.tokens);
+    const forms = (word: string) => tokens.filter((t) => t.text === word).map((t) => [t.folded, t.term, t.capitalized]);
+    expect(forms('Apple')).toEqual([['apple', 'appl', true], ['apple', 'appl', true]]);
+    expect(forms('apple')).toEqual([['apple', 'appl', false]]);
+    expect(forms('APPLE')).toEqual([['apple', 'appl', true]]);
+    expect(forms('apples')).toEqual([['apples', 'appl', false]]);
+  });
+
+  it('splits the same way whether a word is remembered or the memo has just been dropped', () => {
+    const forgetful = createSentenceSplitter(tools, createTermNormalizer(tools), { wordMemoSize: 3 });
+    const fresh = createSentenceSplitter(tools, createTermNormalizer(tools));
+    const expected = fresh.split({ docId: 'seed', text: seed, offset: 0 });
+    // Twice each: the first pass fills the default memo, the second reads from it; the small one is dropped every few words.
+    expect(splitter.split({ docId: 'seed', text: seed, offset: 0 })).toEqual(expected);
+    expect(fresh.split({ docId: 'seed', text: seed, offset: 0 })).toEqual(expected);
+    expect(forgetful.split({ docId: 'seed', text: seed, offset: 0 })).toEqual(expected);
+    expect(forgetful.split({ docId: 'seed', text: seed, offset: 0 })).toEqual(expected);
+  });
 });

@@ -1,4 +1,5 @@
 import { foldWord } from '../text/lexicon.js';
+import { isSpace } from '../text/scan-text.js';
 import type { NlpTools } from './nlp.js';
 import type { TermNormalizer } from './terms.js';
 
@@ -57,13 +58,41 @@ export interface SentenceSplitter {
 /** Most characters skipped between one token and the next when locating wink's tokens in the text. */
 const MAX_TOKEN_SKIP = 8;
 
+/** What a token's written form alone decides: the same for every occurrence of the word. */
+interface WordForms {
+  readonly folded: string;
+  readonly term: string | null;
+  readonly capitalized: boolean;
+}
+
+/** Options of {@link createSentenceSplitter}. */
+export interface SentenceSplitterOptions {
+  /**
+   * Distinct written words whose folded form, term and capitalisation the splitter remembers (the whole memo is
+   * dropped when it is full). The same few thousand words make up most passages, and folding a word (Unicode
+   * normalisation and four patterns) for every token of every passage was a third of a split. @default 50000
+   */
+  readonly wordMemoSize?: number;
+}
+
 /**
  * Builds a splitter over wink-nlp. wink reports token indices, not character offsets, so each token is
  * located in the source text by scanning forward from the previous token: offsets are exact even when
  * wink normalises spelling, and a line break always ends a sentence (headings and list items stand alone).
  */
-export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormalizer): SentenceSplitter {
+export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormalizer, options: SentenceSplitterOptions = {}): SentenceSplitter {
   const { its } = tools;
+  const wordMemoSize = Math.max(1, options.wordMemoSize ?? 50_000);
+  const memo = new Map<string, WordForms>();
+  const formsOf = (word: string): WordForms => {
+    let forms = memo.get(word);
+    if (forms === undefined) {
+      forms = { folded: foldWord(word), term: normalizer.term(word), capitalized: /^\p{Lu}/u.test(word) };
+      if (memo.size >= wordMemoSize) memo.clear();
+      memo.set(word, forms);
+    }
+    return forms;
+  };
   return {
     split({ docId, text, offset }: SplitInput): Sentence[] {
       if (text.trim().length === 0) return [];
@@ -82,7 +111,7 @@ export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormaliz
           if (value.includes('\n')) breakAfter.add(i);
           continue;
         }
-        while (cursor < text.length && /\s/.test(text[cursor]!)) {
+        while (cursor < text.length && isSpace(text.charCodeAt(cursor))) {
           if (text[cursor] === '\n') breakAfter.add(i - 1);
           cursor++;
         }
@@ -123,16 +152,19 @@ export function createSentenceSplitter(tools: NlpTools, normalizer: TermNormaliz
         for (let i = first; i <= last; i++) {
           const loc = local[i];
           if (!loc) continue;
-          const raw = text.slice(loc.start, loc.end);
+          // wink's own string for the token: it was found at `loc`, so it equals `text.slice(loc.start, loc.end)`, and
+          // it is hashed already for the memo.
+          const raw = values[i]!;
+          const forms = formsOf(raw);
           indexOf.set(i, tokens.length);
           tokens.push({
             start: offset + loc.start,
             end: offset + loc.end,
             text: raw,
             pos: tags[i] ?? 'X',
-            folded: foldWord(raw),
-            term: normalizer.term(raw),
-            capitalized: /^\p{Lu}/u.test(raw),
+            folded: forms.folded,
+            term: forms.term,
+            capitalized: forms.capitalized,
           });
         }
         if (tokens.length === 0) continue;

@@ -1,7 +1,7 @@
 import { COPULAS } from '../text/lexicon.js';
 import type { AnswerKind, QuestionAnalysis } from './question-analysis.js';
 import type { Sentence, SentenceToken } from './sentences.js';
-import { isWordToken, NAME_CONNECTORS, OPENERS, rawCandidates, trimEdges } from './answer-candidates.js';
+import { isWordToken, NAME_CONNECTORS, OPENERS, rawCandidates, trimEdges, type RawCandidate } from './answer-candidates.js';
 import { YEAR } from './terms.js';
 import { combine, type LinearModel } from './weighted-features.js';
 
@@ -361,14 +361,17 @@ export function rankCandidates(sentence: Sentence, matches: readonly TermMatch[]
   for (const t of tokens) boundaryPrefix.push(boundaryPrefix[boundaryPrefix.length - 1]! + (CLAUSE_BOUNDARY.has(t.text) ? 1 : 0));
   const boundariesBetween = (a: number, b: number) => (a < b ? boundaryPrefix[b]! - boundaryPrefix[a + 1]! : boundaryPrefix[a]! - boundaryPrefix[b + 1]!);
 
-  const seen = new Set<string>();
+  // Candidates already ranked, by span (first × (tokens + 1) + last): the same span, kind and prior is ranked once.
+  const seen = new Map<number, RawCandidate[]>();
   const ranked: AnswerCandidate[] = [];
   for (const raw of rawCandidates(sentence, expected, realMatches)) {
     const c = trimEdges(tokens, raw, isQuestionTerm);
     if (c === null) continue;
-    const key = `${c.first}:${c.last}:${c.kind}:${c.prior ?? 1}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const spanKey = c.first * (tokens.length + 1) + c.last;
+    const sameSpan = seen.get(spanKey);
+    if (sameSpan?.some((x) => x.kind === c.kind && (x.prior ?? 1) === (c.prior ?? 1))) continue;
+    if (sameSpan) sameSpan.push(c);
+    else seen.set(spanKey, [c]);
     const span = tokens.slice(c.first, c.last + 1);
     const words = span.filter(isWordToken);
     if (words.length === 0) continue;

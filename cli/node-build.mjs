@@ -3,7 +3,7 @@
  * Verbatim's TypeScript bundled for plain Node, so that `npm start`, `npm run ingest` and the rest start without a
  * TypeScript loader: running through tsx costs every process ~0.45 s and every worker thread its own loader (issue
  * 13's start-up and memory figures). esbuild bundles each entry point and each module a thread runs, with our own
- * code inlined and packages left to Node; a build is made when the sources changed since the last one (their size
+ * code inlined and packages left to Node (but LangChain's, see BUNDLED_PACKAGES); a build is made when the sources changed since the last one (their size
  * and modification time, recorded per file, as git does) and is published atomically, so processes that start at
  * once never see half a build. Tests and tsx still run the sources directly.
  *
@@ -31,6 +31,14 @@ export const URL_ENTRY_POINTS = ['retrieval/workers/ask-worker.ts', 'retrieval/e
 /** Where builds live unless VERBATIM_BUILD_DIR says otherwise; inside the project, so that packages resolve from `node_modules`. */
 export const DEFAULT_BUILDS_DIR = path.join(ROOT, '.build', 'node');
 
+/**
+ * Packages bundled into the build, with what they import, instead of being left to Node: LangChain's ESM is hundreds
+ * of small modules, and loading its text splitter costs every ingest that chunks anything 0.3–0.45 s through Node's
+ * loader against ~45 ms bundled (tree-shaken). Native addons stay with Node whoever imports them.
+ */
+const BUNDLED_PACKAGES = /^@langchain\//;
+const NATIVE_PACKAGES = /^(?:hnswlib-node|better-sqlite3|onnxruntime-node|sharp|node-llama-cpp)(?:\/|$)/;
+
 /** Builds other than the current one that are kept: a server started from an older build may still start a thread from it. */
 const KEEP_OLD_BUILDS = 3;
 const KEEP_OLD_BUILDS_MS = 24 * 60 * 60 * 1000;
@@ -44,7 +52,7 @@ const FORMAT = 1;
  * @property {string} root the project folder it was made from
  * @property {[number, number] | null} builder this file's size and modification time
  * @property {string} dir the build's folder, beside this record
- * @property {[string, number, number][]} inputs each source bundled (and the lockfile), with its size and modification time
+ * @property {[string, number, number][]} inputs each of our sources bundled, and the lockfile for the packages, with its size and modification time
  */
 
 /**
@@ -111,6 +119,24 @@ function sourceLocationPlugin(root) {
 }
 
 /**
+ * Leaves packages to Node (resolved from the project's `node_modules` at run time) but for BUNDLED_PACKAGES, whose
+ * own imports are bundled along with them.
+ * @returns {import('esbuild').Plugin}
+ */
+function packagesPlugin() {
+  return {
+    name: 'verbatim-packages',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith('node:') || NATIVE_PACKAGES.test(args.path)) return { path: args.path, external: true };
+        const fromPackage = args.importer.includes(`${path.sep}node_modules${path.sep}`);
+        return fromPackage || BUNDLED_PACKAGES.test(args.path) ? undefined : { path: args.path, external: true };
+      });
+    },
+  };
+}
+
+/**
  * Bundles every entry point into a new folder of `buildsDir` and makes it the current build.
  * @param {string} buildsDir
  * @returns {Promise<string>} the build's folder
@@ -133,12 +159,13 @@ export async function build(buildsDir) {
     format: 'esm',
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
-    packages: 'external',
     sourcemap: 'linked',
+    // Stacks need the mappings only; the sources are beside the build.
+    sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
     define: { __VERBATIM_BUILD__: JSON.stringify({ root: ROOT, dir }) },
-    plugins: [sourceLocationPlugin(ROOT)],
+    plugins: [packagesPlugin(), sourceLocationPlugin(ROOT)],
   });
   /** @type {BuildRecord} */
   const record = {
@@ -149,7 +176,7 @@ export async function build(buildsDir) {
     dir: name,
     // The lockfile stands for the packages (esbuild among them) the build was made with. A file edited while the
     // build ran may be in it in either version: it is recorded as unknown, so the next start builds again.
-    inputs: [...Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('<')), 'package-lock.json'].map((file) => {
+    inputs: [...Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('<') && !file.includes('node_modules/')), 'package-lock.json'].map((file) => {
       const now = stamp(path.join(ROOT, file));
       return now === null || now[1] >= startedAt - 1 ? [file, -1, -1] : [file, now[0], now[1]];
     }),

@@ -6,7 +6,7 @@ import { sameStamp, type FileStamp } from '../corpus/file-stamp.js';
 import { loadCorpus, type KnownDocument } from '../corpus/load-corpus.js';
 import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
-import { closeIndex, generationFiles, loadIndex, openSavedGeneration, openVectorIndex, removePartialGenerations, replaceManifest, saveIndex, type GenerationWriter, type LoadedIndexData } from '../index/index-files.js';
+import { closeIndex, discardGeneration, generationFiles, loadIndex, openSavedGeneration, openVectorIndex, removePartialGenerations, replaceManifest, saveIndex, stageGeneration, type GenerationWriter, type LoadedIndexData, type StagedGeneration } from '../index/index-files.js';
 import { DocumentStore, type DocumentRows, type StoredChunk } from '../index/document-store.js';
 import { withIndexLock } from '../index/index-lock.js';
 import { INDEX_FORMAT_VERSION, termAnalysisOf, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
@@ -176,6 +176,10 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
     const previous = await loadPrevious(config.indexDir);
     // The previous index stays open only if it is handed back as current; otherwise it is closed here.
     let servingPrevious = false;
+    // The new generation's folder with the previous databases copied in, while they are being copied; removed here
+    // unless the save takes it over.
+    let staged: Promise<StagedGeneration> | null = null;
+    let stagedSaving = false;
     try {
       const corpus = await loadCorpus({ dir: config.corpusDir, signal, known: options.rehash ? undefined : knownDocuments(previous) });
       const documentCount = corpus.documents.length + corpus.unchanged.length;
@@ -238,8 +242,14 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         return { report, index: restamped ? { ...previous, manifest: restamped } : previous, vectorIndex: previousVectors };
       }
 
-      // From the previous generation when it was made the same way: only the changed documents' rows move.
+      // From the previous generation when it was made the same way: only the changed documents' rows move. Its
+      // databases are copied (and synced) into the new generation while the changed documents are chunked and embedded.
       const incremental = previous !== null && settingsKept && !termsStale && sameEmbedder;
+      if (incremental) {
+        staged = stageGeneration(config.indexDir, previous);
+        // Awaited by the save, or by the clean-up when the save is not reached.
+        staged.catch(() => {});
+      }
       const changedIds = new Set(changedOrNew.map((d) => d.id));
       const readById = new Map(corpus.documents.map((d) => [d.id, d]));
       const toChunk: SourceDocument[] = incremental
@@ -313,12 +323,15 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const previousBytes = async (file: string | undefined) => (file ? (await stat(file)).size : 0);
       const documentsWriter: GenerationWriter = {
         bytesAtLeast: (await previousBytes(before?.documents)) + toChunk.reduce((sum, d) => sum + d.text.length, 0),
-        write: (files) => (before ? DocumentStore.patch(before.documents, files.documents, { remove: goneDocs, add: documentRows() }, { signal }) : DocumentStore.create(files.documents, documentRows(), { signal })),
+        write: async (files) => {
+          if (!before) return DocumentStore.create(files.documents, documentRows(), { signal });
+          return new Map([[files.documents, await DocumentStore.patch(files.documents, { remove: goneDocs, add: documentRows() }, { signal })]]);
+        },
       };
       const lexicalWriter: GenerationWriter = {
         bytesAtLeast: (await previousBytes(before?.lexical)) + newChunks.reduce((sum, c) => sum + c.chunk.text.length, 0),
         write: async (files) => {
-          if (before) return timed(() => LexicalIndex.patch(before.lexical, files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal }));
+          if (before) return new Map([[files.lexical, await timed(() => LexicalIndex.patch(files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal }))]]);
           const lexical = await timed(() => LexicalIndex.build(
             newChunks.map((c) => c.chunk),
             { signal },
@@ -393,7 +406,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         termAnalysis: TERM_ANALYSIS_VERSION,
       };
       throwIfAborted(signal);
-      const saved = await saveIndex(config.indexDir, draft, [documentsWriter, lexicalWriter, ...(vectorWriter ? [vectorWriter] : [])], { signal });
+      stagedSaving = true;
+      const saved = await saveIndex(config.indexDir, draft, [documentsWriter, lexicalWriter, ...(vectorWriter ? [vectorWriter] : [])], { signal, ...(staged ? { staged } : {}) });
       const written = openSavedGeneration(saved);
       progress({ phase: 'save', done: 1, total: 1 });
       const tSave = now();
@@ -427,6 +441,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       };
       return { report, index: written };
     } finally {
+      if (staged && !stagedSaving) await discardGeneration(staged);
       if (!servingPrevious && previous) closeIndex(previous);
     }
   });

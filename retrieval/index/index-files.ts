@@ -389,8 +389,35 @@ export async function loadGeneration(dir: string, options: { checked?: boolean }
   // Both databases are checked at once (the reads overlap), then opened in place; `checked`: by whoever handed the
   // folder over, just now (the server, for its answering workers), so the files are not read again.
   if (options.checked) return openGeneration(dir, manifest);
+  return checkAndOpen(dir, manifest);
+}
+
+async function checkAndOpen(dir: string, manifest: Manifest): Promise<LoadedIndexData> {
   const checked = await Promise.all([DOCUMENTS_FILE, LEXICAL_FILE].map(async (file) => [file, await checkFile(dir, manifest, file)] as const));
   return openGeneration(dir, manifest, new Map(checked));
+}
+
+/** The current generation's manifest, read and validated, while its databases are being checked against it. */
+export interface CheckingGeneration {
+  readonly manifest: Manifest;
+  /** The generation, opened once its databases have passed the check (rejects as `loadGeneration` throws). */
+  readonly opened: Promise<LoadedIndexData>;
+}
+
+/**
+ * `loadIndex` for a caller holding the index lock (no generation switches meanwhile) that has other work to do with
+ * the manifest alone: it is handed over at once, and the 0.2 s of reading 185 MB to check the databases at 100k chunks
+ * runs while that work does (an ingest looks over the corpus meanwhile). Null when there is no index.
+ * @throws IndexCorruptError for a bad `CURRENT` or manifest.
+ */
+export async function readIndexChecking(indexDir: string): Promise<CheckingGeneration | null> {
+  const dir = await currentGeneration(indexDir);
+  if (!dir) return null;
+  const manifest = await readGenerationManifest(dir);
+  const opened = checkAndOpen(dir, manifest);
+  // Whoever stops waiting for it (a failed ingest) must not leave it rejected unhandled.
+  opened.catch(() => {});
+  return { manifest, opened };
 }
 
 /**

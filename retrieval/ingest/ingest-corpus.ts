@@ -1,7 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { IndexCorruptError, IndexMismatchError, InputError, throwIfAborted } from '../errors.js';
-import { chunkDocument } from '../chunk/chunk-document.js';
+import { chunkDocument, prepareChunker } from '../chunk/chunk-document.js';
 import { sameStamp, type FileStamp } from '../corpus/file-stamp.js';
 import { loadCorpus, type KnownDocument, type LoadedCorpus } from '../corpus/load-corpus.js';
 import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
@@ -227,6 +227,8 @@ async function ingest(options: IngestOptions, handBack: { keep: boolean }): Prom
       const vectorIndexOk = previousVectors !== 'damaged';
       // The model is opened when something must be embedded, or to retry a model that was missing last time.
       const needsModelCheck = changedOrNew.length > 0 || removed.length > 0 || termsStale || wanted !== previousModel || !vectorIndexOk || !settingsKept;
+      // LangChain's splitter loads while the model does.
+      if (changedOrNew.length > 0) prepareChunker();
       const choice: EmbedderChoice | null = needsModelCheck ? await options.openEmbedder() : null;
       const embedder = choice?.embedder ?? null;
       const sameEmbedder = (embedder?.id ?? null) === (previous?.manifest.embedder?.id ?? null);
@@ -268,6 +270,9 @@ async function ingest(options: IngestOptions, handBack: { keep: boolean }): Prom
         // Awaited by the save, or by the clean-up when the save is not reached.
         staged.catch(() => {});
       }
+      // Likewise the previous HNSW graph (and LangChain's store around it) loads while documents are chunked and embedded.
+      const previousVectorIndex = incremental && embedder ? openPreviousVectorIndex(previous, config.hnswEf) : null;
+      previousVectorIndex?.catch(() => {});
       const changedIds = new Set(changedOrNew.map((d) => d.id));
       const readById = new Map(corpus.documents.map((d) => [d.id, d]));
       const toChunk: SourceDocument[] = incremental
@@ -366,8 +371,8 @@ async function ingest(options: IngestOptions, handBack: { keep: boolean }): Prom
       // The previous vector index updated in place (deleted vectors marked, new ones inserted) while deleted elements
       // stay a small share of it; otherwise built again from the new generation's stored vectors.
       const updatedVectorIndex = async (): Promise<VectorIndex | null> => {
-        if (!incremental || !embedder) return null;
-        const opened = await openPreviousVectorIndex(previous, config.hnswEf);
+        if (!previousVectorIndex) return null;
+        const opened = await previousVectorIndex;
         if (!(opened instanceof VectorIndex)) return null;
         const add = [...rowsByDoc].flatMap(([docId, rows]) => rows.map(({ chunk }, i) => ({ id: chunk.id, vector: vectorsByDoc.get(docId)![i]! })));
         await opened.update({ remove: goneRows.map((r) => r.id), add }, { signal });

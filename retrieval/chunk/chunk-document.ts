@@ -154,6 +154,16 @@ function tagIndex(char: number): number {
 let proseSplitter: ReturnType<typeof proseSplitterClass> | undefined;
 
 /**
+ * Starts loading the splitter ahead of the first `chunkDocument`, so that importing LangChain overlaps other work
+ * (an ingest that knows it has documents to chunk calls it before opening the embedding model).
+ */
+export function prepareChunker(): void {
+  proseSplitter ??= proseSplitterClass();
+  // A failed import is reported by the `chunkDocument` that awaits it.
+  proseSplitter.catch(() => {});
+}
+
+/**
  * The splitter class, defined over LangChain's once its module is first needed: importing it (with LangChain's core)
  * takes about a second, which every process that only serves an existing index (and each answering worker) would
  * otherwise pay at start-up.

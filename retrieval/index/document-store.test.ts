@@ -73,7 +73,7 @@ describe('DocumentStore', () => {
     }
   });
 
-  it('patches a copy: removed documents and their chunks are gone, added ones are there, the source file is untouched', async () => {
+  it('patches a copy in place: removed documents and their chunks are gone, added ones are there, and it says which bytes changed', async () => {
     const source = path.join(tmp, 'patch-source.sqlite');
     const target = path.join(tmp, 'patch-target.sqlite');
     const harbourRows = rowsOf(harbour, 0);
@@ -86,9 +86,17 @@ describe('DocumentStore', () => {
     const changedMill: SourceDocument = { ...mill, text: 'The mill ground wheat until 1952, when the dam was built.', hash: 'c'.repeat(64) };
     const tide: SourceDocument = { id: 'tide.txt', title: 'Tide', text: 'Tide tables were printed each spring.', hash: 'd'.repeat(64) };
     const changedRows = rowsOf(changedMill, next);
-    await DocumentStore.patch(source, target, { remove: ['notes/mill.txt'], add: [changedRows, rowsOf(tide, next + changedRows.chunks.length)] });
+    await fs.copyFile(source, target);
+    const ranges = await DocumentStore.patch(target, { remove: ['notes/mill.txt'], add: [changedRows, rowsOf(tide, next + changedRows.chunks.length)] });
 
     expect(await fs.readFile(source)).toEqual(sourceBytes);
+    // Every byte that differs from the copy lies in a range the patch reported, and no write-ahead log is left.
+    const patched = await fs.readFile(target);
+    const reported = (at: number) => ranges.some((r) => r.start <= at && at < r.end);
+    const unreported = [...patched.keys()].filter((at) => patched[at] !== sourceBytes[at] && !reported(at));
+    expect(unreported).toEqual([]);
+    expect(patched.length).toBeGreaterThanOrEqual(sourceBytes.length);
+    expect((await fs.readdir(tmp)).filter((name) => name.startsWith('patch-target'))).toEqual(['patch-target.sqlite']);
     const store = DocumentStore.open(target);
     try {
       expect(store.document('notes/mill.txt')).toEqual(changedMill);

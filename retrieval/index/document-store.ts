@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import { IndexCorruptError, throwIfAborted } from '../errors.js';
+import { patchTracked, type ByteRange } from './tracked-patch.js';
 import type { Chunk, DocumentHeading, DocumentPage, SourceDocument } from '../types.js';
 
 /**
@@ -11,8 +12,8 @@ import type { Chunk, DocumentHeading, DocumentPage, SourceDocument } from '../ty
  * replaced was 65 MB to parse in every process that served). A chunk is a row whose number is also its row in the
  * BM25 index and its label in the HNSW graph, so a change touches only the rows of the documents it changes.
  *
- * A new generation's store is a copy of the previous one with those rows deleted and inserted in one transaction
- * (`DocumentStore.patch`): the previous generation's file is never written, so a crash leaves it serving.
+ * A new generation's store is a copy of the previous one with those rows deleted and inserted (`DocumentStore.patch`):
+ * the previous generation's file is never written, so a crash leaves it serving.
  */
 const SCHEMA = `
   CREATE TABLE documents (id TEXT PRIMARY KEY, hash TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, headings TEXT, pages TEXT) WITHOUT ROWID;
@@ -112,13 +113,12 @@ export class DocumentStore {
   }
 
   /**
-   * Writes at `target` a copy of the store at `source` without the documents `remove` names (and their chunks and
-   * vectors), with `add` inserted: the cost is that of the copy and the changed rows, not of the corpus.
+   * Changes the store at `file`, a copy of the previous generation's, into this generation's: without the documents
+   * `remove` names (and their chunks and vectors), with `add` inserted. The cost is that of the changed rows, not of
+   * the corpus. Returns the byte ranges of the file that changed, for its checksum (`patchTracked`).
    */
-  static async patch(source: string, target: string, change: { readonly remove: readonly string[]; readonly add: Iterable<DocumentRows> }, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await fs.copyFile(source, target);
-    const db = openForWriting(target);
-    try {
+  static async patch(file: string, change: { readonly remove: readonly string[]; readonly add: Iterable<DocumentRows> }, options: { signal?: AbortSignal } = {}): Promise<ByteRange[]> {
+    return patchTracked(file, async (db) => {
       const removeChunks = db.prepare('DELETE FROM chunks WHERE doc_id = ?');
       const removeDocument = db.prepare('DELETE FROM documents WHERE id = ?');
       db.transaction(() => {
@@ -128,9 +128,7 @@ export class DocumentStore {
         }
       })();
       await insertInBatches(db, change.add, options.signal);
-    } finally {
-      db.close();
-    }
+    });
   }
 
   /** The document with this id, or undefined; parsed once and kept while it is among the recently used. */

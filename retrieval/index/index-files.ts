@@ -1,10 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
 import { AbortedError, IndexCorruptError, IndexNotFoundError, IndexWriteError, throwIfAborted } from '../errors.js';
+import { fileBlockChecksums, updatedBlockChecksums, type BlockChecksums } from './block-checksum.js';
 import { DocumentStore } from './document-store.js';
 import { LexicalIndex } from './lexical-index.js';
 import { INDEX_FORMAT_VERSION, manifestSchema, type Manifest, type ManifestDraft } from './manifest.js';
+import type { ByteRange } from './tracked-patch.js';
 import { VectorIndex } from './vector-index.js';
 
 /**
@@ -30,6 +31,11 @@ export interface LoadedIndexData {
   readonly lexical: LexicalIndex;
   /** Where the generation lives, so its vector index can be opened from it and its files copied into the next one. */
   readonly generationDir: string;
+  /**
+   * The block checksums of its databases (by name in the generation) when they were just read or written: a copy of
+   * one, patched, gets its checksum from them and the blocks the patch wrote (`stageGeneration`).
+   */
+  readonly checksums?: ReadonlyMap<string, BlockChecksums>;
 }
 
 /** Closes what a loaded generation holds open. */
@@ -43,10 +49,16 @@ export function generationFiles(dir: string): { readonly documents: string; read
   return { documents: path.join(dir, DOCUMENTS_FILE), lexical: path.join(dir, LEXICAL_FILE), vectorDir: path.join(dir, VECTOR_DIR) };
 }
 
+/** The byte ranges a writer changed in files copied from the previous generation (`stageGeneration`), by path. */
+export type PatchedRanges = ReadonlyMap<string, readonly ByteRange[]>;
+
 /** One file (or folder) of a new generation and how to write it. */
 export interface GenerationWriter {
-  /** Writes it into the new generation (paths from `generationFiles` of that folder). */
-  readonly write: (files: ReturnType<typeof generationFiles>) => Promise<void>;
+  /**
+   * Writes it into the new generation (paths from `generationFiles` of that folder). A writer that patched a file
+   * copied from the previous generation returns the ranges it changed, so that only those are read for its checksum.
+   */
+  readonly write: (files: ReturnType<typeof generationFiles>) => Promise<PatchedRanges | void>;
   /** The least it writes, in bytes, for the space a failed save reports it needs. */
   readonly bytesAtLeast: number;
 }
@@ -82,39 +94,103 @@ export async function currentGeneration(indexDir: string): Promise<string | null
 export interface SavedGeneration {
   readonly generationDir: string;
   readonly manifest: Manifest;
+  /** Block checksums of its databases, for the next save to patch a copy of them cheaply. */
+  readonly checksums: ReadonlyMap<string, BlockChecksums>;
+}
+
+/**
+ * A new generation folder, not yet current, and what was copied into it from the previous generation: the block
+ * checksums of those copies (the previous generation's, when they were known), which are already synced.
+ */
+export interface StagedGeneration {
+  readonly name: string;
+  readonly dir: string;
+  readonly copied: ReadonlyMap<string, BlockChecksums | undefined>;
 }
 
 /** Options of `saveIndex`. */
 export interface SaveIndexOptions {
   /** Checked before the switch: when it has fired, nothing is switched, what was written is removed, and AbortedError is thrown. */
   readonly signal?: AbortSignal;
+  /**
+   * The folder to fill, from `stageGeneration` (started early, so that copying the previous generation's databases
+   * overlaps other work); its failure fails the save like a write does. @default a new empty folder
+   */
+  readonly staged?: Promise<StagedGeneration>;
+}
+
+/**
+ * Makes the folder of a new generation and, given the previous generation, copies its two databases into it and syncs
+ * them, for the writers to patch in place. Copying 185 MB and syncing it takes about 0.3 s at 100k chunks: started as
+ * soon as an ingest knows it will patch, it runs while the changed documents are chunked and embedded, and the final
+ * sync after the patch has only the changed pages to write. A failure removes the folder. Call it holding the index
+ * lock; hand the promise to `saveIndex`, or to `discardGeneration` when the save is not reached.
+ */
+export async function stageGeneration(indexDir: string, from?: Pick<LoadedIndexData, 'generationDir' | 'checksums'>): Promise<StagedGeneration> {
+  const name = `gen-${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const dir = path.join(indexDir, name);
+  const copied = new Map<string, BlockChecksums | undefined>();
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    if (from) {
+      await Promise.all(
+        [DOCUMENTS_FILE, LEXICAL_FILE].map(async (file) => {
+          const target = path.join(dir, file);
+          await fs.copyFile(path.join(from.generationDir, file), target);
+          const handle = await fs.open(target, 'r+');
+          try {
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+          copied.set(file, from.checksums?.get(file));
+        }),
+      );
+    }
+  } catch (error) {
+    await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
+    throw error;
+  }
+  return { name, dir, copied };
+}
+
+/** Removes a staged generation that no save took over (the ingest failed or was cancelled before saving). */
+export async function discardGeneration(staged: Promise<StagedGeneration>): Promise<void> {
+  // A staging that failed has removed its folder itself.
+  const generation = await staged.catch(() => null);
+  if (generation) await fs.rm(generation.dir, { recursive: true, force: true }).catch(() => {});
 }
 
 /** Error codes of a write that failed for lack of space (quota included; SQLite's own when a database write does not fit). */
 const DISK_FULL_CODES: readonly string[] = ['ENOSPC', 'EDQUOT', 'SQLITE_FULL'];
 
 /**
- * Writes a complete new generation with `writers` (each fills its files, from scratch or from the previous
- * generation's), syncs every file, records their checksums in the manifest, then switches `CURRENT` to it and removes
- * the generations before the one it replaces. A save that fails removes everything it wrote, so the previous
- * generation stays current and no space is lost.
+ * Writes a complete new generation with `writers` (each fills its files, from scratch or by patching the previous
+ * generation's copied in by `stageGeneration`), syncs every file, records their checksums in the manifest, then
+ * switches `CURRENT` to it and removes the generations before the one it replaces. A patched copy's checksum is
+ * made from the previous one's and the blocks the patch changed. A save that fails removes everything it wrote, so the
+ * previous generation stays current and no space is lost.
  * @throws IndexWriteError (`DISK_FULL` or `INDEX_WRITE_FAILED`) naming the folder, the space needed and free, and the fix.
  * @throws AbortedError when `options.signal` fired before the switch.
  */
 export async function saveIndex(indexDir: string, draft: ManifestDraft, writers: readonly GenerationWriter[], options: SaveIndexOptions = {}): Promise<SavedGeneration> {
   const previous = await currentGeneration(indexDir).catch(() => null);
-  const name = `gen-${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const dir = path.join(indexDir, name);
-  const pointer = path.join(indexDir, `${CURRENT}.${name}.tmp`);
+  let generation: StagedGeneration | undefined;
+  let pointer: string | undefined;
   let manifest: Manifest;
+  let checksums: Map<string, BlockChecksums>;
   try {
-    await fs.mkdir(dir, { recursive: true });
+    generation = await (options.staged ?? stageGeneration(indexDir));
+    const { name, dir } = generation;
+    pointer = path.join(indexDir, `${CURRENT}.${name}.tmp`);
+    const patched = new Map<string, readonly ByteRange[]>();
     for (const writer of writers) {
       throwIfAborted(options.signal);
-      await writer.write(generationFiles(dir));
+      for (const [file, ranges] of (await writer.write(generationFiles(dir))) ?? []) patched.set(file, ranges);
     }
+    checksums = await checksumFiles(dir, { sync: true, copied: generation.copied, patched });
     // The manifest goes last: a generation without one is incomplete by construction.
-    manifest = { ...draft, files: await checksumFiles(dir, { sync: true }) };
+    manifest = { ...draft, files: Object.fromEntries([...checksums].map(([file, { bytes, crc32 }]) => [file, { bytes, crc32 }])) };
     // Compact: at 100k chunks the manifest lists 16k documents, and every start and ingest parses it.
     await writeFileSynced(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
     throwIfAborted(options.signal);
@@ -122,20 +198,21 @@ export async function saveIndex(indexDir: string, draft: ManifestDraft, writers:
     throwIfAborted(options.signal);
     await fs.rename(pointer, path.join(indexDir, CURRENT));
   } catch (error) {
-    await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
-    await fs.rm(pointer, { force: true }).catch(() => {});
+    if (generation) await fs.rm(generation.dir, { recursive: true, force: true }).catch(() => {});
+    if (pointer) await fs.rm(pointer, { force: true }).catch(() => {});
     if (error instanceof AbortedError) throw error;
     const neededBytes = writers.reduce((sum, writer) => sum + writer.bytesAtLeast, 0);
     throw await writeError(indexDir, error, { neededBytes, previousKept: previous !== null });
   }
   // The new generation is current: failing to tidy up after it does not undo that, and the next save tidies again.
-  await removeStaleGenerations(indexDir, [name, ...(previous ? [path.basename(previous)] : [])]).catch(() => {});
-  return { generationDir: dir, manifest };
+  await removeStaleGenerations(indexDir, [generation.name, ...(previous ? [path.basename(previous)] : [])]).catch(() => {});
+  const databases = new Map([DOCUMENTS_FILE, LEXICAL_FILE].flatMap((file) => (checksums.has(file) ? [[file, checksums.get(file)!]] : [])));
+  return { generationDir: generation.dir, manifest, checksums: databases };
 }
 
 /** Opens the generation a save has just written and checksummed, without reading it again. */
 export function openSavedGeneration(saved: SavedGeneration): LoadedIndexData {
-  return openGeneration(saved.generationDir, saved.manifest);
+  return openGeneration(saved.generationDir, saved.manifest, saved.checksums);
 }
 
 /**
@@ -201,13 +278,19 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** Size and CRC-32 of every file under a generation folder, by path relative to it (with `/`); `sync` also makes each durable. */
-async function checksumFiles(dir: string, options: { sync: boolean }): Promise<Manifest['files']> {
-  const files: Record<string, { bytes: number; crc32: number }> = {};
+/**
+ * Size and CRC-32 of every file under a generation folder, by path relative to it (with `/`); `sync` also makes each
+ * durable. A file copied in with known checksums and patched in known ranges is read only in those ranges.
+ */
+async function checksumFiles(dir: string, options: { sync: boolean; copied: StagedGeneration['copied']; patched: PatchedRanges }): Promise<Map<string, BlockChecksums>> {
+  const files = new Map<string, BlockChecksums>();
   for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const file = path.join(entry.parentPath, entry.name);
-    files[path.relative(dir, file).split(path.sep).join('/')] = await fileChecksum(file, options);
+    const name = path.relative(dir, file).split(path.sep).join('/');
+    const base = options.copied.get(name);
+    const ranges = options.patched.get(file);
+    files.set(name, base && ranges ? await updatedBlockChecksums(file, base, ranges, options) : await fileBlockChecksums(file, options));
   }
   return files;
 }
@@ -237,42 +320,21 @@ async function readBytes(file: string): Promise<Buffer> {
   }
 }
 
-/** Bytes read at a time while checksumming a file: large files are checked without holding them in memory. */
-const CHECK_BLOCK_BYTES = 4 * 1024 * 1024;
-
-/** Size and CRC-32 of a file, read a block at a time; `sync` also makes it durable. */
-async function fileChecksum(file: string, options: { sync?: boolean } = {}): Promise<{ bytes: number; crc32: number }> {
-  const handle = await fs.open(file, options.sync ? 'r+' : 'r');
-  try {
-    const block = Buffer.allocUnsafe(CHECK_BLOCK_BYTES);
-    let bytes = 0;
-    let crc = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(block, 0, block.length, bytes);
-      if (bytesRead === 0) break;
-      crc = crc32(block.subarray(0, bytesRead), crc);
-      bytes += bytesRead;
-    }
-    if (options.sync) await handle.sync();
-    return { bytes, crc32: crc };
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Checks one file of a generation against the size and CRC-32 its manifest recorded.
+ * @returns its block checksums, for a copy of it that is patched (`stageGeneration`).
  * @throws IndexCorruptError naming the file when it is missing, unlisted, or differs.
  */
-async function checkFile(dir: string, manifest: Manifest, name: string): Promise<void> {
+async function checkFile(dir: string, manifest: Manifest, name: string): Promise<BlockChecksums> {
   const file = path.join(dir, name);
   const expected = manifest.files[name];
   if (!expected) throw new IndexCorruptError(file, 'not listed in the manifest');
-  const actual = await fileChecksum(file).catch((error: unknown) => {
+  const actual = await fileBlockChecksums(file).catch((error: unknown) => {
     throw new IndexCorruptError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (error as Error).message, { cause: error });
   });
   if (actual.bytes !== expected.bytes) throw new IndexCorruptError(file, `${actual.bytes} bytes, the manifest says ${expected.bytes}`);
   if (actual.crc32 !== expected.crc32) throw new IndexCorruptError(file, 'its checksum differs from the manifest: the file was damaged or changed after it was written');
+  return actual;
 }
 
 /** Reads and validates only the manifest of the current generation; null when there is no index. */
@@ -332,15 +394,43 @@ export async function loadGeneration(dir: string, options: { checked?: boolean }
   const manifest = await readGenerationManifest(dir, options.checked);
   // Both databases are checked at once (the reads overlap), then opened in place; `checked`: by whoever handed the
   // folder over, just now (the server, for its answering workers), so the files are not read again.
-  if (!options.checked) await Promise.all([checkFile(dir, manifest, DOCUMENTS_FILE), checkFile(dir, manifest, LEXICAL_FILE)]);
-  return openGeneration(dir, manifest);
+  if (options.checked) return openGeneration(dir, manifest);
+  return checkAndOpen(dir, manifest);
+}
+
+async function checkAndOpen(dir: string, manifest: Manifest): Promise<LoadedIndexData> {
+  const checked = await Promise.all([DOCUMENTS_FILE, LEXICAL_FILE].map(async (file) => [file, await checkFile(dir, manifest, file)] as const));
+  return openGeneration(dir, manifest, new Map(checked));
+}
+
+/** The current generation's manifest, read and validated, while its databases are being checked against it. */
+export interface CheckingGeneration {
+  readonly manifest: Manifest;
+  /** The generation, opened once its databases have passed the check (rejects as `loadGeneration` throws). */
+  readonly opened: Promise<LoadedIndexData>;
+}
+
+/**
+ * `loadIndex` for a caller holding the index lock (no generation switches meanwhile) that has other work to do with
+ * the manifest alone: it is handed over at once, and the 0.2 s of reading 185 MB to check the databases at 100k chunks
+ * runs while that work does (an ingest looks over the corpus meanwhile). Null when there is no index.
+ * @throws IndexCorruptError for a bad `CURRENT` or manifest.
+ */
+export async function readIndexChecking(indexDir: string): Promise<CheckingGeneration | null> {
+  const dir = await currentGeneration(indexDir);
+  if (!dir) return null;
+  const manifest = await readGenerationManifest(dir);
+  const opened = checkAndOpen(dir, manifest);
+  // Whoever stops waiting for it (a failed ingest) must not leave it rejected unhandled.
+  opened.catch(() => {});
+  return { manifest, opened };
 }
 
 /**
  * Opens a generation's two databases in place, checking that they hold what its manifest counts.
  * @throws IndexCorruptError naming the file that differs; nothing is left open then.
  */
-function openGeneration(dir: string, manifest: Manifest): LoadedIndexData {
+function openGeneration(dir: string, manifest: Manifest, checksums?: ReadonlyMap<string, BlockChecksums>): LoadedIndexData {
   const files = generationFiles(dir);
   const store = DocumentStore.open(files.documents);
   if (store.documentCount !== manifest.documents.length || store.chunkCount !== manifest.chunkCount) {
@@ -359,7 +449,7 @@ function openGeneration(dir: string, manifest: Manifest): LoadedIndexData {
     closeIndex({ store, lexical });
     throw new IndexCorruptError(files.lexical, 'chunk count differs from the manifest');
   }
-  return { manifest, store, lexical, generationDir: dir };
+  return { manifest, store, lexical, generationDir: dir, ...(checksums ? { checksums } : {}) };
 }
 
 /**

@@ -1,12 +1,12 @@
 import { stat, writeFile } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { IndexCorruptError, IndexMismatchError, InputError, throwIfAborted } from '../errors.js';
-import { chunkDocument } from '../chunk/chunk-document.js';
+import { chunkDocument, prepareChunker } from '../chunk/chunk-document.js';
 import { sameStamp, type FileStamp } from '../corpus/file-stamp.js';
-import { loadCorpus, type KnownDocument } from '../corpus/load-corpus.js';
+import { loadCorpus, type KnownDocument, type LoadedCorpus } from '../corpus/load-corpus.js';
 import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
-import { closeIndex, generationFiles, loadIndex, openSavedGeneration, openVectorIndex, removePartialGenerations, replaceManifest, saveIndex, type GenerationWriter, type LoadedIndexData } from '../index/index-files.js';
+import { closeIndex, discardGeneration, generationFiles, openSavedGeneration, readIndexChecking, openVectorIndex, removePartialGenerations, replaceManifest, saveIndex, stageGeneration, type GenerationWriter, type LoadedIndexData, type StagedGeneration } from '../index/index-files.js';
 import { DocumentStore, type DocumentRows, type StoredChunk } from '../index/document-store.js';
 import { withIndexLock } from '../index/index-lock.js';
 import { INDEX_FORMAT_VERSION, termAnalysisOf, type EmbedderInfo, type Manifest, type ManifestDraft } from '../index/manifest.js';
@@ -82,9 +82,9 @@ function restampedManifest(manifest: Manifest, stamps: ReadonlyMap<string, FileS
 }
 
 /** The previous index's documents with the hashes and stamps of their files, for `loadCorpus` to skip unchanged files. */
-function knownDocuments(previous: LoadedIndexData | null): Map<string, KnownDocument> {
+function knownDocuments(previous: Manifest | null): Map<string, KnownDocument> {
   const known = new Map<string, KnownDocument>();
-  for (const entry of previous?.manifest.documents ?? []) if (entry.file) known.set(entry.id, { hash: entry.hash, stamp: entry.file });
+  for (const entry of previous?.documents ?? []) if (entry.file) known.set(entry.id, { hash: entry.hash, stamp: entry.file });
   return known;
 }
 
@@ -104,13 +104,27 @@ function sameSettings(manifest: Manifest, config: Config): boolean {
   );
 }
 
-async function loadPrevious(indexDir: string): Promise<LoadedIndexData | null> {
-  // No index yet, or one that cannot be read: it is built from the corpus, which is never touched.
+/**
+ * Looks over the corpus with the previous index's manifest while that index's databases are checked against it (the
+ * check reads them whole: 185 MB at 100k chunks), then opens it. No index yet, or one that cannot be read: it is built
+ * from the corpus, which is never touched, every file read.
+ */
+async function loadPreviousAndCorpus(config: Config, options: { rehash: boolean; signal: AbortSignal }): Promise<{ previous: LoadedIndexData | null; corpus: LoadedCorpus }> {
+  const checking = await readIndexChecking(config.indexDir).catch(() => null);
+  const opening = checking ? checking.opened.catch(() => null) : Promise.resolve(null);
+  const scan = (known: ReadonlyMap<string, KnownDocument> | undefined) => loadCorpus({ dir: config.corpusDir, signal: options.signal, known });
+  let corpus: LoadedCorpus;
   try {
-    return await loadIndex(indexDir);
-  } catch {
-    return null;
+    corpus = await scan(options.rehash ? undefined : knownDocuments(checking?.manifest ?? null));
+  } catch (error) {
+    const previous = await opening;
+    if (previous) closeIndex(previous);
+    throw error;
   }
+  const previous = await opening;
+  // Files trusted by the stamps of a damaged index must be read after all: they are built from scratch.
+  if (checking && !previous && !options.rehash) corpus = await scan(undefined);
+  return { previous, corpus };
 }
 
 /**
@@ -139,9 +153,8 @@ const now = () => performance.now();
  * Holds the index lock throughout and switches to the new index atomically.
  */
 export async function ingestCorpus(options: IngestOptions): Promise<IngestReport> {
-  const { report, index } = await ingestAndKeepIndex(options);
-  closeIndex(index);
-  return report;
+  // The index is not opened again only to be closed.
+  return (await ingest(options, { keep: false })).report;
 }
 
 /** What `ingestAndKeepIndex` hands back. */
@@ -164,6 +177,11 @@ export interface IngestedIndex {
  * same. Either way the new generation is complete before `CURRENT` names it.
  */
 export async function ingestAndKeepIndex(options: IngestOptions): Promise<IngestedIndex> {
+  const { report, index, vectorIndex } = await ingest(options, { keep: true });
+  return { report, index: index!, ...(vectorIndex !== undefined ? { vectorIndex } : {}) };
+}
+
+async function ingest(options: IngestOptions, handBack: { keep: boolean }): Promise<{ report: IngestReport; index: LoadedIndexData | null; vectorIndex?: VectorIndex | null }> {
   const { config } = options;
   return withIndexLock(config.indexDir, { waitMs: options.lockWaitMs }, async (lockLost) => {
     // A lost lock stops the ingest like a cancel does; withIndexLock then reports the loss.
@@ -173,11 +191,14 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
     // Holding the lock, no other save is under way: what a killed or failed one left is garbage, and its space may be
     // exactly what this ingest needs.
     await removePartialGenerations(config.indexDir);
-    const previous = await loadPrevious(config.indexDir);
+    const { previous, corpus } = await loadPreviousAndCorpus(config, { rehash: options.rehash === true, signal });
     // The previous index stays open only if it is handed back as current; otherwise it is closed here.
     let servingPrevious = false;
+    // The new generation's folder with the previous databases copied in, while they are being copied; removed here
+    // unless the save takes it over.
+    let staged: Promise<StagedGeneration> | null = null;
+    let stagedSaving = false;
     try {
-      const corpus = await loadCorpus({ dir: config.corpusDir, signal, known: options.rehash ? undefined : knownDocuments(previous) });
       const documentCount = corpus.documents.length + corpus.unchanged.length;
       progress({ phase: 'load', done: documentCount, total: documentCount });
       const tLoad = now();
@@ -206,6 +227,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const vectorIndexOk = previousVectors !== 'damaged';
       // The model is opened when something must be embedded, or to retry a model that was missing last time.
       const needsModelCheck = changedOrNew.length > 0 || removed.length > 0 || termsStale || wanted !== previousModel || !vectorIndexOk || !settingsKept;
+      // LangChain's splitter loads while the model does.
+      if (changedOrNew.length > 0) prepareChunker();
       const choice: EmbedderChoice | null = needsModelCheck ? await options.openEmbedder() : null;
       const embedder = choice?.embedder ?? null;
       const sameEmbedder = (embedder?.id ?? null) === (previous?.manifest.embedder?.id ?? null);
@@ -234,12 +257,22 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         // Files read this time (not trusted by stamp) get their new stamps recorded, so the next run need not read them.
         const restamped = restampedManifest(previous.manifest, corpus.stamps);
         if (restamped) await replaceManifest(previous.generationDir, restamped);
+        if (!handBack.keep) return { report, index: null };
         servingPrevious = true;
         return { report, index: restamped ? { ...previous, manifest: restamped } : previous, vectorIndex: previousVectors };
       }
 
-      // From the previous generation when it was made the same way: only the changed documents' rows move.
+      // From the previous generation when it was made the same way: only the changed documents' rows move. Its
+      // databases are copied (and synced) into the new generation while the changed documents are chunked and embedded.
       const incremental = previous !== null && settingsKept && !termsStale && sameEmbedder;
+      if (incremental) {
+        staged = stageGeneration(config.indexDir, previous);
+        // Awaited by the save, or by the clean-up when the save is not reached.
+        staged.catch(() => {});
+      }
+      // Likewise the previous HNSW graph (and LangChain's store around it) loads while documents are chunked and embedded.
+      const previousVectorIndex = incremental && embedder ? openPreviousVectorIndex(previous, config.hnswEf) : null;
+      previousVectorIndex?.catch(() => {});
       const changedIds = new Set(changedOrNew.map((d) => d.id));
       const readById = new Map(corpus.documents.map((d) => [d.id, d]));
       const toChunk: SourceDocument[] = incremental
@@ -313,12 +346,15 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const previousBytes = async (file: string | undefined) => (file ? (await stat(file)).size : 0);
       const documentsWriter: GenerationWriter = {
         bytesAtLeast: (await previousBytes(before?.documents)) + toChunk.reduce((sum, d) => sum + d.text.length, 0),
-        write: (files) => (before ? DocumentStore.patch(before.documents, files.documents, { remove: goneDocs, add: documentRows() }, { signal }) : DocumentStore.create(files.documents, documentRows(), { signal })),
+        write: async (files) => {
+          if (!before) return DocumentStore.create(files.documents, documentRows(), { signal });
+          return new Map([[files.documents, await DocumentStore.patch(files.documents, { remove: goneDocs, add: documentRows() }, { signal })]]);
+        },
       };
       const lexicalWriter: GenerationWriter = {
         bytesAtLeast: (await previousBytes(before?.lexical)) + newChunks.reduce((sum, c) => sum + c.chunk.text.length, 0),
         write: async (files) => {
-          if (before) return timed(() => LexicalIndex.patch(before.lexical, files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal }));
+          if (before) return new Map([[files.lexical, await timed(() => LexicalIndex.patch(files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal }))]]);
           const lexical = await timed(() => LexicalIndex.build(
             newChunks.map((c) => c.chunk),
             { signal },
@@ -335,8 +371,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       // The previous vector index updated in place (deleted vectors marked, new ones inserted) while deleted elements
       // stay a small share of it; otherwise built again from the new generation's stored vectors.
       const updatedVectorIndex = async (): Promise<VectorIndex | null> => {
-        if (!incremental || !embedder) return null;
-        const opened = await openPreviousVectorIndex(previous, config.hnswEf);
+        if (!previousVectorIndex) return null;
+        const opened = await previousVectorIndex;
         if (!(opened instanceof VectorIndex)) return null;
         const add = [...rowsByDoc].flatMap(([docId, rows]) => rows.map(({ chunk }, i) => ({ id: chunk.id, vector: vectorsByDoc.get(docId)![i]! })));
         await opened.update({ remove: goneRows.map((r) => r.id), add }, { signal });
@@ -393,8 +429,9 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         termAnalysis: TERM_ANALYSIS_VERSION,
       };
       throwIfAborted(signal);
-      const saved = await saveIndex(config.indexDir, draft, [documentsWriter, lexicalWriter, ...(vectorWriter ? [vectorWriter] : [])], { signal });
-      const written = openSavedGeneration(saved);
+      stagedSaving = true;
+      const saved = await saveIndex(config.indexDir, draft, [documentsWriter, lexicalWriter, ...(vectorWriter ? [vectorWriter] : [])], { signal, ...(staged ? { staged } : {}) });
+      const written = handBack.keep ? openSavedGeneration(saved) : null;
       progress({ phase: 'save', done: 1, total: 1 });
       const tSave = now();
 
@@ -403,9 +440,9 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const report: IngestReport = {
         indexDir: config.indexDir,
         mode: embedder ? 'hybrid' : 'lexical',
-        lexicalReason: written.manifest.lexicalReason,
+        lexicalReason: saved.manifest.lexicalReason,
         documents: documentCount,
-        chunks: written.manifest.chunkCount,
+        chunks: saved.manifest.chunkCount,
         added,
         changed,
         removed,
@@ -427,6 +464,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       };
       return { report, index: written };
     } finally {
+      if (staged && !stagedSaving) await discardGeneration(staged);
       if (!servingPrevious && previous) closeIndex(previous);
     }
   });

@@ -286,6 +286,59 @@ describe('kill -9 during ingest', () => {
     expect(await generations(indexDir)).toEqual([previous.trim(), await currentName(indexDir)].sort());
     expect((await fs.readdir(indexDir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
+
+  it('leaves the previous index serving when the kill lands while the copied databases are being patched, and the next ingest patches afresh', async () => {
+    // Lexical, so that nothing but the patch is slow: 400 new documents are about 2,000 chunks to insert and analyse.
+    const corpus = path.join(tmp, 'kill-patch-corpus');
+    const indexDir = path.join(tmp, 'kill-patch-index');
+    await fs.cp(bigCorpus, corpus, { recursive: true });
+    const env = { DISABLE_EMBEDDINGS: '1' };
+    reportOf(await runIngest(['--corpus', corpus, '--index', indexDir], env));
+    const previous = await currentName(indexDir);
+    await writeProseCorpus(corpus, { from: bigDocuments, count: 400, paragraphs: 10 });
+
+    // The new generation's databases are copies of the previous ones; a write-ahead log beside one means the patch is under way.
+    const { child, finished } = startIngest(['--corpus', corpus, '--index', indexDir], env);
+    const patching = await waitFor('a patch under way in the new generation', 30_000, async () => {
+      for (const name of (await generations(indexDir)).filter((g) => g !== previous)) {
+        const files = await fs.readdir(path.join(indexDir, name)).catch(() => []);
+        if (files.some((file) => file.endsWith('.sqlite-wal'))) return name;
+      }
+      return null;
+    }, 1);
+    child.kill('SIGKILL');
+    const killed = await finished;
+    expect(killed.signal, `ingest finished before the kill: ${killed.stdout}`).toBe('SIGKILL');
+    expect((await fs.readdir(path.join(indexDir, patching))).some((file) => file.endsWith('.sqlite-wal'))).toBe(true);
+    expect(await exists(path.join(indexDir, patching, 'manifest.json'))).toBe(false);
+    expect(await currentName(indexDir)).toBe(previous);
+    const config = loadConfig({ overrides: { corpusDir: corpus, indexDir, disableEmbeddings: true } });
+    // The previous generation, checked against its checksums, answers about its documents and knows nothing of the new ones.
+    const before = await loadIndex(indexDir);
+    try {
+      expect(before.manifest.documents).toHaveLength(bigDocuments);
+      expect(before.lexical.query(portName(bigDocuments + 7), 5)).toEqual([]);
+    } finally {
+      before.lexical.close();
+      before.store.close();
+    }
+    await fs.rm(path.join(indexDir, '.lock'), { recursive: true, force: true });
+
+    const report = reportOf(await runIngest(['--corpus', corpus, '--index', indexDir], env));
+    expect(report).toMatchObject({ wrote: true, incremental: true, documents: bigDocuments + 400 });
+    expect(report.added).toHaveLength(400);
+    expect(await generations(indexDir)).toEqual([previous, await currentName(indexDir)].sort());
+    // Checked against the checksums its save made from the previous ones and the blocks the patch wrote.
+    const after = await loadIndex(indexDir);
+    try {
+      expect(after.store.chunkCount).toBe(report.chunks);
+      expect(after.lexical.query(portName(bigDocuments + 7), 1)[0]!.id).toMatch(new RegExp(`^doc-0${bigDocuments + 7}\\.txt#`));
+    } finally {
+      after.lexical.close();
+      after.store.close();
+    }
+    expect(await ask(config, bigDocuments + 7)).toMatchObject({ mode: 'lexical', documents: bigDocuments + 400 });
+  }, 90_000);
 });
 
 describe('damaged index files', () => {
@@ -658,6 +711,41 @@ describe('a full disk', () => {
     expect(await generations(indexDir)).toEqual([good, await currentName(indexDir)].sort());
     expect(await indexLeftovers(indexDir)).toEqual([]);
   }, 120_000);
+
+  it('fails a one-file ingest whose copy of the previous databases does not fit, and one whose patch of that copy does not, removing what each wrote', async ({ skip }) => {
+    if (mountRefused !== null) return skip(mountRefused);
+    const corpus = path.join(tmp, 'full-disk-patch-corpus');
+    const indexDir = path.join(disk, 'patch-index');
+    const env = { DISABLE_EMBEDDINGS: '1' };
+    await fs.rm(path.join(disk, FILLER), { force: true });
+    await fs.cp(bigCorpus, corpus, { recursive: true });
+    reportOf(await runIngest(['--corpus', corpus, '--index', indexDir], env));
+    const good = await currentName(indexDir);
+    const databaseBytes = (await fs.stat(path.join(indexDir, good, 'documents.sqlite'))).size + (await fs.stat(path.join(indexDir, good, 'lexical.sqlite'))).size;
+    const failsCleanly = async (reason: string) => {
+      const run = await runIngest(['--corpus', corpus, '--index', indexDir], env);
+      expect(run.code, run.stderr).toBe(4);
+      expect(run.stderr).toMatch(new RegExp(`^error: could not write a new index generation in ${indexDir}: the disk is full \\(${reason}; it needs at least`, 'm'));
+      expect(run.stderr).toContain('the previous index is unchanged and still serves');
+      expect(await generations(indexDir)).toEqual([good]);
+      expect(await indexLeftovers(indexDir)).toEqual([]);
+    };
+
+    // One sentence more in one file, and room for half the copy: the copy fails (the file system's ENOSPC).
+    await fs.appendFile(path.join(corpus, 'doc-0007.txt'), 'The pier was rebuilt.\n');
+    await leaveFree(Math.floor(databaseBytes / 2));
+    await failsCleanly('ENOSPC');
+    // 400 documents more, and room for the copy and little else: the patch fails (SQLite's SQLITE_FULL).
+    await writeProseCorpus(corpus, { from: bigDocuments, count: 400, paragraphs: 10 });
+    await leaveFree(databaseBytes + 256 * 1024);
+    await failsCleanly('SQLITE_FULL');
+
+    await fs.rm(path.join(disk, FILLER), { force: true });
+    const config = loadConfig({ overrides: { corpusDir: corpus, indexDir, disableEmbeddings: true } });
+    expect(await ask(config, 83)).toMatchObject({ mode: 'lexical', documents: bigDocuments });
+    expect(reportOf(await runIngest(['--corpus', corpus, '--index', indexDir], env))).toMatchObject({ wrote: true, incremental: true, documents: bigDocuments + 400, changed: ['doc-0007.txt'] });
+    expect(await ask(config, bigDocuments + 7)).toMatchObject({ mode: 'lexical', documents: bigDocuments + 400 });
+  }, 90_000);
 
   it('fails a hybrid ingest whose vector index does not fit, removing what it wrote; the previous index still serves', async ({ skip }) => {
     if (mountRefused !== null) return skip(mountRefused);

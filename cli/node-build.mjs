@@ -32,11 +32,13 @@ export const URL_ENTRY_POINTS = ['retrieval/workers/ask-worker.ts', 'retrieval/e
 export const DEFAULT_BUILDS_DIR = path.join(ROOT, '.build', 'node');
 
 /**
- * Packages bundled into the build, with what they import, instead of being left to Node: LangChain's ESM is hundreds
- * of small modules, and loading its text splitter costs every ingest that chunks anything 0.3–0.45 s through Node's
- * loader against ~45 ms bundled (tree-shaken). Native addons stay with Node whoever imports them.
+ * Packages bundled into the build, with what they import, instead of being left to Node, whose loader takes each of
+ * their many small modules in turn: LangChain's text splitter cost every ingest that chunks anything 0.3–0.45 s to
+ * load, ~45 ms bundled (tree-shaken), and zod, which every process loads, ~100–180 ms against ~45–80 ms. (Packages
+ * that take our zod schemas, such as the MCP SDK, read them by their shape, not by their class.) Native addons stay
+ * with Node whoever imports them.
  */
-const BUNDLED_PACKAGES = /^@langchain\//;
+const BUNDLED_PACKAGES = /^(?:@langchain\/|zod(?:\/|$))/;
 const NATIVE_PACKAGES = /^(?:hnswlib-node|better-sqlite3|onnxruntime-node|sharp|node-llama-cpp)(?:\/|$)/;
 
 /** Builds other than the current one that are kept: a server started from an older build may still start a thread from it. */

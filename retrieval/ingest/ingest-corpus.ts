@@ -6,6 +6,7 @@ import { sameStamp, type FileStamp } from '../corpus/file-stamp.js';
 import { loadCorpus, type KnownDocument } from '../corpus/load-corpus.js';
 import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
+import { ParallelLexicalBuild } from '../index/parallel-lexical-build.js';
 import { closeIndex, generationFiles, loadIndex, openSavedGeneration, openVectorIndex, removePartialGenerations, replaceManifest, saveIndex, type GenerationWriter, type LoadedIndexData } from '../index/index-files.js';
 import { DocumentStore, type DocumentRows, type StoredChunk } from '../index/document-store.js';
 import { withIndexLock } from '../index/index-lock.js';
@@ -176,6 +177,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
     const previous = await loadPrevious(config.indexDir);
     // The previous index stays open only if it is handed back as current; otherwise it is closed here.
     let servingPrevious = false;
+    // A full build's BM25 index, built on a second thread as the chunks are made (closed here if the ingest fails first).
+    let lexicalBuild: ParallelLexicalBuild | null = null;
     try {
       const corpus = await loadCorpus({ dir: config.corpusDir, signal, known: options.rehash ? undefined : knownDocuments(previous) });
       const documentCount = corpus.documents.length + corpus.unchanged.length;
@@ -248,13 +251,16 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
 
       const rowsByDoc = new Map<string, StoredChunk[]>();
       let nextRow = incremental ? previous.store.nextRow : 0;
+      if (!incremental) lexicalBuild = ParallelLexicalBuild.start();
       let split = 0;
       for (const doc of toChunk) {
         throwIfAborted(signal);
         // Unchanged documents keep their chunks when the chunking is the same (a rebuild for new terms, say).
         const kept = !changedIds.has(doc.id) && settingsKept ? previous!.store.chunksOf(doc.id) : null;
         const chunks = kept ?? (await chunkDocument(doc, { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap }));
-        rowsByDoc.set(doc.id, chunks.map((chunk) => ({ row: nextRow++, chunk })));
+        const rows = chunks.map((chunk) => ({ row: nextRow++, chunk }));
+        rowsByDoc.set(doc.id, rows);
+        lexicalBuild?.add(rows);
         progress({ phase: 'split', done: ++split, total: toChunk.length });
       }
       const tSplit = now();
@@ -319,15 +325,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
         bytesAtLeast: (await previousBytes(before?.lexical)) + newChunks.reduce((sum, c) => sum + c.chunk.text.length, 0),
         write: async (files) => {
           if (before) return timed(() => LexicalIndex.patch(before.lexical, files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal }));
-          const lexical = await timed(() => LexicalIndex.build(
-            newChunks.map((c) => c.chunk),
-            { signal },
-          ));
-          try {
-            await writeFile(files.lexical, lexical.serialize());
-          } finally {
-            lexical.close();
-          }
+          await timed(() => lexicalBuild!.finish(files.lexical, { signal }));
         },
       };
       // The chunks the new generation holds: the previous ones but those of gone documents, and the new ones.
@@ -427,6 +425,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       };
       return { report, index: written };
     } finally {
+      await lexicalBuild?.close();
       if (!servingPrevious && previous) closeIndex(previous);
     }
   });

@@ -317,15 +317,30 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
       const before = incremental ? generationFiles(previous.generationDir) : null;
       // A patched database starts as a copy of the previous one: at least its size is written.
       const previousBytes = async (file: string | undefined) => (file ? (await stat(file)).size : 0);
+      // A full build's BM25 index is finished (its last batches analysed on this thread, merged and written on its own)
+      // while the document store is written, and the lexical writer waits for it.
+      let lexicalFinished: Promise<unknown> | null = null;
       const documentsWriter: GenerationWriter = {
         bytesAtLeast: (await previousBytes(before?.documents)) + toChunk.reduce((sum, d) => sum + d.text.length, 0),
-        write: (files) => (before ? DocumentStore.patch(before.documents, files.documents, { remove: goneDocs, add: documentRows() }, { signal }) : DocumentStore.create(files.documents, documentRows(), { signal })),
+        write: async (files) => {
+          if (before) return DocumentStore.patch(before.documents, files.documents, { remove: goneDocs, add: documentRows() }, { signal });
+          lexicalFinished = timed(() => lexicalBuild!.finish(files.lexical, { signal }));
+          // Awaited by the lexical writer, unless the store fails first: the build thread is then stopped before the save
+          // removes the generation, so that it writes nothing into it afterwards.
+          lexicalFinished.catch(() => undefined);
+          try {
+            await DocumentStore.create(files.documents, documentRows(), { signal });
+          } catch (error) {
+            await lexicalBuild!.close();
+            throw error;
+          }
+        },
       };
       const lexicalWriter: GenerationWriter = {
         bytesAtLeast: (await previousBytes(before?.lexical)) + newChunks.reduce((sum, c) => sum + c.chunk.text.length, 0),
         write: async (files) => {
           if (before) return timed(() => LexicalIndex.patch(before.lexical, files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal }));
-          await timed(() => lexicalBuild!.finish(files.lexical, { signal }));
+          await lexicalFinished;
         },
       };
       // The chunks the new generation holds: the previous ones but those of gone documents, and the new ones.

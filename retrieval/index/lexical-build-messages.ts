@@ -28,69 +28,72 @@ export interface LexicalBuildTask {
   readonly claims: SharedArrayBuffer;
 }
 
-const LOCK = 0;
-/** Batches the build thread has claimed: always the first ones, in order. */
-const TAKEN = 1;
-/** Batches from this one on are the ingest thread's (it claims from the last one down). */
-const LIMIT = 2;
+/** Batches counted before the ingest thread knows how many there are. */
+const UNKNOWN_COUNT = 0x7fffffff;
 
 /**
  * Which thread analyses which batch, shared by the two threads: the build thread claims batches from the first up,
  * the ingest thread, once it has nothing else to do, from the last down, so each batch is analysed exactly once and
- * the two meet wherever the work is balanced. Each claim is one short critical section under a spin lock.
+ * the two meet wherever the work is balanced. Both counts live in one 64-bit word, changed by compare-and-swap: the
+ * batches the build thread has claimed (the low half) and the first of the ingest thread's (the high half). Neither
+ * thread ever waits for the other, even one descheduled mid-claim.
  */
 export class BatchClaims {
-  private readonly words: Int32Array;
+  private readonly word: BigInt64Array;
 
   /** Wraps claims made by `create` (on the other thread, the buffer it was sent). */
   constructor(readonly buffer: SharedArrayBuffer) {
-    this.words = new Int32Array(buffer);
+    this.word = new BigInt64Array(buffer);
   }
 
   /** New claims: no batch claimed, their count not known yet. */
   static create(): BatchClaims {
-    const claims = new BatchClaims(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-    Atomics.store(claims.words, LIMIT, 0x7fffffff);
+    const claims = new BatchClaims(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
+    Atomics.store(claims.word, 0, pack(0, UNKNOWN_COUNT));
     return claims;
-  }
-
-  /** The build thread claims `batch`, the next after those it has: false once the ingest thread has it. */
-  claimNext(batch: number): boolean {
-    return this.locked(() => {
-      if (batch !== this.words[TAKEN] || batch >= this.words[LIMIT]!) return false;
-      this.words[TAKEN] = batch + 1;
-      return true;
-    });
   }
 
   /** How many batches the build thread has claimed (the first ones). */
   get taken(): number {
-    return Atomics.load(this.words, TAKEN);
+    return unpack(Atomics.load(this.word, 0)).taken;
+  }
+
+  /** The build thread claims `batch`, the next after those it has: false once the ingest thread has it. */
+  claimNext(batch: number): boolean {
+    return this.change(({ taken, limit }) => (batch === taken && batch < limit ? { taken: batch + 1, limit } : null)) !== null;
   }
 
   /** Sets how many batches there are (the build thread has claimed none past them). */
   setCount(batches: number): void {
-    this.locked(() => {
-      this.words[LIMIT] = Math.max(batches, this.words[TAKEN]!);
-    });
+    this.change(({ taken }) => ({ taken, limit: Math.max(batches, taken) }));
   }
 
   /** The ingest thread claims the last batch neither thread has, or gets null when none is left. */
   claimLast(): number | null {
-    return this.locked(() => {
-      const limit = this.words[LIMIT]!;
-      if (limit - 1 < this.words[TAKEN]!) return null;
-      this.words[LIMIT] = limit - 1;
-      return limit - 1;
-    });
+    return this.change(({ taken, limit }) => (limit - 1 >= taken ? { taken, limit: limit - 1 } : null))?.limit ?? null;
   }
 
-  private locked<T>(work: () => T): T {
-    while (Atomics.compareExchange(this.words, LOCK, 0, 1) !== 0);
-    try {
-      return work();
-    } finally {
-      Atomics.store(this.words, LOCK, 0);
+  /** Applies `next` to the counts atomically (retrying when the other thread changed them meanwhile); null: left as they were. */
+  private change(next: (counts: Counts) => Counts | null): Counts | null {
+    for (;;) {
+      const seen = Atomics.load(this.word, 0);
+      const counts = next(unpack(seen));
+      if (counts === null) return null;
+      if (Atomics.compareExchange(this.word, 0, seen, pack(counts.taken, counts.limit)) === seen) return counts;
     }
   }
+}
+
+/** The build thread's claimed batches, and the first batch of the ingest thread's. */
+interface Counts {
+  readonly taken: number;
+  readonly limit: number;
+}
+
+function pack(taken: number, limit: number): bigint {
+  return (BigInt(limit) << 32n) | BigInt(taken);
+}
+
+function unpack(word: bigint): Counts {
+  return { taken: Number(word & 0xffffffffn), limit: Number(word >> 32n) };
 }

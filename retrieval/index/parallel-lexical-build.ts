@@ -15,7 +15,7 @@ const PUMP_INTERVAL_MS = 5;
 
 /** Options of `ParallelLexicalBuild.start`. */
 export interface ParallelLexicalBuildOptions {
-  /** Chunks per batch (one message, one transaction). @default LEXICAL_BUILD_BATCH_ROWS */
+  /** Chunks per batch (one message, one claim). @default LEXICAL_BUILD_BATCH_ROWS */
   readonly batchRows?: number;
   /** Whether `finish` analyses the batches the build thread has not reached (false: the build thread analyses all). @default true */
   readonly analyseHere?: boolean;
@@ -33,8 +33,8 @@ export interface ParallelLexicalBuildResult {
  * A full BM25 build on a second thread, fed while the chunks are still being made: the build thread analyses and
  * inserts batches as they arrive while this thread chunks the corpus and writes the document store; then this thread
  * analyses the batches the build thread has not reached, from the last one down, so both cores end the build together.
- * The database is the one `LexicalIndex.build` makes of the same chunks: the same rows, inserted in the same batches
- * and order, whichever thread analysed them (term analysis is a pure function of the text).
+ * The database is the one `LexicalIndex.build` makes of the same chunks: the same rows, inserted in the same order in
+ * one transaction, whichever thread analysed them (term analysis is a pure function of the text).
  *
  * At 100k chunks term analysis and FTS5 inserts take about 7 s on one thread, most of a full lexical ingest; here they
  * overlap with chunking and the document store and use the core a single-threaded ingest leaves idle.

@@ -201,14 +201,15 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** Size and CRC-32 of every file under a generation folder, by path relative to it (with `/`); `sync` also makes each durable. */
+/**
+ * Size and CRC-32 of every file under a generation folder, by path relative to it (with `/`); `sync` also makes each
+ * durable. The files are read and synced at once, so one file's reads and sync overlap another's checksumming.
+ */
 async function checksumFiles(dir: string, options: { sync: boolean }): Promise<Manifest['files']> {
+  const names = (await fs.readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+  const sums = await Promise.all(names.map((file) => fileChecksum(file, options)));
   const files: Record<string, { bytes: number; crc32: number }> = {};
-  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    files[path.relative(dir, file).split(path.sep).join('/')] = await fileChecksum(file, options);
-  }
+  names.forEach((file, i) => (files[path.relative(dir, file).split(path.sep).join('/')] = sums[i]!));
   return files;
 }
 

@@ -180,6 +180,8 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
     // A full build's BM25 index, built on a second thread as the chunks are made (closed here if the ingest fails first).
     let lexicalBuild: ParallelLexicalBuild | null = null;
     try {
+      // With no index yet the build is full: its BM25 thread starts up while the corpus is read.
+      if (previous === null) lexicalBuild = ParallelLexicalBuild.start();
       const corpus = await loadCorpus({ dir: config.corpusDir, signal, known: options.rehash ? undefined : knownDocuments(previous) });
       const documentCount = corpus.documents.length + corpus.unchanged.length;
       progress({ phase: 'load', done: documentCount, total: documentCount });
@@ -251,7 +253,7 @@ export async function ingestAndKeepIndex(options: IngestOptions): Promise<Ingest
 
       const rowsByDoc = new Map<string, StoredChunk[]>();
       let nextRow = incremental ? previous.store.nextRow : 0;
-      if (!incremental) lexicalBuild = ParallelLexicalBuild.start();
+      if (!incremental) lexicalBuild ??= ParallelLexicalBuild.start();
       let split = 0;
       for (const doc of toChunk) {
         throwIfAborted(signal);

@@ -1,4 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { IndexCorruptError, IndexMismatchError, InputError, throwIfAborted } from '../errors.js';
 import { chunkDocument } from '../chunk/chunk-document.js';

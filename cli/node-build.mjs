@@ -26,7 +26,7 @@ export const ENTRY_POINTS = ['server/main.ts', 'cli/ingest.ts', 'cli/ask.ts', 'c
  * Modules started by their URL (`new URL('./….ts', import.meta.url)`) rather than imported: what worker threads run,
  * and the probes the benchmark preloads into the processes it measures.
  */
-export const URL_ENTRY_POINTS = ['retrieval/workers/ask-worker.ts', 'retrieval/embed/embed-worker.ts', 'retrieval/corpus/pdf-reader-thread.ts', 'bench/peak-memory-probe.ts', 'bench/load-memory-probe.ts'];
+export const URL_ENTRY_POINTS = ['retrieval/workers/ask-worker.ts', 'retrieval/embed/embed-worker.ts', 'retrieval/index/lexical-build-worker.ts', 'retrieval/corpus/pdf-reader-thread.ts', 'bench/peak-memory-probe.ts', 'bench/load-memory-probe.ts'];
 
 /** Where builds live unless VERBATIM_BUILD_DIR says otherwise; inside the project, so that packages resolve from `node_modules`. */
 export const DEFAULT_BUILDS_DIR = path.join(ROOT, '.build', 'node');

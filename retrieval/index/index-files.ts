@@ -280,19 +280,21 @@ async function exists(file: string): Promise<boolean> {
 
 /**
  * Size and CRC-32 of every file under a generation folder, by path relative to it (with `/`); `sync` also makes each
- * durable. A file copied in with known checksums and patched in known ranges is read only in those ranges.
+ * durable. A file copied in with known checksums and patched in known ranges is read only in those ranges. The files
+ * are read and synced at once, so one file's reads and sync overlap another's checksumming.
  */
 async function checksumFiles(dir: string, options: { sync: boolean; copied: StagedGeneration['copied']; patched: PatchedRanges }): Promise<Map<string, BlockChecksums>> {
-  const files = new Map<string, BlockChecksums>();
-  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    const name = path.relative(dir, file).split(path.sep).join('/');
-    const base = options.copied.get(name);
-    const ranges = options.patched.get(file);
-    files.set(name, base && ranges ? await updatedBlockChecksums(file, base, ranges, options) : await fileBlockChecksums(file, options));
-  }
-  return files;
+  const entries = (await fs.readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+  const sums = await Promise.all(
+    entries.map(async (entry) => {
+      const file = path.join(entry.parentPath, entry.name);
+      const name = path.relative(dir, file).split(path.sep).join('/');
+      const base = options.copied.get(name);
+      const ranges = options.patched.get(file);
+      return [name, base && ranges ? await updatedBlockChecksums(file, base, ranges, options) : await fileBlockChecksums(file, options)] as const;
+    }),
+  );
+  return new Map<string, BlockChecksums>(sums);
 }
 
 async function removeStaleGenerations(indexDir: string, keep: readonly string[]): Promise<void> {

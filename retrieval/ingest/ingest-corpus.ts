@@ -1,4 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { IndexCorruptError, IndexMismatchError, InputError, throwIfAborted } from '../errors.js';
 import { chunkDocument, prepareChunker } from '../chunk/chunk-document.js';
@@ -6,6 +6,7 @@ import { sameStamp, type FileStamp } from '../corpus/file-stamp.js';
 import { loadCorpus, type KnownDocument, type LoadedCorpus } from '../corpus/load-corpus.js';
 import { EMBEDDINGS_DISABLED_REASON, type EmbedderChoice } from '../embed/open-embedder.js';
 import { LexicalIndex } from '../index/lexical-index.js';
+import { ParallelLexicalBuild } from '../index/parallel-lexical-build.js';
 import { closeIndex, discardGeneration, generationFiles, openSavedGeneration, readIndexChecking, openVectorIndex, removePartialGenerations, replaceManifest, saveIndex, stageGeneration, type GenerationWriter, type LoadedIndexData, type StagedGeneration } from '../index/index-files.js';
 import { DocumentStore, type DocumentRows, type StoredChunk } from '../index/document-store.js';
 import { withIndexLock } from '../index/index-lock.js';
@@ -198,6 +199,8 @@ async function ingest(options: IngestOptions, handBack: { keep: boolean }): Prom
     // unless the save takes it over.
     let staged: Promise<StagedGeneration> | null = null;
     let stagedSaving = false;
+    // A full build's BM25 index, built on a second thread as the chunks are made (closed here if the ingest fails first).
+    let lexicalBuild: ParallelLexicalBuild | null = null;
     try {
       const documentCount = corpus.documents.length + corpus.unchanged.length;
       progress({ phase: 'load', done: documentCount, total: documentCount });
@@ -281,13 +284,16 @@ async function ingest(options: IngestOptions, handBack: { keep: boolean }): Prom
 
       const rowsByDoc = new Map<string, StoredChunk[]>();
       let nextRow = incremental ? previous.store.nextRow : 0;
+      if (!incremental) lexicalBuild ??= ParallelLexicalBuild.start();
       let split = 0;
       for (const doc of toChunk) {
         throwIfAborted(signal);
         // Unchanged documents keep their chunks when the chunking is the same (a rebuild for new terms, say).
         const kept = !changedIds.has(doc.id) && settingsKept ? previous!.store.chunksOf(doc.id) : null;
         const chunks = kept ?? (await chunkDocument(doc, { chunkSize: config.chunkSize, chunkOverlap: config.chunkOverlap }));
-        rowsByDoc.set(doc.id, chunks.map((chunk) => ({ row: nextRow++, chunk })));
+        const rows = chunks.map((chunk) => ({ row: nextRow++, chunk }));
+        rowsByDoc.set(doc.id, rows);
+        lexicalBuild?.add(rows);
         progress({ phase: 'split', done: ++split, total: toChunk.length });
       }
       const tSplit = now();
@@ -344,26 +350,30 @@ async function ingest(options: IngestOptions, handBack: { keep: boolean }): Prom
       const before = incremental ? generationFiles(previous.generationDir) : null;
       // A patched database starts as a copy of the previous one: at least its size is written.
       const previousBytes = async (file: string | undefined) => (file ? (await stat(file)).size : 0);
+      // A full build's BM25 index is finished (its last batches analysed on this thread, merged and written on its own)
+      // while the document store is written, and the lexical writer waits for it.
+      let lexicalFinished: Promise<unknown> | null = null;
       const documentsWriter: GenerationWriter = {
         bytesAtLeast: (await previousBytes(before?.documents)) + toChunk.reduce((sum, d) => sum + d.text.length, 0),
         write: async (files) => {
-          if (!before) return DocumentStore.create(files.documents, documentRows(), { signal });
-          return new Map([[files.documents, await DocumentStore.patch(files.documents, { remove: goneDocs, add: documentRows() }, { signal })]]);
+          if (before) return new Map([[files.documents, await DocumentStore.patch(files.documents, { remove: goneDocs, add: documentRows() }, { signal })]]);
+          lexicalFinished = timed(() => lexicalBuild!.finish(files.lexical, { signal }));
+          // Awaited by the lexical writer, unless the store fails first: the build thread is then stopped before the save
+          // removes the generation, so that it writes nothing into it afterwards.
+          lexicalFinished.catch(() => undefined);
+          try {
+            await DocumentStore.create(files.documents, documentRows(), { signal });
+          } catch (error) {
+            await lexicalBuild!.close();
+            throw error;
+          }
         },
       };
       const lexicalWriter: GenerationWriter = {
         bytesAtLeast: (await previousBytes(before?.lexical)) + newChunks.reduce((sum, c) => sum + c.chunk.text.length, 0),
         write: async (files) => {
           if (before) return new Map([[files.lexical, await timed(() => LexicalIndex.patch(files.lexical, { removeRows: goneRows.map((r) => r.row), add: newChunks }, { signal }))]]);
-          const lexical = await timed(() => LexicalIndex.build(
-            newChunks.map((c) => c.chunk),
-            { signal },
-          ));
-          try {
-            await writeFile(files.lexical, lexical.serialize());
-          } finally {
-            lexical.close();
-          }
+          await lexicalFinished;
         },
       };
       // The chunks the new generation holds: the previous ones but those of gone documents, and the new ones.
@@ -464,6 +474,7 @@ async function ingest(options: IngestOptions, handBack: { keep: boolean }): Prom
       };
       return { report, index: written };
     } finally {
+      await lexicalBuild?.close();
       if (staged && !stagedSaving) await discardGeneration(staged);
       if (!servingPrevious && previous) closeIndex(previous);
     }

@@ -193,17 +193,15 @@ export class LexicalIndex {
         }
       })();
       const addBatch = db.transaction((batch: readonly StoredChunk[]) => {
-        for (const { row, chunk } of batch) {
-          const text = analyzer.analyze(chunk.text).join(' ');
-          const heading = analyzer.analyze(chunk.heading ?? '').join(' ');
+        for (const { row, id, text, heading } of analyseRows(analyzer, batch)) {
           addTerms.run(row, text, heading);
-          addId.run(row, chunk.id);
+          addId.run(row, id);
           count(text, heading, 1);
         }
       });
-      for (let from = 0; from < change.add.length; from += 500) {
+      for (let from = 0; from < change.add.length; from += LEXICAL_BUILD_BATCH_ROWS) {
         throwIfAborted(options.signal);
-        addBatch(change.add.slice(from, from + 500));
+        addBatch(change.add.slice(from, from + LEXICAL_BUILD_BATCH_ROWS));
         await new Promise((resolve) => setImmediate(resolve));
       }
       db.transaction(() => {

@@ -134,8 +134,7 @@ export class VectorIndex {
     for (const [i, { id, vector }] of change.add.entries()) {
       if (this.labelById.has(id)) throw new RangeError(`chunk id ${id} is already in the vector index`);
       if (vector.length !== this.dimension) throw new RangeError(`vector of ${id} has length ${vector.length}, expected ${this.dimension}`);
-      for (let j = 0; j < this.dimension; j += 1) row[j] = vector[j]!;
-      if (!row.every(Number.isFinite)) throw new RangeError(`vector of ${id} has a non-finite value`);
+      copyRow(row, vector, 0, `vector of ${id}`);
       const label = this.ids.length;
       index.addPoint(row, label);
       this.ids.push(id);
@@ -193,13 +192,12 @@ export class VectorIndex {
     const row = new Array<number>(dimension).fill(0);
     for (let i = 0; i < count; i += 1) {
       if (vectors instanceof Float32Array) {
-        for (let j = 0; j < dimension; j += 1) row[j] = vectors[i * dimension + j]!;
+        copyRow(row, vectors, i * dimension, `vector ${i} (${ids[i]})`);
       } else {
         const source = vectors[i]!;
         if (source.length !== dimension) throw new RangeError(`vector ${i} (${ids[i]}) has length ${source.length}, expected ${dimension}`);
-        for (let j = 0; j < dimension; j += 1) row[j] = source[j]!;
+        copyRow(row, source, 0, `vector ${i} (${ids[i]})`);
       }
-      if (!row.every(Number.isFinite)) throw new RangeError(`vector ${i} (${ids[i]}) has a non-finite value`);
       index.addPoint(row, i);
       docs.set(String(i), new langchain.Document({ pageContent: '', metadata: {}, id: ids[i] }));
       if (i % BUILD_BLOCK === BUILD_BLOCK - 1) {
@@ -295,6 +293,15 @@ async function langchainParts() {
 }
 
 type LangchainParts = Awaited<ReturnType<typeof langchainParts>>;
+
+/**
+ * Copies one vector, from `offset` in `source`, into the plain-array row hnswlib-node takes (reused: no allocation per
+ * vector), refusing a non-finite value. `name` names the vector in the error.
+ */
+function copyRow(row: number[], source: ArrayLike<number>, offset: number, name: string): void {
+  for (let j = 0; j < row.length; j += 1) row[j] = source[offset + j]!;
+  if (!row.every(Number.isFinite)) throw new RangeError(`${name} has a non-finite value`);
+}
 
 function createStore(langchain: LangchainParts, index: HierarchicalNSW, dimension: number, docstore: SynchronousInMemoryDocstore, embeddings: EmbeddingsInterface | undefined): HNSWLib {
   const store = new langchain.HNSWLib(embeddings ?? vectorsOnly(langchain.Embeddings), { space: 'cosine', numDimensions: dimension, index, docstore });

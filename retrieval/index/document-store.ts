@@ -47,6 +47,9 @@ interface DocumentRow {
   pages: string | null;
 }
 
+/** The columns of a `ChunkRow`. */
+const CHUNK_COLUMNS = 'row, id, doc_id, start, end, heading';
+
 interface ChunkRow {
   row: number;
   id: string;
@@ -61,6 +64,9 @@ export class DocumentStore {
   private readonly cache = new LRUCache<string, SourceDocument>({ max: DOCUMENT_CACHE_ENTRIES });
   private readonly documentById: Database.Statement<[string], DocumentRow>;
   private readonly chunkById: Database.Statement<[string], ChunkRow>;
+  private readonly chunksByDocument: Database.Statement<[string], ChunkRow>;
+  private readonly chunkRowsByDocument: Database.Statement<[string], { row: number; id: string }>;
+  private readonly vectorById: Database.Statement<[string], { vector: Buffer | null }>;
   /** Chunks in the table. */
   readonly chunkCount: number;
   /** Documents in the table. */
@@ -73,7 +79,11 @@ export class DocumentStore {
     private readonly file: string,
   ) {
     this.documentById = db.prepare('SELECT id, hash, title, text, headings, pages FROM documents WHERE id = ?');
-    this.chunkById = db.prepare('SELECT row, id, doc_id, start, end, heading FROM chunks WHERE id = ?');
+    this.chunkById = db.prepare(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE id = ?`);
+    // Prepared once: a rebuild that reuses stored vectors asks for one per chunk.
+    this.chunksByDocument = db.prepare(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY start, end`);
+    this.chunkRowsByDocument = db.prepare('SELECT row, id FROM chunks WHERE doc_id = ?');
+    this.vectorById = db.prepare('SELECT vector FROM chunks WHERE id = ?');
     const counts = db.prepare('SELECT (SELECT count(*) FROM chunks) AS chunks, (SELECT count(*) FROM documents) AS documents, (SELECT coalesce(max(row), -1) + 1 FROM chunks) AS next').get() as {
       chunks: number;
       documents: number;
@@ -169,28 +179,33 @@ export class DocumentStore {
   chunksOf(docId: string): Chunk[] | null {
     const text = this.document(docId)?.text;
     if (text === undefined) return null;
-    return this.db
-      .prepare<[string], ChunkRow>('SELECT row, id, doc_id, start, end, heading FROM chunks WHERE doc_id = ? ORDER BY start, end')
-      .all(docId)
-      .map((row) => chunkOf(row, text));
+    return this.chunksByDocument.all(docId).map((row) => chunkOf(row, text));
   }
 
   /** The stored vector of a chunk, or undefined when it has none (or not of this length). */
   vectorOf(id: string, dimension: number): Float32Array | undefined {
-    const vector = this.db.prepare<[string], { vector: Buffer | null }>('SELECT vector FROM chunks WHERE id = ?').get(id)?.vector;
+    const vector = this.vectorById.get(id)?.vector;
     if (!vector || vector.byteLength !== dimension * 4) return undefined;
-    return new Float32Array(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength));
+    return vectorOfBlob(vector);
+  }
+
+  /**
+   * How many pages each document with pages (a PDF) has, by id: one query that reads no document's text (a library
+   * listing of 16k documents would otherwise read them all).
+   */
+  pageCounts(): Map<string, number> {
+    const rows = this.db.prepare<[], { id: string; pages: number }>('SELECT id, json_array_length(pages) AS pages FROM documents WHERE pages IS NOT NULL').all();
+    return new Map(rows.map(({ id, pages }) => [id, pages]));
   }
 
   /** The rows and ids of the chunks of these documents. */
   chunkRowsOf(docIds: readonly string[]): { row: number; id: string }[] {
-    const statement = this.db.prepare<[string], { row: number; id: string }>('SELECT row, id FROM chunks WHERE doc_id = ?');
-    return docIds.flatMap((id) => statement.all(id));
+    return docIds.flatMap((id) => this.chunkRowsByDocument.all(id));
   }
 
   /** Every chunk with its row, in row order (the order of `vectors`). */
   *allChunks(): IterableIterator<StoredChunk> {
-    for (const row of this.db.prepare<[], ChunkRow>('SELECT row, id, doc_id, start, end, heading FROM chunks ORDER BY row').iterate()) {
+    for (const row of this.db.prepare<[], ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks ORDER BY row`).iterate()) {
       yield { row: row.row, chunk: chunkOf(row, this.document(row.doc_id)?.text ?? '') };
     }
   }
@@ -200,7 +215,7 @@ export class DocumentStore {
     for (const { row, id, vector } of this.db.prepare<[], { row: number; id: string; vector: Buffer | null }>('SELECT row, id, vector FROM chunks ORDER BY row').iterate()) {
       if (!vector) continue;
       if (vector.byteLength !== dimension * 4) throw new IndexCorruptError(this.file, `chunk ${id} has a ${vector.byteLength / 4}-dimensional vector, expected ${dimension}`);
-      yield { row, id, vector: new Float32Array(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength)) };
+      yield { row, id, vector: vectorOfBlob(vector) };
     }
   }
 
@@ -227,6 +242,11 @@ export function openForWriting(file: string): Database.Database {
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   return db;
+}
+
+/** A stored vector as its own Float32Array (a copy: the blob's buffer may be shared and unaligned). */
+function vectorOfBlob(blob: Buffer): Float32Array {
+  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
 }
 
 /** A stored chunk row as a chunk of `text`, its document's text. */

@@ -302,16 +302,18 @@ export function createPipeline(parts: PipelineParts): Pipeline {
     search,
     ask,
     askStream,
-    listDocuments: () =>
-      manifest.documents.map((d) => ({
+    listDocuments: () => {
+      const pages = store.pageCounts();
+      return manifest.documents.map((d) => ({
         id: d.id,
         title: d.title,
         length: d.length,
         chunks: d.chunks,
-        pages: documents.get(d.id)?.pages?.length ?? null,
+        pages: pages.get(d.id) ?? null,
         bytes: d.bytes ?? d.file?.size ?? null,
         addedAt: d.addedAt ?? null,
-      })),
+      }));
+    },
     getDocument: (id) => documents.get(id),
     close: async () => {
       closeIndex(index);

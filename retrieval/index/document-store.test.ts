@@ -68,6 +68,8 @@ describe('DocumentStore', () => {
       expect(Array.from(vectors[1]!.vector)).toEqual(Array.from(harbourRows.vectors![1]!));
       expect(store.vectorOf(millRows.chunks[0]!.chunk.id, 4)).toEqual(millRows.vectors![0]);
       expect(store.vectorOf(millRows.chunks[0]!.chunk.id, 8)).toBeUndefined();
+      // The PDF's page count, and nothing for a document without pages.
+      expect(store.pageCounts()).toEqual(new Map([['harbour.pdf', 2]]));
     } finally {
       store.close();
     }
